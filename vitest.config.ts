@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// One Vitest run covers every workspace; each project is a folder with its own tests.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'emulator', root: './emulator', include: ['test/**/*.test.ts'] } },
+      { test: { name: 'tools', root: './tools', include: ['test/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 600_000 } },
+    ],
+  },
+});
