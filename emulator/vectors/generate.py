@@ -35,7 +35,8 @@ Coverage (one gzip'd JSON-lines file per class, emulator/test/vectors/<class>.js
 How to run
     python3 emulator/vectors/generate.py        (from the repository root)
     It needs Debian's python3-unicorn (`apt-get install python3-unicorn`, unicorn 2.0.1)
-    and must run under the Python that package belongs to (/usr/bin/python3). Everything
+    and runs under the Python that package belongs to (/usr/bin/python3; if `python3` is
+    another one, the script restarts itself under that one). Everything
     is derived from fixed seeds (one per class), so a re-run writes byte-identical files.
 
 Unicorn quirks this script steers around (each checked on unicorn 2.0.1)
@@ -45,8 +46,11 @@ Unicorn quirks this script steers around (each checked on unicorn 2.0.1)
       to Device memory and an unaligned one must take an Alignment fault. Unicorn does not
       fault (an LDR X from an address ending in 3 just loads), so every access generated
       here is aligned to its element size and no unaligned case is recorded.
-    * SCTLR_EL1.SA is 1, so a load or store whose base is SP must fault if SP is not
-      16-byte aligned; whenever SP is the base register, SP is 16-byte aligned here.
+      Load-acquire/store-release (LDAR/STLR) must fault when unaligned whatever the memory
+      type; unicorn does not either. (LDXR/STXR do fault in unicorn when unaligned.)
+    * SCTLR_EL1.SA is 1, so a load or store whose base is SP must take an SP alignment
+      fault if SP is not 16-byte aligned; unicorn does not check. Whenever SP is the base
+      register, SP is 16-byte aligned here.
     * The exclusive monitor survives between emu_start calls. Architecturally a lone store-
       exclusive (no preceding load-exclusive) fails with status 1 and writes nothing, which
       is what unicorn does from a clear monitor; so a CLREX runs (unrecorded) before every
@@ -73,11 +77,15 @@ import struct
 import sys
 import time
 
+DEBIAN_PYTHON = "/usr/bin/python3"
 try:
     from unicorn import Uc, UcError, UC_ARCH_ARM64, UC_MODE_ARM, UC_HOOK_MEM_READ, UC_HOOK_MEM_WRITE
     from unicorn import arm64_const as A64
 except ImportError:
-    sys.exit("generate.py: unicorn is missing; install Debian's python3-unicorn and run this with /usr/bin/python3")
+    # `python3` may be another installation (pyenv, a venv) that cannot see Debian's package.
+    if os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON) and os.path.exists(DEBIAN_PYTHON):
+        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, *sys.argv])
+    sys.exit("generate.py: unicorn is missing; install Debian's python3-unicorn (apt-get install python3-unicorn)")
 
 MASK64 = (1 << 64) - 1
 MASK32 = (1 << 32) - 1
