@@ -1,0 +1,488 @@
+// One Cortex-A53 core: registers, PSTATE, exceptions, memory access and the run loop.
+//
+// How an instruction runs. Every 32-bit instruction word is decoded once into an
+// `Op`, a small closure with its operands already extracted (see decoder.ts), and
+// the ops of a 4 KiB page of code are cached together. The run loop walks a
+// page's ops in order until one of them branches, faults or asks to stop; only
+// then does it translate the PC again. Decoding, translation and interrupt checks
+// are thereby paid per branch or per page, not per instruction.
+//
+// Registers. The 31 general registers, the zero register and the stack pointer
+// live in one Int32Array as interleaved 32-bit halves: register n is
+// r[2n] (bits 31:0) and r[2n+1] (bits 63:32). Register number 31 means the zero
+// register in some encodings and SP in others; the decoder resolves that once,
+// into these slots:
+//   0..30  X0..X30
+//   31     XZR as a source: always zero, never written
+//   32     XZR as a destination: a sink that is written and never read
+//   33     SP, the stack pointer currently selected by PSTATE.{EL,SPSel}
+
+import { addOffset, hex64, out } from '../bits';
+import { type Chunk, type PhysicalMemory, RAM_END } from '../memory';
+import { AccessKind, Mmu } from './mmu';
+import { SystemRegisters } from './sysregs';
+
+export type Op = (c: Cpu) => void;
+
+export const ZR = 31;
+export const ZR_SINK = 32;
+export const SP = 33;
+
+/** Why the machine must stop running this core's instructions. */
+export type StopReason =
+  | { kind: 'exit'; code: number }
+  | { kind: 'reset' }
+  | { kind: 'error'; message: string };
+
+/** Exception classes (ESR_ELx.EC) this CPU raises; names as in the Arm ARM (D17.2.37). */
+export const EC = {
+  UNKNOWN: 0x00,
+  WFX: 0x01,
+  ILLEGAL_STATE: 0x0e,
+  SVC: 0x15,
+  HVC: 0x16,
+  MSR_MRS: 0x18,
+  INSTRUCTION_ABORT_LOWER: 0x20,
+  INSTRUCTION_ABORT_SAME: 0x21,
+  PC_ALIGNMENT: 0x22,
+  DATA_ABORT_LOWER: 0x24,
+  DATA_ABORT_SAME: 0x25,
+  SP_ALIGNMENT: 0x26,
+  BRK: 0x3c,
+} as const;
+
+/** Vector offsets from VBAR_ELx (Arm ARM D1.10.2). */
+export const VectorKind = { SYNC: 0x000, IRQ: 0x080, FIQ: 0x100, SERROR: 0x180 } as const;
+
+/** Thrown (as this single object) to abandon an instruction that took an exception part-way. */
+export const EXCEPTION_TAKEN = { taken: true };
+
+/** The lines every core shares: memory, the decoded-code cache, and the machine's hooks. */
+export interface CoreBus {
+  readonly memory: PhysicalMemory;
+  /** Decoded ops per physical 4 KiB page; a store into a page drops its entry. */
+  readonly code: (Op[] | undefined)[];
+  decodePage(ppn: number): Op[];
+  /** Semihosting call (HLT #0xF000): returns a stop reason when the call ends the machine. */
+  semihost(c: Cpu): StopReason | null;
+  /** Virtual time in ticks of the 62.5 MHz generic counter. */
+  now(): number;
+  /** Something changed that may raise or lower an interrupt: re-evaluate before the next instruction. */
+  interruptsChanged(): void;
+  /** SEV: set the event register of every core. */
+  sendEvent(): void;
+  /** TLBI: drop every core's cached translations. */
+  flushTlbs(): void;
+  /** A store-exclusive by `by` succeeded at `pa`: other cores' monitors on it are cleared. */
+  exclusiveStore(pa: number, by: Cpu): void;
+}
+
+export class Cpu {
+  readonly r = new Int32Array(2 * 34);
+  pcLo = 0;
+  pcHi = 0;
+
+  // PSTATE, one field each so the hot paths touch plain numbers.
+  n = 0;
+  z = 0;
+  c = 0;
+  v = 0;
+  el = 2;
+  spsel = 1;
+  /** D, A, I, F as bits 3..0 (PSTATE.DAIF is bits 9:6 of SPSR). */
+  daif = 0xf;
+  /** PSTATE.IL: set by an illegal exception return; the next instruction then faults. */
+  il = 0;
+
+  /** SP_EL0, SP_EL1, SP_EL2 while not selected (the selected one is in r[SP]). */
+  readonly spBank = new Int32Array(6);
+
+  /** The previous instruction changed the PC (branch, exception) or asked the loop to re-check state. */
+  branched = false;
+  stop: StopReason | null = null;
+
+  /** Core is waiting in WFI (for an interrupt) or WFE (for an event). */
+  sleeping: 'no' | 'wfi' | 'wfe' = 'no';
+  eventRegister = 0;
+  /** An interrupt line is asserted for this core (set by the interrupt controllers). */
+  irqLine = false;
+  fiqLine = false;
+
+  /** LDTR/STTR at EL1: the access is checked with EL0's permissions. */
+  el0Access = false;
+
+  /** Local exclusive monitor: the physical address of the last LDXR/LDAXR, or -1 when open. */
+  exclusiveAddr = -1;
+
+  readonly sys = new SystemRegisters();
+  readonly mmu: Mmu = new Mmu(this);
+  /** Instructions retired by this core. */
+  retired = 0;
+  /** Exceptions taken by this core (a statistic, and how the step tool knows one happened). */
+  exceptionsTaken = 0;
+
+  constructor(
+    readonly index: number,
+    readonly bus: CoreBus,
+  ) {}
+
+  // ---------------------------------------------------------------- registers
+
+  /** Read register slot `s` as a 64-bit value: low half returned, high half in out.hi. */
+  get64(s: number): number {
+    out.hi = this.r[2 * s + 1]!;
+    return this.r[2 * s]!;
+  }
+
+  set64(s: number, lo: number, hi: number): void {
+    this.r[2 * s] = lo;
+    this.r[2 * s + 1] = hi;
+  }
+
+  /** Writes to a W register clear bits 63:32. */
+  set32(s: number, v: number): void {
+    this.r[2 * s] = v;
+    this.r[2 * s + 1] = 0;
+  }
+
+  pcString(): string {
+    return hex64(this.pcLo, this.pcHi);
+  }
+
+  /** The PSTATE fields an SPSR saves (Arm ARM C5.2.18): NZCV, DAIF, IL, M[3:0]. */
+  get spsrValue(): number {
+    return (
+      ((this.n << 31) | (this.z << 30) | (this.c << 29) | (this.v << 28) | (this.il << 20) | (this.daif << 6) | (this.el << 2) | this.spsel) >>> 0
+    );
+  }
+
+  get nzcv(): number {
+    return (this.n << 3) | (this.z << 2) | (this.c << 1) | this.v;
+  }
+
+  set nzcv(f: number) {
+    this.n = (f >>> 3) & 1;
+    this.z = (f >>> 2) & 1;
+    this.c = (f >>> 1) & 1;
+    this.v = f & 1;
+  }
+
+  /** Switch PSTATE.EL/SPSel, banking the stack pointer as the architecture does. */
+  setMode(el: number, spsel: number): void {
+    const from = this.spsel === 0 ? 0 : this.el;
+    const to = spsel === 0 ? 0 : el;
+    if (from !== to) {
+      this.spBank[2 * from] = this.r[2 * SP]!;
+      this.spBank[2 * from + 1] = this.r[2 * SP + 1]!;
+      this.r[2 * SP] = this.spBank[2 * to]!;
+      this.r[2 * SP + 1] = this.spBank[2 * to + 1]!;
+    }
+    this.el = el;
+    this.spsel = spsel;
+  }
+
+  /** SP_ELn whether or not it is the one selected now. */
+  readSp(n: number): number {
+    const current = this.spsel === 0 ? 0 : this.el;
+    if (n === current) return this.get64(SP);
+    out.hi = this.spBank[2 * n + 1]!;
+    return this.spBank[2 * n]!;
+  }
+
+  writeSp(n: number, lo: number, hi: number): void {
+    const current = this.spsel === 0 ? 0 : this.el;
+    if (n === current) this.set64(SP, lo, hi);
+    else {
+      this.spBank[2 * n] = lo;
+      this.spBank[2 * n + 1] = hi;
+    }
+  }
+
+  // ---------------------------------------------------------------- control flow
+
+  branchTo(lo: number, hi: number): void {
+    this.pcLo = lo;
+    this.pcHi = hi;
+    this.branched = true;
+  }
+
+  /** Finish this instruction normally but leave the run loop, so the machine re-checks interrupts and timers. */
+  yieldAfter(): void {
+    const lo = addOffset(this.pcLo, this.pcHi, 4);
+    this.branchTo(lo, out.hi);
+  }
+
+  // ---------------------------------------------------------------- exceptions
+
+  /**
+   * Take an exception to `target` EL (Arm ARM D1.10): save PSTATE to SPSR, the
+   * return address to ELR, the syndrome to ESR; mask DAIF; select SP_ELx; jump
+   * to the vector. `returnLo/Hi` is the preferred return address.
+   */
+  takeException(target: number, kind: number, esr: number, returnLo: number, returnHi: number): void {
+    this.exceptionsTaken++;
+    const sys = this.sys;
+    const spsr = this.spsrValue;
+    const fromLower = this.el < target;
+    const base = fromLower ? 0x400 : this.spsel === 0 ? 0x000 : 0x200;
+    sys.setElr(target, returnLo, returnHi);
+    sys.setSpsr(target, spsr);
+    if (kind === VectorKind.SYNC) sys.setEsr(target, esr);
+    this.il = 0;
+    this.daif = 0xf;
+    this.setMode(target, 1);
+    this.exclusiveAddr = -1;
+    const vbarLo = sys.vbarLo(target);
+    const vbarHi = out.hi;
+    const lo = addOffset(vbarLo, vbarHi, base + kind);
+    this.branchTo(lo, out.hi);
+    this.sleeping = 'no';
+  }
+
+  /** Synchronous exception for the current instruction; routed to EL1, or to EL2 when taken at EL2. */
+  syncException(ec: number, iss: number, preferReturnNext = false): void {
+    const target = this.el === 2 ? 2 : 1;
+    const esr = ((ec << 26) | (1 << 25) | (iss & 0x1ffffff)) >>> 0; // IL=1: every A64 instruction is 32 bits
+    let lo = this.pcLo;
+    let hi = this.pcHi;
+    if (preferReturnNext) {
+      lo = addOffset(lo, hi, 4);
+      hi = out.hi;
+    }
+    this.takeException(target, VectorKind.SYNC, esr, lo, hi);
+  }
+
+  /** The encoding is UNDEFINED (Arm ARM: EC 0x00, "unknown reason"). */
+  undefinedInstruction(): void {
+    this.syncException(EC.UNKNOWN, 0);
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /**
+   * Translate a data address, taking the fault as a data abort and abandoning
+   * the instruction (throws EXCEPTION_TAKEN) when it does not translate.
+   */
+  private dataAddress(lo: number, hi: number, size: number, kind: AccessKind): number {
+    const pa = this.mmu.translate(lo, hi, size, kind, this.el0Access);
+    if (pa >= 0) return pa;
+    this.dataAbort(lo, hi, kind);
+    throw EXCEPTION_TAKEN;
+  }
+
+  private dataAbort(lo: number, hi: number, kind: AccessKind): void {
+    const fault = this.mmu.lastFault;
+    const target = this.el === 2 ? 2 : 1;
+    const ec = this.el < target ? EC.DATA_ABORT_LOWER : EC.DATA_ABORT_SAME;
+    const wnr = kind === AccessKind.Write ? 1 << 6 : 0;
+    this.sys.setFar(target, lo, hi);
+    this.syncException(ec, wnr | fault);
+  }
+
+  private chunkFor(pa: number): Chunk {
+    return this.bus.memory.chunk(pa);
+  }
+
+  /** The store is about to change code we may have decoded: forget that page's ops. */
+  private storeHitsCode(pa: number): void {
+    const ppn = pa >>> 12;
+    if (this.bus.code[ppn] !== undefined) {
+      this.bus.code[ppn] = undefined;
+      // The page being executed may be the one written: re-fetch after this instruction.
+      this.yieldAfter();
+    }
+  }
+
+  ld8(lo: number, hi: number): number {
+    const pa = this.dataAddress(lo, hi, 1, AccessKind.Read);
+    if (pa < RAM_END) return this.chunkFor(pa).u8[pa & 0xffff]!;
+    return this.bus.memory.read(pa, 1);
+  }
+
+  ld16(lo: number, hi: number): number {
+    const pa = this.dataAddress(lo, hi, 2, AccessKind.Read);
+    if ((pa & 1) !== 0) return this.ld8(lo, hi) | (this.ld8(lo + 1, hi) << 8);
+    if (pa < RAM_END) return this.chunkFor(pa).u16[(pa & 0xffff) >>> 1]!;
+    return this.bus.memory.read(pa, 2);
+  }
+
+  /** 32-bit load; the result as an int32 (callers zero- or sign-extend). */
+  ld32(lo: number, hi: number): number {
+    const pa = this.dataAddress(lo, hi, 4, AccessKind.Read);
+    if ((pa & 3) !== 0) return this.unalignedLoad(lo, hi, 4);
+    if (pa < RAM_END) return this.chunkFor(pa).i32[(pa & 0xffff) >>> 2]!;
+    return this.bus.memory.read(pa, 4) | 0;
+  }
+
+  /** 64-bit load: low half returned, high half in out.hi. */
+  ld64(lo: number, hi: number): number {
+    const pa = this.dataAddress(lo, hi, 8, AccessKind.Read);
+    if ((pa & 7) !== 0) {
+      const l = this.unalignedLoad(lo, hi, 4);
+      const a = addOffset(lo, hi, 4);
+      out.hi = this.unalignedLoad(a, out.hi, 4);
+      return l;
+    }
+    if (pa < RAM_END) {
+      const i32 = this.chunkFor(pa).i32;
+      const i = (pa & 0xffff) >>> 2;
+      out.hi = i32[i + 1]!;
+      return i32[i]!;
+    }
+    const l = this.bus.memory.read(pa, 4) | 0;
+    out.hi = this.bus.memory.read(pa + 4, 4) | 0;
+    return l;
+  }
+
+  /** An unaligned access the MMU allowed (Normal memory): byte by byte, each byte translated. */
+  private unalignedLoad(lo: number, hi: number, size: number): number {
+    let v = 0;
+    for (let i = size - 1; i >= 0; i--) {
+      const a = addOffset(lo, hi, i);
+      v = (v << 8) | this.ld8(a, out.hi);
+    }
+    return v;
+  }
+
+  st8(lo: number, hi: number, v: number): void {
+    const pa = this.dataAddress(lo, hi, 1, AccessKind.Write);
+    if (pa < RAM_END) {
+      this.storeHitsCode(pa);
+      this.chunkFor(pa).u8[pa & 0xffff] = v;
+    } else this.bus.memory.write(pa, 1, v & 0xff);
+  }
+
+  st16(lo: number, hi: number, v: number): void {
+    const pa = this.dataAddress(lo, hi, 2, AccessKind.Write);
+    if ((pa & 1) !== 0) return this.unalignedStore(lo, hi, v, 2);
+    if (pa < RAM_END) {
+      this.storeHitsCode(pa);
+      this.chunkFor(pa).u16[(pa & 0xffff) >>> 1] = v;
+    } else this.bus.memory.write(pa, 2, v & 0xffff);
+  }
+
+  st32(lo: number, hi: number, v: number): void {
+    const pa = this.dataAddress(lo, hi, 4, AccessKind.Write);
+    if ((pa & 3) !== 0) return this.unalignedStore(lo, hi, v, 4);
+    if (pa < RAM_END) {
+      this.storeHitsCode(pa);
+      this.chunkFor(pa).i32[(pa & 0xffff) >>> 2] = v;
+    } else this.bus.memory.write(pa, 4, v >>> 0);
+  }
+
+  st64(lo: number, hi: number, vlo: number, vhi: number): void {
+    const pa = this.dataAddress(lo, hi, 8, AccessKind.Write);
+    if ((pa & 7) !== 0) {
+      // Check both halves translate before writing either, so a fault leaves memory untouched.
+      const a = addOffset(lo, hi, 7);
+      this.dataAddress(a, out.hi, 1, AccessKind.Write);
+      this.unalignedStore(lo, hi, vlo, 4);
+      const b = addOffset(lo, hi, 4);
+      this.unalignedStore(b, out.hi, vhi, 4);
+      return;
+    }
+    if (pa < RAM_END) {
+      this.storeHitsCode(pa);
+      const i32 = this.chunkFor(pa).i32;
+      const i = (pa & 0xffff) >>> 2;
+      i32[i] = vlo;
+      i32[i + 1] = vhi;
+    } else {
+      this.bus.memory.write(pa, 4, vlo >>> 0);
+      this.bus.memory.write(pa + 4, 4, vhi >>> 0);
+    }
+  }
+
+  private unalignedStore(lo: number, hi: number, v: number, size: number): void {
+    const last = addOffset(lo, hi, size - 1);
+    this.dataAddress(last, out.hi, 1, AccessKind.Write);
+    for (let i = 0; i < size; i++) {
+      const a = addOffset(lo, hi, i);
+      this.st8(a, out.hi, (v >>> (8 * i)) & 0xff);
+    }
+  }
+
+  /** Physical address for an exclusive or atomic access (always needs natural alignment). */
+  exclusivePa(lo: number, hi: number, size: number, kind: AccessKind): number {
+    return this.dataAddress(lo, hi, size, kind === AccessKind.Write ? AccessKind.AlignedWrite : AccessKind.AlignedRead);
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /**
+   * Run up to `budget` instructions. Returns the number retired. Stops early on a
+   * branch into a new page only to re-translate; stops for good when `stop` is set,
+   * the core goes to sleep, or an interrupt is taken (the caller re-checks lines).
+   */
+  run(budget: number): number {
+    let executed = 0;
+    while (executed < budget && this.stop === null && this.sleeping === 'no') {
+      if (this.il !== 0) {
+        this.syncException(EC.ILLEGAL_STATE, 0);
+        continue;
+      }
+      if (this.irqLine && (this.daif & 2) === 0 && this.irqTargetsUs()) {
+        this.takeInterrupt(VectorKind.IRQ);
+        continue;
+      }
+      const pa = this.mmu.translateFetch(this.pcLo, this.pcHi);
+      if (pa < 0) {
+        this.instructionAbort();
+        continue;
+      }
+      const ppn = pa >>> 12;
+      const page = this.bus.code[ppn] ?? this.bus.decodePage(ppn);
+      const base = this.pcLo & ~0xfff;
+      let index = (this.pcLo & 0xfff) >>> 2;
+      this.branched = false;
+      try {
+        while (executed < budget) {
+          this.pcLo = base | (index << 2);
+          page[index]!(this);
+          executed++;
+          if (this.branched) break;
+          if (++index === 1024) {
+            const next = addOffset(base, this.pcHi, 4096);
+            this.pcLo = next;
+            this.pcHi = out.hi;
+            break;
+          }
+        }
+      } catch (e) {
+        if (e !== EXCEPTION_TAKEN) throw e;
+        executed++;
+      }
+    }
+    this.retired += executed;
+    return executed;
+  }
+
+  /** IRQs route to EL2 when HCR_EL2.IMO is set, else to EL1; one routed below the current EL is not taken. */
+  private irqTargetsUs(): boolean {
+    return this.el <= 1 || this.sys.irqToEl2();
+  }
+
+  private takeInterrupt(kind: number): void {
+    const target = this.sys.irqToEl2() ? 2 : 1;
+    this.takeException(target, kind, 0, this.pcLo, this.pcHi);
+  }
+
+  private instructionAbort(): void {
+    const fault = this.mmu.lastFault;
+    const target = this.el === 2 ? 2 : 1;
+    const ec = this.el < target ? EC.INSTRUCTION_ABORT_LOWER : EC.INSTRUCTION_ABORT_SAME;
+    this.sys.setFar(target, this.pcLo, this.pcHi);
+    this.syncException(ec, fault);
+  }
+
+  /** Wake from WFI/WFE when an interrupt is pending (whether or not PSTATE masks it) or an event arrived. */
+  wakeIfPending(): void {
+    if (this.sleeping === 'no') return;
+    if (this.irqLine || this.fiqLine) this.sleeping = 'no';
+    else if (this.sleeping === 'wfe' && this.eventRegister !== 0) {
+      this.eventRegister = 0;
+      this.sleeping = 'no';
+    }
+  }
+}
+

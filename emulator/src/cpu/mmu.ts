@@ -1,0 +1,224 @@
+// Address translation for the EL1&0 regime: virtual address -> physical address.
+//
+// With SCTLR_EL1.M clear the MMU is off: addresses are physical and every data
+// access is treated as Device-nGnRnE, so an unaligned access takes an alignment
+// fault (Arm ARM D8.2.10 / B2.5.2). QEMU 7.2 does not fault there; real Cortex-A53s
+// and QEMU >= 9 do, and we follow the architecture.
+//
+// With the MMU on, a 4 KiB-granule table walk (Arm ARM D8.2-D8.4) starting from
+// TTBR0_EL1 (addresses with the top bits clear) or TTBR1_EL1 (top bits set). The
+// result of each walk is kept in a small direct-mapped software TLB, one per
+// access kind (read, write, fetch) so a hit is one compare; any TLBI, or a write to
+// SCTLR_EL1, TCR_EL1 or a TTBR, empties all of them. The hardware never sets the
+// access flag (a Cortex-A53 has no hardware AF update): a descriptor with AF = 0
+// takes an access-flag fault, which is what on-demand paging relies on.
+
+import { out } from '../bits';
+import type { Cpu } from './cpu';
+import { Reg } from './sysregs';
+
+export const AccessKind = {
+  Read: 0,
+  Write: 1,
+  Fetch: 2,
+  /** Exclusives and acquire/release: unaligned always faults, whatever the memory type. */
+  AlignedRead: 3,
+  AlignedWrite: 4,
+} as const;
+export type AccessKind = (typeof AccessKind)[keyof typeof AccessKind];
+
+/** Fault status codes (DFSC/IFSC, ISS bits 5:0) for the fault kinds we raise. */
+export const FaultStatus = {
+  addressSize: (level: number) => 0x00 + level,
+  translation: (level: number) => 0x04 + level,
+  accessFlag: (level: number) => 0x08 + level,
+  permission: (level: number) => 0x0c + level,
+  ALIGNMENT: 0x21,
+} as const;
+
+// Permission bits cached per TLB entry.
+const P_READ1 = 1;
+const P_WRITE1 = 2;
+const P_EXEC1 = 4;
+const P_READ0 = 8;
+const P_WRITE0 = 16;
+const P_EXEC0 = 32;
+const P_DEVICE = 64;
+
+const TLB_SIZE = 256;
+
+class Tlb {
+  /** Virtual page number (VA bits 63:12 as an exact double), or -1 for empty. */
+  readonly tag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly page = new Float64Array(TLB_SIZE);
+  readonly perm = new Int32Array(TLB_SIZE);
+  readonly level = new Int8Array(TLB_SIZE);
+
+  flush(): void {
+    this.tag.fill(-1);
+  }
+}
+
+export class Mmu {
+  /** The fault status code of the last failed translation (for ESR's DFSC/IFSC). */
+  lastFault = 0;
+  private readonly tlbs = [new Tlb(), new Tlb(), new Tlb()];
+
+  constructor(private readonly cpu: Cpu) {}
+
+  flush(): void {
+    for (const t of this.tlbs) t.flush();
+  }
+
+  private enabled(): boolean {
+    // EL2 runs with its own regime, which our guests never turn on (checked when SCTLR_EL2 is written).
+    return this.cpu.el < 2 && (this.cpu.sys.values[2 * Reg.SCTLR_EL1]! & 1) !== 0;
+  }
+
+  /**
+   * Translate a data access of `size` bytes. Returns the physical address, or -1
+   * with `lastFault` set. `el0` asks for EL0 permissions (LDTR/STTR).
+   */
+  translate(lo: number, hi: number, size: number, kind: AccessKind, el0 = false): number {
+    const misaligned = (lo & (size - 1)) !== 0;
+    if (!this.enabled()) {
+      // Device memory: every misaligned access faults.
+      if (misaligned) return this.fault(FaultStatus.ALIGNMENT);
+      if (hi >>> 8 !== 0) return this.fault(FaultStatus.addressSize(0));
+      return hi * 0x100000000 + (lo >>> 0);
+    }
+    const write = kind === AccessKind.Write || kind === AccessKind.AlignedWrite;
+    if (misaligned && (kind >= AccessKind.AlignedRead || (this.cpu.sys.values[2 * Reg.SCTLR_EL1]! & 2) !== 0)) {
+      return this.fault(FaultStatus.ALIGNMENT);
+    }
+    const t = this.tlbs[write ? 1 : 0]!;
+    const atEl0 = el0 || this.cpu.el === 0;
+    const need = write ? (atEl0 ? P_WRITE0 : P_WRITE1) : atEl0 ? P_READ0 : P_READ1;
+    const vpn = hi * 0x100000 + (lo >>> 12);
+    const i = (lo >>> 12) & (TLB_SIZE - 1);
+    if (t.tag[i] !== vpn || (t.perm[i]! & need) === 0) {
+      if (!this.fill(t, i, lo, hi, vpn)) return -1;
+      if ((t.perm[i]! & need) === 0) return this.fault(FaultStatus.permission(t.level[i]!));
+    }
+    if (misaligned && (t.perm[i]! & P_DEVICE) !== 0) return this.fault(FaultStatus.ALIGNMENT);
+    return t.page[i]! + (lo & 0xfff);
+  }
+
+  /** Translate the PC for an instruction fetch; -1 with `lastFault` set on a fault. */
+  translateFetch(lo: number, hi: number): number {
+    if (!this.enabled()) {
+      if (hi >>> 8 !== 0) return this.fault(FaultStatus.addressSize(0));
+      return hi * 0x100000000 + (lo >>> 0);
+    }
+    const t = this.tlbs[AccessKind.Fetch]!;
+    const need = this.cpu.el === 0 ? P_EXEC0 : P_EXEC1;
+    const vpn = hi * 0x100000 + (lo >>> 12);
+    const i = (lo >>> 12) & (TLB_SIZE - 1);
+    if (t.tag[i] !== vpn) {
+      if (!this.fill(t, i, lo, hi, vpn)) return -1;
+    }
+    if ((t.perm[i]! & need) === 0) return this.fault(FaultStatus.permission(t.level[i]!));
+    return t.page[i]! + (lo & 0xfff);
+  }
+
+  private fault(status: number): number {
+    this.lastFault = status;
+    return -1;
+  }
+
+  /** Walk the tables for one page and fill TLB entry `i`; false (with lastFault) on a walk fault. */
+  private fill(t: Tlb, i: number, lo: number, hi: number, vpn: number): boolean {
+    const sys = this.cpu.sys;
+    const tcrLo = sys.values[2 * Reg.TCR_EL1]!;
+    const upper = hi < 0; // bit 63 picks the half; the rest of the top bits must agree
+    const tsz = upper ? (tcrLo >>> 16) & 63 : tcrLo & 63;
+    const epd = upper ? (tcrLo >>> 23) & 1 : (tcrLo >>> 7) & 1;
+    const granuleOk = upper ? ((tcrLo >>> 30) & 3) === 2 : ((tcrLo >>> 14) & 3) === 0;
+    const inputBits = 64 - tsz;
+    // Every bit above the input size must equal bit 63.
+    const topMask = inputBits >= 32 ? (inputBits >= 64 ? 0 : ~((1 << (inputBits - 32)) - 1)) : -1;
+    const topBits = hi & topMask;
+    if (!granuleOk) {
+      // 16 and 64 KiB granules are valid on a Cortex-A53 but no Bramble guest uses them.
+      this.cpu.stop = { kind: 'error', message: `TCR_EL1 selects a 16 or 64 KiB granule, which this emulator does not model (pc ${this.cpu.pcString()})` };
+    }
+    if (epd !== 0 || !granuleOk || inputBits < 25 || inputBits > 48 || topBits !== (upper ? topMask : 0)) {
+      this.lastFault = FaultStatus.translation(0);
+      return false;
+    }
+    const table = sys.lo(upper ? Reg.TTBR1_EL1 : Reg.TTBR0_EL1);
+    let tableAddr = (out.hi & 0xffff) * 0x100000000 + ((table & ~0xfff) >>> 0);
+    let level = 4 - Math.ceil((inputBits - 12) / 9);
+    // Hierarchical permission limits from table descriptors (APTable, UXNTable, PXNTable).
+    let noEl0 = false;
+    let readOnly = false;
+    let xn0 = false;
+    let xn1 = false;
+    // VA bits 47:0 as an exact double: the walk is the slow path, clarity wins here.
+    const va = (hi & 0xffff) * 0x100000000 + (lo >>> 0);
+    for (;;) {
+      // Levels 0..3 index with VA bits 47:39, 38:30, 29:21 and 20:12.
+      const shift = 39 - 9 * level;
+      const index = Math.floor(va / 2 ** shift) % 512;
+      const entryPa = tableAddr + index * 8;
+      if (entryPa >= 0x3f000000) {
+        this.lastFault = FaultStatus.translation(level); // tables must live in RAM here
+        return false;
+      }
+      const chunk = this.cpu.bus.memory.chunk(entryPa);
+      const w = (entryPa & 0xffff) >>> 2;
+      const dlo = chunk.i32[w]!;
+      const dhi = chunk.i32[w + 1]!;
+      const valid = dlo & 1;
+      const isTable = (dlo & 2) !== 0 && level < 3;
+      if (valid === 0 || (level === 3 && (dlo & 2) === 0) || (level === 0 && !isTable)) {
+        this.lastFault = FaultStatus.translation(level);
+        return false;
+      }
+      const outAddr = (dhi & 0xffff) * 0x100000000 + ((dlo & ~0xfff) >>> 0);
+      if (isTable) {
+        noEl0 ||= (dhi & (1 << 29)) !== 0; // APTable[0] (bit 61)
+        readOnly ||= (dhi & (1 << 30)) !== 0; // APTable[1] (bit 62)
+        xn0 ||= (dhi & (1 << 28)) !== 0; // UXNTable (bit 60)
+        xn1 ||= (dhi & (1 << 27)) !== 0; // PXNTable (bit 59)
+        tableAddr = outAddr;
+        level++;
+        continue;
+      }
+      if ((dlo & (1 << 10)) === 0) {
+        this.lastFault = FaultStatus.accessFlag(level);
+        return false;
+      }
+      // The page frame: the block's base plus the VA bits between the block size and the page size.
+      // `shift` is the block size: 30 bits at level 1, 21 at level 2, 12 (one page) at level 3.
+      const base = outAddr - (outAddr % 2 ** shift);
+      const page = base + ((lo & ((1 << shift) - 1) & ~0xfff) >>> 0);
+      const ap = (dlo >>> 6) & 3;
+      const el0 = (ap & 1) !== 0 && !noEl0;
+      const ro = (ap & 2) !== 0 || readOnly;
+      const uxn = (dhi & (1 << 22)) !== 0 || xn0; // bit 54
+      const pxn = (dhi & (1 << 21)) !== 0 || xn1; // bit 53
+      const attr = this.mairAttr((dlo >>> 2) & 7);
+      const device = (attr & 0xf0) === 0;
+      const wxn = (sys.values[2 * Reg.SCTLR_EL1]! & (1 << 19)) !== 0;
+      let perm = P_READ1;
+      if (!ro) perm |= P_WRITE1;
+      if (el0) perm |= P_READ0 | (ro ? 0 : P_WRITE0);
+      // EL1 never executes what EL0 can write; WXN makes every writable page non-executable.
+      if (!pxn && !(el0 && !ro) && !(wxn && !ro) && !device) perm |= P_EXEC1;
+      if (!uxn && el0 && !(wxn && !ro) && !device) perm |= P_EXEC0;
+      if (device) perm |= P_DEVICE;
+      t.tag[i] = vpn;
+      t.page[i] = page;
+      t.perm[i] = perm;
+      t.level[i] = level;
+      return true;
+    }
+  }
+
+  private mairAttr(index: number): number {
+    const lo = this.cpu.sys.lo(Reg.MAIR_EL1);
+    const hi = out.hi;
+    return index < 4 ? (lo >>> (8 * index)) & 0xff : (hi >>> (8 * (index - 4))) & 0xff;
+  }
+}
