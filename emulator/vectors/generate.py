@@ -156,8 +156,8 @@ SP_FILLER = 0x0000_0000_0012_3450
 class Case:
     """One instruction and the state it starts from."""
 
-    def __init__(self, rng, insn=0):
-        self.insn = insn
+    def __init__(self, rng):
+        self.insn = 0         # filled in by the class generator
         self.x = [filler(i) for i in range(31)]
         self.sp = SP_FILLER
         self.pc = CODE_BASE + 4 * rng.randrange(CODE_SIZE // 4)
@@ -174,11 +174,6 @@ class Case:
         else:
             self.x[reg] = value & MASK64
 
-    def get(self, reg, sp_meaning):
-        if reg == 31:
-            return self.sp if sp_meaning else 0
-        return self.x[reg]
-
     def show(self, lo, hi, rng):
         """Make [lo, hi) (at most 16 bytes) visible through one WINDOW-byte window."""
         starts = [s for s in ((lo & ~15), (lo & ~15) - 16) if s + WINDOW >= hi]
@@ -193,11 +188,11 @@ class Case:
             self.pokes.append((addr, (edge(rng) & ((1 << (8 * size)) - 1)).to_bytes(size, "little")))
 
 
-def reg(rng, allow31=True):
-    # 31 comes up more often than 1/32 so that both of its meanings are well covered.
-    if allow31 and rng.random() < 0.12:
+def reg(rng):
+    """A register number; 31 comes up more often than 1/32 so both its meanings get covered."""
+    if rng.random() < 0.12:
         return 31
-    return rng.randrange(31 if allow31 else 31)
+    return rng.randrange(31)
 
 
 def data_addr(rng, align, margin=64):
@@ -688,6 +683,8 @@ CLASSES = {
 # ---------------------------------------------------------------------------------------
 
 class Machine:
+    """One unicorn Cortex-A53, reused for every vector; run() executes one Case."""
+
     def __init__(self, data):
         uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
         uc.ctl_set_cpu_model(A64.UC_CPU_ARM64_A53)
@@ -707,9 +704,12 @@ class Machine:
         self.uc = uc
 
     def _on_access(self, _uc, _kind, addr, size, _value, _user):
+        # Every data access is checked against the windows the vector shows: a vector must
+        # not depend on memory it does not record.
         self.accesses.append((addr, size))
 
     def run(self, c):
+        """Execute c's instruction once from c's state; return {"in": .., "out": ..}."""
         uc = self.uc
         if c.clear_monitor:
             uc.emu_start(SCRATCH_PC, 0, 0, 1)
@@ -735,7 +735,7 @@ class Machine:
             after = bytes(uc.mem_read(a, n))
             if after != before:
                 mem_out.append({"addr": hex(a), "hex": after.hex()})
-            pristine = self.data[a - DATA_BASE:a - DATA_BASE + n]
+            pristine = self.data[a - DATA_BASE:a - DATA_BASE + n]    # undo pokes and stores
             uc.mem_write(a, pristine)
         state_in = {
             "insn": f"{c.insn:08x}",
