@@ -1,0 +1,87 @@
+//! The PL011 UART: the Pi 3's serial port, on header pins 8 (GPIO 14, transmit) and
+//! 10 (GPIO 15, receive). QEMU connects it to `-serial stdio`.
+
+use crate::baud::baud_divisor;
+use crate::{gpio, mmio};
+
+const BASE: usize = mmio::PERIPHERAL_BASE + 0x20_1000;
+
+// Registers (offsets from BASE), as the PL011 manual names them.
+/// Data: write a byte to send it, read one to receive it.
+const DR: usize = 0x00;
+/// Flags: the state of the FIFOs and the line.
+const FR: usize = 0x18;
+/// Integer part of the baud-rate divisor.
+const IBRD: usize = 0x24;
+/// Fractional part of the baud-rate divisor, in 64ths.
+const FBRD: usize = 0x28;
+/// Line control: frame format and FIFO enable.
+const LCRH: usize = 0x2c;
+/// Control: enables the UART, its transmitter and its receiver.
+const CR: usize = 0x30;
+/// Interrupt clear: a 1 bit clears that interrupt.
+const ICR: usize = 0x44;
+
+const FR_BUSY: u32 = 1 << 3;
+const FR_TXFF: u32 = 1 << 5;
+const LCRH_FEN: u32 = 1 << 4;
+const LCRH_WLEN_8: u32 = 0b11 << 5;
+const CR_UARTEN: u32 = 1 << 0;
+const CR_TXE: u32 = 1 << 8;
+const CR_RXE: u32 = 1 << 9;
+/// Every interrupt the PL011 has (bits 0-10 of ICR).
+const ALL_INTERRUPTS: u32 = 0x7ff;
+
+/// The clock the firmware gives the UART. The Pi 3's firmware sets 48 MHz unless
+/// config.txt says otherwise with `init_uart_clock=` (old firmware used 3 MHz). QEMU
+/// ignores the divisors; a real terminal needs them right.
+const UART_CLOCK_HZ: u32 = 48_000_000;
+const BAUD_RATE: u32 = 115_200;
+
+const TX_PIN: u32 = 14;
+const RX_PIN: u32 = 15;
+
+fn read(offset: usize) -> u32 {
+    // SAFETY: BASE + offset is one of the PL011's registers (offsets above); reading
+    // them touches no memory Rust uses.
+    unsafe { mmio::read(BASE + offset) }
+}
+
+fn write(offset: usize, value: u32) {
+    // SAFETY: as in `read`.
+    unsafe { mmio::write(BASE + offset, value) }
+}
+
+// ANCHOR: uart_init
+/// Sets the UART up for 115200 baud, 8 data bits, no parity, 1 stop bit (8N1), and
+/// connects it to GPIO pins 14 and 15.
+pub fn init() {
+    // Switch the UART off while it is reprogrammed, let a character still being sent
+    // finish, and empty the transmit FIFO (clearing FEN flushes it).
+    write(CR, 0);
+    while read(FR) & FR_BUSY != 0 {}
+    write(LCRH, 0);
+
+    // Route pins 14 and 15 to the UART, with no pull-up or pull-down: the line idles high
+    // on its own, driven by the other end.
+    gpio::select_function(TX_PIN, gpio::ALT0);
+    gpio::select_function(RX_PIN, gpio::ALT0);
+    gpio::disable_pulls(1 << TX_PIN | 1 << RX_PIN);
+
+    write(ICR, ALL_INTERRUPTS);
+
+    let divisor = baud_divisor(UART_CLOCK_HZ, BAUD_RATE);
+    write(IBRD, divisor.integer);
+    write(FBRD, divisor.fraction);
+    // The divisors take effect when LCRH is written, so LCRH comes after them.
+    write(LCRH, LCRH_WLEN_8 | LCRH_FEN);
+
+    write(CR, CR_UARTEN | CR_TXE | CR_RXE);
+}
+// ANCHOR_END: uart_init
+
+/// Sends one byte, waiting while the transmit FIFO is full.
+pub fn write_byte(byte: u8) {
+    while read(FR) & FR_TXFF != 0 {}
+    write(DR, byte as u32);
+}
