@@ -1,0 +1,299 @@
+// Set-up: finds the programs that build and run Bramble's kernels, installs the missing ones
+// where it can (apt-get, when running as root on Debian or Ubuntu), and records what it found
+// in build/toolchain.json, so the build tool and the runners read that instead of searching
+// again. `npm start`, `npm test` and `npm run build` run it first, through tools/bootstrap.mjs.
+// When the record exists and every program it names is still there, set-up reads one file.
+//
+// Two ways to get a Rust that builds the kernel, and set-up takes whichever is present:
+//  A. Debian's own Rust (packages rustc-web, rust-web-src): /usr/bin/rustc and /usr/bin/cargo,
+//     with the standard library's sources and every crate they need vendored beside them,
+//     so building `core` for the Pi works offline.
+//  B. rustup's nightly toolchain with its rust-src component: the usual set-up with a network.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildDir, fromRoot } from './paths';
+
+/** The Rust target the kernels are built for: 64-bit ARM, no OS, no floating-point registers. */
+export const KERNEL_TARGET = 'aarch64-unknown-none-softfloat';
+
+/** What set-up found; build/toolchain.json holds one of these. */
+export interface Toolchain {
+  /** Which way the kernel's Rust came: 'A' Debian's packages, 'B' rustup nightly (see above). */
+  route: 'A' | 'B';
+  /** rustc and cargo that build the kernel (`-Zbuild-std` compiles `core` for it from source). */
+  rustc: string;
+  cargo: string;
+  /** The standard library's vendored dependencies (route A), for cargo's source replacement; null when cargo may download them. */
+  vendoredSources: string | null;
+  /** cargo for host-side `cargo test` of the kernels' pure modules. */
+  hostCargo: string;
+  /** LLVM's linker and the tool that turns kernel.elf into kernel8.img. */
+  ldLld: string;
+  llvmObjcopy: string;
+  /** QEMU's emulator for 64-bit ARM machines (we use its raspi3b). */
+  qemu: string;
+}
+
+/** A problem the user must fix; its message is one line saying how. */
+export class SetupError extends Error {}
+
+/** Where set-up records what it found. */
+export const toolchainRecord = path.join(buildDir, 'toolchain.json');
+const isDebian = existsSync('/etc/debian_version');
+const isRoot = process.getuid?.() === 0;
+
+/** The recorded toolchain, finding (and perhaps installing) it first when there is no usable record. */
+export function loadToolchain(): Toolchain {
+  return readRecord() ?? setUp();
+}
+
+/** Finds every program afresh, installs what is missing when it can, and records the result. */
+export function setUp(): Toolchain {
+  let found = probe();
+  const missing = missingParts(found);
+  if (missing.length > 0) {
+    installOrExplain(missing);
+    found = probe();
+    const stillMissing = missingParts(found);
+    if (stillMissing.length > 0) {
+      throw new SetupError(needs(stillMissing, `\`apt-get install -y ${debianPackages(stillMissing).join(' ')}\` ran, yet set-up still cannot find it on PATH`));
+    }
+  }
+  const toolchain = found as Toolchain;
+  if (writeRecord(toolchain)) {
+    console.error(
+      `setup: kernel Rust by route ${toolchain.route} (${toolchain.cargo}${toolchain.vendoredSources ? ', offline standard-library sources' : ''}), ` +
+        `${path.basename(toolchain.ldLld)}, ${path.basename(toolchain.llvmObjcopy)}, ${path.basename(toolchain.qemu)}: recorded in ${fromRoot(toolchainRecord)}`,
+    );
+  }
+  return toolchain;
+}
+
+// ---- Finding programs ----
+
+/** The executable called `name` in the first PATH folder that has one. */
+function onPath(name: string): string | undefined {
+  for (const dir of searchPath()) {
+    const file = path.join(dir, name);
+    if (isExecutable(file)) return file;
+  }
+  return undefined;
+}
+
+/**
+ * `name` on PATH, or else the highest-numbered `name-N`: Debian installs LLVM's tools with
+ * their version in the name (ld.lld-16, llvm-objcopy-16) and the plain name only for its
+ * default version.
+ */
+function onPathMaybeVersioned(name: string): string | undefined {
+  const plain = onPath(name);
+  if (plain) return plain;
+  const versioned = new RegExp(`^${name.replace(/[.]/g, '\\.')}-(\\d+)$`);
+  let best: { file: string; version: number } | undefined;
+  for (const dir of searchPath()) {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const version = Number(versioned.exec(entry)?.[1]);
+      const file = path.join(dir, entry);
+      if (version > (best?.version ?? -1) && isExecutable(file)) best = { file, version };
+    }
+  }
+  return best?.file;
+}
+
+function searchPath(): string[] {
+  return (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '');
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A program's standard output, or undefined if it could not run or failed. */
+function outputOf(program: string, args: string[]): string | undefined {
+  const result = spawnSync(program, args, { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+// ---- The kernel's Rust ----
+
+type KernelRust = Pick<Toolchain, 'route' | 'rustc' | 'cargo' | 'vendoredSources'>;
+
+/** Route A if Debian's Rust is installed with its sources, else route B if rustup's nightly has rust-src. */
+function findKernelRust(): KernelRust | undefined {
+  const candidates: { route: Toolchain['route']; rustc: string | undefined; cargo: string | undefined }[] = [
+    { route: 'A', rustc: '/usr/bin/rustc', cargo: '/usr/bin/cargo' },
+    { route: 'B', rustc: rustupNightly('rustc'), cargo: rustupNightly('cargo') },
+  ];
+  for (const { route, rustc, cargo } of candidates) {
+    if (!rustc || !cargo || !isExecutable(rustc) || !isExecutable(cargo)) continue;
+    const library = standardLibrarySources(rustc);
+    if (!library) continue;
+    const vendor = path.join(library, 'vendor');
+    return { route, rustc, cargo, vendoredSources: existsSync(vendor) ? vendor : null };
+  }
+  return undefined;
+}
+
+/** The path of a program in rustup's nightly toolchain, if rustup and that toolchain exist. */
+function rustupNightly(program: 'rustc' | 'cargo'): string | undefined {
+  const rustup = onPath('rustup');
+  return rustup ? outputOf(rustup, ['which', '--toolchain', 'nightly', program]) : undefined;
+}
+
+/** The standard library's sources that `-Zbuild-std` compiles, where `rustc` keeps them. */
+function standardLibrarySources(rustc: string): string | undefined {
+  const sysroot = outputOf(rustc, ['--print', 'sysroot']);
+  if (!sysroot) return undefined;
+  const library = path.join(sysroot, 'lib', 'rustlib', 'src', 'rust', 'library');
+  return existsSync(path.join(library, 'core', 'Cargo.toml')) ? library : undefined;
+}
+
+/** cargo for host tests: the one on PATH (rustup's stable is fine), else Debian's, which builds for the host too. */
+function findHostCargo(kernel: KernelRust | undefined): string | undefined {
+  const cargo = onPath('cargo');
+  if (cargo && outputOf(cargo, ['--version'])) return cargo;
+  return kernel?.route === 'A' ? kernel.cargo : undefined;
+}
+
+function probe(): Partial<Toolchain> {
+  const kernel = findKernelRust();
+  return {
+    ...kernel,
+    hostCargo: findHostCargo(kernel),
+    ldLld: onPathMaybeVersioned('ld.lld'),
+    llvmObjcopy: onPathMaybeVersioned('llvm-objcopy'),
+    qemu: onPath('qemu-system-aarch64'),
+  };
+}
+
+// ---- What is missing, and how to get it ----
+
+interface Part {
+  what: string;
+  /** Debian packages that provide it. */
+  debian: string[];
+  /** How to get it elsewhere. */
+  elsewhere: string;
+}
+
+const parts = {
+  kernelRust: {
+    what: `a Rust that builds for ${KERNEL_TARGET}`,
+    debian: ['rustc-web', 'rust-web-src'],
+    elsewhere: 'run `rustup toolchain install nightly --component rust-src`',
+  },
+  hostCargo: { what: 'cargo', debian: ['rustc-web'], elsewhere: 'install Rust with rustup (https://rustup.rs)' },
+  ldLld: { what: 'ld.lld', debian: ['lld'], elsewhere: "install LLVM's lld" },
+  llvmObjcopy: { what: 'llvm-objcopy', debian: ['llvm'], elsewhere: 'install LLVM' },
+  qemu: { what: 'QEMU (qemu-system-aarch64)', debian: ['qemu-system-arm'], elsewhere: 'install QEMU' },
+} satisfies Record<string, Part>;
+
+function missingParts(found: Partial<Toolchain>): Part[] {
+  const missing: Part[] = [];
+  if (!found.rustc) missing.push(parts.kernelRust);
+  if (!found.hostCargo) missing.push(parts.hostCargo);
+  if (!found.ldLld) missing.push(parts.ldLld);
+  if (!found.llvmObjcopy) missing.push(parts.llvmObjcopy);
+  if (!found.qemu) missing.push(parts.qemu);
+  return missing;
+}
+
+function debianPackages(missing: Part[]): string[] {
+  return [...new Set(missing.flatMap((part) => part.debian))];
+}
+
+/** Installs `missing` with apt-get if this is Debian and we are root; otherwise throws the one command to run. */
+function installOrExplain(missing: Part[]): void {
+  const packages = debianPackages(missing);
+  if (!isDebian) throw new SetupError(needs(missing, missing.map((part) => part.elsewhere).join('; ')));
+  if (!isRoot) throw new SetupError(needs(missing, `run \`sudo apt-get install -y ${packages.join(' ')}\``));
+  console.error(`setup: installing ${packages.join(' ')} with apt-get (once)`);
+  if (!aptInstall(packages)) {
+    throw new SetupError(needs(missing, `\`apt-get install -y ${packages.join(' ')}\` failed (its output is above); fix that and run it again`));
+  }
+}
+
+function needs(missing: Part[], how: string): string {
+  return `Bramble needs ${missing.map((part) => part.what).join(', ')}: ${how}.`;
+}
+
+/** apt-get install, refreshing the package lists first only when there are none or the install fails. */
+function aptInstall(packages: string[]): boolean {
+  if (!havePackageLists() && !quietly('apt-get', ['update'])) return false;
+  return quietly('apt-get', ['install', '-y', ...packages]) || (quietly('apt-get', ['update']) && quietly('apt-get', ['install', '-y', ...packages]));
+}
+
+function havePackageLists(): boolean {
+  try {
+    return readdirSync('/var/lib/apt/lists').some((file) => file.includes('_Packages'));
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a command, showing its output only if it fails. */
+function quietly(program: string, args: string[]): boolean {
+  const result = spawnSync(program, args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (result.status === 0) return true;
+  process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? `${result.error.message}\n` : ''}`);
+  return false;
+}
+
+// ---- The record, build/toolchain.json ----
+
+const stringFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'qemu'] as const;
+
+/** The recorded toolchain if the record is well formed and every program it names is still there. */
+function readRecord(): Toolchain | undefined {
+  let record: unknown;
+  try {
+    record = JSON.parse(readFileSync(toolchainRecord, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof record !== 'object' || record === null) return undefined;
+  const fields = record as Record<string, unknown>;
+  if (fields.route !== 'A' && fields.route !== 'B') return undefined;
+  for (const field of stringFields) {
+    const value = fields[field];
+    if (typeof value !== 'string' || !isExecutable(value)) return undefined;
+  }
+  const vendor = fields.vendoredSources;
+  if (vendor !== null && (typeof vendor !== 'string' || !existsSync(vendor))) return undefined;
+  return record as Toolchain;
+}
+
+/** Writes the record (write-then-rename, so a reader never sees half of it); false if it already said the same. */
+function writeRecord(toolchain: Toolchain): boolean {
+  const text = `${JSON.stringify(toolchain, null, 2)}\n`;
+  if (existsSync(toolchainRecord) && readFileSync(toolchainRecord, 'utf8') === text) return false;
+  mkdirSync(buildDir, { recursive: true });
+  const temporary = `${toolchainRecord}.${process.pid}`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, toolchainRecord);
+  return true;
+}
+
+// `tsx tools/src/setup.ts`: set up, or say in one line what the user must do.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  try {
+    loadToolchain();
+  } catch (error) {
+    if (!(error instanceof SetupError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
