@@ -1,0 +1,155 @@
+// The build tool: a chapter's kernel crate becomes build/<chapter>/kernel.elf (for
+// disassemblers and debuggers) and build/<chapter>/kernel8.img (the raw image a Pi, QEMU and
+// our emulator boot).
+//
+//   npm run build              every chapter
+//   npm run build -- 01 final  the chapters named
+//
+// A chapter whose outputs are newer than all of its files (and than the toolchain record) is
+// not built again. Builds may run at the same time (the tests do): cargo locks its target
+// folder, and each build assembles its outputs in a scratch folder of its own, then renames
+// them into place, so a reader never sees a half-written kernel.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { listChapters, resolveChapter, type Chapter } from './chapters';
+import { buildDir, fromRoot } from './paths';
+import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
+
+export interface BuildOptions {
+  /** No progress lines, and cargo reports only warnings and errors. */
+  quiet?: boolean;
+}
+
+export interface BuiltKernel {
+  elf: string;
+  image: string;
+}
+
+/**
+ * One cargo target folder for every chapter: `core` and `alloc`, which cargo compiles from
+ * source for the kernel target, are then compiled once for all chapters.
+ */
+const cargoTargetDir = path.join(buildDir, 'cargo');
+/** Every chapter's crate is the package `kernel`, so its program is called `kernel` too. */
+const KERNEL_BINARY = 'kernel';
+
+/** Builds a chapter's kernel (unless it is up to date) and says where the results are. */
+export async function buildChapter(name: string, options: BuildOptions = {}): Promise<BuiltKernel> {
+  const chapter = resolveChapter(name);
+  const say = (line: string) => {
+    if (!options.quiet) process.stderr.write(`build ${chapter.name}: ${line}\n`);
+  };
+  if (!existsSync(path.join(chapter.kernelDir, 'Cargo.toml'))) throw new Error(`${fromRoot(chapter.dir)} has no kernel/Cargo.toml`);
+  const toolchain = loadToolchain();
+  const outDir = path.join(buildDir, chapter.name);
+  const built = { elf: path.join(outDir, 'kernel.elf'), image: path.join(outDir, 'kernel8.img') };
+  // A different toolchain (a changed record) makes every kernel out of date.
+  if (newerThan([built.elf, built.image], [chapter.dir, toolchainRecord])) {
+    say('up to date');
+    return built;
+  }
+
+  mkdirSync(outDir, { recursive: true });
+  const scratch = mkdtempSync(path.join(outDir, '.building-'));
+  try {
+    say(`cargo build --release --target ${KERNEL_TARGET} -Zbuild-std=core,alloc (Rust by route ${toolchain.route})`);
+    await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
+      cwd: chapter.kernelDir,
+      env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetDir },
+    });
+    // cargo hard-links its artifact into the scratch folder; a copy is a file of our own.
+    const elf = path.join(scratch, 'kernel.elf');
+    const image = path.join(scratch, 'kernel8.img');
+    copyFileSync(path.join(scratch, KERNEL_BINARY), elf);
+    say(`llvm-objcopy -O binary ${fromRoot(built.elf)} ${fromRoot(built.image)}`);
+    await run(toolchain.llvmObjcopy, ['-O', 'binary', elf, image], chapter);
+    renameSync(elf, built.elf);
+    renameSync(image, built.image);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return built;
+}
+
+// ANCHOR: cargo_arguments
+function cargoArguments(toolchain: Toolchain, artifactDir: string, options: BuildOptions): string[] {
+  return [
+    'build',
+    '--release',
+    '--locked',
+    ...(options.quiet ? ['--quiet'] : []),
+    '--target', KERNEL_TARGET,
+    // There is no prebuilt `core` for the kernel target here: compile it (and `alloc`, and the
+    // compiler's helper functions, including memcpy and friends) from the standard library's
+    // sources. `-Z` options are nightly features; RUSTC_BOOTSTRAP=1 allows them.
+    '-Zbuild-std=core,alloc,compiler_builtins',
+    '-Zbuild-std-features=compiler-builtins-mem',
+    // The linker set-up found (it may be installed as ld.lld-16, say).
+    '--config', `target.${KERNEL_TARGET}.linker=${tomlString(toolchain.ldLld)}`,
+    // Compiling `core` warns about its own future incompatibilities; they are not ours to fix.
+    '--config', 'future-incompat-report.frequency="never"',
+    // Offline (route A): the standard library's dependencies come from the copies vendored
+    // beside its sources instead of from crates.io.
+    ...(toolchain.vendoredSources
+      ? ['--config', 'source.crates-io.replace-with="vendored-sources"', '--config', `source.vendored-sources.directory=${tomlString(toolchain.vendoredSources)}`]
+      : []),
+    // Copy the finished program to a folder of this build's own, while cargo still holds its lock.
+    '-Zunstable-options', '--artifact-dir', artifactDir,
+  ];
+}
+// ANCHOR_END: cargo_arguments
+
+/** A TOML string: JSON's escaping of a path is also valid TOML. */
+function tomlString(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** Runs a program with its messages on our stderr (stdout belongs to a kernel being run); fails if it fails. */
+function run(program: string, args: string[], chapter: Chapter, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { ...options, stdio: ['ignore', 2, 2] });
+    child.on('error', (error) => reject(new Error(`build ${chapter.name}: cannot run ${program}: ${error.message}`)));
+    child.on('close', (status) => {
+      if (status === 0) resolve();
+      else reject(new Error(`build ${chapter.name}: ${path.basename(program)} failed (exit status ${status}); its messages are above`));
+    });
+  });
+}
+
+/** Whether every output exists and is newer than every file in `inputs` (folders are searched, skipping target/). */
+function newerThan(outputs: string[], inputs: string[]): boolean {
+  let oldestOutput = Infinity;
+  for (const output of outputs) {
+    if (!existsSync(output)) return false;
+    oldestOutput = Math.min(oldestOutput, statSync(output).mtimeMs);
+  }
+  return inputs.every((input) => newestIn(input) < oldestOutput);
+}
+
+function newestIn(file: string): number {
+  const stats = statSync(file);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let newest = stats.mtimeMs;
+  for (const entry of readdirSync(file)) {
+    // A hand-run `cargo test` leaves target/ in the crate; it is output, not source.
+    if (entry === 'target') continue;
+    newest = Math.max(newest, newestIn(path.join(file, entry)));
+  }
+  return newest;
+}
+
+// `tsx tools/src/build.ts [chapter...]`
+async function main(names: string[]): Promise<void> {
+  const chapters = names.length > 0 ? names : listChapters().map((chapter) => chapter.name);
+  if (chapters.length === 0) throw new Error('there are no chapters to build');
+  for (const name of chapters) await buildChapter(name);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(`npm run build: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
