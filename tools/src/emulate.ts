@@ -1,0 +1,149 @@
+// Our own emulator, driven from Node: the same runs as QEMU's, through the same interface.
+import type { Readable } from 'node:stream';
+import { Machine } from '../../emulator/src/index';
+import type { KernelRun, KernelRunOptions } from './kernel-run';
+
+/**
+ * Instructions per slice. `Machine.run` is synchronous, so between slices the event loop
+ * gets a turn: input arrives, the timeout and Ctrl-A x are noticed. A few milliseconds of
+ * guest time per slice keeps typing responsive without costing speed.
+ */
+const SLICE = 2_000_000;
+
+/** Runs a kernel in our emulator; see `runKernel`. */
+export async function runInEmulator(options: KernelRunOptions): Promise<KernelRun> {
+  const started = performance.now();
+  const output: Uint8Array[] = [];
+  const result = (run: Omit<KernelRun, 'output' | 'wallMs' | 'instructions'>): KernelRun => ({
+    ...run,
+    output: latin1(output),
+    instructions: machine?.instructions,
+    wallMs: performance.now() - started,
+  });
+
+  let machine: Machine | undefined;
+  try {
+    machine = new Machine({ kernel: options.image });
+  } catch (error) {
+    return result({ ending: 'error', exitCode: null, message: (error as Error).message });
+  }
+  machine.onOutput = (bytes) => {
+    const copy = bytes.slice(); // the machine may reuse its buffer
+    output.push(copy);
+    options.onOutput?.(copy);
+  };
+  const input = new SerialInput(machine, options.input);
+  const deadline = started + (options.timeoutMs ?? Infinity);
+  const limit = options.maxInstructions ?? Infinity;
+
+  try {
+    for (;;) {
+      if (options.signal?.aborted) return result({ ending: 'stopped', exitCode: null, message: 'stopped' });
+      if (performance.now() >= deadline) return result(timedOut(options));
+      const budget = Math.min(SLICE, limit - machine.instructions);
+      if (budget <= 0) {
+        return result({ ending: 'limit', exitCode: null, message: `the guest did not exit within ${limit} instructions` });
+      }
+      const stop = machine.run(budget);
+      switch (stop.kind) {
+        case 'exit':
+          return result({ ending: 'exit', exitCode: stop.code });
+        case 'reset':
+          return result({ ending: 'exit', exitCode: 0 });
+        case 'error':
+          return result({ ending: 'error', exitCode: null, message: stop.message });
+        case 'budget':
+          await nextTurn();
+          break;
+        case 'idle':
+          // Asleep until a byte arrives: wait for one, or for the end of all input.
+          if (!(await input.arrival(deadline, options.signal))) {
+            if (options.signal?.aborted || performance.now() >= deadline) continue;
+            return result({ ending: 'waiting', exitCode: null, message: 'the guest is waiting for input, but the input has ended' });
+          }
+          break;
+      }
+    }
+  } finally {
+    input.close();
+  }
+}
+
+function timedOut(options: KernelRunOptions): Omit<KernelRun, 'output' | 'wallMs'> {
+  return { ending: 'timeout', exitCode: null, message: `the guest did not exit within ${options.timeoutMs! / 1000} s` };
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Delivers the run's input to the machine's serial receiver and says when more arrives. */
+class SerialInput {
+  private ended = false;
+  private wake: (() => void) | undefined;
+  private readonly detach: () => void;
+
+  constructor(machine: Machine, input: KernelRunOptions['input']) {
+    if (input === undefined || typeof input === 'string' || input instanceof Uint8Array) {
+      if (input !== undefined && input.length > 0) machine.input(typeof input === 'string' ? new TextEncoder().encode(input) : input);
+      this.ended = true;
+      this.detach = () => {};
+      return;
+    }
+    this.detach = this.follow(input, machine);
+  }
+
+  private follow(stream: Readable, machine: Machine): () => void {
+    const onData = (chunk: Buffer) => {
+      machine.input(new Uint8Array(chunk));
+      this.wakeUp();
+    };
+    const onEnd = () => {
+      this.ended = true;
+      this.wakeUp();
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('close', onEnd);
+    return () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('close', onEnd);
+    };
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * Resolves true when new input has arrived, false when none ever will (the input ended)
+   * or the deadline passed or the run was aborted first.
+   */
+  arrival(deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    if (this.ended) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = deadline === Infinity ? undefined : setTimeout(() => done(false), deadline - performance.now());
+      const onAbort = () => done(false);
+      signal?.addEventListener('abort', onAbort);
+      const done = (arrived: boolean) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.wake = undefined;
+        resolve(arrived);
+      };
+      this.wake = () => done(!this.ended);
+    });
+  }
+
+  close(): void {
+    this.detach();
+  }
+}
+
+/** A latin1 string keeps every byte as one character, so transcripts compare exactly. */
+function latin1(chunks: readonly Uint8Array[]): string {
+  return Buffer.concat(chunks).toString('latin1');
+}

@@ -1,0 +1,66 @@
+// Running a kernel image to completion in either machine, with one result shape, so that
+// `npm start`, the boot tests and the benchmark all compare like with like.
+import type { Readable } from 'node:stream';
+import { runInEmulator } from './emulate';
+import { runInQemu } from './qemu';
+
+/** Our TypeScript emulator, or QEMU's `raspi3b` machine (the reference). */
+export type Backend = 'emulator' | 'qemu';
+
+export interface KernelRunOptions {
+  /** The raw `kernel8.img` bytes (QEMU gets them through a file, see `imagePath`). */
+  image: Uint8Array;
+  /** The same image on disk; QEMU needs a path. Written to a temporary file when absent. */
+  imagePath?: string;
+  backend: Backend;
+  /**
+   * What the serial port receives: a string (sent as UTF-8) or bytes given up front, or a
+   * stream read as it arrives (e.g. stdin). When a string or bytes run out, the line goes quiet.
+   */
+  input?: string | Uint8Array | Readable;
+  /** Wall-clock limit; the run ends with `ending: 'timeout'` after it. Default: none. */
+  timeoutMs?: number;
+  /** Emulator only: stop after this many instructions (`ending: 'limit'`). */
+  maxInstructions?: number;
+  /** Every byte the guest prints, as it prints it (the result holds them all as well). */
+  onOutput?: (bytes: Uint8Array) => void;
+  /** Aborting it ends the run (`ending: 'stopped'`), e.g. when the user types Ctrl-A x. */
+  signal?: AbortSignal;
+}
+
+/**
+ * How a run ended:
+ * - `exit`: the guest finished (semihosting SYS_EXIT, a watchdog halt, or a watchdog reset,
+ *   which counts as exit status 0: QEMU runs with `-no-reboot` and exits 0 on a reset too);
+ * - `timeout`: the wall-clock limit passed first;
+ * - `waiting`: emulator only: every core sleeps until input arrives, and the input has
+ *   ended, so nothing can ever happen again (QEMU would sit there until the timeout);
+ * - `limit`: emulator only: `maxInstructions` ran out;
+ * - `stopped`: the caller aborted the run;
+ * - `error`: the machine could not go on (`message` says why, in one line).
+ */
+export type Ending = 'exit' | 'timeout' | 'waiting' | 'limit' | 'stopped' | 'error';
+
+export interface KernelRun {
+  /** Everything the guest printed, byte for byte: one latin1 character per byte. */
+  output: string;
+  ending: Ending;
+  /** The guest's exit status when `ending` is 'exit', else null. */
+  exitCode: number | null;
+  /** One line for the user when the run did not end with 'exit'. */
+  message?: string;
+  /** Emulator only: instructions retired, all cores together. */
+  instructions?: number;
+  /** Wall-clock time of the run (for QEMU, including its start-up). */
+  wallMs: number;
+}
+
+/** Runs `options.image` in the chosen machine until it exits, fails or runs out of time. */
+export function runKernel(options: KernelRunOptions): Promise<KernelRun> {
+  return options.backend === 'qemu' ? runInQemu(options) : runInEmulator(options);
+}
+
+/** The one line the user sees when a run did not end with the guest exiting. */
+export function describeEnding(run: KernelRun): string {
+  return run.message ?? (run.ending === 'exit' ? `the guest exited with status ${run.exitCode}` : run.ending);
+}

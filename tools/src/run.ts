@@ -1,0 +1,166 @@
+// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE]`: build a chapter and boot it, in our
+// emulator or in QEMU, with this terminal (or this command's stdin and stdout) as the Pi's
+// serial console.
+//
+// Exit status: the guest's own (semihosting SYS_EXIT; a watchdog reset counts as 0),
+// 124 when the guest did not finish within --timeout seconds (or, in our emulator, when it
+// sleeps waiting for input after stdin has ended, so could never finish), 0 after Ctrl-A x,
+// 1 when the emulator or QEMU failed, 2 for a usage error.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { buildChapter } from './build';
+import { mostComplete, resolveChapter } from './chapters';
+import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
+import { runQemuOnTerminal } from './qemu';
+import { QUIT_HINT, rawConsole } from './terminal';
+
+/** With stdin not a terminal nobody can quit by hand, so a hung guest must not hang forever. */
+const DEFAULT_TIMEOUT_SECONDS = 30;
+/** Status for a guest that did not finish in time, as timeout(1) uses. */
+const TIMED_OUT = 124;
+
+const USAGE = `Usage: npm start [-- [chapter] [--qemu] [--timeout seconds] [--kernel file]]
+
+Builds a chapter's kernel and boots it in Bramble's emulator, with this terminal as the
+Raspberry Pi's serial console. Without a chapter, boots the most complete one.
+
+  chapter          a chapter folder name or its number: 01, 1, 01-bare-metal
+  --qemu           boot the same kernel8.img in qemu-system-aarch64 -M raspi3b instead
+  --timeout N      give up after N seconds (default: none at a terminal, ${DEFAULT_TIMEOUT_SECONDS} s
+                   when stdin is not a terminal), exit status 124
+  --kernel FILE    boot this kernel8.img instead of building a chapter
+  --help           this text
+
+At a terminal, Ctrl-A x quits. Otherwise all of stdin goes to the serial port, only the
+guest's output goes to stdout, and the exit status is the guest's.`;
+
+class UsageError extends Error {}
+
+interface Options {
+  chapter: string | undefined;
+  backend: Backend;
+  timeoutSeconds: number | undefined;
+  kernel: string | undefined;
+  help: boolean;
+}
+
+function parseCommandLine(argv: string[]): Options {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        qemu: { type: 'boolean' },
+        timeout: { type: 'string' },
+        kernel: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    // Node's own message for an unknown option is a paragraph; the option's name is enough.
+    const unknown = /^Unknown option '([^']+)'/.exec((error as Error).message);
+    throw new UsageError(unknown ? `unknown option ${unknown[1]}` : (error as Error).message.split('\n')[0]!);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`one chapter at a time, not ${positionals.join(' ')}`);
+  if (positionals.length > 0 && values.kernel !== undefined) throw new UsageError('a chapter or --kernel, not both');
+  let timeoutSeconds: number | undefined;
+  if (values.timeout !== undefined) {
+    timeoutSeconds = Number(values.timeout);
+    if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not '${values.timeout}'`);
+  }
+  return {
+    chapter: positionals[0],
+    backend: values.qemu ? 'qemu' : 'emulator',
+    timeoutSeconds,
+    kernel: values.kernel,
+    help: values.help ?? false,
+  };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseCommandLine(argv);
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { name, image } = await kernelToBoot(options);
+  const bytes = readKernel(image);
+  const interactive = process.stdin.isTTY === true;
+
+  if (interactive) {
+    process.stderr.write(`Booting ${name} in ${options.backend === 'qemu' ? 'QEMU' : 'the Bramble emulator'}. ${QUIT_HINT}\n`);
+  }
+  if (interactive && options.backend === 'qemu') {
+    // QEMU drives the terminal itself (raw mode, Ctrl-A x), so it gets it directly.
+    return runQemuOnTerminal(image, secondsToMs(options.timeoutSeconds));
+  }
+
+  const console = interactive ? rawConsole(process.stdin) : undefined;
+  let run: KernelRun;
+  try {
+    run = await runKernel({
+      image: bytes,
+      imagePath: image,
+      backend: options.backend,
+      input: console?.keys ?? process.stdin,
+      timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive ? undefined : DEFAULT_TIMEOUT_SECONDS)),
+      onOutput: (output) => process.stdout.write(output),
+      signal: console?.quit,
+    });
+  } finally {
+    console?.restore();
+  }
+  return exitStatus(run, interactive);
+}
+
+/** The chapter named (built first), the most complete one, or the image given with --kernel. */
+async function kernelToBoot(options: Options): Promise<{ name: string; image: string }> {
+  if (options.kernel !== undefined) return { name: options.kernel, image: options.kernel };
+  const chapter = options.chapter === undefined ? mostComplete() : resolveChapter(options.chapter);
+  return { name: chapter.name, image: (await buildChapter(chapter.name)).image };
+}
+
+function readKernel(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new Error(`cannot read the kernel image ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
+}
+
+function exitStatus(run: KernelRun, interactive: boolean): number {
+  switch (run.ending) {
+    case 'exit':
+      return run.exitCode ?? 0;
+    case 'stopped':
+      return 0;
+    case 'timeout':
+    case 'waiting':
+    case 'limit':
+      process.stderr.write(`${interactive ? '\n' : ''}npm start: ${describeEnding(run)}\n`);
+      return TIMED_OUT;
+    case 'error':
+      process.stderr.write(`${interactive ? '\n' : ''}npm start: ${describeEnding(run)}\n`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => exitWhenFlushed(status),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`npm start: ${message}${error instanceof UsageError ? ' (npm start -- --help)' : ''}\n`);
+    exitWhenFlushed(error instanceof UsageError ? 2 : 1);
+  },
+);
+
+/** Exits once stdout has taken everything written to it, so no guest output is lost. */
+function exitWhenFlushed(status: number): void {
+  process.stdout.write('', () => process.exit(status));
+}
