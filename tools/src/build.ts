@@ -37,7 +37,14 @@ const KERNEL_BINARY = 'kernel';
 
 /** Builds a chapter's kernel (unless it is up to date) and says where the results are. */
 export async function buildChapter(name: string, options: BuildOptions = {}): Promise<BuiltKernel> {
-  const chapter = resolveChapter(name);
+  return buildKernelCrate(resolveChapter(name), options);
+}
+
+/**
+ * Builds any kernel crate laid out like a chapter's (package `kernel`, its own link.ld) into
+ * build/<name>/: a chapter, or a guest that is not one, such as the benchmark in tools/bench/.
+ */
+export async function buildKernelCrate(chapter: Chapter, options: BuildOptions = {}): Promise<BuiltKernel> {
   const say = (line: string) => {
     if (!options.quiet) process.stderr.write(`build ${chapter.name}: ${line}\n`);
   };
