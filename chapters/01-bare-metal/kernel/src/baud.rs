@@ -5,7 +5,6 @@
 //! in 64ths (FBRD).
 
 /// The two halves of a PL011 baud-rate divisor.
-#[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub struct BaudDivisor {
     /// Integer part, for the IBRD register.
     pub integer: u32,
@@ -31,30 +30,36 @@ pub const fn baud_divisor(clock_hz: u32, baud: u32) -> BaudDivisor {
 mod tests {
     use super::*;
 
+    /// The divisor as (integer, fraction in 64ths).
+    fn parts(clock_hz: u32, baud: u32) -> (u32, u32) {
+        let divisor = baud_divisor(clock_hz, baud);
+        (divisor.integer, divisor.fraction)
+    }
+
     #[test]
     fn pi3_default_uart_clock_at_115200() {
         // 48 MHz / (16 × 115200) = 26.0417; 0.0417 × 64 = 2.67, which rounds to 3.
-        assert_eq!(baud_divisor(48_000_000, 115_200), BaudDivisor { integer: 26, fraction: 3 });
+        assert_eq!(parts(48_000_000, 115_200), (26, 3));
     }
 
     #[test]
     fn old_firmware_uart_clock_at_115200() {
         // 3 MHz / (16 × 115200) = 1.6276; 0.6276 × 64 = 40.2, which rounds to 40.
-        assert_eq!(baud_divisor(3_000_000, 115_200), BaudDivisor { integer: 1, fraction: 40 });
+        assert_eq!(parts(3_000_000, 115_200), (1, 40));
     }
 
     #[test]
     fn exact_half_at_9600() {
         // 48 MHz / (16 × 9600) = 312.5 exactly: half of 64 is 32.
-        assert_eq!(baud_divisor(48_000_000, 9_600), BaudDivisor { integer: 312, fraction: 32 });
+        assert_eq!(parts(48_000_000, 9_600), (312, 32));
     }
 
     #[test]
-    fn rounds_up_to_the_next_integer() {
+    fn rounds_to_the_nearest_64th() {
         // 1 MHz / (16 × 62000) = 1.00806; 0.00806 × 64 = 0.516, which rounds to 1.
-        assert_eq!(baud_divisor(1_000_000, 62_000), BaudDivisor { integer: 1, fraction: 1 });
+        assert_eq!(parts(1_000_000, 62_000), (1, 1));
         // 1 MHz / (16 × 62600) = 0.99840; × 64 = 63.898 in 64ths, which rounds to 64:
-        // exactly one, so the fraction carries into the integer part.
-        assert_eq!(baud_divisor(1_000_000, 62_600), BaudDivisor { integer: 1, fraction: 0 });
+        // exactly one, so the rounding carries into the integer part.
+        assert_eq!(parts(1_000_000, 62_600), (1, 0));
     }
 }

@@ -6,7 +6,9 @@ use core::arch::asm;
 pub fn current_el() -> u64 {
     let current_el: u64;
     // SAFETY: reading CurrentEL is allowed at EL1 and has no side effects.
-    unsafe { asm!("mrs {}, CurrentEL", out(reg) current_el, options(nomem, nostack, preserves_flags)) };
+    unsafe {
+        asm!("mrs {}, CurrentEL", out(reg) current_el, options(nomem, nostack, preserves_flags))
+    };
     (current_el >> 2) & 0b11
 }
 

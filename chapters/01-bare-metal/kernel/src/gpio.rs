@@ -81,7 +81,8 @@ mod tests {
     #[test]
     fn setting_alt0_touches_only_that_field() {
         // ALT0 = 0b100 at bit 12 is 0x4000 and at bit 15 is 0x20000.
-        assert_eq!(with_function(with_function(0, 12, ALT0), 15, ALT0), 0x0002_4000);
+        let pin_14 = with_function(0, 12, ALT0);
+        assert_eq!(with_function(pin_14, 15, ALT0), 0x0002_4000);
         // From all ones, the field's low bits 12 and 13 (0x3000) clear and bit 14 stays.
         assert_eq!(with_function(0xffff_ffff, 12, ALT0), 0xffff_cfff);
     }

@@ -11,7 +11,13 @@ const PANIC_EXIT_STATUS: u32 = 101;
 #[panic_handler]
 fn panic(info: &PanicInfo) -> ! {
     match info.location() {
-        Some(at) => println!("panic: {} at {}:{}:{}", info.message(), at.file(), at.line(), at.column()),
+        Some(at) => println!(
+            "panic: {} at {}:{}:{}",
+            info.message(),
+            at.file(),
+            at.line(),
+            at.column()
+        ),
         None => println!("panic: {}", info.message()),
     }
     exit::exit(PANIC_EXIT_STATUS)
