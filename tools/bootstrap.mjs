@@ -21,8 +21,7 @@ function needsInstall() {
 
 if (needsInstall()) {
   console.error('setup: installing npm packages (npm ci)');
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const install = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, encoding: 'utf8' });
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, encoding: 'utf8' });
   if (install.status !== 0) {
     process.stderr.write(`${install.stdout ?? ''}${install.stderr ?? ''}`);
     console.error('setup: `npm ci` failed (its output is above).');
