@@ -9,7 +9,8 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 
-// Pure logic: compiles anywhere and is unit-tested on the development machine.
+// Modules with pure logic, unit-tested on the development machine; in host builds
+// console and gpio leave out their hardware parts.
 mod baud;
 mod console;
 mod gpio;
