@@ -80,7 +80,7 @@ export function sub64(alo: number, ahi: number, blo: number, bhi: number): numbe
 /** Add a small signed offset (|offset| < 2^31) to a 64-bit value: addresses, PC-relative targets. */
 export function addOffset(lo: number, hi: number, offset: number): number {
   const sum = (lo >>> 0) + offset;
-  out.hi = (hi + Math.floor(sum / 0x100000000)) | 0;
+  out.hi = sum > 0xffffffff ? (hi + 1) | 0 : sum < 0 ? (hi - 1) | 0 : hi;
   return sum | 0;
 }
 

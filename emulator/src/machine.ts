@@ -13,6 +13,7 @@ import { decode } from './cpu/decoder';
 import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
 import { hex64 } from './bits';
 import { LOCAL_BASE, PERIPHERAL_BASE, PhysicalMemory, RAM_END, UnimplementedDevice } from './memory';
+import { Gpio } from './devices/gpio';
 import { Pl011 } from './devices/pl011';
 import { semihostingCall } from './semihosting';
 
@@ -31,6 +32,7 @@ export class Machine {
   readonly memory = new PhysicalMemory();
   readonly cores: readonly Cpu[];
   readonly uart: Pl011;
+  readonly gpio = new Gpio();
   /** Every byte the guest prints (UART and semihosting), in order. */
   onOutput: (bytes: Uint8Array) => void = () => {};
   /** Reports of guest accesses the emulator does not model (each once). */
@@ -85,6 +87,7 @@ export class Machine {
   }
 
   private mapDevices(): void {
+    this.memory.map(PERIPHERAL_BASE + 0x200000, 0x1000, this.gpio);
     this.memory.map(PERIPHERAL_BASE + 0x201000, 0x1000, this.uart);
     // Everything else in the two peripheral windows reads as zero and is reported.
     this.memory.map(PERIPHERAL_BASE, 0x1000000, new UnimplementedDevice('BCM2835 peripheral', this.memory));
@@ -104,6 +107,7 @@ export class Machine {
     };
     page.fill(lazy);
     this.code[ppn] = page;
+    for (const c of this.cores) c.mmu.forgetWritable();
     return page;
   }
 

@@ -97,8 +97,10 @@ export class Cpu {
   /** SP_EL0, SP_EL1, SP_EL2 while not selected (the selected one is in r[SP]). */
   readonly spBank = new Int32Array(6);
 
-  /** The previous instruction changed the PC (branch, exception) or asked the loop to re-check state. */
+  /** The previous instruction changed the PC (a branch, an exception, or yieldAfter). */
   branched = false;
+  /** The run loop must leave the page and re-check state (interrupts, translation, sleep) even if the PC stayed in it. */
+  recheck = false;
   stop: StopReason | null = null;
 
   /** Core is waiting in WFI (for an interrupt) or WFE (for an event). */
@@ -210,6 +212,7 @@ export class Cpu {
   yieldAfter(): void {
     const lo = addOffset(this.pcLo, this.pcHi, 4);
     this.branchTo(lo, out.hi);
+    this.recheck = true;
   }
 
   // ---------------------------------------------------------------- exceptions
@@ -236,6 +239,7 @@ export class Cpu {
     const vbarHi = out.hi;
     const lo = addOffset(vbarLo, vbarHi, base + kind);
     this.branchTo(lo, out.hi);
+    this.recheck = true;
     this.sleeping = 'no';
   }
 
@@ -293,13 +297,22 @@ export class Cpu {
     }
   }
 
+  // Loads and stores: first the fast path (an aligned access to a page in the
+  // current EL's FastTlb), then the general one that translates and may fault.
+
   ld8(lo: number, hi: number): number {
+    const t = this.mmu.fastRead[this.el]!;
+    const i = (lo >>> 12) & 255;
+    if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.u8[t.pageOffset[i]! + (lo & 0xfff)]!;
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Read);
     if (pa < RAM_END) return this.chunkFor(pa).u8[pa & 0xffff]!;
     return this.bus.memory.read(pa, 1);
   }
 
   ld16(lo: number, hi: number): number {
+    const t = this.mmu.fastRead[this.el]!;
+    const i = (lo >>> 12) & 255;
+    if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.u16[(t.pageOffset[i]! + (lo & 0xfff)) >>> 1]!;
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Read);
     if ((pa & 1) !== 0) return this.ld8(lo, hi) | (this.ld8(lo + 1, hi) << 8);
     if (pa < RAM_END) return this.chunkFor(pa).u16[(pa & 0xffff) >>> 1]!;
@@ -308,6 +321,9 @@ export class Cpu {
 
   /** 32-bit load; the result as an int32 (callers zero- or sign-extend). */
   ld32(lo: number, hi: number): number {
+    const t = this.mmu.fastRead[this.el]!;
+    const i = (lo >>> 12) & 255;
+    if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.i32[(t.pageOffset[i]! + (lo & 0xfff)) >>> 2]!;
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Read);
     if ((pa & 3) !== 0) return this.unalignedLoad(lo, hi, 4);
     if (pa < RAM_END) return this.chunkFor(pa).i32[(pa & 0xffff) >>> 2]!;
@@ -316,6 +332,14 @@ export class Cpu {
 
   /** 64-bit load: low half returned, high half in out.hi. */
   ld64(lo: number, hi: number): number {
+    const t = this.mmu.fastRead[this.el]!;
+    const i = (lo >>> 12) & 255;
+    if ((lo & 7) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
+      const words = t.chunk[i]!.i32;
+      const w = (t.pageOffset[i]! + (lo & 0xfff)) >>> 2;
+      out.hi = words[w + 1]!;
+      return words[w]!;
+    }
     const pa = this.dataAddress(lo, hi, 8, AccessKind.Read);
     if ((pa & 7) !== 0) {
       const l = this.unalignedLoad(lo, hi, 4);
@@ -345,6 +369,12 @@ export class Cpu {
   }
 
   st8(lo: number, hi: number, v: number): void {
+    const t = this.mmu.fastWrite[this.el]!;
+    const i = (lo >>> 12) & 255;
+    if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
+      t.chunk[i]!.u8[t.pageOffset[i]! + (lo & 0xfff)] = v;
+      return;
+    }
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Write);
     if (pa < RAM_END) {
       this.storeHitsCode(pa);
@@ -353,6 +383,12 @@ export class Cpu {
   }
 
   st16(lo: number, hi: number, v: number): void {
+    const t = this.mmu.fastWrite[this.el]!;
+    const i = (lo >>> 12) & 255;
+    if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
+      t.chunk[i]!.u16[(t.pageOffset[i]! + (lo & 0xfff)) >>> 1] = v;
+      return;
+    }
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Write);
     if ((pa & 1) !== 0) return this.unalignedStore(lo, hi, v, 2);
     if (pa < RAM_END) {
@@ -362,6 +398,12 @@ export class Cpu {
   }
 
   st32(lo: number, hi: number, v: number): void {
+    const t = this.mmu.fastWrite[this.el]!;
+    const i = (lo >>> 12) & 255;
+    if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
+      t.chunk[i]!.i32[(t.pageOffset[i]! + (lo & 0xfff)) >>> 2] = v;
+      return;
+    }
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Write);
     if ((pa & 3) !== 0) return this.unalignedStore(lo, hi, v, 4);
     if (pa < RAM_END) {
@@ -371,6 +413,15 @@ export class Cpu {
   }
 
   st64(lo: number, hi: number, vlo: number, vhi: number): void {
+    const t = this.mmu.fastWrite[this.el]!;
+    const i = (lo >>> 12) & 255;
+    if ((lo & 7) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
+      const words = t.chunk[i]!.i32;
+      const w = (t.pageOffset[i]! + (lo & 0xfff)) >>> 2;
+      words[w] = vlo;
+      words[w + 1] = vhi;
+      return;
+    }
     const pa = this.dataAddress(lo, hi, 8, AccessKind.Write);
     if ((pa & 7) !== 0) {
       // Check both halves translate before writing either, so a fault leaves memory untouched.
@@ -435,12 +486,20 @@ export class Cpu {
       const base = this.pcLo & ~0xfff;
       let index = (this.pcLo & 0xfff) >>> 2;
       this.branched = false;
+      this.recheck = false;
+      const pageHi = this.pcHi;
       try {
         while (executed < budget) {
           this.pcLo = base | (index << 2);
           page[index]!(this);
           executed++;
-          if (this.branched) break;
+          if (this.branched) {
+            // A branch within this page needs no new translation: carry on here.
+            if (this.recheck || this.pcHi !== pageHi || (this.pcLo & ~0xfff) !== base || (this.pcLo & 3) !== 0) break;
+            this.branched = false;
+            index = (this.pcLo & 0xfff) >>> 2;
+            continue;
+          }
           if (++index === 1024) {
             const next = addOffset(base, this.pcHi, 4096);
             this.pcLo = next;

@@ -14,6 +14,7 @@
 // takes an access-flag fault, which is what on-demand paging relies on.
 
 import { out } from '../bits';
+import { type Chunk, RAM_END } from '../memory';
 import type { Cpu } from './cpu';
 import { Reg } from './sysregs';
 
@@ -59,15 +60,62 @@ class Tlb {
   }
 }
 
+/**
+ * The pages a core may load from or store to at full speed: RAM, permitted for
+ * this kind of access at this EL, and (for stores) holding no decoded code. A hit
+ * gives the RAM chunk directly; everything else takes the slow path through
+ * `Mmu.translate`, which fills these entries as it goes.
+ */
+export class FastTlb {
+  /** VA bits 31:12 of the cached page (lo >>> 12), or -1 for an empty entry. */
+  readonly tagLo = new Int32Array(TLB_SIZE).fill(-1);
+  /** VA bits 63:32 of the cached page. */
+  readonly tagHi = new Int32Array(TLB_SIZE);
+  readonly chunk: (Chunk | null)[] = new Array<Chunk | null>(TLB_SIZE).fill(null);
+  /** Byte offset of the page within its chunk. */
+  readonly pageOffset = new Int32Array(TLB_SIZE);
+
+  flush(): void {
+    this.tagLo.fill(-1);
+  }
+}
+
 export class Mmu {
   /** The fault status code of the last failed translation (for ESR's DFSC/IFSC). */
   lastFault = 0;
   private readonly tlbs = [new Tlb(), new Tlb(), new Tlb()];
+  /** Fast-path TLBs per EL (0, 1, 2): reads and writes. */
+  readonly fastRead = [new FastTlb(), new FastTlb(), new FastTlb()];
+  readonly fastWrite = [new FastTlb(), new FastTlb(), new FastTlb()];
 
   constructor(private readonly cpu: Cpu) {}
 
   flush(): void {
     for (const t of this.tlbs) t.flush();
+    this.flushFast();
+  }
+
+  flushFast(): void {
+    for (const t of this.fastRead) t.flush();
+    for (const t of this.fastWrite) t.flush();
+  }
+
+  /** A page of code was decoded: stores to it must take the slow path, which drops the decoded ops. */
+  forgetWritable(): void {
+    for (const t of this.fastWrite) t.flush();
+  }
+
+  /** Remember a successful plain access for the fast path. */
+  private remember(lo: number, hi: number, pa: number, write: boolean): void {
+    if (pa >= RAM_END) return;
+    const ppn = Math.floor(pa / 4096);
+    if (write && this.cpu.bus.code[ppn] !== undefined) return;
+    const t = (write ? this.fastWrite : this.fastRead)[this.cpu.el]!;
+    const i = (lo >>> 12) & (TLB_SIZE - 1);
+    t.tagLo[i] = lo >>> 12;
+    t.tagHi[i] = hi;
+    t.chunk[i] = this.cpu.bus.memory.chunk(pa);
+    t.pageOffset[i] = (pa & 0xffff) & ~0xfff;
   }
 
   private enabled(): boolean {
@@ -81,13 +129,15 @@ export class Mmu {
    */
   translate(lo: number, hi: number, size: number, kind: AccessKind, el0 = false): number {
     const misaligned = (lo & (size - 1)) !== 0;
+    const write = kind === AccessKind.Write || kind === AccessKind.AlignedWrite;
     if (!this.enabled()) {
       // Device memory: every misaligned access faults.
       if (misaligned) return this.fault(FaultStatus.ALIGNMENT);
       if (hi >>> 8 !== 0) return this.fault(FaultStatus.addressSize(0));
-      return hi * 0x100000000 + (lo >>> 0);
+      const pa = hi * 0x100000000 + (lo >>> 0);
+      if (!el0) this.remember(lo, hi, pa, write);
+      return pa;
     }
-    const write = kind === AccessKind.Write || kind === AccessKind.AlignedWrite;
     if (misaligned && (kind >= AccessKind.AlignedRead || (this.cpu.sys.values[2 * Reg.SCTLR_EL1]! & 2) !== 0)) {
       return this.fault(FaultStatus.ALIGNMENT);
     }
@@ -101,7 +151,9 @@ export class Mmu {
       if ((t.perm[i]! & need) === 0) return this.fault(FaultStatus.permission(t.level[i]!));
     }
     if (misaligned && (t.perm[i]! & P_DEVICE) !== 0) return this.fault(FaultStatus.ALIGNMENT);
-    return t.page[i]! + (lo & 0xfff);
+    const pa = t.page[i]! + (lo & 0xfff);
+    if (!el0 && (t.perm[i]! & P_DEVICE) === 0) this.remember(lo, hi, pa, write);
+    return pa;
   }
 
   /** Translate the PC for an instruction fetch; -1 with `lastFault` set on a fault. */
