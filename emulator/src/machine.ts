@@ -1,20 +1,25 @@
 // A Raspberry Pi 3 (BCM2837): four Cortex-A53 cores, 1 GiB of RAM and the
 // peripherals, started the way the Pi's firmware and QEMU's raspi3b start a raw
-// kernel8.img. This is the emulator's public face; see api notes in index.ts.
+// kernel8.img. This is the emulator's public face (see index.ts).
 //
-// Time is virtual: it advances with the instructions the cores retire (one
-// tick of the 62.5 MHz generic counter per instruction of the busiest core), so
-// the same image and the same input give the same output and the same
-// instruction count on every run, on every host. Awake cores take turns, a fixed
-// quantum each; when every core sleeps, time jumps to the next timer event.
+// Time is virtual. It advances with the instructions the cores retire: one tick
+// of the 62.5 MHz generic counter per instruction of the busiest core in each
+// round. Awake cores take turns, a fixed quantum each; a round also ends at the
+// next timer deadline, so an interrupt arrives at the same instruction on every
+// run; when every core sleeps, time jumps straight to the next deadline. The same
+// image and the same input therefore give the same output and the same
+// instruction count on every run, on every host.
 
+import { hex64 } from './bits';
+import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
 import { type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
 import { decode } from './cpu/decoder';
-import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
-import { hex64 } from './bits';
-import { LOCAL_BASE, PERIPHERAL_BASE, PhysicalMemory, RAM_END, UnimplementedDevice } from './memory';
+import { Timer } from './cpu/generic-timer';
+import { Bcm2835Intc, GpuIrq } from './devices/bcm2835-intc';
+import { Bcm2836Local, LocalSource } from './devices/bcm2836-local';
 import { Gpio } from './devices/gpio';
 import { Pl011 } from './devices/pl011';
+import { LOCAL_BASE, PERIPHERAL_BASE, PhysicalMemory, RAM_END, UnimplementedDevice } from './memory';
 import { semihostingCall } from './semihosting';
 
 export type StopReason = CoreStop | { kind: 'budget' } | { kind: 'idle' };
@@ -24,23 +29,36 @@ export interface MachineOptions {
   kernel: Uint8Array;
 }
 
+/** Something that acts at a moment of virtual time: timers, and devices that take time. */
+export interface Clocked {
+  /** Virtual time of its next event, or Infinity. */
+  nextEvent(): number;
+  /** Virtual time has reached (or passed) nextEvent(): act. */
+  advance(now: number): void;
+}
+
 /** Instructions each awake core runs before the next one gets a turn. */
 const QUANTUM = 1000;
 const CORES = 4;
+/** CNTFRQ_EL0, as QEMU's raspi3b sets it (the Pi's firmware sets 19.2 MHz). */
+export const COUNTER_HZ = 62_500_000;
 
 export class Machine {
   readonly memory = new PhysicalMemory();
   readonly cores: readonly Cpu[];
   readonly uart: Pl011;
   readonly gpio = new Gpio();
+  readonly intc = new Bcm2835Intc();
+  readonly local: Bcm2836Local;
   /** Every byte the guest prints (UART and semihosting), in order. */
   onOutput: (bytes: Uint8Array) => void = () => {};
   /** Reports of guest accesses the emulator does not model (each once). */
   onWarning: (message: string) => void = () => {};
-  /** Virtual time in generic-counter ticks. */
+  /** Virtual time in generic-counter ticks at the start of the current round. */
   private time = 0;
   private finished: StopReason | null = null;
   private readonly code: (Op[] | undefined)[] = [];
+  private readonly clocked: Clocked[] = [];
   private current: Cpu;
 
   constructor(options: MachineOptions) {
@@ -50,12 +68,6 @@ export class Machine {
       throw new Error(`the kernel image (${kernel.length} bytes) does not fit in RAM above 0x${KERNEL_LOAD_ADDRESS.toString(16)}`);
     }
     this.memory.onUnmapped = (m) => this.onWarning(m);
-    this.uart = new Pl011((b) => this.onOutput(Uint8Array.of(b)));
-    this.mapDevices();
-
-    this.memory.load(0, words(PRIMARY_STUB));
-    this.memory.load(SECONDARY_STUB_ADDRESS, words(SECONDARY_STUB));
-    this.memory.load(KERNEL_LOAD_ADDRESS, kernel);
 
     const bus = {
       memory: this.memory,
@@ -63,7 +75,7 @@ export class Machine {
       decodePage: (ppn: number) => this.decodePage(ppn),
       semihost: (c: Cpu) => semihostingCall(c, (bytes) => this.onOutput(bytes)),
       now: () => this.time,
-      interruptsChanged: () => this.updateInterrupts(),
+      timersChanged: (c: Cpu) => this.timersChanged(c),
       sendEvent: () => {
         for (const c of this.cores) c.eventRegister = 1;
       },
@@ -75,6 +87,31 @@ export class Machine {
       },
     };
     this.cores = Array.from({ length: CORES }, (_, i) => new Cpu(i, bus));
+    this.current = this.cores[0]!;
+    this.memory.currentPc = () => `${hex64(this.current.pcLo, this.current.pcHi)} on core ${this.current.index}`;
+
+    // Interrupt wiring: devices -> BCM2835 controller -> BCM2836 local controller -> each core's IRQ/FIQ.
+    this.local = new Bcm2836Local(
+      {
+        setLines: (core, irq, fiq) => {
+          const c = this.cores[core]!;
+          c.irqLine = irq;
+          c.fiqLine = fiq;
+          c.wakeIfPending();
+        },
+      },
+      () => this.current.now(),
+      COUNTER_HZ,
+    );
+    this.intc.onChange = () => this.local.setGpu(this.intc.irq, this.intc.fiq);
+    this.uart = new Pl011((b) => this.onOutput(Uint8Array.of(b)));
+    this.uart.onInterruptChange = () => this.intc.setLine(GpuIrq.UART, this.uart.interruptAsserted);
+    this.clocked.push(this.local);
+    this.mapDevices();
+
+    this.memory.load(0, words(PRIMARY_STUB));
+    this.memory.load(SECONDARY_STUB_ADDRESS, words(SECONDARY_STUB));
+    this.memory.load(KERNEL_LOAD_ADDRESS, kernel);
     // Every core starts at EL2h with DAIF masked; core 0 at the primary stub, the others parked.
     for (const c of this.cores) {
       c.el = 2;
@@ -82,13 +119,13 @@ export class Machine {
       c.daif = 0xf;
       c.pcLo = c.index === 0 ? 0 : SECONDARY_STUB_ADDRESS;
     }
-    this.current = this.cores[0]!;
-    this.memory.currentPc = () => `${hex64(this.current.pcLo, this.current.pcHi)} on core ${this.current.index}`;
   }
 
   private mapDevices(): void {
+    this.memory.map(PERIPHERAL_BASE + 0x00b200, 0x200, this.intc);
     this.memory.map(PERIPHERAL_BASE + 0x200000, 0x1000, this.gpio);
     this.memory.map(PERIPHERAL_BASE + 0x201000, 0x1000, this.uart);
+    this.memory.map(LOCAL_BASE, 0x100, this.local);
     // Everything else in the two peripheral windows reads as zero and is reported.
     this.memory.map(PERIPHERAL_BASE, 0x1000000, new UnimplementedDevice('BCM2835 peripheral', this.memory));
     this.memory.map(LOCAL_BASE, 0x40000, new UnimplementedDevice('BCM2836 local peripheral', this.memory));
@@ -114,7 +151,6 @@ export class Machine {
   /** Queue bytes for the serial port's receiver. */
   input(data: Uint8Array | string): void {
     this.uart.receive(typeof data === 'string' ? new TextEncoder().encode(data) : data);
-    this.updateInterrupts();
   }
 
   /** Instructions retired so far, all cores. */
@@ -124,8 +160,31 @@ export class Machine {
     return n;
   }
 
-  private updateInterrupts(): void {
-    for (const c of this.cores) c.wakeIfPending();
+  /** Virtual time in seconds. */
+  get seconds(): number {
+    return this.time / COUNTER_HZ;
+  }
+
+  private updateTimerLines(c: Cpu): void {
+    const now = c === this.current && c.runCount > 0 ? c.now() : this.time;
+    this.local.setTimerLine(c.index, LocalSource.CNTPNS, c.timer.output(Timer.PHYSICAL, now));
+    this.local.setTimerLine(c.index, LocalSource.CNTV, c.timer.output(Timer.VIRTUAL, now));
+    this.local.setTimerLine(c.index, LocalSource.CNTHP, c.timer.output(Timer.HYP, now));
+  }
+
+  private timersChanged(c: Cpu): void {
+    this.updateTimerLines(c);
+    // The new deadline may fall inside the current slice: end it so the round can be re-planned.
+    c.endSlice = true;
+    c.yieldAfter();
+  }
+
+  /** The next moment something happens without an instruction causing it. */
+  private nextEvent(): number {
+    let next = Infinity;
+    for (const d of this.clocked) next = Math.min(next, d.nextEvent());
+    for (const c of this.cores) next = Math.min(next, c.timer.nextEvent(this.time));
+    return next;
   }
 
   /** Run at most `budget` instructions (all cores together). */
@@ -133,15 +192,23 @@ export class Machine {
     if (this.finished !== null) return this.finished;
     let remaining = budget;
     while (remaining > 0) {
+      // Events that are due act first: timers fire, devices finish what they were doing.
+      for (const d of this.clocked) if (d.nextEvent() <= this.time) d.advance(this.time);
+      // Generic timers are a comparison with the counter: refresh every core's outputs.
+      for (const c of this.cores) this.updateTimerLines(c);
+      const next = this.nextEvent();
       for (const c of this.cores) c.wakeIfPending();
+      const awake = this.cores.filter((c) => c.sleeping === 'no');
+      if (awake.length === 0) {
+        if (next === Infinity) return { kind: 'idle' };
+        this.time = next; // everyone sleeps: skip ahead to the deadline
+        continue;
+      }
+      const slice = Math.min(remaining, next - this.time, awake.length > 1 ? QUANTUM : Infinity);
       let roundLength = 0;
-      let anyAwake = false;
-      for (const c of this.cores) {
-        if (c.sleeping !== 'no' || remaining <= 0) continue;
-        anyAwake = true;
+      for (const c of awake) {
         this.current = c;
-        const slice = Math.min(remaining, this.awakeCount() > 1 ? QUANTUM : remaining);
-        const ran = c.run(slice);
+        const ran = c.run(Math.min(slice, remaining));
         remaining -= ran;
         roundLength = Math.max(roundLength, ran);
         if (c.stop !== null) {
@@ -149,16 +216,10 @@ export class Machine {
           this.time += roundLength;
           return c.stop;
         }
+        if (remaining <= 0) break;
       }
       this.time += roundLength;
-      if (!anyAwake) return { kind: 'idle' };
     }
     return { kind: 'budget' };
-  }
-
-  private awakeCount(): number {
-    let n = 0;
-    for (const c of this.cores) if (c.sleeping === 'no') n++;
-    return n;
   }
 }

@@ -80,7 +80,7 @@ export function stepOne(input: StepInput): StepOutput {
     },
     semihost: () => null,
     now: () => 0,
-    interruptsChanged: () => {},
+    timersChanged: () => {},
     sendEvent: () => {},
     flushTlbs: () => {},
     exclusiveStore: () => {},

@@ -19,6 +19,7 @@
 
 import { addOffset, hex64, out } from '../bits';
 import { type Chunk, type PhysicalMemory, RAM_END } from '../memory';
+import { GenericTimer } from './generic-timer';
 import { AccessKind, Mmu } from './mmu';
 import { SystemRegisters } from './sysregs';
 
@@ -65,10 +66,10 @@ export interface CoreBus {
   decodePage(ppn: number): Op[];
   /** Semihosting call (HLT #0xF000): returns a stop reason when the call ends the machine. */
   semihost(c: Cpu): StopReason | null;
-  /** Virtual time in ticks of the 62.5 MHz generic counter. */
+  /** Virtual time, in ticks of the 62.5 MHz generic counter, at the start of the current run slice. */
   now(): number;
-  /** Something changed that may raise or lower an interrupt: re-evaluate before the next instruction. */
-  interruptsChanged(): void;
+  /** A timer register of core `c` changed: re-evaluate its outputs and the next timer event. */
+  timersChanged(c: Cpu): void;
   /** SEV: set the event register of every core. */
   sendEvent(): void;
   /** TLBI: drop every core's cached translations. */
@@ -97,10 +98,14 @@ export class Cpu {
   /** SP_EL0, SP_EL1, SP_EL2 while not selected (the selected one is in r[SP]). */
   readonly spBank = new Int32Array(6);
 
-  /** The previous instruction changed the PC (a branch, an exception, or yieldAfter). */
+  /** The instruction just executed changed the PC (a branch or an exception). */
   branched = false;
-  /** The run loop must leave the page and re-check state (interrupts, translation, sleep) even if the PC stayed in it. */
+  /** The run loop must stop after this instruction and re-check state: interrupts, translation, sleep. */
   recheck = false;
+  /** Return from run() after this instruction: the machine must re-plan time (a timer deadline moved). */
+  endSlice = false;
+  /** Instructions executed so far in the current run() call: the counter advances with them. */
+  runCount = 0;
   stop: StopReason | null = null;
 
   /** Core is waiting in WFI (for an interrupt) or WFE (for an event). */
@@ -118,6 +123,7 @@ export class Cpu {
 
   readonly sys = new SystemRegisters();
   readonly mmu: Mmu = new Mmu(this);
+  readonly timer: GenericTimer = new GenericTimer(this);
   /** Instructions retired by this core. */
   retired = 0;
   /** Exceptions taken by this core (a statistic, and how the step tool knows one happened). */
@@ -208,11 +214,14 @@ export class Cpu {
     this.branched = true;
   }
 
-  /** Finish this instruction normally but leave the run loop, so the machine re-checks interrupts and timers. */
+  /** Finish this instruction normally, then leave the run loop so interrupts, translation and sleep are re-checked. */
   yieldAfter(): void {
-    const lo = addOffset(this.pcLo, this.pcHi, 4);
-    this.branchTo(lo, out.hi);
     this.recheck = true;
+  }
+
+  /** The generic counter's value now, as this core sees it. */
+  now(): number {
+    return this.bus.now() + this.runCount;
   }
 
   // ---------------------------------------------------------------- exceptions
@@ -244,8 +253,8 @@ export class Cpu {
   }
 
   /** Synchronous exception for the current instruction; routed to EL1, or to EL2 when taken at EL2. */
-  syncException(ec: number, iss: number, preferReturnNext = false): void {
-    const target = this.el === 2 ? 2 : 1;
+  syncException(ec: number, iss: number, preferReturnNext = false, routeTo?: number): void {
+    const target = routeTo ?? (this.el === 2 ? 2 : 1);
     const esr = ((ec << 26) | (1 << 25) | (iss & 0x1ffffff)) >>> 0; // IL=1: every A64 instruction is 32 bits
     let lo = this.pcLo;
     let hi = this.pcHi;
@@ -379,7 +388,7 @@ export class Cpu {
     if (pa < RAM_END) {
       this.storeHitsCode(pa);
       this.chunkFor(pa).u8[pa & 0xffff] = v;
-    } else this.bus.memory.write(pa, 1, v & 0xff);
+    } else this.mmioWrite(pa, 1, v & 0xff);
   }
 
   st16(lo: number, hi: number, v: number): void {
@@ -394,7 +403,7 @@ export class Cpu {
     if (pa < RAM_END) {
       this.storeHitsCode(pa);
       this.chunkFor(pa).u16[(pa & 0xffff) >>> 1] = v;
-    } else this.bus.memory.write(pa, 2, v & 0xffff);
+    } else this.mmioWrite(pa, 2, v & 0xffff);
   }
 
   st32(lo: number, hi: number, v: number): void {
@@ -409,7 +418,7 @@ export class Cpu {
     if (pa < RAM_END) {
       this.storeHitsCode(pa);
       this.chunkFor(pa).i32[(pa & 0xffff) >>> 2] = v;
-    } else this.bus.memory.write(pa, 4, v >>> 0);
+    } else this.mmioWrite(pa, 4, v >>> 0);
   }
 
   st64(lo: number, hi: number, vlo: number, vhi: number): void {
@@ -439,9 +448,15 @@ export class Cpu {
       i32[i] = vlo;
       i32[i + 1] = vhi;
     } else {
-      this.bus.memory.write(pa, 4, vlo >>> 0);
-      this.bus.memory.write(pa + 4, 4, vhi >>> 0);
+      this.mmioWrite(pa, 4, vlo >>> 0);
+      this.mmioWrite(pa + 4, 4, vhi >>> 0);
     }
+  }
+
+  /** A device register write may raise or lower an interrupt: re-check after this instruction. */
+  private mmioWrite(pa: number, size: number, v: number): void {
+    this.bus.memory.write(pa, size, v);
+    this.recheck = true;
   }
 
   private unalignedStore(lo: number, hi: number, v: number, size: number): void {
@@ -466,8 +481,9 @@ export class Cpu {
    * the core goes to sleep, or an interrupt is taken (the caller re-checks lines).
    */
   run(budget: number): number {
-    let executed = 0;
-    while (executed < budget && this.stop === null && this.sleeping === 'no') {
+    this.runCount = 0;
+    this.endSlice = false;
+    while (this.runCount < budget && this.stop === null && this.sleeping === 'no' && !this.endSlice) {
       if (this.il !== 0) {
         this.syncException(EC.ILLEGAL_STATE, 0);
         continue;
@@ -484,15 +500,15 @@ export class Cpu {
       const ppn = pa >>> 12;
       const page = this.bus.code[ppn] ?? this.bus.decodePage(ppn);
       const base = this.pcLo & ~0xfff;
+      const pageHi = this.pcHi;
       let index = (this.pcLo & 0xfff) >>> 2;
       this.branched = false;
       this.recheck = false;
-      const pageHi = this.pcHi;
       try {
-        while (executed < budget) {
+        while (this.runCount < budget) {
           this.pcLo = base | (index << 2);
           page[index]!(this);
-          executed++;
+          this.runCount++;
           if (this.branched) {
             // A branch within this page needs no new translation: carry on here.
             if (this.recheck || this.pcHi !== pageHi || (this.pcLo & ~0xfff) !== base || (this.pcLo & 3) !== 0) break;
@@ -500,20 +516,19 @@ export class Cpu {
             index = (this.pcLo & 0xfff) >>> 2;
             continue;
           }
-          if (++index === 1024) {
-            const next = addOffset(base, this.pcHi, 4096);
-            this.pcLo = next;
+          if (++index === 1024 || this.recheck) {
+            this.pcLo = addOffset(base, pageHi, index << 2);
             this.pcHi = out.hi;
             break;
           }
         }
       } catch (e) {
         if (e !== EXCEPTION_TAKEN) throw e;
-        executed++;
+        this.runCount++;
       }
     }
-    this.retired += executed;
-    return executed;
+    this.retired += this.runCount;
+    return this.runCount;
   }
 
   /** IRQs route to EL2 when HCR_EL2.IMO is set, else to EL1; one routed below the current EL is not taken. */

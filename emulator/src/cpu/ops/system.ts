@@ -214,6 +214,10 @@ function decodeSysRegMove(w: number, read: boolean, rt: number): Op {
       trapSysReg(c, k, rt, read);
       return;
     }
+    if (c.el === 1 && !el1Allowed(c, def.name)) {
+      trapSysReg(c, k, rt, read, 2);
+      return;
+    }
     if (read) {
       if (def.writeOnly) return c.undefinedInstruction();
       let lo: number;
@@ -257,14 +261,22 @@ function el0Allowed(c: Cpu, name: string): boolean {
   }
 }
 
+/** EL1 access to the physical counter and timer, which EL2 opens through CNTHCTL_EL2.EL1PCTEN and EL1PCEN. */
+function el1Allowed(c: Cpu, name: string): boolean {
+  const cnthctl = c.sys.values[2 * Reg.CNTHCTL_EL2]!;
+  if (name === 'CNTPCT_EL0') return (cnthctl & 1) !== 0;
+  if (name.startsWith('CNTP_')) return (cnthctl & 2) !== 0;
+  return true;
+}
+
 /** A trapped MSR/MRS (EC 0x18) with its ISS: Op0, Op2, Op1, CRn, Rt, CRm, Direction (Arm ARM D17.2.37). */
-function trapSysReg(c: Cpu, k: number, rt: number, read: boolean): void {
+function trapSysReg(c: Cpu, k: number, rt: number, read: boolean, routeTo?: number): void {
   const op0 = k >>> 14;
   const op1 = (k >>> 11) & 7;
   const crn = (k >>> 7) & 15;
   const crm = (k >>> 3) & 15;
   const op2 = k & 7;
   const iss = (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | (read ? 1 : 0);
-  c.syncException(EC.MSR_MRS, iss);
+  c.syncException(EC.MSR_MRS, iss, false, routeTo);
 }
 
