@@ -8,10 +8,12 @@
 // the bits as the Arm ARM's encoding diagrams do). The first matching row wins.
 //
 // A row's decoder returns an Op, or `undefined` when the word is an
-// unallocated encoding inside that class: those are UNDEFINED and take the
-// undefined-instruction exception, as on hardware. A word that matches no row is
-// an encoding this emulator does not implement: running it stops the machine
-// with a report, rather than pretending.
+// unallocated encoding inside that class. A word that matches no row at all is
+// unallocated in ARMv8.0 too (this table covers every integer class, and
+// FP/SIMD is absent from this CPU model). Both are UNDEFINED and take the
+// undefined-instruction exception, as on hardware and in QEMU; a word matching
+// no row is also reported once, since a kernel without a vector table would
+// otherwise fail silently.
 
 import { hex64 } from '../bits';
 import type { Op } from './cpu';
@@ -117,10 +119,9 @@ export function decode(word: number): Op {
   for (const r of DECODE_TABLE) {
     if ((w & r.mask) >>> 0 === r.value) return r.decode(w) ?? takeUndefined;
   }
-  const message = `unimplemented instruction 0x${w.toString(16).padStart(8, '0')} (${groupOf(w)})`;
+  const what = `undefined instruction 0x${w.toString(16).padStart(8, '0')} (${groupOf(w)})`;
   return (c) => {
-    c.stop = { kind: 'error', message: `${message} at pc ${hex64(c.pcLo, c.pcHi)}` };
-    // Leave the PC on the instruction: a report of the machine state points at it.
-    c.branchTo(c.pcLo, c.pcHi);
+    c.bus.memory.report(`${what} at pc ${hex64(c.pcLo, c.pcHi)}`);
+    c.undefinedInstruction();
   };
 }

@@ -1,0 +1,69 @@
+// The Machine's contract with its users: bad images are refused with one-line
+// messages, and runs are deterministic.
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../src/index';
+
+/** A tiny guest (our encodings; checked with llvm-mc): a countdown loop, then semihosting SYS_EXIT(7). */
+const COUNTDOWN = [
+  0xd2a00020, // movz x0, #1, lsl #16      x0 = 65536
+  0xf1000400, // 1: subs x0, x0, #1
+  0x54ffffe1, // b.ne 1b
+  0xd2a00125, // movz x5, #9, lsl #16      parameter block at 0x90000
+  0xd28004c6, // movz x6, #0x26
+  0xf2a00046, // movk x6, #2, lsl #16      ADP_Stopped_ApplicationExit = 0x20026
+  0xd28000e7, // movz x7, #7               exit status
+  0xa9001ca6, // stp x6, x7, [x5]
+  0xaa0503e1, // mov x1, x5
+  0x52800300, // mov w0, #0x18             SYS_EXIT
+  0xd45e0000, // hlt #0xf000
+];
+
+function image(words: number[]): Uint8Array {
+  const bytes = new Uint8Array(words.length * 4);
+  const view = new DataView(bytes.buffer);
+  words.forEach((w, i) => view.setUint32(i * 4, w, true));
+  return bytes;
+}
+
+describe('Machine', () => {
+  it('refuses an empty image with a one-line message', () => {
+    expect(() => new Machine({ kernel: new Uint8Array(0) })).toThrow(/^the kernel image is empty$/);
+  });
+
+  it('refuses an image larger than RAM', () => {
+    expect(() => new Machine({ kernel: new Uint8Array(0x3f000000) })).toThrow(/does not fit in RAM/);
+  });
+
+  it('runs a guest to its semihosting exit status', () => {
+    const m = new Machine({ kernel: image(COUNTDOWN) });
+    expect(m.run(10_000_000)).toEqual({ kind: 'exit', code: 7 });
+  });
+
+  it('counts instructions exactly: the firmware stub, the loop and the exit sequence', () => {
+    const m = new Machine({ kernel: image(COUNTDOWN) });
+    m.run(10_000_000);
+    // Core 0: 6 stub instructions + 1 movz + 65536 * (subs + b.ne) + 8 up to and including the HLT.
+    // Cores 1-3: mrs, and, movz, wfe of the spin-table stub each, then they sleep.
+    expect(m.instructions).toBe(6 + 1 + 65536 * 2 + 8 + 3 * 4);
+  });
+
+  it('stops at the instruction budget and goes on where it stopped', () => {
+    const m = new Machine({ kernel: image(COUNTDOWN) });
+    expect(m.run(1000)).toEqual({ kind: 'budget' });
+    expect(m.instructions).toBe(1000);
+    expect(m.run(10_000_000)).toEqual({ kind: 'exit', code: 7 });
+    expect(m.instructions).toBe(6 + 1 + 65536 * 2 + 8 + 3 * 4);
+  });
+
+  it('an unallocated encoding takes the undefined-instruction exception and is reported once', () => {
+    // 0x00800000 lies in the reserved group (op0 = 0000) but is not UDF: unallocated, so UNDEFINED.
+    // VBAR_EL2 is 0 at reset, so the exception (taken at EL2 from EL2 with SP_EL2) enters 0x200, where
+    // RAM holds zeros: UDF, which traps to 0x200 again, for ever.
+    const m = new Machine({ kernel: image([0x00800000]) });
+    const warnings: string[] = [];
+    m.onWarning = (w) => warnings.push(w);
+    m.run(100);
+    expect(warnings).toEqual(['undefined instruction 0x00800000 (Reserved) at pc 0x80000']);
+    expect(m.cores[0]!.pcString()).toBe('0x200');
+  });
+});
