@@ -108,7 +108,8 @@ export function stepOne(input: StepInput): StepOutput {
     nzcv: cpu.nzcv,
     mem: [],
   };
-  const esr = cpu.sys.lo(Reg.ESR_EL1) >>> 0;
+  // The syndrome of the EL that took the exception (HVC goes to EL2, everything else here to EL1).
+  const esr = cpu.sys.lo(cpu.el === 2 ? Reg.ESR_EL2 : Reg.ESR_EL1) >>> 0;
   if (cpu.exceptionsTaken > 0) {
     result.exception = { ec: esr >>> 26, iss: esr & 0x1ffffff };
     // The PC stays on the instruction that took the exception.

@@ -41,10 +41,9 @@ describe('synchronous exceptions (step mode, EL1h, MMU off)', () => {
     expect(stepOne(state('1e604020')).exception).toEqual({ ec: 0, iss: 0 });
   });
 
-  it('HVC #3 from EL1 goes to EL2: EC 0x16 (reported from ESR_EL2, so not in the EL1 syndrome)', () => {
-    // d4000062 = hvc #0x3. The step protocol reports the EL1 syndrome; an HVC leaves it untouched.
-    const out = stepOne(state('d4000062'));
-    expect(out.exception).toBeDefined();
+  it('HVC #3 from EL1 goes to EL2: EC 0x16, ISS = the immediate', () => {
+    // d4000062 = hvc #0x3
+    expect(stepOne(state('d4000062')).exception).toEqual({ ec: 0x16, iss: 3 });
   });
 
   it('an unaligned LDR with the MMU off takes an alignment fault: EC 0x25, DFSC 0x21, WnR 0', () => {
