@@ -104,9 +104,10 @@ export class Machine {
       COUNTER_HZ,
     );
     this.intc.onChange = () => this.local.setGpu(this.intc.irq, this.intc.fiq);
-    this.uart = new Pl011((b) => this.onOutput(Uint8Array.of(b)));
+    this.uart = new Pl011((b) => this.onOutput(Uint8Array.of(b)), () => this.current.now(), COUNTER_HZ);
     this.uart.onInterruptChange = () => this.intc.setLine(GpuIrq.UART, this.uart.interruptAsserted);
-    this.clocked.push(this.local);
+    this.uart.onReschedule = () => this.reschedule();
+    this.clocked.push(this.local, this.uart);
     this.mapDevices();
 
     this.memory.load(0, words(PRIMARY_STUB));
@@ -170,6 +171,11 @@ export class Machine {
     this.local.setTimerLine(c.index, LocalSource.CNTPNS, c.timer.output(Timer.PHYSICAL, now));
     this.local.setTimerLine(c.index, LocalSource.CNTV, c.timer.output(Timer.VIRTUAL, now));
     this.local.setTimerLine(c.index, LocalSource.CNTHP, c.timer.output(Timer.HYP, now));
+  }
+
+  /** A device's next event moved earlier: end the running core's slice so the round is re-planned. */
+  reschedule(): void {
+    this.current.endSlice = true;
   }
 
   private timersChanged(c: Cpu): void {
