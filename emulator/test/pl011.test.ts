@@ -55,55 +55,55 @@ describe('PL011', () => {
     const { u, runTo } = uart(true);
     u.receive(Uint8Array.from([0x61, 0x62]));
     runTo(CHAR - 1);
-    expect(u.read(FR, 4) & 0x10).toBe(0x10); // RXFE: nothing yet
+    expect(u.read(FR) & 0x10).toBe(0x10); // RXFE: nothing yet
     runTo(CHAR);
-    expect(u.read(FR, 4) & 0x10).toBe(0);
-    expect(u.read(DR, 4)).toBe(0x61);
+    expect(u.read(FR) & 0x10).toBe(0);
+    expect(u.read(DR)).toBe(0x61);
     runTo(2 * CHAR);
-    expect(u.read(DR, 4)).toBe(0x62);
+    expect(u.read(DR)).toBe(0x62);
   });
 
   it('with FIFOs on, RX waits for the trigger level (IFLS reset value: 1/2 full, 8 bytes)', () => {
     const { u, runTo } = uart(true);
     u.receive(new TextEncoder().encode('abcdefgh'));
     runTo(7 * CHAR);
-    expect(u.read(RIS, 4) & UART_INT.RX).toBe(0);
+    expect(u.read(RIS) & UART_INT.RX).toBe(0);
     runTo(8 * CHAR);
-    expect(u.read(RIS, 4) & UART_INT.RX).toBe(UART_INT.RX);
+    expect(u.read(RIS) & UART_INT.RX).toBe(UART_INT.RX);
     expect(u.interruptAsserted).toBe(true);
-    u.read(DR, 4); // 7 left: below the trigger again
-    expect(u.read(RIS, 4) & UART_INT.RX).toBe(0);
+    u.read(DR); // 7 left: below the trigger again
+    expect(u.read(RIS) & UART_INT.RX).toBe(0);
   });
 
   it('a lone keystroke raises RT after 32 idle bit times; reading the FIFO empty clears it', () => {
     const { u, runTo } = uart(true);
     u.receive(Uint8Array.from([0x0d]));
     runTo(CHAR + TIMEOUT - 1);
-    expect(u.read(MIS, 4)).toBe(0);
+    expect(u.read(MIS)).toBe(0);
     runTo(CHAR + TIMEOUT);
-    expect(u.read(MIS, 4)).toBe(UART_INT.RT);
-    expect(u.read(DR, 4)).toBe(0x0d);
-    expect(u.read(MIS, 4)).toBe(0);
+    expect(u.read(MIS)).toBe(UART_INT.RT);
+    expect(u.read(DR)).toBe(0x0d);
+    expect(u.read(MIS)).toBe(0);
   });
 
   it('ICR clears RT; RX stays while the FIFO is still at the trigger level', () => {
     const { u, runTo } = uart(true);
     u.receive(new TextEncoder().encode('abcdefgh'));
     runTo(8 * CHAR + TIMEOUT);
-    expect(u.read(RIS, 4)).toBe(UART_INT.RX | UART_INT.RT);
+    expect(u.read(RIS)).toBe(UART_INT.RX | UART_INT.RT);
     u.write(ICR, 4, UART_INT.RX | UART_INT.RT);
-    expect(u.read(RIS, 4)).toBe(UART_INT.RX);
+    expect(u.read(RIS)).toBe(UART_INT.RX);
   });
 
   it('with FIFOs off, the single holding register raises RX on one character', () => {
     const { u, runTo } = uart(false);
     u.receive(Uint8Array.from([0x71, 0x72]));
     runTo(CHAR);
-    expect(u.read(RIS, 4) & UART_INT.RX).toBe(UART_INT.RX);
+    expect(u.read(RIS) & UART_INT.RX).toBe(UART_INT.RX);
     runTo(10 * CHAR); // the second waits on the line: the holding register is full
-    expect(u.read(DR, 4)).toBe(0x71);
+    expect(u.read(DR)).toBe(0x71);
     runTo(11 * CHAR);
-    expect(u.read(DR, 4)).toBe(0x72);
+    expect(u.read(DR)).toBe(0x72);
   });
 
   it('never overflows: a long paste waits on the line until the FIFO has room', () => {
@@ -111,10 +111,10 @@ describe('PL011', () => {
     const text = 'x'.repeat(40);
     u.receive(new TextEncoder().encode(text));
     runTo(100 * CHAR);
-    expect(u.read(FR, 4) & 0x40).toBe(0x40); // RXFF
+    expect(u.read(FR) & 0x40).toBe(0x40); // RXFF
     let got = '';
     for (let t = 100; got.length < 40; t++) {
-      while ((u.read(FR, 4) & 0x10) === 0) got += String.fromCharCode(u.read(DR, 4));
+      while ((u.read(FR) & 0x10) === 0) got += String.fromCharCode(u.read(DR));
       runTo(t * CHAR);
     }
     expect(got).toBe(text);
