@@ -1,0 +1,100 @@
+// `npm run bench [-- --runs N]`: how fast our emulator runs guest code, next to QEMU.
+//
+// Two guests, each run N times (default 5) in both machines; the table gives medians.
+// - tools/bench/loop: a fixed CPU-bound integer workload (about 150 million instructions)
+//   that prints a checksum and exits. It measures raw instruction throughput.
+// - The first chapter's kernel: a boot, which is short, so start-up costs show.
+// QEMU's wall time includes starting the QEMU process; ours is measured inside this process
+// (constructing the machine included, Node's start-up not). QEMU cannot count instructions
+// here, so its MIPS figure divides our count by its time: both run the same instructions.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildChapter, buildKernelCrate, type BuiltKernel } from './build';
+import { listChapters } from './chapters';
+import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
+import { repoRoot } from './paths';
+
+const benchDir = path.join(repoRoot, 'tools', 'bench', 'loop');
+/** Long enough for the slowest machine to finish the loop; a hung guest still ends. */
+const TIMEOUT_MS = 600_000;
+
+interface Measured {
+  guest: string;
+  backend: Backend;
+  instructions: number | undefined;
+  wallMs: number;
+  /** What the guest printed (the same on every run). */
+  output: string;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' } } });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a whole number of runs, not '${values.runs}'`);
+
+  const guests: { name: string; built: BuiltKernel }[] = [
+    { name: 'bench-loop', built: await buildKernelCrate({ name: 'bench-loop', dir: benchDir, kernelDir: benchDir }) },
+  ];
+  const firstChapter = listChapters()[0];
+  if (firstChapter) guests.push({ name: firstChapter.name, built: await buildChapter(firstChapter.name) });
+
+  const rows: Measured[] = [];
+  for (const guest of guests) {
+    const image = readFileSync(guest.built.image);
+    for (const backend of ['emulator', 'qemu'] as const) {
+      process.stderr.write(`bench: ${guest.name} in ${backend}, ${runs} runs\n`);
+      const results: KernelRun[] = [];
+      for (let i = 0; i < runs; i++) {
+        results.push(await runKernel({ image, imagePath: guest.built.image, backend, timeoutMs: TIMEOUT_MS }));
+      }
+      rows.push(summarise(guest.name, backend, results));
+    }
+    checkSameTranscript(guest.name, rows.slice(-2), guest.built.image);
+  }
+  process.stdout.write(table(rows));
+}
+
+/** The median run; and every run must have exited 0 with the same output as the first. */
+function summarise(guest: string, backend: Backend, results: KernelRun[]): Measured {
+  for (const run of results) {
+    if (run.ending !== 'exit' || run.exitCode !== 0) throw new Error(`${guest} in ${backend}: ${describeEnding(run)}`);
+    if (run.output !== results[0]!.output) throw new Error(`${guest} in ${backend} printed different output on different runs`);
+  }
+  const first = results[0]!;
+  return { guest, backend, instructions: first.instructions, wallMs: median(results.map((run) => run.wallMs)), output: first.output };
+}
+
+/** A benchmark of a machine that computes the wrong answer would be meaningless. */
+function checkSameTranscript(guest: string, [ours, qemu]: Measured[], image: string): void {
+  if (ours?.output !== qemu?.output) throw new Error(`${guest} (${image}) printed different output in our emulator and in QEMU`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function table(rows: Measured[]): string {
+  const lines = [['guest', 'machine', 'instructions', 'wall (median)', 'MIPS', 'QEMU is']];
+  for (const row of rows) {
+    const ours = rows.find((other) => other.guest === row.guest && other.backend === 'emulator')!;
+    const instructions = ours.instructions;
+    lines.push([
+      row.guest,
+      row.backend === 'qemu' ? 'QEMU (TCG)' : 'our emulator',
+      instructions === undefined ? '?' : instructions.toLocaleString('en-US'),
+      row.wallMs >= 1000 ? `${(row.wallMs / 1000).toFixed(2)} s` : `${row.wallMs.toFixed(1)} ms`,
+      instructions === undefined ? '?' : (instructions / row.wallMs / 1000).toFixed(1),
+      row.backend === 'qemu' ? `${(ours.wallMs / row.wallMs).toFixed(1)}x faster` : '',
+    ]);
+  }
+  const widths = lines[0]!.map((_, column) => Math.max(...lines.map((line) => line[column]!.length)));
+  return `${lines.map((line) => line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n')}\n`;
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`npm run bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
