@@ -1,0 +1,139 @@
+// `npm start` as a user runs it (a real subprocess), and the runners under it, in both
+// machines: the guest's output alone on stdout, its exit status as the command's, input from
+// stdin, time limits, and one-line errors.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { buildChapter } from '../src/build';
+import { listChapters } from '../src/chapters';
+import { runKernel, type Backend } from '../src/kernel-run';
+import { repoRoot } from '../src/paths';
+import { EscapeKeys } from '../src/terminal';
+import { ECHO_EXIT_STATUS, echoKernel, sleepKernel, spinKernel } from './tiny-kernels';
+
+const backends: Backend[] = ['emulator', 'qemu'];
+const scratch = mkdtempSync(path.join(tmpdir(), 'bramble-start-test-'));
+const kernelFile = (name: string, image: Uint8Array) => {
+  const file = path.join(scratch, `${name}.img`);
+  writeFileSync(file, image);
+  return file;
+};
+
+interface Finished {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm start --silent -- ...args`, with `stdin` piped in (or /dev/null when absent). */
+function npmStart(args: string[], stdin?: Uint8Array): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['start', '--silent', '--', ...args], { cwd: repoRoot, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdin?.end(stdin);
+    child.on('error', reject);
+    child.on('close', (status) =>
+      resolve({ status, stdout: Buffer.concat(stdout).toString('latin1'), stderr: Buffer.concat(stderr).toString('latin1') }),
+    );
+  });
+}
+
+const firstChapter = listChapters()[0]!;
+const firstNumber = firstChapter.name.slice(0, 2);
+
+describe.each(backends.map((backend) => [backend] as const))('npm start in %s', (backend) => {
+  const flags = backend === 'qemu' ? ['--qemu'] : [];
+
+  test(`--silent -- ${firstNumber} </dev/null prints exactly what the guest prints, and exits with its status`, async () => {
+    const imagePath = (await buildChapter(firstChapter.name, { quiet: true })).image;
+    const guest = await runKernel({ image: readFileSync(imagePath), imagePath, backend, timeoutMs: 60_000 });
+    expect(guest.ending, guest.message).toBe('exit');
+
+    const started = await npmStart([firstNumber, ...flags]);
+    expect(started.stdout).toBe(guest.output);
+    expect(started.status).toBe(guest.exitCode);
+  });
+
+  test('feeds all of stdin to the serial port, byte for byte (Ctrl-A and 0xff too)', async () => {
+    const typed = Buffer.from('hello\x01\xff\r\n', 'latin1');
+    const started = await npmStart(['--kernel', kernelFile('echo', echoKernel), ...flags], Buffer.concat([typed, Buffer.from('.')]));
+    expect(started.stderr).toBe('');
+    expect(started.stdout).toBe(typed.toString('latin1'));
+    expect(started.status).toBe(ECHO_EXIT_STATUS);
+  });
+
+  test('--timeout gives up on a guest that never exits: one line on stderr, status 124', async () => {
+    const started = await npmStart(['--kernel', kernelFile('spin', spinKernel), '--timeout', '1', ...flags]);
+    expect(started.stdout).toBe('');
+    expect(started.stderr).toBe('npm start: the guest did not exit within 1 s\n');
+    expect(started.status).toBe(124);
+  });
+});
+
+describe('npm start, wrong use', () => {
+  test('an unknown chapter is one line on stderr and a failure', async () => {
+    const started = await npmStart(['nonsense']);
+    expect(started.stdout).toBe('');
+    expect(started.stderr).toMatch(/^npm start: no chapter "nonsense"; choose one of: [^\n]+\n$/);
+    expect(started.status).toBe(1);
+  });
+
+  test('an unknown option is one line that points to --help', async () => {
+    const started = await npmStart(['--frobnicate']);
+    expect(started.stderr).toBe('npm start: unknown option --frobnicate (npm start -- --help)\n');
+    expect(started.status).toBe(2);
+  });
+
+  test('--help explains the options on stdout', async () => {
+    const started = await npmStart(['--help']);
+    expect(started.status).toBe(0);
+    for (const option of ['--qemu', '--timeout', '--kernel', 'Ctrl-A x']) expect(started.stdout).toContain(option);
+  });
+});
+
+describe('runKernel', () => {
+  test.each(backends.map((backend) => [backend] as const))('passes input and the exit status through in %s', async (backend) => {
+    const run = await runKernel({ image: echoKernel, backend, input: 'ping\r.', timeoutMs: 30_000 });
+    expect(run.output).toBe('ping\r');
+    expect(run).toMatchObject({ ending: 'exit', exitCode: ECHO_EXIT_STATUS });
+  });
+
+  test('in our emulator, a guest asleep after its input has ended stops at once instead of at the timeout', async () => {
+    const run = await runKernel({ image: sleepKernel, backend: 'emulator', timeoutMs: 30_000 });
+    expect(run).toMatchObject({ ending: 'waiting', exitCode: null, message: 'the guest is waiting for input, but the input has ended' });
+    expect(run.wallMs).toBeLessThan(5_000);
+  });
+
+  test('in our emulator, maxInstructions bounds a run that never ends', async () => {
+    const run = await runKernel({ image: spinKernel, backend: 'emulator', maxInstructions: 1_000_000 });
+    expect(run.ending).toBe('limit');
+    expect(run.instructions).toBe(1_000_000);
+  });
+
+  test('an empty image is a one-line error, not an exception', async () => {
+    const run = await runKernel({ image: new Uint8Array(0), backend: 'emulator' });
+    expect(run).toMatchObject({ ending: 'error', exitCode: null });
+    expect(run.message).toMatch(/^[^\n]+$/);
+  });
+});
+
+describe('Ctrl-A at the terminal', () => {
+  test('Ctrl-A x quits; the keys before it still reach the guest', () => {
+    expect(new EscapeKeys().feed(Buffer.from('ls\x01x'))).toEqual({ guest: Uint8Array.from(Buffer.from('ls')), quit: true });
+  });
+
+  test('Ctrl-A Ctrl-A sends one Ctrl-A; Ctrl-A and another key sends nothing', () => {
+    expect(new EscapeKeys().feed(Buffer.from('a\x01\x01b\x01qc'))).toEqual({ guest: Uint8Array.from(Buffer.from('a\x01bc')), quit: false });
+  });
+
+  test('Ctrl-A and x may arrive in separate reads', () => {
+    const keys = new EscapeKeys();
+    expect(keys.feed(Buffer.from('\x01')).quit).toBe(false);
+    expect(keys.feed(Buffer.from('x')).quit).toBe(true);
+  });
+});
