@@ -197,7 +197,8 @@ def reg(rng):
 
 def data_addr(rng, align, margin=64):
     """A random address in DATA, aligned to `align`, at least `margin` bytes from the ends."""
-    lo, hi = DATA_BASE + margin, DATA_END - margin
+    lo = -(-(DATA_BASE + margin) // align) * align     # round up: the margin need not be a multiple of align
+    hi = DATA_END - margin
     return lo + align * rng.randrange((hi - lo) // align)
 
 

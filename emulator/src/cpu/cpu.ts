@@ -492,6 +492,12 @@ export class Cpu {
         this.takeInterrupt(VectorKind.IRQ);
         continue;
       }
+      if ((this.pcLo & 3) !== 0) {
+        // A branch to a misaligned address faults when the instruction is fetched (Arm ARM D1.8.1).
+        this.sys.setFar(this.el === 2 ? 2 : 1, this.pcLo, this.pcHi);
+        this.syncException(EC.PC_ALIGNMENT, 0);
+        continue;
+      }
       const pa = this.mmu.translateFetch(this.pcLo, this.pcHi);
       if (pa < 0) {
         this.instructionAbort();

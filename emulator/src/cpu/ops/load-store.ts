@@ -9,8 +9,9 @@
 // get closures of their own.
 
 import { addOffset, field, lsl64, out, signExtend } from '../../bits';
-import type { Cpu, Op } from '../cpu';
+import { type Cpu, EC, type Op, SP } from '../cpu';
 import { AccessKind } from '../mmu';
+import { Reg } from '../sysregs';
 import { dstZr, rd, regSp, rm, rn } from './common';
 
 /** Transfer between register Rt and memory at (lo, hi). */
@@ -72,7 +73,7 @@ function setSigned(c: Cpu, d: number, v: number, to64: boolean): void {
 const prefetch: Op = () => {};
 
 /** LDR/STR (immediate, unsigned offset): the offset is imm12 scaled by the access size. */
-export function decodeUnsignedOffset(w: number): Op | undefined {
+function decodeUnsignedOffsetUnchecked(w: number): Op | undefined {
   if (field(w, 26, 26) === 1) return undefined;
   const size = field(w, 31, 30);
   const opc = field(w, 23, 22);
@@ -110,7 +111,7 @@ export function decodeUnsignedOffset(w: number): Op | undefined {
 }
 
 /** LDUR/STUR (unscaled), post-index, unprivileged (LDTR/STTR) and pre-index forms, all with imm9. */
-export function decodeImm9(w: number): Op | undefined {
+function decodeImm9Unchecked(w: number): Op | undefined {
   if (field(w, 26, 26) === 1) return undefined;
   const size = field(w, 31, 30);
   const opc = field(w, 23, 22);
@@ -158,7 +159,7 @@ export function decodeImm9(w: number): Op | undefined {
 }
 
 /** LDR/STR (register offset): Xn|SP + (Rm extended by option, shifted by the size when S = 1). */
-export function decodeRegisterOffset(w: number): Op | undefined {
+function decodeRegisterOffsetUnchecked(w: number): Op | undefined {
   if (field(w, 26, 26) === 1) return undefined;
   const size = field(w, 31, 30);
   const opc = field(w, 23, 22);
@@ -213,7 +214,7 @@ export function decodeLiteral(w: number): Op | undefined {
 }
 
 /** LDP/STP/LDPSW/LDNP/STNP: two registers, imm7 scaled, with offset, pre- or post-index. */
-export function decodePair(w: number): Op | undefined {
+function decodePairUnchecked(w: number): Op | undefined {
   if (field(w, 26, 26) === 1) return undefined;
   const opc = field(w, 31, 30);
   const mode = field(w, 24, 23); // 0 no-allocate offset, 1 post-index, 2 offset, 3 pre-index
@@ -276,7 +277,7 @@ export function decodePair(w: number): Op | undefined {
  * load-exclusive; a store-exclusive succeeds (status 0) only if it still matches,
  * and any successful store-exclusive to that address by another core clears it.
  */
-export function decodeExclusive(w: number): Op | undefined {
+function decodeExclusiveUnchecked(w: number): Op | undefined {
   const size = field(w, 31, 30);
   const o2 = field(w, 23, 23);
   const load = field(w, 22, 22) === 1;
@@ -358,3 +359,34 @@ export function decodeExclusive(w: number): Op | undefined {
   };
 }
 
+
+/**
+ * SP alignment checking (Arm ARM D1.8.2): a load or store whose base register is
+ * SP takes an SP alignment fault (EC 0x26) when SP is not a multiple of 16 and
+ * SCTLR_ELx.SA (SA0 for EL0) is set, as it is at reset. QEMU 7.2 and unicorn do
+ * not check this; we follow the architecture, which a real Cortex-A53 enforces.
+ */
+function checkingSp(decodeFn: (w: number) => Op | undefined): (w: number) => Op | undefined {
+  return (w) => {
+    const op = decodeFn(w);
+    if (op === undefined || op === prefetch || rn(w) !== 31) return op;
+    return (c) => {
+      if ((c.r[2 * SP]! & 15) !== 0 && spAlignmentChecked(c)) {
+        c.syncException(EC.SP_ALIGNMENT, 0);
+        return;
+      }
+      op(c);
+    };
+  };
+}
+
+function spAlignmentChecked(c: Cpu): boolean {
+  if (c.el === 2) return (c.sys.values[2 * Reg.SCTLR_EL2]! & (1 << 3)) !== 0;
+  return (c.sys.values[2 * Reg.SCTLR_EL1]! & (c.el === 0 ? 1 << 4 : 1 << 3)) !== 0;
+}
+
+export const decodeUnsignedOffset = checkingSp(decodeUnsignedOffsetUnchecked);
+export const decodeImm9 = checkingSp(decodeImm9Unchecked);
+export const decodeRegisterOffset = checkingSp(decodeRegisterOffsetUnchecked);
+export const decodePair = checkingSp(decodePairUnchecked);
+export const decodeExclusive = checkingSp(decodeExclusiveUnchecked);
