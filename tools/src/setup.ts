@@ -32,6 +32,8 @@ export interface Toolchain {
   /** LLVM's linker and the tool that turns kernel.elf into kernel8.img. */
   ldLld: string;
   llvmObjcopy: string;
+  /** LLVM's assembler, for the emulator's assembly test kernels (emulator/test/kernels). */
+  llvmMc: string;
   /** QEMU's emulator for 64-bit ARM machines (we use its raspi3b). */
   qemu: string;
 }
@@ -175,6 +177,7 @@ function probe(): Partial<Toolchain> {
     hostCargo: findHostCargo(kernel),
     ldLld: onPathMaybeVersioned('ld.lld'),
     llvmObjcopy: onPathMaybeVersioned('llvm-objcopy'),
+    llvmMc: onPathMaybeVersioned('llvm-mc'),
     qemu: onPath('qemu-system-aarch64'),
   };
 }
@@ -198,6 +201,7 @@ const parts = {
   hostCargo: { what: 'cargo', debian: ['rustc-web'], elsewhere: 'install Rust with rustup (https://rustup.rs)' },
   ldLld: { what: 'ld.lld', debian: ['lld'], elsewhere: "install LLVM's lld" },
   llvmObjcopy: { what: 'llvm-objcopy', debian: ['llvm'], elsewhere: 'install LLVM' },
+  llvmMc: { what: 'llvm-mc', debian: ['llvm'], elsewhere: 'install LLVM' },
   qemu: { what: 'QEMU (qemu-system-aarch64)', debian: ['qemu-system-arm'], elsewhere: 'install QEMU' },
 } satisfies Record<string, Part>;
 
@@ -207,6 +211,7 @@ function missingParts(found: Partial<Toolchain>): Part[] {
   if (!found.hostCargo) missing.push(parts.hostCargo);
   if (!found.ldLld) missing.push(parts.ldLld);
   if (!found.llvmObjcopy) missing.push(parts.llvmObjcopy);
+  if (!found.llvmMc) missing.push(parts.llvmMc);
   if (!found.qemu) missing.push(parts.qemu);
   return missing;
 }
@@ -254,7 +259,7 @@ function quietly(program: string, args: string[]): boolean {
 
 // ---- The record, build/toolchain.json ----
 
-const stringFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'qemu'] as const;
+const stringFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu'] as const;
 
 /** The recorded toolchain if the record is well formed and every program it names is still there. */
 function readRecord(): Toolchain | undefined {
