@@ -139,11 +139,11 @@ function qemuComplaint(stderr: readonly Uint8Array[]): string | undefined {
 }
 
 /**
- * Runs a kernel in QEMU on this terminal: QEMU reads the keys itself (raw mode, Ctrl-A x)
- * and writes the guest's output straight to stdout. Resolves to the exit status: the
- * guest's, or 124 when `timeoutMs` passed first.
+ * Runs a kernel in QEMU on this terminal: QEMU reads the keys itself (raw mode, Ctrl-A x) and
+ * writes the guest's output straight to stdout, so the result carries no output.
  */
-export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefined): Promise<number> {
+export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefined): Promise<KernelRun> {
+  const started = performance.now();
   const child = spawn(qemuBinary(), qemuArgs(imagePath), { stdio: 'inherit' });
   let timedOut = false;
   // SIGTERM, not SIGKILL: QEMU then puts the terminal back the way it found it.
@@ -151,12 +151,16 @@ export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefin
     timedOut = true;
     child.kill('SIGTERM');
   }, timeoutMs);
-  return new Promise((resolve, reject) => {
-    child.on('error', (error) => reject(new Error(`cannot run QEMU: ${error.message}`)));
-    child.on('close', (code) => {
+  return new Promise((resolve) => {
+    const finish = (run: Omit<KernelRun, 'output' | 'wallMs'>) => {
       clearTimeout(timer);
-      if (timedOut) process.stderr.write(`\nthe guest did not exit within ${timeoutMs! / 1000} s\n`);
-      resolve(timedOut ? 124 : (code ?? 1));
+      resolve({ ...run, output: '', wallMs: performance.now() - started });
+    };
+    child.on('error', (error) => finish({ ending: 'error', exitCode: null, message: `cannot run QEMU: ${error.message}` }));
+    child.on('close', (code) => {
+      if (timedOut) finish({ ending: 'timeout', exitCode: null, message: `the guest did not exit within ${timeoutMs! / 1000} s` });
+      else if (code === null) finish({ ending: 'error', exitCode: null, message: 'QEMU was killed by a signal' });
+      else finish({ ending: 'exit', exitCode: code });
     });
   });
 }

@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (interactive && options.backend === 'qemu') {
     // QEMU drives the terminal itself (raw mode, Ctrl-A x), so it gets it directly.
-    return runQemuOnTerminal(image, secondsToMs(options.timeoutSeconds));
+    return exitStatus(await runQemuOnTerminal(image, secondsToMs(options.timeoutSeconds)), interactive);
   }
 
   const console = interactive ? rawConsole(process.stdin) : undefined;
