@@ -5,8 +5,8 @@ import type { KernelRun, KernelRunOptions } from './kernel-run';
 
 /**
  * Instructions per slice. `Machine.run` is synchronous, so between slices the event loop
- * gets a turn: input arrives, the timeout and Ctrl-A x are noticed. A few milliseconds of
- * guest time per slice keeps typing responsive without costing speed.
+ * gets a turn: input arrives, the timeout and Ctrl-A x are noticed. At tens of MIPS a slice
+ * takes a few tens of milliseconds: typing stays responsive, and slicing costs no speed.
  */
 const SLICE = 2_000_000;
 
@@ -14,6 +14,7 @@ const SLICE = 2_000_000;
 export async function runInEmulator(options: KernelRunOptions): Promise<KernelRun> {
   const started = performance.now();
   const output: Uint8Array[] = [];
+  let machine: Machine | undefined;
   const result = (run: Omit<KernelRun, 'output' | 'wallMs' | 'instructions'>): KernelRun => ({
     ...run,
     output: latin1(output),
@@ -21,7 +22,6 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
     wallMs: performance.now() - started,
   });
 
-  let machine: Machine | undefined;
   try {
     machine = new Machine({ kernel: options.image });
   } catch (error) {
