@@ -1,0 +1,96 @@
+// Transcripts: what a chapter prints when you run it, generated, never typed by hand.
+//
+//   npm run transcripts            every chapter
+//   npm run transcripts -- 01 02   the chapters named
+//
+// Each chapter boots in our emulator. If the chapter has a `try-it.txt` beside its kernel,
+// its lines are typed on the serial port, each followed by Enter (a carriage return, which is
+// what a terminal sends). Everything the kernel prints, with its CR LF line ends turned into
+// LF, becomes docs/transcripts/<chapter>.txt, which the chapter's page shows through
+// `<Transcript chapter="NN-name" />`. The emulator is deterministic (the same image and the
+// same input give the same output), so the tests regenerate every transcript and fail when
+// one no longer matches the committed file.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildKernelCrate } from './build';
+import { listChapters, resolveChapter, type Chapter } from './chapters';
+import { describeEnding, runKernel } from './kernel-run';
+import { transcriptFile } from './listings';
+import { fromRoot } from './paths';
+
+/** The file of lines to type, kept next to the chapter's kernel folder. */
+export const INPUT_FILE = 'try-it.txt';
+
+/**
+ * How long a transcript may run, in guest instructions rather than seconds, so that where it
+ * stops does not depend on how fast this computer is. A run normally ends sooner: the kernel
+ * exits, or it sleeps waiting for input after the last line was typed.
+ */
+const INSTRUCTION_LIMIT = 2_000_000_000;
+/** A safety net only: a run that takes this long in wall time has gone wrong. */
+const WALL_LIMIT_MS = 300_000;
+
+/** The bytes a reader types for `lines` (one command a line): each line, then Enter (CR). */
+export function typedInput(lines: string): string {
+  const commands = lines.replace(/\r\n/g, '\n').split('\n');
+  if (commands.at(-1) === '') commands.pop(); // the file's final newline ends the last line
+  return commands.map((command) => `${command}\r`).join('');
+}
+
+/** The text of a transcript: the kernel's bytes read as UTF-8, with CR LF turned into LF. */
+export function transcriptText(output: Uint8Array): string {
+  return Buffer.from(output).toString('utf8').replace(/\r\n/g, '\n');
+}
+
+/** What `chapter` types when its transcript is made: its try-it.txt, or nothing. */
+export function chapterInput(chapter: Chapter): string | undefined {
+  const file = path.join(chapter.dir, INPUT_FILE);
+  return existsSync(file) ? typedInput(readFileSync(file, 'utf8')) : undefined;
+}
+
+/** Builds `chapter`, boots it in our emulator with its input, and returns the transcript. */
+export async function makeTranscript(chapter: Chapter): Promise<string> {
+  const { image: imagePath } = await buildKernelCrate(chapter, { quiet: true });
+  const run = await runKernel({
+    image: readFileSync(imagePath),
+    imagePath,
+    backend: 'emulator',
+    input: chapterInput(chapter),
+    maxInstructions: INSTRUCTION_LIMIT,
+    timeoutMs: WALL_LIMIT_MS,
+  });
+  // Exiting, waiting for more input, and running out of instructions are all ends that the
+  // same image and input reach the same way every time; anything else is not a transcript.
+  if (run.ending !== 'exit' && run.ending !== 'waiting' && run.ending !== 'limit') {
+    throw new Error(`transcript of ${chapter.name}: ${describeEnding(run)}`);
+  }
+  return transcriptText(Buffer.from(run.output, 'latin1'));
+}
+
+/** Writes `chapter`'s transcript; says whether the file changed. */
+export async function writeTranscript(chapter: Chapter): Promise<{ file: string; changed: boolean }> {
+  const file = transcriptFile(chapter.name);
+  const text = await makeTranscript(chapter);
+  const changed = !existsSync(file) || readFileSync(file, 'utf8') !== text;
+  if (changed) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+  }
+  return { file, changed };
+}
+
+async function main(names: string[]): Promise<void> {
+  const chapters = names.length > 0 ? names.map(resolveChapter) : listChapters();
+  for (const chapter of chapters) {
+    const { file, changed } = await writeTranscript(chapter);
+    console.log(`${fromRoot(file)}: ${changed ? 'written' : 'unchanged'}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    console.error(error.message);
+    process.exitCode = 1;
+  });
+}
