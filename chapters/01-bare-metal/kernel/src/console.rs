@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+// ANCHOR: serial_writer
 /// Sends text to a serial line one byte at a time through `send`, turning every "\n"
 /// into "\r\n": a terminal moves down a line on LF but back to column 0 only on CR.
 pub struct SerialWriter<F: FnMut(u8)>(pub F);
@@ -17,7 +18,9 @@ impl<F: FnMut(u8)> fmt::Write for SerialWriter<F> {
         Ok(())
     }
 }
+// ANCHOR_END: serial_writer
 
+// ANCHOR: print
 /// Prints to the PL011 UART; what `print!` and `println!` expand to.
 ///
 /// Chapter 01 runs one core with interrupts masked, so nothing can interleave with a
@@ -29,6 +32,7 @@ pub fn print(args: fmt::Arguments) {
     // implementation, and there is nowhere better to report it than this same console.
     let _ = SerialWriter(crate::pl011::write_byte).write_fmt(args);
 }
+// ANCHOR_END: print
 
 // ANCHOR: print_macros
 /// Prints to the serial console, like `std`'s `print!`.

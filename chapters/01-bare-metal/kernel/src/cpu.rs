@@ -2,6 +2,7 @@
 
 use core::arch::asm;
 
+// ANCHOR: current_el
 /// The exception level this code runs at (0-3), from CurrentEL bits 3:2.
 pub fn current_el() -> u64 {
     let current_el: u64;
@@ -11,6 +12,7 @@ pub fn current_el() -> u64 {
     };
     (current_el >> 2) & 0b11
 }
+// ANCHOR_END: current_el
 
 /// This core's number (0-3): MPIDR_EL1's affinity level 0 on the Pi 3.
 pub fn core_id() -> u64 {

@@ -1,6 +1,7 @@
 //! The BCM2837's general-purpose I/O pins: which peripheral drives a pin, and its
 //! pull-up/pull-down resistors.
 
+// ANCHOR: function_select
 /// Offset of GPFSEL0, the first of six function-select registers.
 const GPFSEL0: usize = 0x00;
 
@@ -18,6 +19,7 @@ pub const fn function_select_field(pin: u32) -> (usize, u32) {
 pub const fn with_function(register: u32, shift: u32, function: u32) -> u32 {
     (register & !(0b111 << shift)) | (function << shift)
 }
+// ANCHOR_END: function_select
 
 #[cfg(not(test))]
 pub use hardware::{disable_pulls, select_function};
@@ -52,6 +54,7 @@ mod hardware {
         write(offset, with_function(read(offset), shift, function));
     }
 
+    // ANCHOR: disable_pulls
     /// Turns off the pull-up and pull-down resistors of the pins in `pins` (bit n = pin n,
     /// pins 0-31), with the sequence the BCM2835 manual gives: set the control, wait,
     /// clock it into the pins, wait, then remove both.
@@ -63,6 +66,7 @@ mod hardware {
         write(GPPUD, 0);
         write(GPPUDCLK0, 0);
     }
+    // ANCHOR_END: disable_pulls
 }
 
 #[cfg(test)]

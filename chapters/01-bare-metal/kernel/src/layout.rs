@@ -1,6 +1,7 @@
 //! Addresses that the linker script, link.ld, decides. Only the symbols' addresses mean
 //! anything; nothing is ever read through them.
 
+// ANCHOR: linker_symbols
 unsafe extern "C" {
     static __kernel_start: u8;
     static __kernel_end: u8;
@@ -12,6 +13,7 @@ unsafe extern "C" {
 pub fn kernel_start() -> usize {
     &raw const __kernel_start as usize
 }
+// ANCHOR_END: linker_symbols
 
 /// One past the kernel's last byte: its code, data and .bss.
 pub fn kernel_end() -> usize {

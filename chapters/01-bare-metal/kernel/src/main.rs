@@ -4,6 +4,7 @@
 //! [`kernel_main`], which sets up the serial port, says where it booted and where it
 //! runs, and stops the machine.
 
+// ANCHOR: crate_root
 // No operating system sits under a kernel: no `std`, and no runtime to call `main`.
 // Host unit tests (`cargo test`) build the pure modules as an ordinary program instead.
 #![cfg_attr(not(test), no_std)]
@@ -33,6 +34,7 @@ mod semihosting;
 
 #[cfg(not(test))]
 core::arch::global_asm!(include_str!("boot.s"));
+// ANCHOR_END: crate_root
 
 /// Where `boot.s` hands over to Rust, on core 0 at EL1 with a stack and a zeroed `.bss`.
 /// `boot_el` is the exception level the firmware started the core at.

@@ -1,5 +1,6 @@
 //! Memory-mapped I/O: the BCM2837's peripherals are registers at fixed physical addresses.
 
+// ANCHOR: mmio
 /// Where the peripherals appear to the ARM cores (the Broadcom manual's "bus
 /// addresses" 0x7E00_0000 and up).
 pub const PERIPHERAL_BASE: usize = 0x3F00_0000;
@@ -24,3 +25,4 @@ pub unsafe fn write(address: usize, value: u32) {
     // SAFETY: as in `read`.
     unsafe { (address as *mut u32).write_volatile(value) }
 }
+// ANCHOR_END: mmio

@@ -4,6 +4,7 @@
 use crate::baud::baud_divisor;
 use crate::{gpio, mmio};
 
+// ANCHOR: registers
 const BASE: usize = mmio::PERIPHERAL_BASE + 0x20_1000;
 
 // Registers (offsets from BASE), as the PL011 manual names them.
@@ -31,6 +32,7 @@ const CR_TXE: u32 = 1 << 8;
 const CR_RXE: u32 = 1 << 9;
 /// Every interrupt the PL011 has (bits 0-10 of ICR).
 const ALL_INTERRUPTS: u32 = 0x7ff;
+// ANCHOR_END: registers
 
 /// The clock the firmware gives the UART. The Pi 3's firmware sets 48 MHz unless
 /// config.txt says otherwise with `init_uart_clock=` (old firmware used 3 MHz). QEMU
@@ -80,8 +82,10 @@ pub fn init() {
 }
 // ANCHOR_END: uart_init
 
+// ANCHOR: write_byte
 /// Sends one byte, waiting while the transmit FIFO is full.
 pub fn write_byte(byte: u8) {
     while read(FR) & FR_TXFF != 0 {}
     write(DR, byte as u32);
 }
+// ANCHOR_END: write_byte
