@@ -3,7 +3,7 @@
 // The state is EL1h with the MMU off, as in the reference (unicorn) runs.
 
 import { fromBig, hex64, out, parse64 } from './bits';
-import { Cpu, EXCEPTION_TAKEN, SP } from './cpu/cpu';
+import { BRANCHED, Cpu, EXCEPTION_TAKEN, SP } from './cpu/cpu';
 import { decode } from './cpu/decoder';
 import { PhysicalMemory, RAM_END } from './memory';
 import { Reg } from './cpu/sysregs';
@@ -94,7 +94,7 @@ export function stepOne(input: StepInput): StepOutput {
   cpu.nzcv = input.nzcv;
 
   const op = decode(parseInt(input.insn, 16));
-  cpu.branched = false;
+  cpu.signal = 0;
   try {
     op(cpu);
   } catch (e) {
@@ -115,7 +115,7 @@ export function stepOne(input: StepInput): StepOutput {
     // The PC stays on the instruction that took the exception.
     result.pc = hex64(parse64(input.pc), out.hi);
   } else {
-    if (!cpu.branched) {
+    if ((cpu.signal & BRANCHED) === 0) {
       const lo = fromBig(BigInt(input.pc) + 4n);
       cpu.pcLo = lo;
       cpu.pcHi = out.hi;

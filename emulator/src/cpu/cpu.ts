@@ -55,6 +55,10 @@ export const EC = {
 /** Vector offsets from VBAR_ELx (Arm ARM D1.10.2). */
 export const VectorKind = { SYNC: 0x000, IRQ: 0x080, FIQ: 0x100, SERROR: 0x180 } as const;
 
+/** Bits of Cpu.signal. */
+export const BRANCHED = 1;
+export const RECHECK = 2;
+
 /** Thrown (as this single object) to abandon an instruction that took an exception part-way. */
 export const EXCEPTION_TAKEN = { taken: true };
 
@@ -98,10 +102,12 @@ export class Cpu {
   /** SP_EL0, SP_EL1, SP_EL2 while not selected (the selected one is in r[SP]). */
   readonly spBank = new Int32Array(6);
 
-  /** The instruction just executed changed the PC (a branch or an exception). */
-  branched = false;
-  /** The run loop must stop after this instruction and re-check state: interrupts, translation, sleep. */
-  recheck = false;
+  /**
+   * What the instruction just executed asks of the run loop, as bits: BRANCHED (it set
+   * the PC) and RECHECK (stop and re-check interrupts, translation, sleep). One field,
+   * so the loop tests a single value per instruction.
+   */
+  signal = 0;
   /** Return from run() after this instruction: the machine must re-plan time (a timer deadline moved). */
   endSlice = false;
   /** Instructions executed so far in the current run() call: the counter advances with them. */
@@ -211,12 +217,12 @@ export class Cpu {
   branchTo(lo: number, hi: number): void {
     this.pcLo = lo;
     this.pcHi = hi;
-    this.branched = true;
+    this.signal |= BRANCHED;
   }
 
   /** Finish this instruction normally, then leave the run loop so interrupts, translation and sleep are re-checked. */
   yieldAfter(): void {
-    this.recheck = true;
+    this.signal |= RECHECK;
   }
 
   /** The generic counter's value now, as this core sees it. */
@@ -248,7 +254,7 @@ export class Cpu {
     const vbarHi = out.hi;
     const lo = addOffset(vbarLo, vbarHi, base + kind);
     this.branchTo(lo, out.hi);
-    this.recheck = true;
+    this.signal |= RECHECK;
     this.sleeping = 'no';
   }
 
@@ -456,7 +462,7 @@ export class Cpu {
   /** A device register write may raise or lower an interrupt: re-check after this instruction. */
   private mmioWrite(pa: number, size: number, v: number): void {
     this.bus.memory.write(pa, size, v);
-    this.recheck = true;
+    this.signal |= RECHECK;
   }
 
   private unalignedStore(lo: number, hi: number, v: number, size: number): void {
@@ -508,21 +514,27 @@ export class Cpu {
       const base = this.pcLo & ~0xfff;
       const pageHi = this.pcHi;
       let index = (this.pcLo & 0xfff) >>> 2;
-      this.branched = false;
-      this.recheck = false;
+      this.signal = 0;
       try {
         while (this.runCount < budget) {
           this.pcLo = base | (index << 2);
           page[index]!(this);
           this.runCount++;
-          if (this.branched) {
-            // A branch within this page needs no new translation: carry on here.
-            if (this.recheck || this.pcHi !== pageHi || (this.pcLo & ~0xfff) !== base || (this.pcLo & 3) !== 0) break;
-            this.branched = false;
-            index = (this.pcLo & 0xfff) >>> 2;
-            continue;
+          if (this.signal !== 0) {
+            if (this.signal === BRANCHED) {
+              // A branch within this page needs no new translation: carry on here.
+              if (this.pcHi !== pageHi || (this.pcLo & ~0xfff) !== base || (this.pcLo & 3) !== 0) break;
+              this.signal = 0;
+              index = (this.pcLo & 0xfff) >>> 2;
+              continue;
+            }
+            if ((this.signal & BRANCHED) !== 0) break;
+            // RECHECK alone: the PC moves on to the next instruction.
+            this.pcLo = addOffset(base, pageHi, (index + 1) << 2);
+            this.pcHi = out.hi;
+            break;
           }
-          if (++index === 1024 || this.recheck) {
+          if (++index === 1024) {
             this.pcLo = addOffset(base, pageHi, index << 2);
             this.pcHi = out.hi;
             break;
