@@ -77,13 +77,16 @@ function decodeHint(hint: number): Op {
           c.eventRegister = 0;
           return;
         }
+        if (wfxTrapped(c, true)) return;
         c.yieldAfter();
         c.sleeping = 'wfe';
       };
     case 3: // WFI: sleep until an interrupt is pending, masked or not
       return (c) => {
+        if (c.irqLine || c.fiqLine) return c.yieldAfter();
+        if (wfxTrapped(c, false)) return;
         c.yieldAfter();
-        if (!c.irqLine && !c.fiqLine) c.sleeping = 'wfi';
+        c.sleeping = 'wfi';
       };
     case 4: // SEV
       return (c) => {
@@ -98,6 +101,24 @@ function decodeHint(hint: number): Op {
       // NOP, YIELD and every unallocated hint behave as NOP (Arm ARM C6.2: "hint instructions").
       return () => {};
   }
+}
+
+/**
+ * A WFI or WFE that would wait is trapped (EC 0x01) when EL0 runs it with SCTLR_EL1.nTWI/nTWE
+ * clear (to EL1), or EL0/EL1 with HCR_EL2.TWI/TWE set (to EL2): Arm ARM
+ * AArch64.CheckForWFxTrap. ISS: CV = 1 and COND = 0b1110 for A64, TI = 1 for WFE.
+ */
+function wfxTrapped(c: Cpu, wfe: boolean): boolean {
+  const iss = (1 << 24) | (0xe << 20) | (wfe ? 1 : 0);
+  if (c.el === 0 && (c.sys.values[2 * Reg.SCTLR_EL1]! & (wfe ? 1 << 18 : 1 << 16)) === 0) {
+    c.syncException(EC.WFX, iss, false, 1);
+    return true;
+  }
+  if (c.el < 2 && (c.sys.values[2 * Reg.HCR_EL2]! & (wfe ? 1 << 14 : 1 << 13)) !== 0) {
+    c.syncException(EC.WFX, iss, false, 2);
+    return true;
+  }
+  return false;
 }
 
 function decodeBarrier(op2: number): Op | undefined {
@@ -126,7 +147,8 @@ function decodeMsrImmediate(op1: number, op2: number, crm: number): Op | undefin
     const set = op2 === 6;
     return (c) => {
       if (c.el === 0 && !userMayAccessDaif(c)) {
-        trapSysReg(c, (3 << 14) | (3 << 11) | (4 << 7) | (crm << 3) | op2, 31, false);
+        // The syndrome describes this instruction: Op0 = 0, Op1 = 3, CRn = 4, CRm = the mask.
+        trapSysReg(c, (3 << 11) | (4 << 7) | (crm << 3) | op2, 31, false);
         return;
       }
       c.daif = set ? c.daif | crm : c.daif & ~crm;
