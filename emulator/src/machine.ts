@@ -16,9 +16,15 @@ import { type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
 import { decode } from './cpu/decoder';
 import { Timer } from './cpu/generic-timer';
 import { Bcm2835Intc, GpuIrq } from './devices/bcm2835-intc';
+import { Bcm2835Mailbox } from './devices/bcm2835-mailbox';
+import { Bcm2835Power } from './devices/bcm2835-power';
+import { Bcm2835SystemTimer } from './devices/bcm2835-system-timer';
 import { Bcm2836Local, LocalSource } from './devices/bcm2836-local';
 import { Gpio } from './devices/gpio';
 import { Pl011 } from './devices/pl011';
+import { SdCard } from './devices/sd-card';
+import { Sdhci, followSdPins } from './devices/sdhci';
+import { VideoCoreProperties } from './devices/videocore-properties';
 import { LOCAL_BASE, PERIPHERAL_BASE, PhysicalMemory, RAM_END, UnimplementedDevice } from './memory';
 import { semihostingCall } from './semihosting';
 
@@ -27,6 +33,8 @@ export type StopReason = CoreStop | { kind: 'budget' } | { kind: 'idle' };
 export interface MachineOptions {
   /** The raw kernel8.img, loaded at 0x80000. */
   kernel: Uint8Array;
+  /** The SD card's image, if a card is inserted. The guest's writes change these bytes. */
+  sdImage?: Uint8Array;
 }
 
 /** Something that acts at a moment of virtual time: timers, and devices that take time. */
@@ -50,6 +58,12 @@ export class Machine {
   readonly gpio = new Gpio();
   readonly intc = new Bcm2835Intc();
   readonly local: Bcm2836Local;
+  readonly systemTimer: Bcm2835SystemTimer;
+  readonly mailbox: Bcm2835Mailbox;
+  readonly power: Bcm2835Power;
+  readonly sdhci: Sdhci;
+  /** The SD card's image (the same bytes given in the options, as the guest has changed them), or null. */
+  readonly sdImage: Uint8Array | null;
   /** Every byte the guest prints (UART and semihosting), in order. */
   onOutput: (bytes: Uint8Array) => void = () => {};
   /** Reports of guest accesses the emulator does not model (each once). */
@@ -107,7 +121,25 @@ export class Machine {
     this.uart = new Pl011((b) => this.onOutput(Uint8Array.of(b)), () => this.current.now(), COUNTER_HZ);
     this.uart.onInterruptChange = () => this.intc.setLine(GpuIrq.UART, this.uart.interruptAsserted);
     this.uart.onReschedule = () => this.reschedule();
-    this.clocked.push(this.local, this.uart);
+    const now = () => this.current.now();
+    this.systemTimer = new Bcm2835SystemTimer(now, COUNTER_HZ / 1_000_000);
+    this.systemTimer.onLine = (channel, asserted) => this.intc.setLine(GpuIrq.SYSTEM_TIMER_0 + channel, asserted);
+    this.systemTimer.onReschedule = () => this.reschedule();
+    const properties = new VideoCoreProperties(this.memory);
+    properties.onWarning = (m) => this.onWarning(m);
+    this.mailbox = new Bcm2835Mailbox(properties);
+    this.mailbox.onWarning = (m) => this.onWarning(m);
+    this.power = new Bcm2835Power(now, COUNTER_HZ);
+    this.power.onReschedule = () => this.reschedule();
+    this.power.onWarning = (m) => this.onWarning(m);
+    // The watchdog ends the run: a halt stops the machine as an exit with status 0, a reset as a reset.
+    this.power.onExpire = (outcome) => (this.finished = outcome === 'halt' ? { kind: 'exit', code: 0 } : { kind: 'reset' });
+    this.sdImage = options.sdImage ?? null;
+    this.sdhci = new Sdhci(this.sdImage === null ? null : new SdCard(this.sdImage));
+    this.sdhci.onInterrupt = (asserted) => this.intc.setLine(GpuIrq.EMMC, asserted);
+    this.sdhci.onWarning = (m) => this.onWarning(m);
+    followSdPins(this.gpio, this.sdhci);
+    this.clocked.push(this.local, this.uart, this.systemTimer, this.power);
     this.mapDevices();
 
     this.memory.load(0, words(PRIMARY_STUB));
@@ -123,9 +155,13 @@ export class Machine {
   }
 
   private mapDevices(): void {
+    this.memory.map(PERIPHERAL_BASE + 0x003000, 0x20, this.systemTimer);
     this.memory.map(PERIPHERAL_BASE + 0x00b200, 0x200, this.intc);
+    this.memory.map(PERIPHERAL_BASE + 0x00b880, 0x40, this.mailbox);
+    this.memory.map(PERIPHERAL_BASE + 0x100000, 0x28, this.power);
     this.memory.map(PERIPHERAL_BASE + 0x200000, 0x1000, this.gpio);
     this.memory.map(PERIPHERAL_BASE + 0x201000, 0x1000, this.uart);
+    this.memory.map(PERIPHERAL_BASE + 0x300000, 0x100, this.sdhci);
     this.memory.map(LOCAL_BASE, 0x100, this.local);
     // Everything else in the two peripheral windows reads as zero and is reported.
     this.memory.map(PERIPHERAL_BASE, 0x1000000, new UnimplementedDevice('BCM2835 peripheral', this.memory));
@@ -200,6 +236,7 @@ export class Machine {
     while (remaining > 0) {
       // Events that are due act first: timers fire, devices finish what they were doing.
       for (const d of this.clocked) if (d.nextEvent() <= this.time) d.advance(this.time);
+      if (this.finished !== null) return this.finished; // the watchdog stopped the machine
       // Generic timers are a comparison with the counter: refresh every core's outputs.
       for (const c of this.cores) this.updateTimerLines(c);
       const next = this.nextEvent();
