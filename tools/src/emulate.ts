@@ -1,5 +1,6 @@
 // Our own emulator, driven from Node: the same runs as QEMU's, through the same interface.
 import type { Readable } from 'node:stream';
+import { openSdImage, type SdImageFile } from '../../emulator/node/sd-image';
 import { Machine } from '../../emulator/src/index';
 import type { KernelRun, KernelRunOptions } from './kernel-run';
 
@@ -22,8 +23,10 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
     wallMs: performance.now() - started,
   });
 
+  let sd: SdImageFile | undefined;
   try {
-    machine = new Machine({ kernel: options.image });
+    sd = options.sd === undefined ? undefined : openSdImage(options.sd.path, options.sd.persist);
+    machine = new Machine({ kernel: options.image, sdImage: sd?.bytes });
   } catch (error) {
     return result({ ending: 'error', exitCode: null, message: (error as Error).message });
   }
@@ -66,6 +69,7 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
     }
   } finally {
     input.close();
+    sd?.save(); // with persist, the card's new contents go back to its file
   }
 }
 

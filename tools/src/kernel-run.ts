@@ -26,6 +26,16 @@ export interface KernelRunOptions {
   onOutput?: (bytes: Uint8Array) => void;
   /** Aborting it ends the run (`ending: 'stopped'`), e.g. when the user types Ctrl-A x. */
   signal?: AbortSignal;
+  /**
+   * An SD card holding this raw image file. The guest's writes reach the file only with
+   * `persist` (QEMU otherwise runs the drive with snapshot=on; our emulator writes back when it stops).
+   */
+  sd?: SdCardFile;
+}
+
+export interface SdCardFile {
+  path: string;
+  persist: boolean;
 }
 
 /**

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { KernelRun, KernelRunOptions } from './kernel-run';
+import type { KernelRun, KernelRunOptions, SdCardFile } from './kernel-run';
 import { loadToolchain } from './setup';
 
 /** Ctrl-A: QEMU's console escape key (Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A). */
@@ -16,7 +16,7 @@ const CTRL_A = 0x01;
  * them (without `chardev=` semihosting would print to stderr). The multiplexer is also what
  * gives Ctrl-A x. `-no-reboot` turns a watchdog reset into an exit with status 0.
  */
-export function qemuArgs(imagePath: string): string[] {
+export function qemuArgs(imagePath: string, sd?: SdCardFile): string[] {
   return [
     '-M', 'raspi3b',
     '-kernel', imagePath,
@@ -25,6 +25,9 @@ export function qemuArgs(imagePath: string): string[] {
     '-chardev', 'stdio,id=console,mux=on,signal=off',
     '-serial', 'chardev:console',
     '-semihosting-config', 'enable=on,target=native,chardev=console',
+    // An SD card; without persist QEMU keeps the guest's writes out of the file. A comma in a
+    // value is written twice in QEMU's option syntax.
+    ...(sd ? ['-drive', `if=sd,format=raw,file=${sd.path.replaceAll(',', ',,')}${sd.persist ? '' : ',snapshot=on'}`] : []),
   ];
 }
 
@@ -55,7 +58,7 @@ export async function runInQemu(options: KernelRunOptions): Promise<KernelRun> {
   const imagePath = options.imagePath ?? join(scratch!, 'kernel8.img');
   if (scratch) writeFileSync(imagePath, options.image);
   try {
-    return await superviseQemu(spawn(qemu, qemuArgs(imagePath), { stdio: ['pipe', 'pipe', 'pipe'] }), options);
+    return await superviseQemu(spawn(qemu, qemuArgs(imagePath, options.sd), { stdio: ['pipe', 'pipe', 'pipe'] }), options);
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
@@ -142,9 +145,9 @@ function qemuComplaint(stderr: readonly Uint8Array[]): string | undefined {
  * Runs a kernel in QEMU on this terminal: QEMU reads the keys itself (raw mode, Ctrl-A x) and
  * writes the guest's output straight to stdout, so the result carries no output.
  */
-export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefined): Promise<KernelRun> {
+export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefined, sd?: SdCardFile): Promise<KernelRun> {
   const started = performance.now();
-  const child = spawn(qemuBinary(), qemuArgs(imagePath), { stdio: 'inherit' });
+  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd), { stdio: 'inherit' });
   let timedOut = false;
   // SIGTERM, not SIGKILL: QEMU then puts the terminal back the way it found it.
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => {

@@ -1,4 +1,4 @@
-// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE]`: build a chapter and boot it, in our
+// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE] [--sd FILE [--persist]]`: build a chapter and boot it, in our
 // emulator or in QEMU, with this terminal (or this command's stdin and stdout) as the Pi's
 // serial console.
 //
@@ -6,11 +6,11 @@
 // 124 when the guest did not finish within --timeout seconds (or, in our emulator, when it
 // sleeps waiting for input after stdin has ended, so could never finish), 0 after Ctrl-A x,
 // 1 when the emulator or QEMU failed, 2 for a usage error.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildChapter } from './build';
 import { mostComplete, resolveChapter } from './chapters';
-import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
+import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
 import { QUIT_HINT, rawConsole } from './terminal';
 
@@ -19,7 +19,7 @@ const DEFAULT_TIMEOUT_SECONDS = 30;
 /** Status for a guest that did not finish in time, as timeout(1) uses. */
 const TIMED_OUT = 124;
 
-const USAGE = `Usage: npm start [-- [chapter] [--qemu] [--timeout seconds] [--kernel file]]
+const USAGE = `Usage: npm start [-- [chapter] [--qemu] [--timeout seconds] [--kernel file] [--sd file [--persist]]]
 
 Builds a chapter's kernel and boots it in Bramble's emulator, with this terminal as the
 Raspberry Pi's serial console. Without a chapter, boots the most complete one.
@@ -29,6 +29,8 @@ Raspberry Pi's serial console. Without a chapter, boots the most complete one.
   --timeout N      give up after N seconds (default: none at a terminal, ${DEFAULT_TIMEOUT_SECONDS} s
                    when stdin is not a terminal), exit status 124
   --kernel FILE    boot this kernel8.img instead of building a chapter
+  --sd FILE        insert an SD card holding this raw image
+  --persist        write the guest's changes to the SD card back to FILE (default: discard them)
   --help           this text
 
 At a terminal, Ctrl-A x quits. Otherwise all of stdin goes to the serial port, only the
@@ -41,6 +43,7 @@ interface Options {
   backend: Backend;
   timeoutSeconds: number | undefined;
   kernel: string | undefined;
+  sd: SdCardFile | undefined;
   help: boolean;
 }
 
@@ -54,6 +57,8 @@ function parseCommandLine(argv: string[]): Options {
         qemu: { type: 'boolean' },
         timeout: { type: 'string' },
         kernel: { type: 'string' },
+        sd: { type: 'string' },
+        persist: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -65,6 +70,7 @@ function parseCommandLine(argv: string[]): Options {
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new UsageError(`one chapter at a time, not ${positionals.join(' ')}`);
   if (positionals.length > 0 && values.kernel !== undefined) throw new UsageError('a chapter or --kernel, not both');
+  if (values.persist && values.sd === undefined) throw new UsageError('--persist needs --sd FILE');
   let timeoutSeconds: number | undefined;
   if (values.timeout !== undefined) {
     timeoutSeconds = Number(values.timeout);
@@ -75,6 +81,7 @@ function parseCommandLine(argv: string[]): Options {
     backend: values.qemu ? 'qemu' : 'emulator',
     timeoutSeconds,
     kernel: values.kernel,
+    sd: values.sd === undefined ? undefined : { path: values.sd, persist: values.persist ?? false },
     help: values.help ?? false,
   };
 }
@@ -87,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { name, image } = await kernelToBoot(options);
   const bytes = readKernel(image);
+  if (options.sd) checkSdImage(options.sd.path);
   const interactive = process.stdin.isTTY === true;
 
   if (interactive) {
@@ -94,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (interactive && options.backend === 'qemu') {
     // QEMU drives the terminal itself (raw mode, Ctrl-A x), so it gets it directly.
-    return exitStatus(await runQemuOnTerminal(image, secondsToMs(options.timeoutSeconds)), interactive);
+    return exitStatus(await runQemuOnTerminal(image, secondsToMs(options.timeoutSeconds), options.sd), interactive);
   }
 
   const console = interactive ? rawConsole(process.stdin) : undefined;
@@ -108,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
       timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive ? undefined : DEFAULT_TIMEOUT_SECONDS)),
       onOutput: (output) => process.stdout.write(output),
       signal: console?.quit,
+      sd: options.sd,
     });
   } finally {
     console?.restore();
@@ -127,6 +136,15 @@ function readKernel(file: string): Uint8Array {
     return readFileSync(file);
   } catch (error) {
     throw new Error(`cannot read the kernel image ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** A missing SD card image is the user's mistake: one line, before either machine starts. */
+function checkSdImage(file: string): void {
+  try {
+    accessSync(file, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw new Error(`cannot use the SD card image ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
 
