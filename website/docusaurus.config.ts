@@ -1,0 +1,61 @@
+// The Bramble book: docs/ rendered as chapters, plus the pages plugins/bramble.ts makes from
+// the repository (full source, chapter-to-chapter changes) and each chapter's kernel running
+// in the reader's browser.
+//
+//   npm run site          a dev server that rebuilds as docs/ and chapters/ change
+//   npm run site:build    the static site, in build/website
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '@docusaurus/types';
+import type * as Preset from '@docusaurus/preset-classic';
+import { buildDir, repoRoot } from '../tools/src/paths';
+import bramblePlugin from './plugins/bramble';
+import remarkListings from './plugins/remark-listings';
+
+/** The book's pages; BRAMBLE_DOCS points elsewhere only for tests that build a site of their own. */
+const docsDir = process.env.BRAMBLE_DOCS ?? path.join(repoRoot, 'docs');
+/** Files the build makes for the site to serve (kernel images); never committed. */
+const generatedStatic = path.join(buildDir, 'website-static');
+mkdirSync(generatedStatic, { recursive: true });
+
+const DOCS_ROUTE = 'chapters';
+
+const config: Config = {
+  title: 'Bramble',
+  tagline: 'A Unix-like operating system for the Raspberry Pi 3, written chapter by chapter',
+  url: 'http://localhost',
+  baseUrl: process.env.BRAMBLE_BASE_URL ?? '/',
+  onBrokenLinks: 'throw',
+  onBrokenAnchors: 'ignore',
+  markdown: { hooks: { onBrokenMarkdownLinks: 'throw' } },
+  favicon: 'favicon.svg',
+  staticDirectories: ['static', generatedStatic],
+  presets: [
+    [
+      'classic',
+      {
+        docs: {
+          path: docsDir,
+          routeBasePath: DOCS_ROUTE,
+          sidebarPath: './sidebars.ts',
+          // Page ids are the chapters' folder names ("01-bare-metal"), as the components name them.
+          numberPrefixParser: false,
+          exclude: ['transcripts/**'],
+          remarkPlugins: [remarkListings],
+        },
+        blog: false,
+        theme: { customCss: './src/css/custom.css' },
+      } satisfies Preset.Options,
+    ],
+  ],
+  plugins: [(context) => bramblePlugin(context, { docsDir, docsRoute: `/${DOCS_ROUTE}`, staticDir: generatedStatic })],
+  themeConfig: {
+    navbar: {
+      title: 'Bramble',
+      items: [{ type: 'docSidebar', sidebarId: 'book', position: 'left', label: 'The book' }],
+    },
+    colorMode: { respectPrefersColorScheme: true },
+  } satisfies Preset.ThemeConfig,
+};
+
+export default config;

@@ -1,0 +1,175 @@
+// The Docusaurus plugin that turns the repository into the book's extra pages, at build time:
+//
+//  - every chapter's kernel, built from its sources with the project's build tool and copied
+//    into the site's static files (the "Run it here" terminal boots it in the browser);
+//  - /source/<chapter>/...: every file of every chapter, highlighted;
+//  - /changes/<chapter>: what changed since the chapter before, file by file;
+//  - the emulator's Web Worker, bundled into one script (plugins/worker.ts);
+//  - global data listing the chapters (title and one-line description from each chapter's
+//    page), which the home page and the chapter pages read.
+//
+// Chapters are discovered (tools/src/chapters.ts); nothing here names one.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LoadContext, Plugin } from '@docusaurus/types';
+import { DEFAULT_PARSE_FRONT_MATTER, parseMarkdownContentTitle } from '@docusaurus/utils';
+import { buildChapter } from '../../tools/src/build';
+import { listChapters, type Chapter } from '../../tools/src/chapters';
+import { repoRoot } from '../../tools/src/paths';
+import type { ChangesData, ChapterSummary, SiteData, SourceFileData, SourceIndexData } from '../src/data';
+import { changesPath, kernelPath, sourceIndexPath, sourcePath } from '../src/routes';
+import { changesBetween, type FileChange } from './changes';
+import { highlight, languageOf } from './highlight';
+import { sourceFiles, type SourceFile } from './sources';
+import { bundleWorker } from './worker';
+
+export interface BrambleOptions {
+  /** The book's Markdown pages (docs/). */
+  docsDir: string;
+  /** Where the docs plugin serves them (its routeBasePath, with a leading slash). */
+  docsRoute: string;
+  /** A static-files folder of the site that this plugin fills (kernel images). */
+  staticDir: string;
+}
+
+interface Loaded {
+  chapters: LoadedChapter[];
+  /** The emulator's worker script's address. */
+  worker: string;
+}
+
+interface LoadedChapter {
+  summary: ChapterSummary;
+  files: SourceFile[];
+  /** Changes since the previous chapter; empty for the first. */
+  changes: FileChange[];
+}
+
+export default function bramblePlugin(context: LoadContext, options: BrambleOptions): Plugin {
+  return {
+    name: 'bramble',
+
+    getPathsToWatch() {
+      return [path.join(repoRoot, 'chapters', '**', '*'), path.join(repoRoot, 'final', '**', '*'), path.join(options.docsDir, '*.md*')];
+    },
+
+    async loadContent(): Promise<Loaded> {
+      const chapters = listChapters();
+      const pages = await chapterPages(options.docsDir, options.docsRoute);
+      const loaded: LoadedChapter[] = [];
+      for (const [index, chapter] of chapters.entries()) {
+        const previous = index > 0 ? loaded[index - 1]! : undefined;
+        const files = sourceFiles(chapter.dir);
+        const page = pages.get(chapter.name);
+        loaded.push({
+          summary: {
+            name: chapter.name,
+            title: page?.title ?? chapter.name,
+            description: page?.description ?? '',
+            docPath: page?.path ?? null,
+            previous: previous?.summary.name ?? null,
+            kernel: (await copyKernel(chapter, options.staticDir)) ? kernelPath(chapter.name) : null,
+            files: files.length,
+          },
+          files,
+          changes: previous ? changesBetween(previous.files, files) : [],
+        });
+      }
+      return { chapters: loaded, worker: await bundleWorker(context.siteDir, options.staticDir) };
+    },
+
+    async contentLoaded({ content: loaded, actions }) {
+      // What loadContent returned (Docusaurus's plugin list types every plugin's content as unknown).
+      const { chapters: content, worker } = loaded as Loaded;
+      const { addRoute, createData, setGlobalData } = actions;
+      const data: SiteData = { chapters: content.map((chapter) => chapter.summary), worker };
+      setGlobalData(data);
+
+      for (const { summary, files, changes } of content) {
+        const index: SourceIndexData = {
+          chapter: summary,
+          files: files.map((file) => ({ path: file.path, lines: file.text === null ? 0 : lineCount(file.text) })),
+        };
+        addRoute({
+          path: sourceIndexPath(summary.name),
+          component: '@site/src/components/SourceIndexPage',
+          modules: { data: await createData(`source-${summary.name}.json`, JSON.stringify(index)) },
+          exact: true,
+        });
+        for (const file of files) {
+          const page: SourceFileData = {
+            chapter: summary,
+            path: file.path,
+            html: file.text === null ? null : await highlight(file.text, languageOf(file.path), { lineIds: true }),
+          };
+          addRoute({
+            path: sourcePath(summary.name, file.path),
+            component: '@site/src/components/SourceFilePage',
+            modules: { data: await createData(`source-${summary.name}-${file.path.replace(/[^\w.-]/g, '_')}.json`, JSON.stringify(page)) },
+            exact: true,
+          });
+        }
+
+        const previous = content.find((chapter) => chapter.summary.name === summary.previous);
+        if (!previous) continue;
+        const page: ChangesData = {
+          chapter: summary,
+          previous: previous.summary,
+          changes: await Promise.all(
+            changes.map(async ({ patch, ...change }) => ({ ...change, html: patch === null ? null : await highlight(patch, 'diff') })),
+          ),
+        };
+        addRoute({
+          path: changesPath(summary.name),
+          component: '@site/src/components/ChangesPage',
+          modules: { data: await createData(`changes-${summary.name}.json`, JSON.stringify(page)) },
+          exact: true,
+        });
+      }
+    },
+  };
+}
+
+interface ChapterPage {
+  title: string;
+  description: string;
+  path: string;
+}
+
+/**
+ * The book's page for each chapter: docs/<chapter>.md (or .mdx), by the chapter's folder name,
+ * with its title and description from the front matter (or its first heading).
+ */
+async function chapterPages(docsDir: string, docsRoute: string): Promise<Map<string, ChapterPage>> {
+  const pages = new Map<string, ChapterPage>();
+  if (!existsSync(docsDir)) return pages;
+  for (const name of readdirSync(docsDir)) {
+    const match = /^(.+)\.mdx?$/.exec(name);
+    if (!match) continue;
+    const filePath = path.join(docsDir, name);
+    const { frontMatter, content } = await DEFAULT_PARSE_FRONT_MATTER({ filePath, fileContent: readFileSync(filePath, 'utf8') });
+    const id = typeof frontMatter.id === 'string' ? frontMatter.id : match[1]!;
+    const slug = typeof frontMatter.slug === 'string' ? frontMatter.slug.replace(/^\//, '') : id;
+    const title = typeof frontMatter.title === 'string' ? frontMatter.title : parseMarkdownContentTitle(content).contentTitle;
+    pages.set(match[1]!, {
+      title: title ?? match[1]!,
+      description: typeof frontMatter.description === 'string' ? frontMatter.description : '',
+      path: `${docsRoute}/${slug}`,
+    });
+  }
+  return pages;
+}
+
+/** Builds the chapter's kernel and copies it into the site; false when the chapter has no kernel. */
+async function copyKernel(chapter: Chapter, staticDir: string): Promise<boolean> {
+  if (!existsSync(path.join(chapter.kernelDir, 'Cargo.toml'))) return false;
+  const built = await buildChapter(chapter.name, { quiet: true });
+  const target = path.join(staticDir, kernelPath(chapter.name));
+  mkdirSync(path.dirname(target), { recursive: true });
+  copyFileSync(built.image, target);
+  return true;
+}
+
+function lineCount(text: string): number {
+  return text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}

@@ -1,0 +1,57 @@
+// Syntax highlighting at build time with Shiki: the browser receives finished HTML and no
+// highlighter. Colours come in two themes at once (light and dark, as CSS variables), so the
+// page follows the reader's colour mode without highlighting twice.
+import { createHighlighter, type Highlighter } from 'shiki';
+import { linkerScript } from './linker-script';
+
+const THEMES = { light: 'github-light', dark: 'github-dark' } as const;
+const LANGUAGES = ['rust', 'asm', 'toml', 'typescript', 'shellscript', 'diff', 'json', 'markdown'] as const;
+
+/** The language a file is highlighted as, by its name; 'text' when we have no grammar for it. */
+export function languageOf(file: string): string {
+  const name = file.split('/').at(-1)!;
+  if (name === 'Cargo.lock') return 'toml';
+  const extension = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  const byExtension: Record<string, string> = {
+    rs: 'rust',
+    s: 'asm',
+    ld: 'linker-script',
+    toml: 'toml',
+    ts: 'typescript',
+    mts: 'typescript',
+    sh: 'shellscript',
+    diff: 'diff',
+    patch: 'diff',
+    json: 'json',
+    md: 'markdown',
+  };
+  return byExtension[extension] ?? 'text';
+}
+
+let highlighter: Promise<Highlighter> | undefined;
+
+function loadHighlighter(): Promise<Highlighter> {
+  highlighter ??= createHighlighter({ themes: Object.values(THEMES), langs: [...LANGUAGES, linkerScript] });
+  return highlighter;
+}
+
+/**
+ * `code` as highlighted HTML: a `<pre class="shiki">` whose lines are `<span class="line">`.
+ * With `lineIds`, each line gets an id `L<n>`, so a link can point at it.
+ */
+export async function highlight(code: string, language: string, options: { lineIds?: boolean } = {}): Promise<string> {
+  const shiki = await loadHighlighter();
+  return shiki.codeToHtml(code, {
+    lang: language,
+    themes: THEMES,
+    transformers: options.lineIds
+      ? [
+          {
+            line(node, line) {
+              node.properties.id = `L${line}`;
+            },
+          },
+        ]
+      : [],
+  });
+}

@@ -1,0 +1,31 @@
+// The messages between a chapter page and the Web Worker that runs its kernel. Plain
+// postMessage: no SharedArrayBuffer, so the site needs no special headers and stays static.
+
+/** Page -> worker. */
+export type ToMachine =
+  /** Fetch the kernel image and boot it. */
+  | { type: 'boot'; kernelUrl: string }
+  /** Keys the reader typed, for the serial port. */
+  | { type: 'input'; data: string }
+  /** Stop running instructions (the machine keeps its state). */
+  | { type: 'pause' }
+  /** Go on after a pause. */
+  | { type: 'resume' };
+
+/** What the machine is doing. */
+export type MachineState = 'loading' | 'running' | 'waiting' | 'paused' | 'finished';
+
+/** Worker -> page. */
+export type FromMachine =
+  /** Bytes the guest printed. */
+  | { type: 'output'; bytes: Uint8Array }
+  | {
+      type: 'status';
+      state: MachineState;
+      /** Instructions retired since boot, all cores. */
+      instructions: number;
+      /** Millions of instructions per second of wall time spent running (not waiting for keys). */
+      mips: number;
+      /** Why the machine finished (the guest exited, or the emulator cannot go on). */
+      message?: string;
+    };

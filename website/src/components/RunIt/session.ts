@@ -1,0 +1,73 @@
+// A terminal wired to a kernel running in a Web Worker (machine.worker.ts, bundled on its own
+// by plugins/worker.ts). This module, xterm and the emulator are loaded only when the reader
+// first presses Run (see index.tsx), so a chapter page that is only read costs none of them.
+import { Terminal } from '@xterm/xterm';
+import '@xterm/xterm/css/xterm.css';
+import type { FromMachine, ToMachine } from './protocol';
+
+export interface Status {
+  state: 'loading' | 'running' | 'waiting' | 'paused' | 'finished';
+  instructions: number;
+  mips: number;
+  message?: string;
+}
+
+export class Session {
+  private readonly terminal: Terminal;
+  private worker: Worker | undefined;
+
+  constructor(
+    container: HTMLElement,
+    private readonly workerUrl: string,
+    private readonly kernelUrl: string,
+    private readonly onStatus: (status: Status) => void,
+  ) {
+    this.terminal = new Terminal({
+      cols: 80,
+      rows: 24,
+      cursorBlink: true,
+      fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
+      fontSize: 14,
+    });
+    this.terminal.open(container);
+    // Keys go to the guest's serial port as the terminal encodes them (Enter is CR).
+    this.terminal.onData((data) => this.send({ type: 'input', data }));
+  }
+
+  /** Boots the kernel afresh: a new worker, so nothing of an earlier run survives. */
+  boot(): void {
+    this.worker?.terminate();
+    this.terminal.reset();
+    this.onStatus({ state: 'loading', instructions: 0, mips: 0 });
+    const worker = new Worker(this.workerUrl);
+    worker.onmessage = (event: MessageEvent<FromMachine>) => {
+      const message = event.data;
+      if (message.type === 'output') this.terminal.write(message.bytes);
+      else this.onStatus(message);
+    };
+    worker.onerror = (event) => {
+      this.onStatus({ state: 'finished', instructions: 0, mips: 0, message: `the emulator stopped: ${event.message}` });
+    };
+    this.worker = worker;
+    this.send({ type: 'boot', kernelUrl: this.kernelUrl });
+    this.terminal.focus();
+  }
+
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.send({ type: 'resume' });
+    this.terminal.focus();
+  }
+
+  dispose(): void {
+    this.worker?.terminate();
+    this.terminal.dispose();
+  }
+
+  private send(message: ToMachine): void {
+    this.worker?.postMessage(message);
+  }
+}

@@ -1,0 +1,17 @@
+import { serveStatic } from '/work/main/website/test/static-server';
+import { launchChromium } from '/work/main/website/test/browser';
+const server = await serveStatic('/work/main/build/website');
+const browser = await launchChromium();
+const page = await browser.newPage();
+page.on('console', (m) => console.log('console', m.type(), m.text()));
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+page.on('response', (r) => { if (r.status() >= 400) console.log('HTTP', r.status(), r.url()); });
+page.on('worker', (w) => console.log('worker', w.url()));
+await page.goto(server.url + '/chapters/01-bare-metal');
+await page.click('button:has-text("Run")');
+await page.waitForTimeout(5000);
+console.log(await page.textContent('.bramble-status'));
+console.log(await page.textContent('.xterm-rows'));
+const run = page.locator('#run-it-here');
+await run.screenshot({ path: '/tmp/run.png' });
+await browser.close(); await server.close();
