@@ -7,7 +7,8 @@ import { describe, expect, test } from 'vitest';
 import { listChapters } from '../src/chapters';
 import { transcriptFile } from '../src/listings';
 import { fromRoot } from '../src/paths';
-import { makeTranscript, transcriptText, typedInput } from '../src/transcripts';
+import { makeTranscript, transcriptOf, transcriptText, typedInput } from '../src/transcripts';
+import { echoKernel, sleepKernel, spinKernel } from './tiny-kernels';
 
 describe.each(listChapters().map((chapter) => [chapter.name, chapter] as const))('chapter %s', (name, chapter) => {
   test('its committed transcript is what a fresh run prints', async () => {
@@ -33,5 +34,20 @@ describe('making a transcript', () => {
   test('the kernel output CR LF becomes LF; UTF-8 text stays text', () => {
     const output = new TextEncoder().encode('one\r\ntwo × 3\r\n');
     expect(transcriptText(output)).toBe('one\ntwo × 3\n');
+  });
+
+  test('the lines are typed ahead into the serial port, and the run ends when the kernel exits', async () => {
+    // The echo kernel sends back every byte until a '.', then exits.
+    expect(await transcriptOf('echo', echoKernel, typedInput('one\ntwo\n.\n'))).toBe('one\rtwo\r');
+  });
+
+  test('a kernel asleep for good after the input ends gives its transcript so far', async () => {
+    expect(await transcriptOf('sleeper', sleepKernel, typedInput('ignored\n'))).toBe('');
+  });
+
+  test('a kernel that never stops is a one-line error that says how to end the run', async () => {
+    await expect(transcriptOf('spinner', spinKernel, undefined)).rejects.toThrow(
+      /^transcript of spinner: the kernel was still running after \d+ instructions; end try-it\.txt with a command that stops the machine \(such as exit\)$/,
+    );
   });
 });
