@@ -68,11 +68,14 @@ export interface RunOptions {
   maxInstructions?: number;
   /** QEMU: wall-clock limit in ms (default 20 s). */
   timeoutMs?: number;
+  /** An SD card holding this raw image file; neither machine writes the guest's changes back to it. */
+  sdImage?: string;
 }
 
 /** Runs an image in our emulator, driving Machine directly so its warnings can be seen. */
 export function runInOurEmulator(imagePath: string, options: RunOptions = {}): EmulatorRun {
-  const machine = new Machine({ kernel: new Uint8Array(readFileSync(imagePath)) });
+  const sdImage = options.sdImage === undefined ? undefined : new Uint8Array(readFileSync(options.sdImage));
+  const machine = new Machine({ kernel: new Uint8Array(readFileSync(imagePath)), sdImage });
   const chunks: Uint8Array[] = [];
   const warnings: string[] = [];
   machine.onOutput = (bytes) => chunks.push(bytes.slice());
@@ -98,6 +101,7 @@ export function runInQemu(imagePath: string, options: RunOptions = {}): Promise<
     imagePath,
     input: options.input,
     timeoutMs: options.timeoutMs ?? 20_000,
+    sd: options.sdImage === undefined ? undefined : { path: options.sdImage, persist: false },
   });
 }
 
