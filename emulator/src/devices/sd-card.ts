@@ -78,7 +78,7 @@ export class SdCard {
     this.highCapacity = storage.length > SDSC_MAX_BYTES;
     this.cid = makeCid();
     this.csd = this.highCapacity ? makeCsdV2(storage.length) : makeCsdV1(storage.length);
-    this.scr = makeScr();
+    this.scr = makeScr(this.highCapacity);
   }
 
   /** CURRENT_STATE, for tests and the host controller's busy signalling. */
@@ -106,9 +106,9 @@ export class SdCard {
     return { kind: 'short', value };
   }
 
+  /** Card status for R1. READY_FOR_DATA is always set: programming a block takes no time here. */
   private r1(state: number, appCmd: boolean): number {
-    const ready = state === CardState.TRANSFER || state === CardState.STANDBY ? Status.READY_FOR_DATA : 0;
-    return (this.status | (state << 9) | ready | (appCmd ? Status.APP_CMD : 0)) >>> 0;
+    return (this.status | (state << 9) | Status.READY_FOR_DATA | (appCmd ? Status.APP_CMD : 0)) >>> 0;
   }
 
   private normalCommand(index: number, arg: number): Response | 'r1' | 'illegal' | 'silent' {
@@ -332,11 +332,14 @@ function makeCsdV2(bytes: number): Uint8Array {
   return csd;
 }
 
-/** SCR (spec 5.6): SD spec 3.0x, security none, 1- and 4-bit buses. Sent most significant byte first. */
-function makeScr(): Uint8Array {
+/**
+ * SCR (spec 5.6), sent most significant byte first: SD spec version 2.00, content protection
+ * (security version 2 for SDSC, 3 for SDHC), 1- and 4-bit buses.
+ */
+function makeScr(highCapacity: boolean): Uint8Array {
   const scr = new Uint8Array(8);
-  setField(scr, 59, 56, 2); // SD_SPEC: 2.00 or later...
-  setField(scr, 47, 47, 1); // SD_SPEC3: ...3.0x
+  setField(scr, 59, 56, 2); // SD_SPEC: 2.00
+  setField(scr, 54, 52, highCapacity ? 3 : 2); // SD_SECURITY
   setField(scr, 51, 48, 0b0101); // SD_BUS_WIDTHS: 1 bit and 4 bits
   return scr;
 }

@@ -19,9 +19,10 @@
 //   sends it anyway.
 // - The command starts when the command register's upper byte (0x0F) is written, as
 //   spec 2.2.7 says; QEMU starts it on a write that touches the lower byte.
-// - Present State shows the DAT[3:0] and CMD line levels high while the bus is idle.
-// The card-insertion interrupt is pending after reset until the guest enables it, as
-// QEMU's bcm2835 quirk and the Pi's controller do.
+// - The Host Controller Version register reads 0x9902 (see HOST_VERSION).
+// The card-insertion interrupt is pending from power-on until the guest enables its status
+// bit (QEMU's "pending insert" quirk for the Pi's controller); a reset of everything
+// forgets it, as in QEMU.
 
 import type { Device } from '../memory';
 import type { Gpio } from './gpio';
@@ -50,8 +51,11 @@ const Reg = {
 
 /** The BCM2835's capabilities (QEMU's raspi value): 52 MHz base and timeout clocks, 1024-byte blocks, high speed, 3.3 V and 1.8 V, no DMA. */
 const CAPABILITIES = 0x052134b4;
-/** Host Controller Version: specification version 3.00 (value 2), vendor 0. */
-const HOST_VERSION = 0x0002;
+/**
+ * Host Controller Version: specification 3.00 (value 2) and the vendor's version 0x99, as a
+ * Pi's controller reads (Linux's register dumps show "Version: 0x00009902"); QEMU 7.2 says 0x2402.
+ */
+const HOST_VERSION = 0x9902;
 
 /** Transfer mode bits. */
 const TM_BLOCK_COUNT_ENABLE = 1 << 1;
@@ -344,7 +348,7 @@ export class Sdhci implements Device {
       this.normalSignal = this.errorSignal = this.autoCmdError = this.hostControl2 = 0;
       this.commandStuck = false;
       this.transfer = null;
-      this.insertPending = this.attached;
+      this.insertPending = false;
       this.update();
       return;
     }
