@@ -28,10 +28,13 @@ export interface BuiltKernel {
 }
 
 /**
- * One cargo target folder for every chapter: `core` and `alloc`, which cargo compiles from
- * source for the kernel target, are then compiled once for all chapters.
+ * A cargo target folder per crate, build/cargo/<name>. One folder shared by all would compile
+ * `core` and `alloc` only once, but every chapter's crate is the package `kernel` 0.1.0 and the
+ * root of its own workspace, so cargo gives them all the same fingerprint and output file: it
+ * then takes one chapter's kernel for another's whenever the other's sources are older than
+ * the last build (as after a fresh clone) and hands back the wrong kernel8.img.
  */
-const cargoTargetDir = path.join(buildDir, 'cargo');
+const cargoTargetRoot = path.join(buildDir, 'cargo');
 /** Every chapter's crate is the package `kernel`, so its program is called `kernel` too. */
 const KERNEL_BINARY = 'kernel';
 
@@ -64,7 +67,7 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
     say(`cargo build --release --target ${KERNEL_TARGET} -Zbuild-std=core,alloc (Rust by route ${toolchain.route})`);
     await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
       cwd: chapter.kernelDir,
-      env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetDir },
+      env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: path.join(cargoTargetRoot, chapter.name) },
     });
     // cargo hard-links its artifact into the scratch folder; a copy is a file of our own.
     const elf = path.join(scratch, 'kernel.elf');
