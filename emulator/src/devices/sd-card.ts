@@ -10,6 +10,9 @@
 // card (SDSC, CSD version 1.0, addresses in bytes); anything larger is a high-capacity
 // card (SDHC, CSD version 2.0, addresses in 512-byte blocks).
 //
+// The OCR shows the 2.7-3.6 V window in bits 23:15 (Physical Layer spec 5.1; bits 14:8
+// are reserved); QEMU 7.2 sets bits 23:8.
+//
 // Timing: everything happens at once. The card is ready after the first ACMD41 that
 // offers a voltage it accepts (a real card may answer "busy" for up to a second; the
 // driver's loop then simply runs once), and a written block is programmed at once.

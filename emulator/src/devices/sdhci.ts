@@ -13,13 +13,17 @@
 //
 // Timing: a command completes, and a block moves between card and buffer, at once.
 //
-// Following the specification where QEMU 7.2 is laxer:
-// - A command sent while the SD clock is off (Clock Control bit 2) never goes out:
-//   Command Inhibit stays set until a software reset, and the model warns once. QEMU
-//   sends it anyway.
-// - The command starts when the command register's upper byte (0x0F) is written, as
-//   spec 2.2.7 says; QEMU starts it on a write that touches the lower byte.
-// - The Host Controller Version register reads 0x9902 (see HOST_VERSION).
+// A command starts when the command register's upper byte (0x0F) is written (spec 2.2.7).
+// A command written while the SD clock is off (Clock Control bit 2) cannot go out: here
+// Command Inhibit then stays set until a software reset, and the model warns once (QEMU
+// drops such a command silently).
+//
+// Following the specifications where QEMU 7.2 is laxer:
+// - A command timeout sets only Command Timeout Error, not Command Complete (spec 2.2.17:
+//   a timeout means no response was received); QEMU sets both.
+// - Error status bits stay set until the guest clears them; QEMU clears them all whenever
+//   a new command is sent.
+// - The card's OCR and the Host Controller Version register: see sd-card.ts and HOST_VERSION.
 // The card-insertion interrupt is pending from power-on until the guest enables its status
 // bit (QEMU's "pending insert" quirk for the Pi's controller); a reset of everything
 // forgets it, as in QEMU.
@@ -277,10 +281,14 @@ export class Sdhci implements Device {
         const v = merge(this.normalEnable | (this.errorEnable << 16));
         this.normalEnable = v & 0x7fff;
         this.errorEnable = v >>> 16;
+        // A status whose enable is cleared is cleared too (as QEMU does).
+        this.normalStatus &= this.normalEnable;
+        this.errorStatus &= this.errorEnable;
         if (this.insertPending && (this.normalEnable & Int.CARD_INSERTION) !== 0) {
           this.insertPending = false;
-          this.raise(Int.CARD_INSERTION, 0);
+          this.normalStatus |= Int.CARD_INSERTION;
         }
+        this.update();
         return;
       }
       case Reg.NORMAL_INT_SIGNAL_ENABLE: {
