@@ -27,6 +27,13 @@ export interface KernelRunOptions {
   /** Aborting it ends the run (`ending: 'stopped'`), e.g. when the user types Ctrl-A x. */
   signal?: AbortSignal;
   /**
+   * Emulator only: keep the guest's clock from running ahead of the wall clock, as QEMU's
+   * always does; for people at the console, so that a one-second wait takes a second. Without
+   * it, a guest asleep until its next timer tick skips ahead to it at once, so runs are as
+   * fast as they can be and the same on every computer.
+   */
+  realTime?: boolean;
+  /**
    * An SD card holding this raw image file. The guest's writes reach the file only with
    * `persist` (QEMU otherwise runs the drive with snapshot=on; our emulator writes back when it stops).
    */

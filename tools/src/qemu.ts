@@ -9,6 +9,8 @@ import { loadToolchain } from './setup';
 
 /** Ctrl-A: QEMU's console escape key (Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A). */
 const CTRL_A = 0x01;
+/** How long input waits for a guest that prints nothing before reading it (see firstWords). */
+const INPUT_DELAY_MS = 500;
 
 /**
  * The command line for one kernel. The serial port and semihosting's console share one
@@ -79,7 +81,7 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
     options.onOutput?.(chunk);
   });
   child.stderr!.on('data', (chunk: Buffer) => errors.push(chunk));
-  feedInput(child, options.input);
+  void firstWords(child).then(() => feedInput(child, options.input));
 
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
   const onAbort = () => stop('stopped');
@@ -107,6 +109,23 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
         finish({ ending: 'exit', exitCode: code });
       }
     });
+  });
+}
+
+/**
+ * QEMU hands bytes to the UART the moment they arrive, and a kernel setting up its UART
+ * empties the receive FIFO: input typed ahead of that is lost (as on a real Pi). A person
+ * types after the kernel has said something, so input waits for the guest's first output,
+ * or INPUT_DELAY_MS for a guest that says nothing first.
+ */
+function firstWords(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, INPUT_DELAY_MS);
+    child.stdout!.once('data', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('close', () => clearTimeout(timer));
   });
 }
 

@@ -116,6 +116,8 @@ async function main(argv: string[]): Promise<number> {
       timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive ? undefined : DEFAULT_TIMEOUT_SECONDS)),
       onOutput: (output) => process.stdout.write(output),
       signal: console?.quit,
+      // Someone may be typing: the guest's clock keeps to the wall clock, as on a real Pi.
+      realTime: true,
       sd: options.sd,
     });
   } finally {
