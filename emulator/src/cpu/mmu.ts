@@ -54,6 +54,8 @@ class Tlb {
   readonly page = new Float64Array(TLB_SIZE);
   readonly perm = new Int32Array(TLB_SIZE);
   readonly level = new Int8Array(TLB_SIZE);
+  /** The page's MAIR attribute byte and, in bits 9:8, its shareability (for AT's PAR_EL1). */
+  readonly attributes = new Int16Array(TLB_SIZE);
 
   flush(): void {
     this.tag.fill(-1);
@@ -84,6 +86,8 @@ export class Mmu {
   /** The fault status code of the last failed translation (for ESR's DFSC/IFSC). */
   lastFault = 0;
   private readonly tlbs = [new Tlb(), new Tlb(), new Tlb()];
+  /** A walk for AT alone, so its result never depends on (or changes) what the TLBs hold. */
+  private readonly atTlb = new Tlb();
   /** Fast-path TLBs per EL (0, 1, 2): reads and writes. */
   readonly fastRead = [new FastTlb(), new FastTlb(), new FastTlb()];
   readonly fastWrite = [new FastTlb(), new FastTlb(), new FastTlb()];
@@ -156,6 +160,39 @@ export class Mmu {
     return pa;
   }
 
+  /**
+   * AT S1E1R/W, S1E0R/W: walk afresh for a read or write at EL1 (or EL0 when `el0`) and
+   * return PAR_EL1 (low word; high word in out.hi). Success: the page's physical address,
+   * ATTR (63:56) from MAIR_EL1, SH (8:7) as the Arm ARM's PAREncodeShareability gives it
+   * (0b10 for Device and Normal Non-cacheable memory, else the descriptor's), NS (bit 9)
+   * set (the kernel runs Non-secure; the Arm ARM leaves NS UNKNOWN for a Non-secure
+   * regime), bit 11 RES1. Fault: F (bit 0), FST (6:1), bit 11 RES1.
+   */
+  addressTranslate(lo: number, hi: number, write: boolean, el0: boolean): number {
+    const RES1 = 1 << 11;
+    if (!this.enabled()) {
+      // MMU off: flat mapping, Device-nGnRnE (attribute 0x00), Outer Shareable.
+      out.hi = hi & 0xffff;
+      return ((lo & ~0xfff) | RES1 | (1 << 9) | (2 << 7)) | 0;
+    }
+    const t = this.atTlb;
+    t.flush();
+    if (!this.fill(t, 0, lo, hi, 0)) {
+      out.hi = 0;
+      return RES1 | (this.lastFault << 1) | 1;
+    }
+    const need = write ? (el0 ? P_WRITE0 : P_WRITE1) : el0 ? P_READ0 : P_READ1;
+    if ((t.perm[0]! & need) === 0) {
+      out.hi = 0;
+      return RES1 | (FaultStatus.permission(t.level[0]!) << 1) | 1;
+    }
+    const page = t.page[0]!;
+    const attr = t.attributes[0]! & 0xff;
+    const sh = (attr & 0xf0) === 0 || attr === 0x44 ? 2 : t.attributes[0]! >>> 8;
+    out.hi = (Math.floor(page / 0x100000000) | (attr << 24)) | 0;
+    return ((page % 0x100000000) | RES1 | (1 << 9) | (sh << 7)) | 0;
+  }
+
   /** Translate the PC for an instruction fetch; -1 with `lastFault` set on a fault. */
   translateFetch(lo: number, hi: number): number {
     if (!this.enabled()) {
@@ -206,8 +243,10 @@ export class Mmu {
     let readOnly = false;
     let xn0 = false;
     let xn1 = false;
-    // VA bits 47:0 as an exact double: the walk is the slow path, clarity wins here.
-    const va = (hi & 0xffff) * 0x100000000 + (lo >>> 0);
+    // The input address: VA bits inputBits-1:0 as an exact double (the walk is the slow
+    // path, clarity wins here). The bits above, all ones for TTBR1, index nothing: with
+    // T1SZ = 32 the level-1 table has 4 entries, indexed by VA bits 31:30 alone.
+    const va = ((hi & 0xffff) * 0x100000000 + (lo >>> 0)) % 2 ** inputBits;
     for (;;) {
       // Levels 0..3 index with VA bits 47:39, 38:30, 29:21 and 20:12.
       const shift = 39 - 9 * level;
@@ -264,6 +303,7 @@ export class Mmu {
       t.page[i] = page;
       t.perm[i] = perm;
       t.level[i] = level;
+      t.attributes[i] = attr | (((dlo >>> 8) & 3) << 8);
       return true;
     }
   }

@@ -4,7 +4,6 @@
 
 import { addOffset, field, out } from '../../bits';
 import { type Cpu, EC, type Op, VectorKind } from '../cpu';
-import { AccessKind } from '../mmu';
 import { genericName, key as sysKey, lookup, Reg } from '../sysregs';
 
 /** The immediate QEMU and Arm's semihosting spec use with HLT for a semihosting call on A64. */
@@ -204,10 +203,8 @@ function decodeAt(op1: number, crm: number, op2: number, rt: number): Op | undef
     if (c.el === 0) return c.undefinedInstruction();
     const lo = c.r[2 * rt]!;
     const hi = c.r[2 * rt + 1]!;
-    const pa = c.mmu.translate(lo, hi, 1, write ? AccessKind.Write : AccessKind.Read, asEl0);
-    // PAR_EL1: F (bit 0) = 1 and FST (bits 6:1) on a fault; else the physical page.
-    if (pa < 0) c.sys.setSlot(par.slot!, 1 | (c.mmu.lastFault << 1), 0);
-    else c.sys.setSlot(par.slot!, (pa - (pa % 4096)) % 0x100000000 | 0, Math.floor(pa / 0x100000000));
+    const parLo = c.mmu.addressTranslate(lo, hi, write, asEl0);
+    c.sys.setSlot(par.slot!, parLo, out.hi);
   };
 }
 

@@ -173,6 +173,9 @@ report_exception:
     sub     x0, x21, #0x20              // instruction and data aborts: EC 0x20-0x25
     cmp     x0, #5
     b.hi    3f
+    adr     x0, quiet
+    ldr     x0, [x0]
+    cbnz    x0, 3f
     cmp     x20, #2
     b.eq    4f
     SHOWSYS "  FAR=", far_el1
