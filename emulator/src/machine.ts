@@ -73,6 +73,11 @@ export class Machine {
   private finished: StopReason | null = null;
   private readonly code: (Op[] | undefined)[] = [];
   private readonly clocked: Clocked[] = [];
+  private round: Round | null = null;
+  /** A core is inside Cpu.run (so reschedule() can end its turn directly). */
+  private running = false;
+  /** Something happened between run() calls that the current round did not plan for. */
+  private replan = false;
   private current: Cpu;
 
   constructor(options: MachineOptions) {
@@ -203,15 +208,16 @@ export class Machine {
   }
 
   private updateTimerLines(c: Cpu): void {
-    const now = c === this.current && c.runCount > 0 ? c.now() : this.time;
+    const now = this.running && c === this.current ? c.now() : this.time;
     this.local.setTimerLine(c.index, LocalSource.CNTPNS, c.timer.output(Timer.PHYSICAL, now));
     this.local.setTimerLine(c.index, LocalSource.CNTV, c.timer.output(Timer.VIRTUAL, now));
     this.local.setTimerLine(c.index, LocalSource.CNTHP, c.timer.output(Timer.HYP, now));
   }
 
-  /** A device's next event moved earlier: end the running core's slice so the round is re-planned. */
+  /** A device's next event moved earlier: end the running turn, so the next round is planned with it. */
   reschedule(): void {
-    this.current.endSlice = true;
+    if (this.running) this.current.endSlice = true;
+    else this.replan = true;
   }
 
   private timersChanged(c: Cpu): void {
@@ -229,40 +235,91 @@ export class Machine {
     return next;
   }
 
-  /** Run at most `budget` instructions (all cores together). */
+  /**
+   * Run at most `budget` instructions (all cores together). The schedule does not
+   * depend on how a caller splits its budget: a round of turns that is cut short by
+   * the budget resumes where it stopped on the next call, so run(1) a million times
+   * does exactly what run(1_000_000) does.
+   */
   run(budget: number): StopReason {
     if (this.finished !== null) return this.finished;
     let remaining = budget;
     while (remaining > 0) {
+      if (this.round === null && !this.startRound()) return this.finished ?? { kind: 'idle' };
+      const round = this.round!;
+      if (this.replan) {
+        // Input arrived between calls: the device event it started must be planned for.
+        this.replan = false;
+        this.endTurn(round);
+        continue;
+      }
+      const c = round.cores[round.index]!;
+      if (c.sleeping !== 'no') {
+        this.endTurn(round);
+        continue;
+      }
+      this.current = c;
+      c.turnOffset = round.ran;
+      const ask = Math.min(round.slice - round.ran, remaining);
+      this.running = true;
+      const ran = c.run(ask);
+      this.running = false;
+      round.ran += ran;
+      round.length = Math.max(round.length, round.ran);
+      remaining -= ran;
+      if (c.stop !== null) {
+        this.finished = c.stop;
+        this.time += round.length;
+        this.round = null;
+        return c.stop;
+      }
+      // A turn ends when the core used its slice, went to sleep, or a deadline moved.
+      if (ran < ask || round.ran >= round.slice) this.endTurn(round);
+    }
+    return { kind: 'budget' };
+  }
+
+  /** Let due events act, then plan the next round; false when every core sleeps with nothing to wake it. */
+  private startRound(): boolean {
+    for (;;) {
       // Events that are due act first: timers fire, devices finish what they were doing.
       for (const d of this.clocked) if (d.nextEvent() <= this.time) d.advance(this.time);
-      if (this.finished !== null) return this.finished; // the watchdog stopped the machine
+      if (this.finished !== null) return false; // the watchdog stopped the machine
       // Generic timers are a comparison with the counter: refresh every core's outputs.
       for (const c of this.cores) this.updateTimerLines(c);
       const next = this.nextEvent();
       for (const c of this.cores) c.wakeIfPending();
       const awake = this.cores.filter((c) => c.sleeping === 'no');
       if (awake.length === 0) {
-        if (next === Infinity) return { kind: 'idle' };
+        if (next === Infinity) return false;
         this.time = next; // everyone sleeps: skip ahead to the deadline
         continue;
       }
-      const slice = Math.min(remaining, next - this.time, awake.length > 1 ? QUANTUM : Infinity);
-      let roundLength = 0;
-      for (const c of awake) {
-        this.current = c;
-        const ran = c.run(Math.min(slice, remaining));
-        remaining -= ran;
-        roundLength = Math.max(roundLength, ran);
-        if (c.stop !== null) {
-          this.finished = c.stop;
-          this.time += roundLength;
-          return c.stop;
-        }
-        if (remaining <= 0) break;
-      }
-      this.time += roundLength;
+      const slice = Math.min(next - this.time, awake.length > 1 ? QUANTUM : Infinity);
+      this.round = { cores: awake, slice, index: 0, ran: 0, length: 0 };
+      this.replan = false;
+      return true;
     }
-    return { kind: 'budget' };
   }
+
+  private endTurn(round: Round): void {
+    round.index++;
+    round.ran = 0;
+    if (round.index >= round.cores.length) {
+      this.time += round.length;
+      this.round = null;
+    }
+  }
+}
+
+/** A round of turns: each core awake at its start runs up to `slice` instructions, in core order. */
+interface Round {
+  readonly cores: readonly Cpu[];
+  readonly slice: number;
+  /** Whose turn it is. */
+  index: number;
+  /** Instructions that core has run in this turn so far. */
+  ran: number;
+  /** The longest turn so far: how far virtual time advances when the round ends. */
+  length: number;
 }

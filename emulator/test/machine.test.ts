@@ -67,3 +67,15 @@ describe('Machine', () => {
     expect(m.cores[0]!.pcString()).toBe('0x200');
   });
 });
+
+describe('running in slices', () => {
+  it('gives the same result and count whatever the slice size (no instruction replayed or skipped at a boundary)', () => {
+    for (const slice of [1, 7, 1000]) {
+      const m = new Machine({ kernel: image(COUNTDOWN) });
+      let stop = m.run(slice);
+      while (stop.kind === 'budget') stop = m.run(slice);
+      expect(stop).toEqual({ kind: 'exit', code: 7 });
+      expect(m.instructions).toBe(6 + 1 + 65536 * 2 + 8 + 3 * 4);
+    }
+  });
+});

@@ -112,6 +112,8 @@ export class Cpu {
   endSlice = false;
   /** Instructions executed so far in the current run() call: the counter advances with them. */
   runCount = 0;
+  /** Instructions this core already ran in the current round before this run() call (a round can span calls). */
+  turnOffset = 0;
   stop: StopReason | null = null;
 
   /** Core is waiting in WFI (for an interrupt) or WFE (for an event). */
@@ -225,9 +227,15 @@ export class Cpu {
     this.signal |= RECHECK;
   }
 
+  /** Stop running this core for good (exit, reset, or an error the emulator cannot go past), after this instruction. */
+  halt(reason: StopReason): void {
+    if (this.stop === null) this.stop = reason;
+    this.signal |= RECHECK;
+  }
+
   /** The generic counter's value now, as this core sees it. */
   now(): number {
-    return this.bus.now() + this.runCount;
+    return this.bus.now() + this.turnOffset + this.runCount;
   }
 
   // ---------------------------------------------------------------- exceptions
@@ -516,7 +524,13 @@ export class Cpu {
       let index = (this.pcLo & 0xfff) >>> 2;
       this.signal = 0;
       try {
-        while (this.runCount < budget) {
+        for (;;) {
+          if (this.runCount >= budget) {
+            // Out of budget: leave the PC on the next instruction, the one the next run() starts with.
+            this.pcLo = addOffset(base, pageHi, index << 2);
+            this.pcHi = out.hi;
+            break;
+          }
           this.pcLo = base | (index << 2);
           page[index]!(this);
           this.runCount++;

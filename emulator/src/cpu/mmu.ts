@@ -229,7 +229,7 @@ export class Mmu {
     const topBits = hi & topMask;
     if (!granuleOk) {
       // 16 and 64 KiB granules are valid on a Cortex-A53 but no Bramble guest uses them.
-      this.cpu.stop = { kind: 'error', message: `TCR_EL1 selects a 16 or 64 KiB granule, which this emulator does not model (pc ${this.cpu.pcString()})` };
+      this.cpu.halt({ kind: 'error', message: `TCR_EL1 selects a 16 or 64 KiB granule, which this emulator does not model (pc ${this.cpu.pcString()})` });
     }
     if (epd !== 0 || !granuleOk || inputBits < 25 || inputBits > 48 || topBits !== (upper ? topMask : 0)) {
       this.lastFault = FaultStatus.translation(0);

@@ -115,7 +115,7 @@ function exceptionReturn(c: Cpu): void {
     c.setMode(targetEl, spsr & 1);
   }
   if (aarch32 && c.stop === null) {
-    c.stop = { kind: 'error', message: `ERET to AArch32 (SPSR 0x${spsr.toString(16)}) at pc ${c.pcString()}: this emulator runs AArch64 only` };
+    c.halt({ kind: 'error', message: `ERET to AArch32 (SPSR 0x${spsr.toString(16)}) at pc ${c.pcString()}: this emulator runs AArch64 only` });
   }
   c.branchTo(lo, hi);
   c.yieldAfter(); // the restored DAIF may unmask a pending interrupt

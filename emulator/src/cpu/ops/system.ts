@@ -42,7 +42,7 @@ export function decodeExceptionGen(w: number): Op | undefined {
         return;
       }
       const stop = c.bus.semihost(c);
-      if (stop !== null) c.stop = stop;
+      if (stop !== null) c.halt(stop);
     };
   }
   return undefined;
@@ -219,7 +219,7 @@ function decodeSysRegMove(w: number, read: boolean, rt: number): Op {
     }
     const what = `${read ? 'MRS' : 'MSR'} of system register ${genericName(k)}`;
     return (c) => {
-      c.stop = { kind: 'error', message: `unimplemented ${what} at pc ${c.pcString()}` };
+      c.halt({ kind: 'error', message: `unimplemented ${what} at pc ${c.pcString()}` });
     };
   }
   const dest = rt === 31 ? 32 : rt; // XZR
