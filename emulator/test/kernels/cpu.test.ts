@@ -102,4 +102,9 @@ describe('test kernels: our emulator against QEMU raspi3b', { timeout: 60_000 },
     expect(ours.warnings[0]).toMatch(/^BCM2835 peripheral: read of 4 bytes at offset 0x204000 is not modelled/);
     expect(ours.warnings[1]).toMatch(/^BCM2835 peripheral: read of 4 bytes at offset 0x204004 is not modelled/);
   });
+
+  it('smp: cores 1-3 start from the spin table after SEV and report MPIDR and EL in turn', async () => {
+    const ours = await expectSameAsQemu('smp');
+    for (const core of [0, 1, 2, 3]) expect(ours.output).toContain(`  MPIDR_EL1=0x8000000${core}\n`);
+  });
 });

@@ -369,8 +369,15 @@ build_tables:
 // ---- EL1's exception handler: report; SVC #0 from EL0 ends the run.
 el1_sync:
     stp     x19, x30, [sp, #-16]!
+    mov     x19, x1                     // the frame
     bl      sync_only
     mrs     x0, esr_el1
+    lsr     x1, x0, #26
+    cmp     x1, #0x20                   // an instruction abort from EL0 returns to EL0's x30
+    b.ne    2f
+    ldr     x1, [x19, #30 * 8]
+    msr     elr_el1, x1
+2:
     LDI     x1, 0x56000000              // SVC #0
     cmp     x0, x1
     b.ne    1f
@@ -392,6 +399,11 @@ el0_code:
     str     x1, [x1]                    // EL0's own page: fine
     ldr     x0, [x1]
     str     x0, [sp, #-16]!             // its stack: fine
+    mov     x1, sp
+    adr     x0, 1f
+    mov     x30, x0
+    br      x1                          // but the stack is UXN: instruction abort from EL0 (EC 0x20)
+1:
     LDI     x1, P_EL0_RW
     LDI     x0, 0xd4000001              // svc #0
     str     w0, [x1]
