@@ -187,8 +187,9 @@ export function transcriptFile(chapter: string, root = repoRoot): string {
 }
 
 /**
- * Checks every page of the book: each `<Listing/>` resolves to a non-empty anchor, and each
- * `<Transcript chapter="..." />` has its generated file. Returns one line per problem, each
+ * Checks every page of the book: each `<Listing/>` resolves to a non-empty anchor, each
+ * `<Transcript chapter="..." />` has its generated file, and each chapter page (NN-name.md)
+ * has the shape docs/README.md describes. Returns one line per problem, each
  * starting with the page and line (`docs/02-interrupts.md:57: ...`); none means all is well.
  */
 export function checkDocs(root = repoRoot): string[] {
@@ -213,10 +214,44 @@ export function checkDocs(root = repoRoot): string[] {
           problems.push(`${name}:${line}: no transcript for chapter "${chapter}" (${path.relative(root, transcriptFile(chapter, root))}); run npm run transcripts`);
         }
       }
+      const chapter = /^(\d{2}-[a-z0-9-]+)\.mdx?$/.exec(path.basename(page))?.[1];
+      if (chapter) problems.push(...checkChapterPage(markdown, chapter, root).map((problem) => `${name}:${problem}`));
     } catch (error) {
       if (!(error instanceof DocsError)) throw error;
       problems.push(`${name}:${error.message.replace(/^line /, '')}`);
     }
+  }
+  return problems;
+}
+
+/**
+ * The shape every chapter page shares (docs/README.md): front matter with a title and a
+ * sidebar position, a tl;dr, and at the end a "Try it" section showing the chapter's own
+ * transcript followed by "What changed". Problems come back as `line: message`.
+ */
+function checkChapterPage(markdown: string, chapter: string, root: string): string[] {
+  const problems: string[] = [];
+  const text = markdown.replace(/\r\n/g, '\n');
+  if (!existsSync(chapterDir(chapter, root))) problems.push(`1: the page is named for chapter "${chapter}", but there is no chapters/${chapter}`);
+  const frontMatter = /^---\n([\s\S]*?)\n---\n/.exec(text)?.[1];
+  if (frontMatter === undefined) {
+    problems.push('1: a chapter page starts with front matter (---, title: ..., sidebar_position: ..., ---)');
+  } else {
+    for (const key of ['title', 'sidebar_position']) {
+      if (!new RegExp(`^${key}:\\s*\\S`, 'm').test(frontMatter)) problems.push(`1: the front matter has no ${key}`);
+    }
+  }
+  if (!/\*\*tl;dr\*\*/.test(text)) problems.push('1: a chapter page starts with a **tl;dr**');
+  const headings = [...hideCode(text).matchAll(/^## (.+)$/gm)].map((match) => ({ title: match[1]!.trim(), line: text.slice(0, match.index).split('\n').length }));
+  const tryIt = headings.findIndex((heading) => heading.title === 'Try it');
+  const last = headings.at(-1);
+  if (tryIt < 0) problems.push('1: a chapter page has a "## Try it" section');
+  if (last?.title !== 'What changed') problems.push(`${last?.line ?? 1}: a chapter page ends with a "## What changed" section`);
+  if (tryIt >= 0) {
+    const start = headings[tryIt]!.line;
+    const end = headings[tryIt + 1]?.line ?? Infinity;
+    const shown = findTags(text, 'Transcript').filter((tag) => tag.line > start && tag.line < end);
+    if (!shown.some((tag) => tag.attributes.chapter === chapter)) problems.push(`${start}: "Try it" shows no <Transcript chapter="${chapter}" />`);
   }
   return problems;
 }

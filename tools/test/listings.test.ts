@@ -109,18 +109,19 @@ describe('checkDocs on a book with mistakes (the real chapters, a page written f
     root = undefined;
   });
 
-  function bookWith(page: string): string[] {
+  /** Checks a book that has the real chapters and one page, docs/<file>. */
+  function bookWith(page: string, file = 'notes.md'): string[] {
     root = mkdtempSync(path.join(tmpdir(), 'bramble-docs-'));
     symlinkSync(path.join(repoRoot, 'chapters'), path.join(root, 'chapters'));
     mkdirSync(path.join(root, 'docs'));
-    writeFileSync(path.join(root, 'docs', '01-bad.md'), page);
+    writeFileSync(path.join(root, 'docs', file), page);
     return checkDocs(root);
   }
 
   test('a listing of an anchor the file does not have fails, naming page, line, chapter, file and anchor', () => {
     const problems = bookWith('---\ntitle: x\n---\n\n<Listing chapter="01-bare-metal" file="kernel/src/main.rs" anchor="no_such_anchor" />\n');
     expect(problems).toEqual([
-      'docs/01-bad.md:5: listing 01-bare-metal/kernel/src/main.rs#no_such_anchor: anchor "no_such_anchor" is not there (no line "ANCHOR: no_such_anchor")',
+      'docs/notes.md:5: listing 01-bare-metal/kernel/src/main.rs#no_such_anchor: anchor "no_such_anchor" is not there (no line "ANCHOR: no_such_anchor")',
     ]);
   });
 
@@ -133,23 +134,42 @@ describe('checkDocs on a book with mistakes (the real chapters, a page written f
       ].join('\n'),
     );
     expect(problems).toEqual([
-      'docs/01-bad.md:1: listing 01-bare-metal/kernel/src/nothing.rs#kernel_main: the chapter has no file kernel/src/nothing.rs',
-      'docs/01-bad.md:2: listing 99-nowhere/kernel/src/main.rs#kernel_main: there is no chapter "99-nowhere"',
-      "docs/01-bad.md:3: listing 01-bare-metal/../../package.json#scripts: the file must be inside the chapter's folder",
+      'docs/notes.md:1: listing 01-bare-metal/kernel/src/nothing.rs#kernel_main: the chapter has no file kernel/src/nothing.rs',
+      'docs/notes.md:2: listing 99-nowhere/kernel/src/main.rs#kernel_main: there is no chapter "99-nowhere"',
+      "docs/notes.md:3: listing 01-bare-metal/../../package.json#scripts: the file must be inside the chapter's folder",
     ]);
   });
 
   test('a transcript that was never generated fails, and says how to make it', () => {
     const problems = bookWith('\n<Transcript chapter="01-bare-metal" />\n<Transcript />\n');
     expect(problems).toEqual([
-      'docs/01-bad.md:2: no transcript for chapter "01-bare-metal" (docs/transcripts/01-bare-metal.txt); run npm run transcripts',
-      'docs/01-bad.md:3: <Transcript> takes exactly one attribute, chapter="NN-name"',
+      'docs/notes.md:2: no transcript for chapter "01-bare-metal" (docs/transcripts/01-bare-metal.txt); run npm run transcripts',
+      'docs/notes.md:3: <Transcript> takes exactly one attribute, chapter="NN-name"',
     ]);
   });
 
   test('a malformed tag is reported with its page and line', () => {
     expect(bookWith('\n\n<Listing chapter="01-bare-metal" />\n')).toEqual([
-      'docs/01-bad.md:3: <Listing> needs chapter="..." file="..." anchor="..."; missing: file, anchor',
+      'docs/notes.md:3: <Listing> needs chapter="..." file="..." anchor="..."; missing: file, anchor',
+    ]);
+  });
+
+  test('a chapter page without front matter, tl;dr, "Try it" with its transcript, or "What changed" last fails', () => {
+    const page = ['# Chapter 01', '', 'Some text.', '', '## Try it', '', '<Listing chapter="01-bare-metal" file="kernel/src/main.rs" anchor="kernel_main" />', '', '## Afterwards', ''].join('\n');
+    expect(bookWith(page, '01-bare-metal.md')).toEqual([
+      'docs/01-bare-metal.md:1: a chapter page starts with front matter (---, title: ..., sidebar_position: ..., ---)',
+      'docs/01-bare-metal.md:1: a chapter page starts with a **tl;dr**',
+      'docs/01-bare-metal.md:9: a chapter page ends with a "## What changed" section',
+      'docs/01-bare-metal.md:5: "Try it" shows no <Transcript chapter="01-bare-metal" />',
+    ]);
+  });
+
+  test('a chapter page must be named for a chapter that exists, and say where it goes in the sidebar', () => {
+    const page = ['---', 'title: "99"', '---', '**tl;dr** x', '## Try it', '<Transcript chapter="99-nowhere" />', '## What changed', ''].join('\n');
+    expect(bookWith(page, '99-nowhere.md')).toEqual([
+      'docs/99-nowhere.md:6: no transcript for chapter "99-nowhere" (docs/transcripts/99-nowhere.txt); run npm run transcripts',
+      'docs/99-nowhere.md:1: the page is named for chapter "99-nowhere", but there is no chapters/99-nowhere',
+      'docs/99-nowhere.md:1: the front matter has no sidebar_position',
     ]);
   });
 });
