@@ -94,6 +94,12 @@ function run(args: string[]): void {
   }
 }
 
+// A reader piping our output into `head` closes the pipe early: that ends the run, quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  fail(`cannot write the output: ${e.message}`);
+});
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'step') await step();
 else if (command === 'run') run(rest);

@@ -28,14 +28,13 @@ export interface BuiltKernel {
 }
 
 /**
- * A cargo target folder per crate, build/cargo/<name>. One folder shared by all would compile
- * `core` and `alloc` only once, but every chapter's crate is the package `kernel` 0.1.0 and the
- * root of its own workspace, so cargo gives them all the same fingerprint and output file: it
- * then takes one chapter's kernel for another's whenever the other's sources are older than
- * the last build (as after a fresh clone) and hands back the wrong kernel8.img.
+ * One cargo target folder for every kernel crate, so `core` and `alloc` are compiled from
+ * source once, not once per chapter. That is safe because each crate is a package of its own
+ * name (bramble-01-bare-metal, ...): cargo fingerprints packages by name, and crates that
+ * all shared one name were mistaken for one another here.
  */
 const cargoTargetRoot = path.join(buildDir, 'cargo');
-/** Every chapter's crate is the package `kernel`, so its program is called `kernel` too. */
+/** Every kernel crate names its program `kernel` ([[bin]] in its Cargo.toml). */
 const KERNEL_BINARY = 'kernel';
 
 /** Builds a chapter's kernel (unless it is up to date) and says where the results are. */
@@ -44,7 +43,7 @@ export async function buildChapter(name: string, options: BuildOptions = {}): Pr
 }
 
 /**
- * Builds any kernel crate laid out like a chapter's (package `kernel`, its own link.ld) into
+ * Builds any kernel crate laid out like a chapter's (a program called `kernel`, its own link.ld) into
  * build/<name>/: a chapter, or a guest that is not one, such as the benchmark in tools/bench/.
  */
 export async function buildKernelCrate(chapter: Chapter, options: BuildOptions = {}): Promise<BuiltKernel> {
@@ -67,7 +66,7 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
     say(`cargo build --release --target ${KERNEL_TARGET} -Zbuild-std=core,alloc (Rust by route ${toolchain.route})`);
     await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
       cwd: chapter.kernelDir,
-      env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: path.join(cargoTargetRoot, chapter.name) },
+      env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetRoot },
     });
     // cargo hard-links its artifact into the scratch folder; a copy is a file of our own.
     const elf = path.join(scratch, 'kernel.elf');
