@@ -103,6 +103,10 @@ describe('test kernels: our emulator against QEMU raspi3b', { timeout: 60_000 },
     expect(ours.warnings[1]).toMatch(/^BCM2835 peripheral: read of 4 bytes at offset 0x204004 is not modelled/);
   });
 
+  it('traps: EL0 counter/timer/cache access under CNTKCTL_EL1 and SCTLR_EL1, EL1 under CNTHCTL_EL2, IRQs from EL0 and to EL2', async () => {
+    await expectSameAsQemu('traps');
+  });
+
   it('smp: cores 1-3 start from the spin table after SEV and report MPIDR and EL in turn', async () => {
     const ours = await expectSameAsQemu('smp');
     for (const core of [0, 1, 2, 3]) expect(ours.output).toContain(`  MPIDR_EL1=0x8000000${core}\n`);

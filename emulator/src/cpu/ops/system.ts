@@ -185,9 +185,13 @@ function decodeSys(l: number, op1: number, crn: number, crm: number, op2: number
   if (crn === 7 && (crm === 8 || crm === 9)) return decodeAt(op1, crm, op2, rt);
   if (crn === 7) {
     // DC (clean/invalidate by VA or set/way) and IC: our memory has no caches to maintain, and
-    // stores already drop stale decoded code. EL0 may use only the VA forms SCTLR_EL1.UCI allows.
+    // stores already drop stale decoded code. At EL0 only the forms with op1 = 3 exist (DC CVAC,
+    // CVAU, CIVAC, IC IVAU); SCTLR_EL1.UCI = 0 traps them to EL1 with EC 0x18 (Arm ARM: DC CVAU
+    // etc., AArch64.SystemAccessTrap), and every other form is UNDEFINED there.
     return (c) => {
-      if (c.el === 0 && (op1 !== 3 || (c.sys.values[2 * Reg.SCTLR_EL1]! & (1 << 26)) === 0)) c.undefinedInstruction();
+      if (c.el !== 0) return;
+      if (op1 !== 3) c.undefinedInstruction();
+      else if ((c.sys.values[2 * Reg.SCTLR_EL1]! & (1 << 26)) === 0) trapSysReg(c, sysKey(1, op1, crn, crm, op2), rt, false);
     };
   }
   return undefined;
