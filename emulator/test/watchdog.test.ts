@@ -3,6 +3,7 @@
 // = 0b10 for a full reset, RSTS partition 63 (0x555) meaning "halt".
 import { describe, expect, it } from 'vitest';
 import { Bcm2835Power, type WatchdogOutcome } from '../src/devices/bcm2835-power';
+import { Machine } from '../src/index';
 
 const RSTC = 0x1c;
 const RSTS = 0x20;
@@ -84,5 +85,29 @@ describe('BCM2835 watchdog', () => {
     runTo(100);
     w.write(WDOG, 4, PASSWORD | 20);
     expect(w.nextEvent()).toBe(100 + Math.round(20 * TICKS_PER_WDOG));
+  });
+});
+
+describe('the watchdog in the machine', () => {
+  // WDOG = 1 tick, RSTC = full reset, then a branch to itself: the reset must come one
+  // watchdog tick (954 counter ticks) later, not when the run's budget is spent.
+  const kernel = new Uint8Array(
+    new Uint32Array([
+      0xd2a7e201, // movz x1, #0x3f10, lsl #16     x1 = the power manager
+      0x52ab4002, // movz w2, #0x5a00, lsl #16     the password
+      0x72800022, // movk w2, #1
+      0xb9002422, // str  w2, [x1, #0x24]          WDOG = 1
+      0x72800402, // movk w2, #0x20
+      0xb9001c22, // str  w2, [x1, #0x1c]          RSTC = full reset
+      0x14000000, // b    .
+    ]).buffer,
+  );
+
+  it('stops the machine with a reset at the moment it expires', () => {
+    const machine = new Machine({ kernel });
+    expect(machine.run(10_000_000)).toEqual({ kind: 'reset' });
+    // The firmware stub runs a few instructions before the kernel; one instruction per tick.
+    expect(machine.instructions).toBeGreaterThan(Math.round(TICKS_PER_WDOG));
+    expect(machine.instructions).toBeLessThan(Math.round(TICKS_PER_WDOG) + 50);
   });
 });

@@ -2,10 +2,12 @@
 // the system timer, the watchdog and the SD host controller with a card. Each runs in QEMU
 // 7.2's raspi3b and in our emulator; the transcripts must be identical except for the lines
 // listed, where our emulator follows the hardware's documents and QEMU does not.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../../tools/src/paths';
 import { Machine } from '../../src/index';
 import { type Difference, buildTestKernel, runBoth, undocumentedDifferences } from './harness';
 
@@ -119,6 +121,35 @@ describe('device test kernels: our emulator against QEMU raspi3b', { timeout: 60
       expect(shown(out, 'auto CMD12 R1')).toBe(5n << 9n | 1n << 8n); // "sending data" when CMD12 arrived
       // Neither machine wrote the guest's changes back to the file.
       expect(readFileSync(cardPath).equals(card)).toBe(true);
+    });
+
+    /** What the sd kernel writes to block 1500: word i = i x 0x9e3779b9. */
+    const written = new Uint8Array(new Uint32Array(128).map((_, i) => Math.imul(i, 0x9e3779b9)).buffer);
+    const block1500 = (file: string) => readFileSync(file).subarray(1500 * 512, 1501 * 512);
+
+    it.each(['emulator', 'qemu'])('npm start --sd FILE --persist (%s): the guest\'s writes reach the file, and only with --persist', (backend) => {
+      const kernel = buildTestKernel('sd');
+      for (const persist of [false, true]) {
+        const file = path.join(scratch, `${backend}-${persist}.img`);
+        copyFileSync(cardPath, file);
+        const args = ['start', '--silent', '--', '--kernel', kernel, '--sd', file, ...(persist ? ['--persist'] : []), ...(backend === 'qemu' ? ['--qemu'] : [])];
+        const run = spawnSync('npm', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stdout).toContain('block 1500 words that differ from those written=0x0');
+        expect(Buffer.from(block1500(file)).equals(Buffer.from(persist ? written : card.subarray(1500 * 512, 1501 * 512)))).toBe(true);
+      }
+    });
+
+    it('a missing SD image is a one-line error from npm start and from emu run', () => {
+      const kernel = buildTestKernel('sd');
+      const missing = path.join(scratch, 'missing.img');
+      const start = spawnSync('npm', ['start', '--silent', '--', '--kernel', kernel, '--sd', missing], { cwd: repoRoot, encoding: 'utf8' });
+      expect(start.status).toBe(1);
+      expect(start.stderr).toBe(`npm start: cannot use the SD card image ${missing}: ENOENT\n`);
+      const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
+      const emu = spawnSync(tsx, ['emulator/node/cli.ts', 'run', kernel, '--sd', missing], { cwd: repoRoot, encoding: 'utf8' });
+      expect(emu.status).toBe(2);
+      expect(emu.stderr).toBe(`emu: cannot read the SD card image ${missing}: ENOENT\n`);
     });
 
     it('with no card: CMD8 times out', async () => {
