@@ -145,6 +145,7 @@ export class Mmu {
     if (misaligned && (kind >= AccessKind.AlignedRead || (this.cpu.sys.values[2 * Reg.SCTLR_EL1]! & 2) !== 0)) {
       return this.fault(FaultStatus.ALIGNMENT);
     }
+    hi = this.untagged(hi);
     const t = this.tlbs[write ? 1 : 0]!;
     const atEl0 = el0 || this.cpu.el === 0;
     const need = write ? (atEl0 ? P_WRITE0 : P_WRITE1) : atEl0 ? P_READ0 : P_READ1;
@@ -175,6 +176,7 @@ export class Mmu {
       out.hi = hi & 0xffff;
       return ((lo & ~0xfff) | RES1 | (1 << 9) | (2 << 7)) | 0;
     }
+    hi = this.untagged(hi);
     const t = this.atTlb;
     t.flush();
     if (!this.fill(t, 0, lo, hi, 0)) {
@@ -191,6 +193,18 @@ export class Mmu {
     const sh = (attr & 0xf0) === 0 || attr === 0x44 ? 2 : t.attributes[0]! >>> 8;
     out.hi = (Math.floor(page / 0x100000000) | (attr << 24)) | 0;
     return ((page % 0x100000000) | RES1 | (1 << 9) | (sh << 7)) | 0;
+  }
+
+  /**
+   * A data address's high word with top-byte ignore applied: when TCR_EL1.TBI0 (bit 37)
+   * or TBI1 (bit 38), chosen by VA bit 55, is set, bits 63:56 are a tag that translation
+   * ignores (Arm ARM, "Address tagging"); they become copies of bit 55. Instruction
+   * fetches do not use it.
+   */
+  private untagged(hi: number): number {
+    const tcrHi = this.cpu.sys.values[2 * Reg.TCR_EL1 + 1]!;
+    const tbi = (hi & (1 << 23)) !== 0 ? tcrHi & (1 << 6) : tcrHi & (1 << 5);
+    return tbi !== 0 ? (hi << 8) >> 8 : hi;
   }
 
   /** Translate the PC for an instruction fetch; -1 with `lastFault` set on a fault. */

@@ -92,6 +92,10 @@ describe('test kernels: our emulator against QEMU raspi3b', { timeout: 60_000 },
     ]);
   });
 
+  it('mmu-controls: APTable, PXNTable, SCTLR_EL1.A, TBI0, EPD1, LDTR/STTR, AT S1E0x, the exclusive monitor', async () => {
+    await expectSameAsQemu('mmu-controls');
+  });
+
   it('interrupts: CNTP/CNTV state and IRQs in order, local controller, core mailboxes, UART IRQ routed to core 0', async () => {
     // The serial input 'x' (0x78) is what the UART interrupt delivers.
     const ours = await expectSameAsQemu('interrupts', [], 'x');
