@@ -1,8 +1,10 @@
 // `npm run bench [-- --runs N]`: how fast our emulator runs guest code, next to QEMU.
 //
-// Two guests, each run N times (default 5) in both machines; the table gives medians.
-// - tools/bench/loop: a fixed CPU-bound integer workload (about 150 million instructions)
-//   that prints a checksum and exits. It measures raw instruction throughput.
+// Four guests, each run N times (default 5) in both machines; the table gives medians.
+// - tools/bench/loop, in three builds (see its main.rs), each about 150 million instructions
+//   that print a checksum and exit: bench-loop, integer work with the MMU off (raw
+//   instruction throughput); bench-loop-mmu, the same at EL1 with the MMU and caches on (every
+//   access translated, as in the chapters from 03 on); bench-memory, memory-bound work.
 // - The first chapter's kernel: a boot, which is short, so start-up costs show.
 // QEMU's wall time includes starting the QEMU process; ours is measured inside this process
 // (constructing the machine included, Node's start-up not). QEMU cannot count instructions
@@ -33,8 +35,11 @@ async function main(argv: string[]): Promise<void> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a whole number of runs, not '${values.runs}'`);
 
+  const variant = (name: string, features: string[]) => buildKernelCrate({ name, dir: benchDir, kernelDir: benchDir }, { features });
   const guests: { name: string; built: BuiltKernel }[] = [
-    { name: 'bench-loop', built: await buildKernelCrate({ name: 'bench-loop', dir: benchDir, kernelDir: benchDir }) },
+    { name: 'bench-loop', built: await variant('bench-loop', []) },
+    { name: 'bench-loop-mmu', built: await variant('bench-loop-mmu', ['mmu']) },
+    { name: 'bench-memory', built: await variant('bench-memory', ['memory']) },
   ];
   const firstChapter = listChapters()[0];
   if (firstChapter) guests.push({ name: firstChapter.name, built: await buildChapter(firstChapter.name) });

@@ -20,6 +20,8 @@ import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from '.
 export interface BuildOptions {
   /** No progress lines, and cargo reports only warnings and errors. */
   quiet?: boolean;
+  /** Cargo features to build with (the benchmark guest has variants; chapters have none). */
+  features?: readonly string[];
 }
 
 export interface BuiltKernel {
@@ -89,6 +91,7 @@ function cargoArguments(toolchain: Toolchain, artifactDir: string, options: Buil
     '--release',
     '--locked',
     ...(options.quiet ? ['--quiet'] : []),
+    ...(options.features?.length ? ['--features', options.features.join(',')] : []),
     '--target', KERNEL_TARGET,
     // There is no prebuilt `core` for the kernel target here: compile it (and `alloc`, and the
     // compiler's helper functions, including memcpy and friends) from the standard library's
