@@ -18,7 +18,9 @@ export function openSdImage(path: string, persist: boolean): SdImageFile {
   } catch (error) {
     throw new Error(`cannot read the SD card image ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  if (bytes.length === 0) throw new Error(`the SD card image ${path} is empty`);
+  if (bytes.length === 0 || bytes.length % 512 !== 0) {
+    throw new Error(`the SD card image ${path} is ${bytes.length} bytes, not a whole number of 512-byte blocks`);
+  }
   return {
     bytes,
     save: () => {

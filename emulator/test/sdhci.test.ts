@@ -320,6 +320,13 @@ describe('SD card (high capacity, 4 GiB)', () => {
   });
 });
 
+describe('SD card images', () => {
+  it('must be whole 512-byte blocks', () => {
+    expect(() => new SdCard(new Uint8Array(1000))).toThrow('an SD card image must be a whole number of 512-byte blocks, not 1000 bytes');
+    expect(() => new SdCard(new Uint8Array(0))).toThrow('not 0 bytes');
+  });
+});
+
 describe('SD pins: GPIO 48-53', () => {
   it('moves the card to sdhost with ALT0 (removal), back with ALT3 (insertion)', () => {
     const gpio = new Gpio();

@@ -78,6 +78,10 @@ export class SdCard {
   private readonly scr: Uint8Array;
 
   constructor(readonly storage: CardStorage) {
+    // Cards hold whole blocks. (QEMU asks for more: a power of two.)
+    if (storage.length === 0 || storage.length % BLOCK !== 0) {
+      throw new Error(`an SD card image must be a whole number of 512-byte blocks, not ${storage.length} bytes`);
+    }
     this.highCapacity = storage.length > SDSC_MAX_BYTES;
     this.cid = makeCid();
     this.csd = this.highCapacity ? makeCsdV2(storage.length) : makeCsdV1(storage.length);
