@@ -91,8 +91,9 @@ export function decodeBranchReg(w: number): Op | undefined {
 
 /**
  * ERET (Arm ARM D1.11): restore PSTATE from SPSR_ELx and jump to ELR_ELx. A
- * return to a higher EL, to EL2 from EL1, or to AArch32 is an illegal exception
- * return: PSTATE.IL is set and the next instruction takes an Illegal State fault.
+ * return to a higher EL, to a reserved mode (M[1] set, or EL0 with M[0] set), to
+ * EL1 when HCR_EL2.RW says AArch32, or to AArch32 is an illegal exception return:
+ * PSTATE.IL is set and the next instruction takes an Illegal State fault.
  */
 function exceptionReturn(c: Cpu): void {
   if (c.el === 0) {
@@ -104,7 +105,9 @@ function exceptionReturn(c: Cpu): void {
   const hi = out.hi;
   const targetEl = (spsr >>> 2) & 3;
   const aarch32 = (spsr & 0x10) !== 0;
-  const illegal = aarch32 || targetEl > c.el || (spsr & 2) !== 0 || (targetEl === 1 && !c.sys.el1IsAArch64());
+  // M[3:0] = 0b0001 would be EL0 with SP_EL0's alternative, SP_ELx, which does not exist.
+  const el0WithSpx = targetEl === 0 && (spsr & 1) !== 0;
+  const illegal = aarch32 || targetEl > c.el || (spsr & 2) !== 0 || el0WithSpx || (targetEl === 1 && !c.sys.el1IsAArch64());
   c.nzcv = spsr >>> 28;
   c.daif = (spsr >>> 6) & 0xf;
   c.exclusiveAddr = -1;

@@ -79,6 +79,10 @@ hvc_el1:
     SAY     "UDF #0 at EL1 (EC 0)"
     udf     #0
 
+    SAY     "illegal exception return: ERET from EL2 to AArch64 EL1 with HCR_EL2.RW = 0"
+    hvc     #2
+    SHOWSYS "  back at EL1: CurrentEL=", CurrentEL
+
     // One tagged line: QEMU's raspi3b CPU implements EL3, where HCR_EL2.HCD is RES0.
     adr     x0, quiet
     mov     x1, #1
@@ -111,6 +115,25 @@ after_illegal:
     mrs     x0, nzcv
     SHOW    "  NZCV=", x0
 
+    SAY     "illegal exception return: SPSR.M = 0b0001 (EL0 with SP_ELx does not exist)"
+    adr     x0, 1f
+    msr     elr_el1, x0
+    mov     x0, #0x3c1
+    msr     spsr_el1, x0
+    eret
+1:  nop
+    SHOWSYS "  after it: CurrentEL=", CurrentEL
+
+    SAY     "ERET to EL1t: SP is SP_EL0 afterwards"
+    adr     x0, 2f
+    msr     elr_el1, x0
+    mov     x0, #0x3c4
+    msr     spsr_el1, x0
+    eret
+2:  mov     x0, sp
+    msr     spsel, #1
+    SHOW    "  sp=", x0
+
     SAY     "ERET to EL0 with SPSR_EL1=0x900003c0"
     adr     x0, el0_main
     msr     elr_el1, x0
@@ -142,6 +165,7 @@ el0_main:
     wfi                                 // returns at once: an interrupt is pending, masked or not
     svc     #5                          // EL1 clears the mailbox
     hlt     #0xf000                     // semihosting is not available at EL0: UNDEFINED
+    eret                                // UNDEFINED at EL0
     svc     #9                          // the end
 
 // ---- EL1's synchronous handler: report, then serve EL0's SVCs.
@@ -218,7 +242,26 @@ el2_sync:
     mrs     x0, hcr_el2                 // what the write kept
     adr     x1, hcr_after_hcd
     str     x0, [x1]
-1:  ldp     x19, x30, [sp], #16
+    b       9f
+1:  LDI     x1, 0x5a000002              // HVC #2: clear RW for the ERET; the illegal-state
+    cmp     x0, x1                      // exception that follows comes back here (EC 0x0E)
+    b.ne    2f
+    mrs     x0, hcr_el2
+    bic     x0, x0, #(1 << 31)
+    msr     hcr_el2, x0
+    b       9f
+2:  lsr     x0, x0, #26
+    cmp     x0, #0x0e                   // the illegal return left us at EL2: set RW again and
+    b.ne    9f                          // return to EL1 at the instruction ELR_EL2 names
+    mrs     x0, hcr_el2
+    orr     x0, x0, #(1 << 31)
+    msr     hcr_el2, x0
+    mov     x0, #0x3c5
+    msr     spsr_el2, x0
+    mrs     x0, elr_el2
+    sub     x0, x0, #4                  // report_exception stepped past it
+    msr     elr_el2, x0
+9:  ldp     x19, x30, [sp], #16
     ret
 
 .data
