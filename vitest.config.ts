@@ -6,6 +6,8 @@ export default defineConfig({
     projects: [
       { test: { name: 'emulator', root: './emulator', include: ['test/**/*.test.ts'] } },
       { test: { name: 'tools', root: './tools', include: ['test/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 600_000 } },
+      // Builds the site and reads it in headless Chromium: one file, its steps in order.
+      { test: { name: 'website', root: './website', include: ['test/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 600_000 } },
     ],
   },
 });

@@ -32,5 +32,6 @@ if (needsInstall()) {
 // `--import tsx` loads tsx's TypeScript loader into this same Node, which starts faster than
 // the tsx command (that one starts a second Node).
 const setupScript = path.join(root, 'tools', 'src', 'setup.ts');
-const setup = spawnSync(process.execPath, ['--import', 'tsx', setupScript], { cwd: root, stdio: 'inherit' });
+// Its arguments (`--browser` for `npm test`) go to set-up.
+const setup = spawnSync(process.execPath, ['--import', 'tsx', setupScript, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 process.exit(setup.status ?? 1);

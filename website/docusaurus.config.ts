@@ -14,8 +14,8 @@ import remarkListings from './plugins/remark-listings';
 
 /** The book's pages; BRAMBLE_DOCS points elsewhere only for tests that build a site of their own. */
 const docsDir = process.env.BRAMBLE_DOCS ?? path.join(repoRoot, 'docs');
-/** Files the build makes for the site to serve (kernel images); never committed. */
-const generatedStatic = path.join(buildDir, 'website-static');
+/** Files the build makes for the site to serve (kernel images, the emulator's worker); never committed. Test builds use folders of their own. */
+const generatedStatic = process.env.BRAMBLE_STATIC ?? path.join(buildDir, 'website-static');
 mkdirSync(generatedStatic, { recursive: true });
 
 const DOCS_ROUTE = 'chapters';

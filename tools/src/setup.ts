@@ -257,6 +257,27 @@ function quietly(program: string, args: string[]): boolean {
   return false;
 }
 
+// ---- The browser for the website's tests ----
+//
+// The website's tests read the built site in headless Chromium (through playwright-core,
+// which cannot download a browser of its own here). Only `npm test` needs it, so only
+// `setup.ts --browser` (run by `npm test`'s bootstrap) looks for it, and installs Debian's
+// package when it is missing.
+
+/** Chromium's program: the one on PATH, installing Debian's package first when there is none. */
+export function ensureChromium(): string {
+  const found = () => onPath('chromium') ?? onPath('chromium-browser');
+  const existing = found();
+  if (existing) return existing;
+  const what = 'Bramble needs Chromium for the website tests';
+  if (!isDebian) throw new SetupError(`${what}: install it so that \`chromium\` is on PATH.`);
+  if (!isRoot) throw new SetupError(`${what}: run \`sudo apt-get install -y chromium\`.`);
+  console.error('setup: installing chromium with apt-get (once), for the website tests');
+  const installed = aptInstall(['chromium']) ? found() : undefined;
+  if (!installed) throw new SetupError(`${what}: \`apt-get install -y chromium\` did not provide it (its output is above); fix that and run it again.`);
+  return installed;
+}
+
 // ---- The record, build/toolchain.json ----
 
 const stringFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu'] as const;
@@ -292,10 +313,11 @@ function writeRecord(toolchain: Toolchain): boolean {
   return true;
 }
 
-// `tsx tools/src/setup.ts`: set up, or say in one line what the user must do.
+// `tsx tools/src/setup.ts [--browser]`: set up, or say in one line what the user must do.
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   try {
     loadToolchain();
+    if (process.argv.includes('--browser')) ensureChromium();
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
     console.error(error.message);

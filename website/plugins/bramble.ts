@@ -9,6 +9,7 @@
 //    page), which the home page and the chapter pages read.
 //
 // Chapters are discovered (tools/src/chapters.ts); nothing here names one.
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadContext, Plugin } from '@docusaurus/types';
@@ -36,6 +37,8 @@ interface Loaded {
   chapters: LoadedChapter[];
   /** The emulator's worker script's address. */
   worker: string;
+  /** A hash of everything the pages are made from besides the pages themselves (see configureWebpack). */
+  fingerprint: string;
 }
 
 interface LoadedChapter {
@@ -75,7 +78,19 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
           changes: previous ? changesBetween(previous.files, files) : [],
         });
       }
-      return { chapters: loaded, worker: await bundleWorker(context.siteDir, options.staticDir) };
+      const worker = await bundleWorker(context.siteDir, options.staticDir);
+      return { chapters: loaded, worker, fingerprint: fingerprint(loaded, worker, context.siteDir) };
+    },
+
+    // Webpack's persistent cache knows that a page depends on its Markdown, not that its
+    // listings depend on chapter sources or its transcripts on docs/transcripts: a cached page
+    // could show yesterday's code. So the cache's version carries a fingerprint of all of that,
+    // and each docs folder (tests build from folders of their own) keeps a cache of its own.
+    configureWebpack(config, _isServer, _utils, content) {
+      const cache = config.cache;
+      if (typeof cache !== 'object' || cache.type !== 'filesystem') return {};
+      const { fingerprint } = content as Loaded;
+      return { cache: { ...cache, name: `${cache.name}-${hash(options.docsDir).slice(0, 8)}`, version: `${cache.version}-${fingerprint}` } };
     },
 
     async contentLoaded({ content: loaded, actions }) {
@@ -168,6 +183,26 @@ async function copyKernel(chapter: Chapter, staticDir: string): Promise<boolean>
   mkdirSync(path.dirname(target), { recursive: true });
   copyFileSync(built.image, target);
   return true;
+}
+
+/**
+ * A hash of what pages quote and how they are made: every chapter file, the transcripts, the
+ * global data (the worker script's name changes with the emulator), and the code that turns
+ * them into pages (this plugin's folder and the listing functions).
+ */
+function fingerprint(chapters: LoadedChapter[], worker: string, siteDir: string): string {
+  const parts: string[] = [worker, JSON.stringify(chapters.map((chapter) => chapter.summary))];
+  for (const chapter of chapters) for (const file of chapter.files) parts.push(chapter.summary.name, file.path, file.text ?? '');
+  const transcripts = path.join(repoRoot, 'docs', 'transcripts');
+  const plugins = path.join(siteDir, 'plugins');
+  const folders = [transcripts, plugins].filter((folder) => existsSync(folder));
+  for (const folder of folders) for (const name of readdirSync(folder).sort()) parts.push(name, readFileSync(path.join(folder, name), 'utf8'));
+  parts.push(readFileSync(path.join(repoRoot, 'tools', 'src', 'listings.ts'), 'utf8'));
+  return hash(parts.join('\0'));
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 function lineCount(text: string): number {

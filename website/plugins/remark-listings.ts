@@ -33,7 +33,7 @@ interface VFile {
 
 export default function remarkListings() {
   return async (tree: Node, file: VFile): Promise<void> => {
-    const page = file.path ? path.relative(repoRoot, file.path) : 'a page';
+    const page = !file.path ? 'a page' : file.path.startsWith(repoRoot + path.sep) ? path.relative(repoRoot, file.path) : file.path;
     const fail = (node: Node, message: string): never => {
       throw new Error(`${page}:${node.position?.start.line ?? '?'}: ${message}`);
     };

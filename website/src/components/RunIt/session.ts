@@ -46,7 +46,7 @@ export class Session {
       else this.onStatus(message);
     };
     worker.onerror = (event) => {
-      this.onStatus({ state: 'finished', instructions: 0, mips: 0, message: `the emulator stopped: ${event.message}` });
+      this.onStatus({ state: 'finished', instructions: 0, mips: 0, message: `the emulator stopped: ${event.message || 'its script did not load'}` });
     };
     this.worker = worker;
     this.send({ type: 'boot', kernelUrl: this.kernelUrl });

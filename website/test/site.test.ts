@@ -1,0 +1,250 @@
+// The website, built for real and read in real headless Chromium: every chapter page loads
+// cleanly with its listings highlighted, every diff page lists the files that really changed,
+// the monitor answers in the in-page terminal, and a listing that names a missing anchor
+// stops the build.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listChapters, type Chapter } from '../../tools/src/chapters';
+import { findListings, resolveListing, transcriptFile } from '../../tools/src/listings';
+import { buildDir, repoRoot } from '../../tools/src/paths';
+import { launchChromium } from './browser';
+import { buildSite, type SiteBuild } from './site-build';
+import { serveStatic, type StaticServer } from './static-server';
+
+/** Chapters that have a page in the book (docs/<chapter>.md or .mdx), in reading order. */
+const chapters = listChapters().filter((chapter) => docOf(chapter) !== undefined);
+
+function docOf(chapter: Chapter): string | undefined {
+  return ['.md', '.mdx'].map((ext) => path.join(repoRoot, 'docs', `${chapter.name}${ext}`)).find((file) => existsSync(file));
+}
+
+let site: SiteBuild;
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  site = await buildSite();
+  if (site.status !== 0) throw new Error(`the site did not build:\n${site.output}`);
+  server = await serveStatic(site.outDir);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  site?.dispose();
+});
+
+/** Opens a page of the site, collecting every console error and uncaught exception on it. */
+async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`exception: ${error.message}`));
+  const response = await page.goto(server.url + url);
+  expect(response?.status(), url).toBe(200);
+  await page.waitForLoadState('networkidle');
+  return { page, errors };
+}
+
+describe('the built site', () => {
+  it('has the home page, and a page for every chapter of the book', () => {
+    expect(chapters.length).toBeGreaterThan(0);
+    expect(existsSync(path.join(site.outDir, 'index.html'))).toBe(true);
+    for (const chapter of chapters) expect(existsSync(path.join(site.outDir, 'chapters', chapter.name, 'index.html')), chapter.name).toBe(true);
+  });
+
+  it.each(chapters.map((chapter) => [chapter.name, chapter] as const))('chapter %s loads without errors, its listings highlighted and exact', async (_name, chapter) => {
+    const { page, errors } = await open(`/chapters/${chapter.name}`);
+    const wanted = findListings(readFileSync(docOf(chapter)!, 'utf8'));
+    const shown = await page.$$eval('.bramble-listing', (figures) =>
+      figures.map((figure) => ({
+        title: figure.querySelector('figcaption')?.textContent ?? '',
+        code: figure.querySelector('pre.shiki')?.textContent ?? '',
+        coloured: figure.querySelectorAll('pre.shiki span[style*="color"]').length,
+      })),
+    );
+    expect(shown).toHaveLength(wanted.length);
+    shown.forEach((listing, i) => {
+      expect(listing.title).toBe(wanted[i]!.file);
+      // The exact code between the markers, and never a marker line.
+      expect(listing.code).toBe(resolveListing(wanted[i]!));
+      expect(listing.code).not.toMatch(/ANCHOR(_END)?:/);
+      expect(listing.coloured, `${wanted[i]!.file}#${wanted[i]!.anchor} is highlighted`).toBeGreaterThan(0);
+    });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.each(chapters.slice(1).map((chapter) => [chapter.name, chapter] as const))('the changes page of %s lists exactly the files that differ from the chapter before', async (_name, chapter) => {
+    const all = listChapters();
+    const previous = all[all.findIndex((c) => c.name === chapter.name) - 1]!;
+    const { page, errors } = await open(`/changes/${chapter.name}`);
+    const listed = await page.$$eval('tr[data-path]', (rows) => rows.map((row) => `${row.getAttribute('data-status')} ${row.getAttribute('data-path')}`));
+    expect(listed.sort()).toEqual(differingFiles(previous.dir, chapter.dir).sort());
+    expect(await page.locator('.bramble-file-change pre.shiki').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+/** What `diff -rq` says differs between two chapter folders (build outputs left out), as "status path" lines. */
+function differingFiles(before: string, after: string): string[] {
+  const excluded = ['target', 'build', 'node_modules', '.git', '*.img', '*.elf'].flatMap((pattern) => ['-x', pattern]);
+  let report: string;
+  try {
+    report = execFileSync('diff', ['-rq', ...excluded, before, after], { encoding: 'utf8' });
+  } catch (error) {
+    // diff exits with 1 when the folders differ, which is the point.
+    report = (error as { stdout: string }).stdout;
+  }
+  const result: string[] = [];
+  for (const line of report.split('\n').filter(Boolean)) {
+    const differ = /^Files (.+) and (.+) differ$/.exec(line);
+    if (differ) {
+      result.push(`changed ${path.relative(before, differ[1]!)}`);
+      continue;
+    }
+    const only = /^Only in (.+): (.+)$/.exec(line);
+    if (!only) throw new Error(`unexpected diff output: ${line}`);
+    const [dir, name] = [only[1]!, only[2]!];
+    const status = dir === before || dir.startsWith(before + path.sep) ? 'removed' : 'added';
+    const root = status === 'removed' ? before : after;
+    for (const file of filesUnder(path.join(dir, name))) result.push(`${status} ${path.relative(root, file)}`);
+  }
+  return result;
+}
+
+function filesUnder(file: string): string[] {
+  if (!statSync(file).isDirectory()) return [file];
+  return execFileSync('find', [file, '-type', 'f'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+describe('Run it here', () => {
+  /**
+   * The chapter to run: the highest one whose try-it.txt types `help`, i.e. that has the
+   * monitor. Its transcript says what the prompt is and what `help` prints.
+   */
+  const monitor = chapters
+    .filter((chapter) => {
+      const input = path.join(chapter.dir, 'try-it.txt');
+      return existsSync(input) && readFileSync(input, 'utf8').split('\n').some((line) => line.trim() === 'help');
+    })
+    .at(-1);
+
+  it('boots the chapter with the monitor in the page, and `help` lists its commands', async () => {
+    expect(monitor, 'a chapter whose try-it.txt types help').toBeDefined();
+    const chapter = monitor!;
+    const transcript = readFileSync(transcriptFile(chapter.name), 'utf8').split('\n');
+    const helpAt = transcript.findIndex((line) => line.endsWith('> help'));
+    expect(helpAt, `the transcript of ${chapter.name} shows help`).toBeGreaterThan(0);
+    const prompt = transcript[helpAt]!.slice(0, -'help'.length);
+    const helpLines = transcript.slice(helpAt + 1, transcript.findIndex((line, i) => i > helpAt && line.startsWith(prompt)));
+    expect(helpLines.length).toBeGreaterThan(0);
+
+    // Every script the page fetches, before and after Run (the worker's included).
+    const scripts = { before: new Map<string, number>(), after: new Map<string, number>() };
+    let phase: 'before' | 'after' = 'before';
+    const context = await browser.newContext();
+    context.on('response', async (response) => {
+      const url = response.url();
+      if (!url.endsWith('.js')) return;
+      const recorded = scripts[phase];
+      try {
+        recorded.set(url, (await response.body()).length);
+      } catch {
+        recorded.set(url, 0);
+      }
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/chapters/${chapter.name}`);
+    await page.waitForLoadState('networkidle');
+    expect(await page.locator('.xterm-rows').count(), 'no terminal before Run').toBe(0);
+
+    phase = 'after';
+    const rows = () => page.evaluate(() => Array.from(document.querySelectorAll('.xterm-rows > div'), (row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()));
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.waitForFunction((p) => Array.from(document.querySelectorAll('.xterm-rows > div')).some((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').startsWith(p)), prompt, {
+      timeout: 60_000,
+    });
+    const bootMs = Date.now() - started;
+
+    await page.locator('.xterm').click();
+    await page.keyboard.type('help');
+    await page.keyboard.press('Enter');
+    let screen: string[] = [];
+    await expect
+      .poll(
+        async () => {
+          screen = await rows();
+          return helpLines.filter((line) => !screen.includes(line.trimEnd()));
+        },
+        { timeout: 30_000 },
+      )
+      .toEqual([]);
+    expect(screen).toContain(`${prompt}help`);
+    const status = (await page.locator('.bramble-status').textContent()) ?? '';
+    expect(status).toMatch(/[\d,]+ instructions executed, [\d.]+ MIPS/);
+    expect(errors).toEqual([]);
+
+    await report(chapter.name, scripts, bootMs, status);
+    await context.close();
+  });
+});
+
+/** The figures the site's report quotes: written to build/website-measurements.json and printed. */
+async function report(chapter: string, scripts: { before: Map<string, number>; after: Map<string, number> }, bootMs: number, status: string): Promise<void> {
+  const size = (urls: Map<string, number>) => {
+    let raw = 0;
+    let gzip = 0;
+    for (const url of urls.keys()) {
+      const file = path.join(site.outDir, new URL(url).pathname);
+      const bytes = readFileSync(file);
+      raw += bytes.length;
+      gzip += gzipSync(bytes).length;
+    }
+    return { files: urls.size, bytes: raw, gzipBytes: gzip };
+  };
+  const figures = {
+    chapter,
+    siteBytes: Number(execFileSync('du', ['-sb', site.outDir], { encoding: 'utf8' }).split('\t')[0]),
+    scriptsBeforeRun: size(scripts.before),
+    scriptsAddedByRun: size(scripts.after),
+    runToPromptMs: bootMs,
+    statusAfterHelp: status,
+  };
+  writeFileSync(path.join(buildDir, 'website-measurements.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`website: ${JSON.stringify(figures)}`);
+}
+
+describe('a listing that names a missing anchor', () => {
+  it('stops the build, naming the page and the anchor', async () => {
+    const docs = mkdtempSync(path.join(tmpdir(), 'bramble-docs-'));
+    try {
+      const chapter = listChapters()[0]!;
+      writeFileSync(
+        path.join(docs, 'broken-listing.md'),
+        `# A page with a bad listing\n\nSome text.\n\n<Listing chapter="${chapter.name}" file="kernel/Cargo.toml" anchor="no_such_anchor" />\n`,
+      );
+      const broken = await buildSite(docs);
+      broken.dispose();
+      expect(broken.status).not.toBe(0);
+      expect(broken.output).toMatch(/broken-listing\.md:5: listing [\w-]+\/kernel\/Cargo\.toml#no_such_anchor: anchor "no_such_anchor" is not there/);
+    } finally {
+      rmSync(docs, { recursive: true, force: true });
+    }
+  });
+});
