@@ -3,7 +3,8 @@
 // expired), the local controller's timer control (0x40000040) and IRQ source
 // (0x40000060) registers, IRQs taken at EL1 in the order the timers expire, the core
 // mailboxes (set, read, clear, IRQ), a GPU interrupt (the PL011 receiving a byte)
-// routed to core 0 through 0x4000000C, and reads of an unmodelled device.
+// routed to core 0 through 0x4000000C, the local timer, a timer routed as FIQ, and reads of
+// an unmodelled device.
 // Virtual time in our emulator and QEMU's clock differ: nothing here prints a counter
 // value, only flags and the order of events.
 .include "macros.inc"
@@ -181,6 +182,41 @@ el1_main:
     b.lo    2b
     bl      show_irq_count
 
+    SAY     "local timer: 10 ms reload, IRQ to core 0"
+    LDI     x1, LOCAL
+    str     wzr, [x1, #0x24]            // route: core 0 IRQ
+    LDI     x0, (1 << 29) | (1 << 28) | 384000
+    str     w0, [x1, #0x34]
+    mov     x19, #6
+3:  wfi
+    msr     daifclr, #2
+    isb
+    msr     daifset, #2
+    adr     x0, irq_count
+    ldr     x0, [x0]
+    cmp     x0, x19
+    b.lo    3b
+    bl      show_irq_count
+
+    SAY     "CNTV as FIQ: expired, FIQ source"
+    LDI     x1, TIMER_CONTROL0
+    mov     w0, #0x80                   // CNTV -> FIQ
+    str     w0, [x1]
+    mrs     x0, cntvct_el0
+    sub     x0, x0, #1
+    msr     cntv_cval_el0, x0
+    mov     x0, #1
+    msr     cntv_ctl_el0, x0
+    isb
+    LDI     x1, IRQ_SOURCE0
+    ldr     w0, [x1]
+    SHOW    "  IRQ source=", x0
+    ldr     w0, [x1, #0x10]
+    SHOW    "  FIQ source=", x0
+    msr     cntv_ctl_el0, xzr
+    ldr     w0, [x1, #0x10]
+    SHOW    "  FIQ source after disabling CNTV=", x0
+
     SAY     "reads of a device neither machine models (SPI0) give 0"
     LDI     x1, SPI0
     ldr     w0, [x1]
@@ -254,7 +290,21 @@ el1_handler:
     LDI     x1, IRQ_SOURCE0
     ldr     w0, [x1]
     SHOW    "  IRQ source now=", x0
-4:  adr     x0, irq_count
+4:  tbz     w19, #11, 8f
+    LDI     x1, LOCAL
+    ldr     w0, [x1, #0x34]
+    lsr     w0, w0, #31
+    SHOW    "  local timer: interrupt flag=", x0
+    str     wzr, [x1, #0x34]            // stop it
+    mov     w0, #(1 << 31)
+    str     w0, [x1, #0x38]             // clear the flag
+    ldr     w0, [x1, #0x34]
+    lsr     w0, w0, #31
+    SHOW    "  local timer: interrupt flag after clearing=", x0
+    LDI     x1, IRQ_SOURCE0
+    ldr     w0, [x1]
+    SHOW    "  IRQ source now=", x0
+8:  adr     x0, irq_count
     ldr     x1, [x0]
     add     x1, x1, #1
     str     x1, [x0]
