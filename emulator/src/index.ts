@@ -1,6 +1,7 @@
 // The Bramble emulator: a Raspberry Pi 3 in TypeScript, for Node and browsers.
 //
 //   const m = new Machine({ kernel });      // a raw kernel8.img
+//   // ({ kernel, sdImage }: an SD card too; the guest's writes change sdImage's bytes)
 //   m.onOutput = (bytes) => ...;            // what the guest prints
 //   m.input('help\r');                      // bytes for its serial port
 //   const stop = m.run(50_000_000);         // at most this many instructions
