@@ -78,11 +78,11 @@ function smallImage(): Uint8Array {
   return new Uint8Array(1 << 20).map((_, o) => o % 251);
 }
 
-/** A 4 GiB card (high capacity) whose every 512-byte block holds its block number in bytes 0-3. */
-function bigStorage(): CardStorage & { written: Map<number, Uint8Array> } {
+/** A big card (4 GiB unless said) whose every 512-byte block holds its block number in bytes 0-3. */
+function bigStorage(length = 2 ** 32): CardStorage & { written: Map<number, Uint8Array> } {
   const written = new Map<number, Uint8Array>();
   return {
-    length: 2 ** 32,
+    length,
     written,
     subarray(begin: number, end: number): Uint8Array {
       const block = Math.floor(begin / 512);
@@ -186,8 +186,11 @@ describe('SD card (standard capacity, 1 MiB)', () => {
     expect(r6 & 0xffff).toBe((2 << 9) | (1 << 8)); // state "identification" when CMD3 arrived
   });
 
-  it('describes its capacity in a version 1.0 CSD', () => {
-    const { sdhci, command } = host(smallImage());
+  it.each([
+    ['1 MiB', smallImage()],
+    ['2 GiB, the largest standard-capacity card', bigStorage(2 ** 31)],
+  ])('describes its capacity in a version 1.0 CSD: %s', (_, storage) => {
+    const { sdhci, command } = host(storage);
     command(0, 0, R_NONE);
     command(55, 0, R48);
     command(41, 0x00ff_8000, R48);
@@ -200,7 +203,7 @@ describe('SD card (standard capacity, 1 MiB)', () => {
     const bits = (hi: number, lo: number) => Number((csd >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
     expect(bits(127, 126)).toBe(0); // CSD_STRUCTURE 1.0
     const bytes = (bits(73, 62) + 1) * 2 ** (bits(49, 47) + 2) * 2 ** bits(83, 80);
-    expect(bytes).toBe(1 << 20);
+    expect(bytes).toBe(storage.length);
   });
 
   it('selects with CMD7 (R1b: Transfer Complete too), R1 showing the state the command found', () => {
