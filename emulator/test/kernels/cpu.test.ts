@@ -111,7 +111,7 @@ describe('test kernels: our emulator against QEMU raspi3b', { timeout: 60_000 },
     await expectSameAsQemu('traps');
   });
 
-  it('smp: cores 1-3 start from the spin table after SEV and report MPIDR and EL in turn', async () => {
+  it('smp: cores 1-3 start from the spin table after SEV and report MPIDR and EL in turn; an IPI to core 1, a GPU IRQ routed to core 2', async () => {
     const ours = await expectSameAsQemu('smp');
     for (const core of [0, 1, 2, 3]) expect(ours.output).toContain(`  MPIDR_EL1=0x8000000${core}\n`);
   });
