@@ -92,14 +92,14 @@ el1_main:
 
     // QEMU's timers run on the host's clock, and printing takes host time: between
     // arming the timers and the last IRQ nothing prints, and the deadlines are far apart.
-    SAY     "CNTV due in 10 ms, CNTP in 50 ms; wait for both with WFI"
+    SAY     "CNTV due in 10 ms, CNTP in 300 ms; wait for both with WFI"
     LDI     x1, TIMER_CONTROL0
     mov     w0, #(2 | 8)                // CNTPNS and CNTV -> IRQ
     str     w0, [x1]
     adr     x0, quiet_irqs
     mov     x1, #1
     str     x1, [x0]
-    LDI     x0, 3125000
+    LDI     x0, 18750000
     msr     cntp_tval_el0, x0
     LDI     x0, 625000
     msr     cntv_tval_el0, x0
