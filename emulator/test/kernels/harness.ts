@@ -7,7 +7,7 @@
 // exit, exception vectors; macros in common/macros.inc) and linked at 0x80000 by
 // common/kernel.ld into build/test-kernels/<name>/kernel8.img.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadToolchain } from '../../../tools/src/setup';
 import { buildDir, fromRoot } from '../../../tools/src/paths';
@@ -23,17 +23,25 @@ export function buildTestKernel(name: string): string {
   const source = path.join(kernelsDir, name);
   const out = path.join(buildDir, 'test-kernels', name);
   mkdirSync(out, { recursive: true });
-  const sources = [...assemblyIn(commonDir), ...assemblyIn(source)];
-  const objects = sources.map((file) => {
-    const object = path.join(out, `${path.basename(path.dirname(file))}-${path.basename(file, '.s')}.o`);
-    run(toolchain.llvmMc, ['-triple=aarch64', '-mattr=+v8a', '-filetype=obj', `-I${commonDir}`, '-o', object, file]);
-    return object;
-  });
-  const elf = path.join(out, 'kernel.elf');
-  run(toolchain.ldLld, ['-T', path.join(commonDir, 'kernel.ld'), '-o', elf, ...objects]);
-  const image = path.join(out, 'kernel8.img');
-  run(toolchain.llvmObjcopy, ['-O', 'binary', elf, image]);
-  return image;
+  // Each build works in its own scratch folder and renames the image into place, so test
+  // runs in parallel never read a half-written object or image.
+  const scratch = mkdtempSync(path.join(out, 'build-'));
+  try {
+    const sources = [...assemblyIn(commonDir), ...assemblyIn(source)];
+    const objects = sources.map((file) => {
+      const object = path.join(scratch, `${path.basename(path.dirname(file))}-${path.basename(file, '.s')}.o`);
+      run(toolchain.llvmMc, ['-triple=aarch64', '-mattr=+v8a', '-filetype=obj', `-I${commonDir}`, '-o', object, file]);
+      return object;
+    });
+    const elf = path.join(scratch, 'kernel.elf');
+    run(toolchain.ldLld, ['-T', path.join(commonDir, 'kernel.ld'), '-o', elf, ...objects]);
+    run(toolchain.llvmObjcopy, ['-O', 'binary', elf, path.join(scratch, 'kernel8.img')]);
+    renameSync(elf, path.join(out, 'kernel.elf'));
+    renameSync(path.join(scratch, 'kernel8.img'), path.join(out, 'kernel8.img'));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return path.join(out, 'kernel8.img');
 }
 
 function assemblyIn(dir: string): string[] {
