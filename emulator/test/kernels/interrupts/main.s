@@ -36,6 +36,40 @@ _start:
     msr     cntvoff_el2, xzr
     adr     x0, el1_vectors
     msr     vbar_el1, x0
+
+    SAY     "EL2: CNTVCT_EL0 = CNTPCT_EL0 - CNTVOFF_EL2"
+    mov     x0, #(1 << 40)
+    msr     cntvoff_el2, x0
+    isb
+    mrs     x1, cntpct_el0
+    mrs     x2, cntvct_el0
+    add     x2, x2, x0
+    sub     x2, x2, x1                  // 0 <= (CNTVCT + CNTVOFF) - CNTPCT < 2^20: read just after
+    lsr     x2, x2, #20
+    cmp     x2, #0
+    cset    x2, eq
+    SHOW    "  within 2^20 ticks: ", x2
+    msr     cntvoff_el2, xzr
+    SAY     "EL2: CNTHP timer expired, on the local controller's CNTHP line (bit 2)"
+    mrs     x0, cntpct_el0
+    msr     cnthp_cval_el2, x0
+    mov     x0, #1
+    msr     cnthp_ctl_el2, x0
+    isb
+    SHOWSYS "  CNTHP_CTL=", cnthp_ctl_el2
+    LDI     x1, TIMER_CONTROL0
+    mov     w0, #4
+    str     w0, [x1]
+    LDI     x1, IRQ_SOURCE0
+    ldr     w0, [x1]
+    SHOW    "  IRQ source=", x0
+    msr     cnthp_ctl_el2, xzr
+    isb
+    ldr     w0, [x1]
+    SHOW    "  IRQ source after disabling it=", x0
+    LDI     x1, TIMER_CONTROL0
+    str     wzr, [x1]
+
     adr     x0, el1_main
     msr     elr_el2, x0
     mov     x0, #0x3c5

@@ -49,22 +49,6 @@
 .equ TCR_TG1_4K, 2 << 30
 .equ TCR_BASE, TCR_TG1_4K | (3 << 12) | (1 << 10) | (1 << 8) | (3 << 28) | (1 << 26) | (1 << 24)
 
-// Runs `insn` quietly and prints `text` with the ESR of the exception it took (0: none).
-// For the lines where QEMU 7.2 is laxer than the architecture (the test lists them).
-.macro ARCH text, insn
-    adr     x0, last_esr
-    str     xzr, [x0]
-    adr     x0, quiet
-    mov     x2, #1
-    str     x2, [x0]
-    \insn
-    adr     x0, quiet
-    str     xzr, [x0]
-    adr     x0, last_esr
-    ldr     x0, [x0]
-    SHOW    "\text", x0
-.endm
-
 .section .text.boot
 .global _start
 _start:

@@ -98,6 +98,15 @@ el0_code:
     svc     #4                          // on to EL1's last part
 
 el1_last:
+    SAY     "HCR_EL2.TWI and TWE: WFI and WFE at EL1 trap to EL2 (EC 0x01) when they would wait"
+    hvc     #3                          // EL2 sets TWI and TWE; its handler clears them on the trap
+    wfi
+    hvc     #3
+    sevl
+    wfe                                 // the event register is set: no wait, no trap
+    SAY     "  WFE with the event register set did not trap"
+    ARCH    "ARCH WFE at EL1, event register clear, HCR_EL2.TWE = 1: ESR=", "wfe"
+
     SAY     "IRQ routed to EL2 (HCR_EL2.IMO), taken from EL1"
     hvc     #2                          // EL2 sets IMO
     LDI     x0, MAILBOX0_SET0
@@ -189,7 +198,13 @@ el2_handler:
 1:  bl      sync_only
     mrs     x0, esr_el2
     lsr     x1, x0, #26
-    cmp     x1, #0x16
+    cmp     x1, #0x01                   // a trapped WFI/WFE: stop trapping them
+    b.ne    3f
+    mrs     x0, hcr_el2
+    bic     x0, x0, #(3 << 13)
+    msr     hcr_el2, x0
+    b       9f
+3:  cmp     x1, #0x16
     b.ne    9f
     and     x0, x0, #0xffff
     cmp     x0, #1
@@ -197,7 +212,13 @@ el2_handler:
     mov     x0, #3
     msr     cnthctl_el2, x0
     b       9f
-2:  mrs     x0, hcr_el2
+2:  cmp     x0, #3
+    b.ne    4f
+    mrs     x0, hcr_el2
+    orr     x0, x0, #(3 << 13)          // TWI, TWE
+    msr     hcr_el2, x0
+    b       9f
+4:  mrs     x0, hcr_el2
     orr     x0, x0, #(1 << 4)           // IMO
     msr     hcr_el2, x0
 9:  ldp     x19, x30, [sp], #16
