@@ -54,6 +54,21 @@ describe('test kernels: our emulator against QEMU raspi3b', { timeout: 60_000 },
     ]);
   });
 
+  it('id-registers: identification registers and the state the firmware leaves at EL2', async () => {
+    await expectSameAsQemu('id-registers', [
+      {
+        qemu: 'ID_AA64PFR0_EL1=0x2222',
+        ours: 'ID_AA64PFR0_EL1=0x222',
+        why: "EL3 field: QEMU's raspi3b Cortex-A53 implements EL3 (unreachable from the kernel); our model has EL0-EL2 only, so says EL3 is not implemented",
+      },
+      {
+        qemu: 'ID_AA64ISAR0_EL1=0x11120',
+        ours: 'ID_AA64ISAR0_EL1=0x0',
+        why: 'AES, SHA1, SHA2 and CRC32 fields: the Cortex-A53 has them, our emulator does not implement those instructions and so does not advertise them',
+      },
+    ]);
+  });
+
   it('mmu: pages and blocks, both TTBRs, TLBI, AT and PAR_EL1, every fault kind with its ESR and FAR', async () => {
     const alignment = 'ESR=0x96000021'; // EC 0x25 (data abort, same EL), IL, DFSC 0x21 alignment fault
     await expectSameAsQemu('mmu', [
