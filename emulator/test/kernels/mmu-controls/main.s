@@ -134,6 +134,12 @@ el1_main:
     isb
     SHOWSYS "  EL1 page, write at EL1: PAR_EL1=", par_el1
 
+    SAY     "LDP whose second register lies in an unmapped block: FAR is that register's address"
+    LDI     x1, 0x1ffff8
+    ldp     x2, x3, [x1]
+    SAY     "STP likewise (WnR)"
+    stp     x2, x3, [x1]
+
     SAY     "exclusive monitor"
     LDI     x1, P_EL1 + 64
     mov     x0, #5
