@@ -79,3 +79,21 @@ describe('running in slices', () => {
     }
   });
 });
+
+describe('faults that repeat', () => {
+  it('a vector that itself faults still lets run() return at its budget', () => {
+    // VBAR_EL2 = 0x80001 is misaligned, so the UDF's exception enters 0x80201 and takes a PC
+    // alignment fault there, whose vector is 0x80201 again: a loop with no instruction in it.
+    const m = new Machine({
+      kernel: image([
+        0xd2a00100, // movz x0, #0x8, lsl #16
+        0x91000400, // add  x0, x0, #1
+        0xd51cc000, // msr  vbar_el2, x0
+        0x00000000, // udf  #0
+      ]),
+    });
+    expect(m.run(1000)).toEqual({ kind: 'budget' });
+    expect(m.cores[0]!.pcString()).toBe('0x80201');
+  });
+});
+

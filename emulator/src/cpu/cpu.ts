@@ -498,23 +498,31 @@ export class Cpu {
     this.runCount = 0;
     this.endSlice = false;
     while (this.runCount < budget && this.stop === null && this.sleeping === 'no' && !this.endSlice) {
+      // Each fault taken here costs a step, so a vector that itself faults cannot hang run().
       if (this.il !== 0) {
         this.syncException(EC.ILLEGAL_STATE, 0);
+        this.runCount++;
         continue;
       }
-      if (this.irqLine && (this.daif & 2) === 0 && this.irqTargetsUs()) {
-        this.takeInterrupt(VectorKind.IRQ);
+      if (this.fiqLine && this.interruptTaken(this.sys.fiqToEl2(), 1)) {
+        this.takeInterrupt(this.sys.fiqToEl2(), VectorKind.FIQ);
+        continue;
+      }
+      if (this.irqLine && this.interruptTaken(this.sys.irqToEl2(), 2)) {
+        this.takeInterrupt(this.sys.irqToEl2(), VectorKind.IRQ);
         continue;
       }
       if ((this.pcLo & 3) !== 0) {
         // A branch to a misaligned address faults when the instruction is fetched (Arm ARM D1.8.1).
         this.sys.setFar(this.el === 2 ? 2 : 1, this.pcLo, this.pcHi);
         this.syncException(EC.PC_ALIGNMENT, 0);
+        this.runCount++;
         continue;
       }
       const pa = this.mmu.translateFetch(this.pcLo, this.pcHi);
       if (pa < 0) {
         this.instructionAbort();
+        this.runCount++;
         continue;
       }
       const ppn = pa >>> 12;
@@ -563,14 +571,21 @@ export class Cpu {
     return this.runCount;
   }
 
-  /** IRQs route to EL2 when HCR_EL2.IMO is set, else to EL1; one routed below the current EL is not taken. */
-  private irqTargetsUs(): boolean {
-    return this.el <= 1 || this.sys.irqToEl2();
+  /**
+   * Whether a pending IRQ or FIQ is taken now (Arm ARM D1.13.4, "asynchronous exception
+   * masking"). It goes to EL2 when HCR_EL2.IMO/FMO routes it there, else to EL1. Routed to
+   * the current EL, PSTATE.I/F masks it; routed to a higher EL, nothing masks it; routed to a
+   * lower EL, it waits until execution drops to that EL.
+   */
+  private interruptTaken(toEl2: boolean, daifBit: number): boolean {
+    const target = toEl2 ? 2 : 1;
+    if (target > this.el) return true;
+    if (target < this.el) return false;
+    return (this.daif & daifBit) === 0;
   }
 
-  private takeInterrupt(kind: number): void {
-    const target = this.sys.irqToEl2() ? 2 : 1;
-    this.takeException(target, kind, 0, this.pcLo, this.pcHi);
+  private takeInterrupt(toEl2: boolean, kind: number): void {
+    this.takeException(toEl2 ? 2 : 1, kind, 0, this.pcLo, this.pcHi);
   }
 
   private instructionAbort(): void {

@@ -9,7 +9,7 @@
 // The count is the machine's virtual time, so a kernel that waits 10 ms waits
 // 625 000 instructions of the busiest core, every time.
 
-import { out } from '../bits';
+import { fromBig, out } from '../bits';
 import type { Cpu } from './cpu';
 import { key, Reg, register } from './sysregs';
 
@@ -87,12 +87,10 @@ export class GenericTimer {
     return (this.cval(n) - this.count(n, now)) % TWO32 | 0;
   }
 
-  /** Writing TVAL sets CVAL = count + SignExtend(TVAL[31:0]). */
+  /** Writing TVAL sets CVAL = count + SignExtend(TVAL[31:0]), modulo 2^64 (exactly: BigInt, a rare write). */
   writeTval(n: number, value: number, now: number): void {
-    const v = this.count(n, now) + (value | 0);
-    const wrapped = ((v % 2 ** 64) + 2 ** 64) % 2 ** 64;
-    this.cvalHi[n] = Math.floor(wrapped / TWO32) | 0;
-    this.cvalLo[n] = wrapped % TWO32 | 0;
+    this.cvalLo[n] = fromBig(BigInt(this.count(n, now)) + BigInt(value | 0));
+    this.cvalHi[n] = out.hi;
   }
 }
 

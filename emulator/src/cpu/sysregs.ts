@@ -266,6 +266,10 @@ export class SystemRegisters {
   vbarLo(el: number): number {
     return this.lo(el === 2 ? Reg.VBAR_EL2 : Reg.VBAR_EL1);
   }
+  /** HCR_EL2.FMO: physical FIQs go to EL2. */
+  fiqToEl2(): boolean {
+    return (this.values[2 * Reg.HCR_EL2]! & (1 << 3)) !== 0;
+  }
   /** HCR_EL2.IMO: physical IRQs go to EL2. */
   irqToEl2(): boolean {
     return (this.values[2 * Reg.HCR_EL2]! & (1 << 4)) !== 0;

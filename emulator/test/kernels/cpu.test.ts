@@ -134,6 +134,13 @@ describe('test kernels: our emulator against QEMU raspi3b', { timeout: 60_000 },
     ]);
   });
 
+  it('routing: an IRQ for EL2 is taken from EL1 with I set, a FIQ at EL2, and TVAL writes land exactly', async () => {
+    const ours = await expectSameAsQemu('routing');
+    expect(ours.output).toContain('routing: IRQ to EL2 taken from EL1 with I set');
+    expect(ours.output).toContain('routing: FIQ taken at EL2');
+    expect(ours.output).toContain('routing: TVAL write sets CVAL = count + TVAL');
+  });
+
   it('smp: cores 1-3 start from the spin table after SEV and report MPIDR and EL in turn; an IPI to core 1, a GPU IRQ routed to core 2', async () => {
     const ours = await expectSameAsQemu('smp');
     for (const core of [0, 1, 2, 3]) expect(ours.output).toContain(`  MPIDR_EL1=0x8000000${core}\n`);
