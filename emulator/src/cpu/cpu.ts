@@ -574,13 +574,13 @@ export class Cpu {
   /**
    * Whether a pending IRQ or FIQ is taken now (Arm ARM D1.13.4, "asynchronous exception
    * masking"). It goes to EL2 when HCR_EL2.IMO/FMO routes it there, else to EL1. Routed to
-   * the current EL, PSTATE.I/F masks it; routed to a higher EL, nothing masks it; routed to a
-   * lower EL, it waits until execution drops to that EL.
+   * EL2 from EL0 or EL1, PSTATE cannot mask it; otherwise PSTATE.I/F does (EL0 runs under
+   * EL1's masks). Routed below the current EL, it waits until execution drops to that EL.
    */
   private interruptTaken(toEl2: boolean, daifBit: number): boolean {
     const target = toEl2 ? 2 : 1;
-    if (target > this.el) return true;
     if (target < this.el) return false;
+    if (target === 2 && this.el < 2) return true;
     return (this.daif & daifBit) === 0;
   }
 

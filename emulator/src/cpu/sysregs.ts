@@ -165,7 +165,12 @@ export const SYSREGS: readonly SysRegDef[] = [
 
   // EL2.
   stored('HCR_EL2', key(3, 4, 1, 1, 0), 2, Reg.HCR_EL2, 0x80000000n, (c) => c.yieldAfter()),
-  stored('SCTLR_EL2', key(3, 4, 1, 0, 0), 2, Reg.SCTLR_EL2, 0x30c50838n),
+  // EL2's own translation regime is not modelled (Bramble's kernels run at EL1): say so, rather than run untranslated.
+  stored('SCTLR_EL2', key(3, 4, 1, 0, 0), 2, Reg.SCTLR_EL2, 0x30c50838n, (c) => {
+    if ((c.sys.values[2 * Reg.SCTLR_EL2]! & 1) !== 0) {
+      c.halt({ kind: 'error', message: `SCTLR_EL2.M turns on EL2's MMU, which this emulator does not model (pc ${c.pcString()})` });
+    }
+  }),
   stored('VBAR_EL2', key(3, 4, 12, 0, 0), 2, Reg.VBAR_EL2),
   stored('ESR_EL2', key(3, 4, 5, 2, 0), 2, Reg.ESR_EL2),
   stored('FAR_EL2', key(3, 4, 6, 0, 0), 2, Reg.FAR_EL2),

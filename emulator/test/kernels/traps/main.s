@@ -109,10 +109,14 @@ el1_last:
 
     SAY     "IRQ routed to EL2 (HCR_EL2.IMO), taken from EL1"
     hvc     #2                          // EL2 sets IMO
+    // Unmask first: an IRQ for EL2 ignores EL1's PSTATE.I anyway (the routing kernel checks
+    // that), and QEMU recognises an interrupt raised by a store only at the end of its
+    // translation block, where we take it at once; with I clear throughout, both report the
+    // same SPSR. The ISB ends QEMU's block right after the store.
+    msr     daifclr, #2
     LDI     x0, MAILBOX0_SET0
     mov     w1, #0x8
     str     w1, [x0]
-    msr     daifclr, #2
     isb
     nop
     msr     daifset, #2
