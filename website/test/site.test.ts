@@ -149,19 +149,18 @@ describe('Run it here', () => {
     const helpLines = transcript.slice(helpAt + 1, transcript.findIndex((line, i) => i > helpAt && line.startsWith(prompt)));
     expect(helpLines.length).toBeGreaterThan(0);
 
-    // Every script the page fetches, before and after Run (the worker's included).
-    const scripts = { before: new Map<string, number>(), after: new Map<string, number>() };
+    // Every script the page fetches before and after Run (the worker's included), and whether
+    // it ran or was only prefetched (Docusaurus prefetches the pages that links point to).
+    const scripts: Scripts = { before: new Map(), after: new Map() };
     let phase: 'before' | 'after' = 'before';
     const context = await browser.newContext();
-    context.on('response', async (response) => {
-      const url = response.url();
+    context.on('request', (request) => {
+      const url = request.url();
       if (!url.endsWith('.js')) return;
-      const recorded = scripts[phase];
-      try {
-        recorded.set(url, (await response.body()).length);
-      } catch {
-        recorded.set(url, 0);
-      }
+      const ran = request.resourceType() === 'script';
+      const seen = scripts.before.get(url) ?? scripts.after.get(url);
+      if (seen) seen.ran ||= ran;
+      else scripts[phase].set(url, { ran });
     });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -200,29 +199,38 @@ describe('Run it here', () => {
     expect(status).toMatch(/[\d,]+ instructions executed, [\d.]+ MIPS/);
     expect(errors).toEqual([]);
 
-    await report(chapter.name, scripts, bootMs, status);
+    report(chapter.name, scripts, bootMs, status);
     await context.close();
   });
 });
 
+/** Scripts fetched before and after Run, by address: whether each ran (or was only prefetched). */
+interface Scripts {
+  before: Map<string, { ran: boolean }>;
+  after: Map<string, { ran: boolean }>;
+}
+
 /** The figures the site's report quotes: written to build/website-measurements.json and printed. */
-async function report(chapter: string, scripts: { before: Map<string, number>; after: Map<string, number> }, bootMs: number, status: string): Promise<void> {
-  const size = (urls: Map<string, number>) => {
+function report(chapter: string, scripts: Scripts, bootMs: number, status: string): void {
+  const size = (urls: Map<string, { ran: boolean }>, ran: boolean) => {
+    let files = 0;
     let raw = 0;
     let gzip = 0;
-    for (const url of urls.keys()) {
-      const file = path.join(site.outDir, new URL(url).pathname);
-      const bytes = readFileSync(file);
+    for (const [url, script] of urls) {
+      if (script.ran !== ran) continue;
+      const bytes = readFileSync(path.join(site.outDir, new URL(url).pathname));
+      files++;
       raw += bytes.length;
       gzip += gzipSync(bytes).length;
     }
-    return { files: urls.size, bytes: raw, gzipBytes: gzip };
+    return { files, bytes: raw, gzipBytes: gzip };
   };
   const figures = {
     chapter,
     siteBytes: Number(execFileSync('du', ['-sb', site.outDir], { encoding: 'utf8' }).split('\t')[0]),
-    scriptsBeforeRun: size(scripts.before),
-    scriptsAddedByRun: size(scripts.after),
+    scriptsBeforeRun: size(scripts.before, true),
+    prefetchedBeforeRun: size(scripts.before, false),
+    scriptsAddedByRun: size(scripts.after, true),
     runToPromptMs: bootMs,
     statusAfterHelp: status,
   };

@@ -38,7 +38,7 @@ function Console({ chapter, kernel }: Props) {
       else if (status?.state === 'finished') session.current.boot();
       return;
     }
-    setStatus({ state: 'loading', instructions: 0, mips: 0 });
+    setStatus({ state: 'loading', instructions: 0, seconds: 0, mips: 0 });
     try {
       const { Session } = await import('./session');
       session.current = new Session(screen.current!, workerUrl, new URL(kernelUrl, window.location.href).href, setStatus);
@@ -75,7 +75,7 @@ function Console({ chapter, kernel }: Props) {
 
 function describe(status: Status | undefined): string {
   if (!status) return 'Press Run to boot the kernel.';
-  const count = `${status.instructions.toLocaleString('en-US')} instructions executed, ${status.mips.toFixed(1)} MIPS`;
+  const count = `${status.instructions.toLocaleString('en-US')} instructions executed, ${status.mips.toFixed(1)} MIPS, guest clock ${status.seconds.toFixed(1)} s`;
   switch (status.state) {
     case 'loading':
       return 'Loading the emulator and the kernel...';

@@ -1,6 +1,13 @@
 // The Web Worker that runs a chapter's kernel in our emulator, away from the page's thread.
 // Machine.run is synchronous, so the worker runs it in slices of about SLICE_MS of wall time
 // and yields between them, which lets the page's messages (keys, Stop) arrive.
+//
+// The emulator's time is virtual: when every core sleeps until a timer, it jumps straight to
+// the deadline. Left alone, a kernel with a 100 Hz tick would see minutes pass in seconds
+// (and keep a CPU core busy). In a terminal a reader expects `wait 100` to take a second, so
+// the worker keeps virtual time from running ahead of the wall clock: a slice runs the machine
+// in small steps and ends once the guest's clock passes the wall clock's, and the worker
+// sleeps while the guest is ahead.
 import { Machine } from '../../../../emulator/src/index';
 import type { FromMachine, MachineState, ToMachine } from './protocol';
 
@@ -18,8 +25,21 @@ const STATUS_MS = 250;
 
 let machine: Machine | undefined;
 let state: MachineState = 'loading';
-let budget = 1_000_000;
+/**
+ * Instructions per step of a slice: grows while steps take little virtual time, shrinks when
+ * they take much. A step of a mostly sleeping guest can span a long virtual time (the clock
+ * jumps from deadline to deadline, and Machine.seconds moves only between scheduling rounds),
+ * so steps stay small: MAX_STEP instructions cost a call of a few microseconds more each.
+ */
+let step = 1_000;
+const MIN_STEP = 100;
+const MAX_STEP = 2_000;
+/** Wall time spent inside Machine.run. */
 let busyMs = 0;
+/** The wall-clock moment that virtual time 0 corresponds to; moved forward by pauses. */
+let wallOrigin = 0;
+let pausedAt = 0;
+let sleepTimer: ReturnType<typeof setTimeout> | undefined;
 let lastStatus = 0;
 let scheduled = false;
 const output: number[] = [];
@@ -33,10 +53,30 @@ tick.port1.onmessage = () => {
   runSlice();
 };
 
+/** Runs the next slice soon: at once, or when the wall clock has caught up with the guest's. */
 function schedule(): void {
   if (scheduled || state !== 'running') return;
   scheduled = true;
-  tick.port2.postMessage(null);
+  const ahead = machine ? machine.seconds * 1000 - (performance.now() - wallOrigin) : 0;
+  if (ahead > 1) {
+    sleepTimer = setTimeout(() => {
+      sleepTimer = undefined;
+      tick.port2.postMessage(null);
+    }, ahead);
+  } else {
+    tick.port2.postMessage(null);
+  }
+}
+
+/** A key does not wait for the wall clock: the guest sees it at once (its clock a little ahead). */
+function wakeForInput(): void {
+  if (sleepTimer !== undefined) {
+    clearTimeout(sleepTimer);
+    sleepTimer = undefined;
+    tick.port2.postMessage(null);
+    return;
+  }
+  schedule();
 }
 
 scope.onmessage = (event) => {
@@ -49,13 +89,18 @@ scope.onmessage = (event) => {
       if (!machine) return;
       machine.input(message.data);
       if (state === 'waiting') setState('running');
-      schedule();
+      wakeForInput();
       break;
     case 'pause':
-      if (state === 'running' || state === 'waiting') setState('paused');
+      if (state !== 'running' && state !== 'waiting') return;
+      pausedAt = performance.now();
+      setState('paused');
       break;
     case 'resume':
-      if (state === 'paused') setState('running');
+      if (state !== 'paused') return;
+      // The pause is no time at all for the guest.
+      wallOrigin += performance.now() - pausedAt;
+      setState('running');
       schedule();
       break;
   }
@@ -73,6 +118,7 @@ async function boot(kernelUrl: string): Promise<void> {
   machine.onOutput = (bytes) => {
     for (const byte of bytes) output.push(byte);
   };
+  wallOrigin = performance.now();
   setState('running');
   schedule();
 }
@@ -80,11 +126,17 @@ async function boot(kernelUrl: string): Promise<void> {
 function runSlice(): void {
   if (!machine || state !== 'running') return;
   const started = performance.now();
-  const stop = machine.run(budget);
-  const elapsed = performance.now() - started;
-  busyMs += elapsed;
-  // Aim the next slice at SLICE_MS, whatever this computer's speed.
-  budget = Math.max(100_000, Math.min(50_000_000, Math.round((budget * SLICE_MS) / Math.max(elapsed, 1))));
+  // The guest may run until its clock is SLICE_MS ahead of the wall clock, and for SLICE_MS of wall time.
+  const until = started - wallOrigin + SLICE_MS;
+  let stop;
+  do {
+    const before = machine.seconds * 1000;
+    stop = machine.run(step);
+    const took = machine.seconds * 1000 - before;
+    if (took > 4) step = Math.max(MIN_STEP, step >> 1);
+    else if (took < 1) step = Math.min(MAX_STEP, step * 2);
+  } while (stop.kind === 'budget' && machine.seconds * 1000 < until && performance.now() - started < SLICE_MS);
+  busyMs += performance.now() - started;
   flushOutput();
   switch (stop.kind) {
     case 'budget':
@@ -132,6 +184,7 @@ function sendStatus(): void {
     type: 'status',
     state,
     instructions,
+    seconds: machine?.seconds ?? 0,
     mips: busyMs > 0 ? instructions / busyMs / 1000 : 0,
     ...(finishMessage !== undefined ? { message: finishMessage } : {}),
   });

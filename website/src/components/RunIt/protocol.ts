@@ -24,6 +24,8 @@ export type FromMachine =
       state: MachineState;
       /** Instructions retired since boot, all cores. */
       instructions: number;
+      /** The guest's clock: seconds of virtual time since boot. */
+      seconds: number;
       /** Millions of instructions per second of wall time spent running (not waiting for keys). */
       mips: number;
       /** Why the machine finished (the guest exited, or the emulator cannot go on). */

@@ -5,12 +5,8 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import type { FromMachine, ToMachine } from './protocol';
 
-export interface Status {
-  state: 'loading' | 'running' | 'waiting' | 'paused' | 'finished';
-  instructions: number;
-  mips: number;
-  message?: string;
-}
+/** What the status line shows: the worker's latest report. */
+export type Status = Omit<Extract<FromMachine, { type: 'status' }>, 'type'>;
 
 export class Session {
   private readonly terminal: Terminal;
@@ -38,7 +34,7 @@ export class Session {
   boot(): void {
     this.worker?.terminate();
     this.terminal.reset();
-    this.onStatus({ state: 'loading', instructions: 0, mips: 0 });
+    this.onStatus({ state: 'loading', instructions: 0, seconds: 0, mips: 0 });
     const worker = new Worker(this.workerUrl);
     worker.onmessage = (event: MessageEvent<FromMachine>) => {
       const message = event.data;
@@ -46,7 +42,7 @@ export class Session {
       else this.onStatus(message);
     };
     worker.onerror = (event) => {
-      this.onStatus({ state: 'finished', instructions: 0, mips: 0, message: `the emulator stopped: ${event.message || 'its script did not load'}` });
+      this.onStatus({ state: 'finished', instructions: 0, seconds: 0, mips: 0, message: `the emulator stopped: ${event.message || 'its script did not load'}` });
     };
     this.worker = worker;
     this.send({ type: 'boot', kernelUrl: this.kernelUrl });
