@@ -11,6 +11,11 @@
 // same input give the same output), so the tests regenerate every transcript and fail when
 // one no longer matches the committed file. A run ends when the kernel exits, or when it
 // sleeps waiting for input after the last line; a kernel that keeps running is an error.
+//
+// The same image needs the same compiler: another Rust lays the kernel out differently, and
+// the addresses and sizes a kernel prints change with it. docs/transcripts/toolchain.txt
+// records which rustc made the committed transcripts (see `sameUpToNumbers`).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +23,8 @@ import { buildKernelCrate } from './build';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
 import { describeEnding, runKernel } from './kernel-run';
 import { transcriptFile } from './listings';
-import { fromRoot } from './paths';
+import { fromRoot, repoRoot } from './paths';
+import { loadToolchain } from './setup';
 
 /** The file of lines to type, kept next to the chapter's kernel folder. */
 export const INPUT_FILE = 'try-it.txt';
@@ -74,6 +80,27 @@ export async function transcriptOf(name: string, image: Uint8Array, input: strin
   return transcriptText(Buffer.from(run.output, 'latin1'));
 }
 
+/** Where the version of the rustc that built the transcripts' kernels is recorded. */
+export const TOOLCHAIN_RECORD = path.join(repoRoot, 'docs', 'transcripts', 'toolchain.txt');
+
+/** `rustc -V` of the Rust that builds the kernels here. */
+export function compilerVersion(): string {
+  return execFileSync(loadToolchain().rustc, ['-V'], { encoding: 'utf8' }).trim();
+}
+
+/** The rustc version the committed transcripts were made with, if recorded. */
+export function recordedCompiler(): string | undefined {
+  return existsSync(TOOLCHAIN_RECORD) ? readFileSync(TOOLCHAIN_RECORD, 'utf8').trim() : undefined;
+}
+
+/**
+ * `text` with every number (decimal or 0x hexadecimal) replaced by `#`: what two transcripts
+ * of the same kernel built by different compilers still have in common.
+ */
+export function sameUpToNumbers(text: string): string {
+  return text.replace(/\b(?:0x[0-9a-fA-F_]+|\d+)\b/g, '#');
+}
+
 /** Writes `chapter`'s transcript; says whether the file changed. */
 export async function writeTranscript(chapter: Chapter): Promise<{ file: string; changed: boolean }> {
   const file = transcriptFile(chapter.name);
@@ -88,9 +115,19 @@ export async function writeTranscript(chapter: Chapter): Promise<{ file: string;
 
 async function main(names: string[]): Promise<void> {
   const chapters = names.length > 0 ? names.map(resolveChapter) : listChapters();
+  const compiler = compilerVersion();
+  const recorded = recordedCompiler();
+  // Transcripts from two compilers side by side would each fail the other's exact check.
+  if (names.length > 0 && recorded !== undefined && recorded !== compiler) {
+    throw new Error(`the transcripts were made with ${recorded}, and this is ${compiler}: run npm run transcripts without chapters to remake them all`);
+  }
   for (const chapter of chapters) {
     const { file, changed } = await writeTranscript(chapter);
     console.log(`${fromRoot(file)}: ${changed ? 'written' : 'unchanged'}`);
+  }
+  if (recorded !== compiler) {
+    writeFileSync(TOOLCHAIN_RECORD, `${compiler}\n`);
+    console.log(`${fromRoot(TOOLCHAIN_RECORD)}: ${compiler}`);
   }
 }
 
