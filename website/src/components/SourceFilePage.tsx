@@ -14,7 +14,13 @@ export default function SourceFilePage({ data }: { data: SourceFileData }) {
           <Link to={sourceIndexPath(chapter.name)}>chapters/{chapter.name}</Link>
         </p>
         <h1 className="bramble-file-title">{path}</h1>
-        {html === null ? <p>This file is not text.</p> : <CodeHtml html={html} />}
+        {html === null ? (
+          <p>This file is not text.</p>
+        ) : (
+          <div className="bramble-source">
+            <CodeHtml html={html} />
+          </div>
+        )}
       </main>
     </Layout>
   );
