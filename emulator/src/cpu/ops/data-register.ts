@@ -49,6 +49,8 @@ export function decodeLogicalShifted(w: number): Op | undefined {
   if (is64) {
     // MOV Xd, Xm is ORR Xd, XZR, Xm: one of the most frequent instructions of all.
     if (opc === 1 && !invert && n === 31 && amount === 0) return (c) => c.set64(d, c.r[2 * m]!, c.r[2 * m + 1]!);
+    const fast = !invert && opc < 3 ? fastLogical64(opc, type, amount, n, m, d) : undefined;
+    if (fast) return fast;
     return (c) => {
       const r = c.r;
       let bLo = shift64(type, r[2 * m]!, r[2 * m + 1]!, amount);
@@ -77,6 +79,25 @@ export function decodeLogicalShifted(w: number): Op | undefined {
   };
 }
 
+/**
+ * AND, ORR, EOR Xd, Xn, Xm, LSL|LSR #k with 0 < k < 32, the forms compilers emit for hashing
+ * and xorshift-style arithmetic, with the shift written out: no call, no run-time switch.
+ */
+function fastLogical64(opc: number, type: number, k: number, n: number, m: number, d: number): Op | undefined {
+  if (k === 0 || k >= 32 || type > 1) return undefined;
+  const j = 32 - k;
+  if (type === 0) {
+    // LSL #k: high = (mhi << k) | (mlo >>> (32 - k)), low = mlo << k
+    if (opc === 0) return (c) => { const r = c.r; const lo = r[2 * m]!; const hi = r[2 * m + 1]!; r[2 * d + 1] = r[2 * n + 1]! & ((hi << k) | (lo >>> j)); r[2 * d] = r[2 * n]! & (lo << k); };
+    if (opc === 1) return (c) => { const r = c.r; const lo = r[2 * m]!; const hi = r[2 * m + 1]!; r[2 * d + 1] = r[2 * n + 1]! | (hi << k) | (lo >>> j); r[2 * d] = r[2 * n]! | (lo << k); };
+    return (c) => { const r = c.r; const lo = r[2 * m]!; const hi = r[2 * m + 1]!; r[2 * d + 1] = r[2 * n + 1]! ^ ((hi << k) | (lo >>> j)); r[2 * d] = r[2 * n]! ^ (lo << k); };
+  }
+  // LSR #k: low = (mlo >>> k) | (mhi << (32 - k)), high = mhi >>> k
+  if (opc === 0) return (c) => { const r = c.r; const lo = r[2 * m]!; const hi = r[2 * m + 1]!; r[2 * d] = r[2 * n]! & ((lo >>> k) | (hi << j)); r[2 * d + 1] = r[2 * n + 1]! & (hi >>> k); };
+  if (opc === 1) return (c) => { const r = c.r; const lo = r[2 * m]!; const hi = r[2 * m + 1]!; r[2 * d] = r[2 * n]! | (lo >>> k) | (hi << j); r[2 * d + 1] = r[2 * n + 1]! | (hi >>> k); };
+  return (c) => { const r = c.r; const lo = r[2 * m]!; const hi = r[2 * m + 1]!; r[2 * d] = r[2 * n]! ^ ((lo >>> k) | (hi << j)); r[2 * d + 1] = r[2 * n + 1]! ^ (hi >>> k); };
+}
+
 /** ADD, ADDS, SUB, SUBS (shifted register); ROR is reserved here. */
 export function decodeAddSubShifted(w: number): Op | undefined {
   const is64 = sf(w);
@@ -89,6 +110,21 @@ export function decodeAddSubShifted(w: number): Op | undefined {
   const m = srcZr(rm(w));
   const d = dstZr(rd(w));
   const carry = sub ? 1 : 0;
+  if (is64 && !setFlags && type === 0 && amount < 32) {
+    // ADD/SUB Xd, Xn, Xm, LSL #k (address arithmetic: base + index * size), shift written out.
+    const j = 32 - amount;
+    return (c) => {
+      const r = c.r;
+      const mlo = r[2 * m]!;
+      const mhi = r[2 * m + 1]!;
+      let bLo = mlo << amount;
+      let bHi = amount === 0 ? mhi : (mhi << amount) | (mlo >>> j);
+      if (sub) (bLo = ~bLo), (bHi = ~bHi);
+      const l = (r[2 * n]! >>> 0) + (bLo >>> 0) + carry;
+      r[2 * d + 1] = (r[2 * n + 1]! + bHi + (l > 0xffffffff ? 1 : 0)) | 0;
+      r[2 * d] = l | 0;
+    };
+  }
   if (is64) {
     return (c) => {
       const r = c.r;

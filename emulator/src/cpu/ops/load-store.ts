@@ -171,6 +171,22 @@ function decodeRegisterOffsetUnchecked(w: number): Op | undefined {
   const transfer = transferFor(size, opc, rd(w));
   if (transfer === null) return prefetch;
   if (transfer === undefined) return undefined;
+  if (opc === 1 && size >= 2 && option === 3 && shift < 32) {
+    // LDR Wt|Xt, [Xn, Xm{, LSL #size}]: indexing an array of words, written out.
+    const d = dstZr(rd(w));
+    const j = 32 - shift;
+    return (c) => {
+      const r = c.r;
+      const mlo = r[2 * m]!;
+      const oHi = shift === 0 ? r[2 * m + 1]! : (r[2 * m + 1]! << shift) | (mlo >>> j);
+      const l = (r[2 * n]! >>> 0) + ((mlo << shift) >>> 0);
+      const hi = (r[2 * n + 1]! + oHi + (l > 0xffffffff ? 1 : 0)) | 0;
+      if (size === 3) {
+        const v = c.ld64(l | 0, hi);
+        c.set64(d, v, out.hi);
+      } else c.set32(d, c.ld32(l | 0, hi));
+    };
+  }
   return (c) => {
     const r = c.r;
     let oLo = r[2 * m]!;
