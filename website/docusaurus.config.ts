@@ -11,6 +11,7 @@ import type * as Preset from '@docusaurus/preset-classic';
 import { buildDir, repoRoot } from '../tools/src/paths';
 import bramblePlugin from './plugins/bramble';
 import remarkListings from './plugins/remark-listings';
+import { SourceSnapshot } from './plugins/snapshot';
 
 /** The book's pages; BRAMBLE_DOCS points elsewhere only for tests that build a site of their own. */
 const docsDir = process.env.BRAMBLE_DOCS ?? path.join(repoRoot, 'docs');
@@ -19,6 +20,8 @@ const generatedStatic = process.env.BRAMBLE_STATIC ?? path.join(buildDir, 'websi
 mkdirSync(generatedStatic, { recursive: true });
 
 const DOCS_ROUTE = 'chapters';
+/** The repository's files as this build reads them, shared by the plugin and the listings. */
+const sources = new SourceSnapshot();
 
 const config: Config = {
   title: 'Bramble',
@@ -41,14 +44,14 @@ const config: Config = {
           // Page ids are the chapters' folder names ("01-bare-metal"), as the components name them.
           numberPrefixParser: false,
           exclude: ['transcripts/**'],
-          remarkPlugins: [remarkListings],
+          remarkPlugins: [[remarkListings, { sources }]],
         },
         blog: false,
         theme: { customCss: './src/css/custom.css' },
       } satisfies Preset.Options,
     ],
   ],
-  plugins: [(context) => bramblePlugin(context, { docsDir, docsRoute: `/${DOCS_ROUTE}`, staticDir: generatedStatic })],
+  plugins: [(context) => bramblePlugin(context, { docsDir, docsRoute: `/${DOCS_ROUTE}`, staticDir: generatedStatic, sources })],
   themeConfig: {
     navbar: {
       title: 'Bramble',

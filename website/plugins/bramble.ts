@@ -21,6 +21,7 @@ import type { ChangesData, ChapterSummary, SiteData, SourceFileData, SourceIndex
 import { changesPath, kernelPath, sourceIndexPath, sourcePath } from '../src/routes';
 import { changesBetween, type FileChange } from './changes';
 import { highlight, languageOf } from './highlight';
+import type { SourceSnapshot } from './snapshot';
 import { sourceFiles, type SourceFile } from './sources';
 import { bundleWorker } from './worker';
 
@@ -31,6 +32,8 @@ export interface BrambleOptions {
   docsRoute: string;
   /** A static-files folder of the site that this plugin fills (kernel images). */
   staticDir: string;
+  /** Filled here with every chapter file and transcript, for the whole build to read (see snapshot.ts). */
+  sources: SourceSnapshot;
 }
 
 interface Loaded {
@@ -78,8 +81,10 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
           changes: previous ? changesBetween(previous.files, files) : [],
         });
       }
+      const snapshot = snapshotOf(chapters, loaded);
+      options.sources.set(snapshot);
       const worker = await bundleWorker(context.siteDir, options.staticDir);
-      return { chapters: loaded, worker, fingerprint: fingerprint(loaded, worker, context.siteDir) };
+      return { chapters: loaded, worker, fingerprint: fingerprint(snapshot, loaded, worker, context.siteDir) };
     },
 
     // Webpack's persistent cache knows that a page depends on its Markdown, not that its
@@ -185,18 +190,27 @@ async function copyKernel(chapter: Chapter, staticDir: string): Promise<boolean>
   return true;
 }
 
-/**
- * A hash of what pages quote and how they are made: every chapter file, the transcripts, the
- * global data (the worker script's name changes with the emulator), and the code that turns
- * them into pages (this plugin's folder and the listing functions).
- */
-function fingerprint(chapters: LoadedChapter[], worker: string, siteDir: string): string {
-  const parts: string[] = [worker, JSON.stringify(chapters.map((chapter) => chapter.summary))];
-  for (const chapter of chapters) for (const file of chapter.files) parts.push(chapter.summary.name, file.path, file.text ?? '');
+/** Every chapter file (as loaded) and every transcript, by absolute path. */
+function snapshotOf(chapters: Chapter[], loaded: LoadedChapter[]): Map<string, string | null> {
+  const files = new Map<string, string | null>();
+  chapters.forEach((chapter, i) => {
+    for (const file of loaded[i]!.files) files.set(path.join(chapter.dir, file.path), file.text);
+  });
   const transcripts = path.join(repoRoot, 'docs', 'transcripts');
+  for (const file of existsSync(transcripts) ? sourceFiles(transcripts) : []) files.set(path.join(transcripts, file.path), file.text);
+  return files;
+}
+
+/**
+ * A hash of what pages are made from besides their Markdown: the snapshot (chapter files and
+ * transcripts), the global data (the worker script's name changes with the emulator), and the
+ * code that turns them into pages (this plugin's folder and the listing functions).
+ */
+function fingerprint(snapshot: Map<string, string | null>, chapters: LoadedChapter[], worker: string, siteDir: string): string {
+  const parts: string[] = [worker, JSON.stringify(chapters.map((chapter) => chapter.summary))];
+  for (const [file, text] of snapshot) parts.push(file, text ?? '');
   const plugins = path.join(siteDir, 'plugins');
-  const folders = [transcripts, plugins].filter((folder) => existsSync(folder));
-  for (const folder of folders) for (const name of readdirSync(folder).sort()) parts.push(name, readFileSync(path.join(folder, name), 'utf8'));
+  for (const name of readdirSync(plugins).sort()) parts.push(name, readFileSync(path.join(plugins, name), 'utf8'));
   parts.push(readFileSync(path.join(repoRoot, 'tools', 'src', 'listings.ts'), 'utf8'));
   return hash(parts.join('\0'));
 }

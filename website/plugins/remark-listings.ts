@@ -4,15 +4,16 @@
 //   <Transcript chapter="01-bare-metal" />
 //
 // A listing's code is cut from the chapter's file between its ANCHOR markers (by the same
-// functions the tests' listing checker uses) and highlighted here, so the page ships finished
-// HTML. A listing whose chapter, file or anchor is missing stops the build with the page, the
+// function the tests' listing checker uses) and highlighted here, so the page ships finished
+// HTML. Files are read from the build's snapshot of the repository (plugins/snapshot.ts). A listing whose chapter, file or anchor is missing stops the build with the page, the
 // line and the name; so does a transcript that was never generated.
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chapterDir, DocsError, resolveListing, transcriptFile } from '../../tools/src/listings';
+import { chapterDir, DocsError, extractAnchor, transcriptFile } from '../../tools/src/listings';
 import { repoRoot } from '../../tools/src/paths';
-import { highlight, languageOf } from './highlight';
 import { sourcePath } from '../src/routes';
+import { highlight, languageOf } from './highlight';
+import type { SourceSnapshot } from './snapshot';
 
 /** The parts of an MDX syntax tree this plugin reads and writes. */
 interface Node {
@@ -31,35 +32,37 @@ interface VFile {
   path?: string;
 }
 
-export default function remarkListings() {
+export interface RemarkListingsOptions {
+  sources: SourceSnapshot;
+}
+
+export default function remarkListings({ sources }: RemarkListingsOptions) {
   return async (tree: Node, file: VFile): Promise<void> => {
     const page = !file.path ? 'a page' : file.path.startsWith(repoRoot + path.sep) ? path.relative(repoRoot, file.path) : file.path;
-    const fail = (node: Node, message: string): never => {
-      throw new Error(`${page}:${node.position?.start.line ?? '?'}: ${message}`);
-    };
+    const failure = (node: Node, message: string) => new Error(`${page}:${node.position?.start.line ?? '?'}: ${message}`);
     for (const node of components(tree)) {
       const attributes = stringAttributes(node);
       if (node.name === 'Listing') {
         const { chapter = '', file: name = '', anchor = '' } = attributes;
+        const where = `listing ${chapter}/${name}#${anchor}`;
+        const text = listedFile(sources, chapter, name);
+        if (typeof text !== 'string') throw failure(node, `${where}: ${text.problem}`);
         let code: string;
         try {
-          code = resolveListing({ chapter, file: name, anchor });
+          code = extractAnchor(text, anchor);
         } catch (error) {
-          if (error instanceof DocsError) fail(node, error.message);
-          throw error;
+          throw error instanceof DocsError ? failure(node, `${where}: ${error.message}`) : error;
         }
-        const line = anchorLine(chapter, name, anchor);
+        const line = anchorLine(text, anchor);
         setAttributes(node, {
           html: await highlight(code, languageOf(name)),
           to: `${sourcePath(chapter, name)}${line ? `#L${line}` : ''}`,
         });
       } else {
         const chapter = attributes.chapter ?? '';
-        let text: string;
-        try {
-          text = readFileSync(transcriptFile(chapter), 'utf8');
-        } catch {
-          return fail(node, `<Transcript chapter="${chapter}" />: there is no ${path.relative(repoRoot, transcriptFile(chapter))}; run npm run transcripts`);
+        const text = sources.text(transcriptFile(chapter));
+        if (typeof text !== 'string') {
+          throw failure(node, `<Transcript chapter="${chapter}" />: there is no ${path.relative(repoRoot, transcriptFile(chapter))}; run npm run transcripts`);
         }
         setAttributes(node, { text });
       }
@@ -90,9 +93,20 @@ function setAttributes(node: Node, values: Record<string, string>): void {
   node.attributes = [...(node.attributes ?? []), ...Object.entries(values).map(([name, value]) => ({ type: 'mdxJsxAttribute', name, value }))];
 }
 
+/** The text of a chapter's file, or what is wrong with the request (as tools/src/listings.ts words it). */
+function listedFile(sources: SourceSnapshot, chapter: string, file: string): string | { problem: string } {
+  const dir = chapterDir(chapter);
+  if (!/^(\d{2}-[a-z0-9-]+|final)$/.test(chapter) || !existsSync(dir)) return { problem: `there is no chapter "${chapter}"` };
+  const full = path.resolve(dir, file);
+  if (!full.startsWith(dir + path.sep)) return { problem: "the file must be inside the chapter's folder" };
+  const text = sources.text(full);
+  if (text === undefined) return { problem: `the chapter has no file ${file}` };
+  if (text === null) return { problem: `${file} is not a text file` };
+  return text;
+}
+
 /** The file's line just after `ANCHOR: name` (1-based), where the listing's code starts. */
-function anchorLine(chapter: string, file: string, anchor: string): number | undefined {
-  const lines = readFileSync(path.join(chapterDir(chapter), file), 'utf8').split('\n');
-  const marker = lines.findIndex((text) => new RegExp(`^\\s*(//|#|/\\*)\\s*ANCHOR:\\s*${anchor}\\b`).test(text));
+function anchorLine(text: string, anchor: string): number | undefined {
+  const marker = text.split('\n').findIndex((line) => new RegExp(`^\\s*(//|#|/\\*)\\s*ANCHOR:\\s*${anchor}\\b`).test(line));
   return marker === -1 ? undefined : marker + 2;
 }

@@ -42,6 +42,7 @@ export default function Home() {
             'npm start -- 02 --qemu   # the same kernel in QEMU',
             'npm test             # every test',
             'npm run site         # this book, on http://localhost:3000',
+            'npm run site:build   # the book as a static site, in build/website',
           ].join('\n')}
         </pre>
       </main>

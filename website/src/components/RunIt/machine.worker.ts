@@ -21,7 +21,7 @@ const scope = self as unknown as WorkerScope;
 /** Wall time of one slice: short enough that keys feel immediate, long enough to cost little. */
 const SLICE_MS = 15;
 /** How often the page hears the instruction count. */
-const STATUS_MS = 250;
+const STATUS_MS = 100;
 
 let machine: Machine | undefined;
 let state: MachineState = 'loading';
