@@ -110,8 +110,10 @@ export class Cpu {
   signal = 0;
   /** Return from run() after this instruction: the machine must re-plan time (a timer deadline moved). */
   endSlice = false;
-  /** Instructions executed so far in the current run() call: the counter advances with them. */
+  /** Instructions executed in the current run() call before the current block. */
   runCount = 0;
+  /** Page index of the first instruction of the block being executed (see run()). */
+  blockStart = 0;
   /** Instructions this core already ran in the current round before this run() call (a round can span calls). */
   turnOffset = 0;
   stop: StopReason | null = null;
@@ -233,9 +235,9 @@ export class Cpu {
     this.signal |= RECHECK;
   }
 
-  /** The generic counter's value now, as this core sees it. */
+  /** The generic counter's value now, as this core sees it: the instructions before this one in the block count too. */
   now(): number {
-    return this.bus.now() + this.turnOffset + this.runCount;
+    return this.bus.now() + this.turnOffset + this.runCount + ((this.pcLo & 0xfff) >>> 2) - this.blockStart;
   }
 
   // ---------------------------------------------------------------- exceptions
@@ -498,6 +500,7 @@ export class Cpu {
     this.runCount = 0;
     this.endSlice = false;
     while (this.runCount < budget && this.stop === null && this.sleeping === 'no' && !this.endSlice) {
+      this.blockStart = (this.pcLo & 0xfff) >>> 2;
       // Each fault taken here costs a step, so a vector that itself faults cannot hang run().
       if (this.il !== 0) {
         this.syncException(EC.ILLEGAL_STATE, 0);
@@ -530,33 +533,37 @@ export class Cpu {
       const base = this.pcLo & ~0xfff;
       const pageHi = this.pcHi;
       let index = (this.pcLo & 0xfff) >>> 2;
+      // Instructions are counted per straight run (a "block"), not one by one: `blockStart`
+      // is where the block began, and `stop` where it must end, at the page's end or when the
+      // budget is used up. now() adds the block's progress, read off the PC.
+      let stop = Math.min(1024, index + (budget - this.runCount));
+      this.blockStart = index;
       this.signal = 0;
       try {
         for (;;) {
-          if (this.runCount >= budget) {
-            // Out of budget: leave the PC on the next instruction, the one the next run() starts with.
+          if (index === stop) {
+            // The page's end or the budget's: the PC moves on to the next instruction.
+            this.runCount += index - this.blockStart;
             this.pcLo = addOffset(base, pageHi, index << 2);
             this.pcHi = out.hi;
             break;
           }
           this.pcLo = base | (index << 2);
           page[index]!(this);
-          this.runCount++;
+          index++;
           if (this.signal !== 0) {
+            this.runCount += index - this.blockStart;
             if (this.signal === BRANCHED) {
               // A branch within this page needs no new translation: carry on here.
               if (this.pcHi !== pageHi || (this.pcLo & ~0xfff) !== base || (this.pcLo & 3) !== 0) break;
               this.signal = 0;
               index = (this.pcLo & 0xfff) >>> 2;
+              this.blockStart = index;
+              stop = Math.min(1024, index + (budget - this.runCount));
               continue;
             }
             if ((this.signal & BRANCHED) !== 0) break;
             // RECHECK alone: the PC moves on to the next instruction.
-            this.pcLo = addOffset(base, pageHi, (index + 1) << 2);
-            this.pcHi = out.hi;
-            break;
-          }
-          if (++index === 1024) {
             this.pcLo = addOffset(base, pageHi, index << 2);
             this.pcHi = out.hi;
             break;
@@ -564,9 +571,12 @@ export class Cpu {
         }
       } catch (e) {
         if (e !== EXCEPTION_TAKEN) throw e;
-        this.runCount++;
+        // The faulting instruction counts too; its exception has set the PC.
+        this.runCount += index - this.blockStart + 1;
       }
     }
+    // Outside a block the PC's progress is not instructions run: now() must not count it.
+    this.blockStart = (this.pcLo & 0xfff) >>> 2;
     this.retired += this.runCount;
     return this.runCount;
   }
