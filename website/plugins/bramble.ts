@@ -173,11 +173,29 @@ async function chapterPages(docsDir: string, docsRoute: string): Promise<Map<str
     const title = typeof frontMatter.title === 'string' ? frontMatter.title : parseMarkdownContentTitle(content).contentTitle;
     pages.set(match[1]!, {
       title: title ?? match[1]!,
-      description: typeof frontMatter.description === 'string' ? frontMatter.description : '',
+      description: typeof frontMatter.description === 'string' ? frontMatter.description : firstSentence(content),
       path: `${docsRoute}/${slug}`,
     });
   }
   return pages;
+}
+
+/**
+ * A page's one-line summary when its front matter has no `description`: the first sentence of
+ * its first paragraph of prose (after the title), without Markdown marks or a "tl;dr" label.
+ */
+function firstSentence(markdown: string): string {
+  const paragraph = markdown
+    .split(/\n\s*\n/)
+    .map((block) => block.trim())
+    .find((block) => block !== '' && !/^(#|<|import |export |```|---|\||>|-|\*\s|\d+\.)/.test(block));
+  if (!paragraph) return '';
+  const text = paragraph
+    .replace(/\s+/g, ' ')
+    .replace(/[*_`]/g, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/^tl;dr:?\s*/i, '');
+  return /^.*?[.!?](?=\s|$)/.exec(text)?.[0] ?? text;
 }
 
 /** Builds the chapter's kernel and copies it into the site; false when the chapter has no kernel. */
