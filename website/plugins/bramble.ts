@@ -21,6 +21,7 @@ import type { ChangesData, ChapterSummary, SiteData, SourceFileData, SourceIndex
 import { changesPath, kernelPath, sourceIndexPath, sourcePath } from '../src/routes';
 import { changesBetween, type FileChange } from './changes';
 import { highlight, languageOf } from './highlight';
+import { QuotedFilesPlugin } from './quoted-files';
 import type { SourceSnapshot } from './snapshot';
 import { sourceFiles, type SourceFile } from './sources';
 import { bundleWorker } from './worker';
@@ -92,10 +93,16 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
     // could show yesterday's code. So the cache's version carries a fingerprint of all of that,
     // and each docs folder (tests build from folders of their own) keeps a cache of its own.
     configureWebpack(config, _isServer, _utils, content) {
-      const cache = config.cache;
-      if (typeof cache !== 'object' || cache.type !== 'filesystem') return {};
       const { fingerprint } = content as Loaded;
-      return { cache: { ...cache, name: `${cache.name}-${hash(options.docsDir).slice(0, 8)}`, version: `${cache.version}-${fingerprint}` } };
+      const cache = config.cache;
+      const result =
+        typeof cache === 'object' && cache.type === 'filesystem'
+          ? { cache: { ...cache, name: `${cache.name}-${hash(options.docsDir).slice(0, 8)}`, version: `${cache.version}-${fingerprint}` } }
+          : {};
+      if (config.mode !== 'development') return result;
+      // The dev server: pages follow the files they quote as those change.
+      options.sources.live = true;
+      return { ...result, plugins: [new QuotedFilesPlugin(options.docsDir, () => options.sources.paths())] };
     },
 
     async contentLoaded({ content: loaded, actions }) {
