@@ -12,7 +12,7 @@
 
 import { hex64 } from './bits';
 import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
-import { type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
+import { CODE_PAGE_LAZY, type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
 import { decode } from './cpu/decoder';
 import { Timer } from './cpu/generic-timer';
 import { Bcm2835Intc, GpuIrq } from './devices/bcm2835-intc';
@@ -174,7 +174,7 @@ export class Machine {
   }
 
   private decodePage(ppn: number): Op[] {
-    const page = new Array<Op>(1024);
+    const page = new Array<Op>(CODE_PAGE_LAZY + 1);
     const base = ppn * 4096;
     const lazy: Op = (c) => {
       // Decode on first execution: most of a page is never run.

@@ -97,3 +97,31 @@ describe('faults that repeat', () => {
   });
 });
 
+describe('code that is overwritten', () => {
+  it('runs as the new instruction after a store replaces it, even once decoded', () => {
+    // The movz at 0x8000c runs once (and is decoded), is then overwritten by `movz x0, #2`,
+    // and runs again: the exit status is what the second pass left in x0.
+    const m = new Machine({
+      kernel: image([
+        0x10000062, // adr  x2, target (0x8000c)
+        0x180001c1, // ldr  w1, newinsn (0x8003c)
+        0xd2800043, // mov  x3, #2
+        0xd2800020, // target: movz x0, #1
+        0xb9000041, // str  w1, [x2]
+        0xf1000463, // subs x3, x3, #1
+        0x54ffffa1, // b.ne target
+        0xaa0003e7, // mov  x7, x0              exit status
+        0xd2a00125, // movz x5, #9, lsl #16
+        0xd28004c6, // movz x6, #0x26
+        0xf2a00046, // movk x6, #2, lsl #16
+        0xa9001ca6, // stp  x6, x7, [x5]
+        0xaa0503e1, // mov  x1, x5
+        0x52800300, // mov  w0, #0x18           SYS_EXIT
+        0xd45e0000, // hlt  #0xf000
+        0xd2800040, // newinsn: movz x0, #2
+      ]),
+    });
+    expect(m.run(1000)).toEqual({ kind: 'exit', code: 2 });
+  });
+});
+

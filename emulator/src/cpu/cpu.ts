@@ -59,13 +59,19 @@ export const VectorKind = { SYNC: 0x000, IRQ: 0x080, FIQ: 0x100, SERROR: 0x180 }
 export const BRANCHED = 1;
 export const RECHECK = 2;
 
+/** Index, in a decoded page, of its decode-on-first-execution op. */
+export const CODE_PAGE_LAZY = 1024;
+
 /** Thrown (as this single object) to abandon an instruction that took an exception part-way. */
 export const EXCEPTION_TAKEN = { taken: true };
 
 /** The lines every core shares: memory, the decoded-code cache, and the machine's hooks. */
 export interface CoreBus {
   readonly memory: PhysicalMemory;
-  /** Decoded ops per physical 4 KiB page; a store into a page drops its entry. */
+  /**
+   * Decoded ops per physical 4 KiB page: 1024 entries, then (at CODE_PAGE_LAZY) the op that
+   * decodes an entry on first execution; a store resets the entries of the words it overwrites.
+   */
   readonly code: (Op[] | undefined)[];
   decodePage(ppn: number): Op[];
   /** Semihosting call (HLT #0xF000): returns a stop reason when the call ends the machine. */
@@ -312,14 +318,18 @@ export class Cpu {
     return this.bus.memory.chunk(pa);
   }
 
-  /** The store is about to change code we may have decoded: forget that page's ops. */
-  private storeHitsCode(pa: number): void {
-    const ppn = pa >>> 12;
-    if (this.bus.code[ppn] !== undefined) {
-      this.bus.code[ppn] = undefined;
-      // The page being executed may be the one written: re-fetch after this instruction.
-      this.yieldAfter();
-    }
+  /**
+   * A store of `size` bytes to a page that holds decoded code: the words it overwrites go
+   * back to being decoded when next executed (code that writes code, loaders, and data that
+   * merely shares a page with code all stay correct, and the rest of the page stays decoded).
+   */
+  private storeHitsCode(pa: number, size: number): void {
+    const page = this.bus.code[pa >>> 12];
+    if (page === undefined) return;
+    const lazy = page[CODE_PAGE_LAZY]!;
+    const offset = pa & 0xfff;
+    page[offset >>> 2] = lazy;
+    page[(offset + size - 1) >>> 2] = lazy; // the same word unless the store spans two
   }
 
   // Loads and stores: first the fast path (an aligned access to a page in the
@@ -402,7 +412,7 @@ export class Cpu {
     }
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Write);
     if (pa < RAM_END) {
-      this.storeHitsCode(pa);
+      this.storeHitsCode(pa, 1);
       this.chunkFor(pa).u8[pa & 0xffff] = v;
     } else this.mmioWrite(pa, 1, v & 0xff);
   }
@@ -417,7 +427,7 @@ export class Cpu {
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Write);
     if ((pa & 1) !== 0) return this.unalignedStore(lo, hi, v, 2);
     if (pa < RAM_END) {
-      this.storeHitsCode(pa);
+      this.storeHitsCode(pa, 2);
       this.chunkFor(pa).u16[(pa & 0xffff) >>> 1] = v;
     } else this.mmioWrite(pa, 2, v & 0xffff);
   }
@@ -432,7 +442,7 @@ export class Cpu {
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Write);
     if ((pa & 3) !== 0) return this.unalignedStore(lo, hi, v, 4);
     if (pa < RAM_END) {
-      this.storeHitsCode(pa);
+      this.storeHitsCode(pa, 4);
       this.chunkFor(pa).i32[(pa & 0xffff) >>> 2] = v;
     } else this.mmioWrite(pa, 4, v >>> 0);
   }
@@ -458,7 +468,7 @@ export class Cpu {
       return;
     }
     if (pa < RAM_END) {
-      this.storeHitsCode(pa);
+      this.storeHitsCode(pa, 8);
       const i32 = this.chunkFor(pa).i32;
       const i = (pa & 0xffff) >>> 2;
       i32[i] = vlo;
