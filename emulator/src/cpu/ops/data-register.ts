@@ -3,7 +3,7 @@
 // select, and the one-, two- and three-source groups (bit operations, divide,
 // variable shifts, multiply).
 
-import { asr64, field, lsl64, lsr64, mul64, out, ror32, ror64, smulh64, toBig, fromBig, umul32, umulh64 } from '../../bits';
+import { add64, asr64, field, fromBig, lsl64, lsr64, mul64, out, ror32, ror64, smulh64, sub64, toBig, umul32, umulh64 } from '../../bits';
 import type { Cpu, Op } from '../cpu';
 import { addWithCarry32, addWithCarry64, condition, dstZr, logicFlags32, logicFlags64, rd, regSp, rm, rn, sf, srcZr } from './common';
 
@@ -407,6 +407,13 @@ function divide64(signed: boolean, n: number, m: number, d: number): Op {
   };
 }
 
+/** Xd = Xa + product, or Xa - product: the last step of every multiply-add and multiply-subtract. */
+function accumulate(c: Cpu, d: number, a: number, pLo: number, pHi: number, subtract: boolean): void {
+  const r = c.r;
+  const lo = subtract ? sub64(r[2 * a]!, r[2 * a + 1]!, pLo, pHi) : add64(r[2 * a]!, r[2 * a + 1]!, pLo, pHi);
+  c.set64(d, lo, out.hi);
+}
+
 /** MADD, MSUB, SMADDL, SMSUBL, SMULH, UMADDL, UMSUBL, UMULH. */
 export function decodeThreeSource(w: number): Op | undefined {
   const is64 = sf(w);
@@ -423,16 +430,8 @@ export function decodeThreeSource(w: number): Op | undefined {
     if (is64) {
       return (c) => {
         const r = c.r;
-        let pLo = mul64(r[2 * n]!, r[2 * n + 1]!, r[2 * m]!, r[2 * m + 1]!);
-        let pHi = out.hi;
-        if (o0 === 1) {
-          // Subtract: add the two's complement of the product.
-          const l = (~pLo >>> 0) + 1;
-          pHi = (~pHi + (l > 0xffffffff ? 1 : 0)) | 0;
-          pLo = l | 0;
-        }
-        const l = (r[2 * a]! >>> 0) + (pLo >>> 0);
-        c.set64(d, l | 0, (r[2 * a + 1]! + pHi + (l > 0xffffffff ? 1 : 0)) | 0);
+        const pLo = mul64(r[2 * n]!, r[2 * n + 1]!, r[2 * m]!, r[2 * m + 1]!);
+        accumulate(c, d, a, pLo, out.hi, o0 === 1);
       };
     }
     return (c) => {
@@ -448,20 +447,14 @@ export function decodeThreeSource(w: number): Op | undefined {
       const r = c.r;
       const x = r[2 * n]!;
       const y = r[2 * m]!;
-      let pLo = umul32(x, y);
+      const pLo = umul32(x, y);
       let pHi = out.hi;
       if (signed) {
         // Signed correction of the unsigned product: subtract y<<32 if x < 0, x<<32 if y < 0.
         if (x < 0) pHi = (pHi - y) | 0;
         if (y < 0) pHi = (pHi - x) | 0;
       }
-      if (o0 === 1) {
-        const l = (~pLo >>> 0) + 1;
-        pHi = (~pHi + (l > 0xffffffff ? 1 : 0)) | 0;
-        pLo = l | 0;
-      }
-      const l = (r[2 * a]! >>> 0) + (pLo >>> 0);
-      c.set64(d, l | 0, (r[2 * a + 1]! + pHi + (l > 0xffffffff ? 1 : 0)) | 0);
+      accumulate(c, d, a, pLo, pHi, o0 === 1);
     };
   }
   if ((op31 === 2 || op31 === 6) && o0 === 0) {
