@@ -145,13 +145,6 @@ export function ror32(x: number, n: number): number {
   return n === 0 ? x : (x >>> n) | (x << (32 - n));
 }
 
-/** Unsigned 64-bit comparison: -1, 0 or 1. */
-export function cmpu64(alo: number, ahi: number, blo: number, bhi: number): number {
-  if (ahi !== bhi) return ahi >>> 0 < bhi >>> 0 ? -1 : 1;
-  if (alo !== blo) return alo >>> 0 < blo >>> 0 ? -1 : 1;
-  return 0;
-}
-
 /** A 64-bit pair as a BigInt: only for rare operations (64-bit divide) and for decoding. */
 export function toBig(lo: number, hi: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);

@@ -9,9 +9,6 @@
 
 export const KERNEL_LOAD_ADDRESS = 0x80000;
 export const SECONDARY_STUB_ADDRESS = 0x300;
-export const SPIN_TABLE_BASE = 0xd8;
-/** Where firmware would put the device tree; passed in x0 as QEMU does. */
-export const DTB_ADDRESS = 0x100;
 
 export const PRIMARY_STUB: readonly number[] = [
   0xd2802000, // movz x0, #0x100        device tree address

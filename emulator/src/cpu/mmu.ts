@@ -99,7 +99,7 @@ export class Mmu {
     this.flushFast();
   }
 
-  flushFast(): void {
+  private flushFast(): void {
     for (const t of this.fastRead) t.flush();
     for (const t of this.fastWrite) t.flush();
   }

@@ -1,8 +1,8 @@
 // Pieces every instruction group uses: register-number meaning, conditions,
 // flag-setting addition, and the bitmask-immediate decoder.
 
-import { field, out } from '../../bits';
-import { type Cpu, SP, ZR, ZR_SINK } from '../cpu';
+import { out } from '../../bits';
+import { type Cpu, SP, ZR_SINK } from '../cpu';
 
 /** Register field as a source where 31 means XZR. */
 export const srcZr = (n: number): number => n;
@@ -10,7 +10,6 @@ export const srcZr = (n: number): number => n;
 export const dstZr = (n: number): number => (n === 31 ? ZR_SINK : n);
 /** Register field where 31 means SP (source or destination). */
 export const regSp = (n: number): number => (n === 31 ? SP : n);
-export { ZR };
 
 export const rd = (w: number): number => w & 31;
 export const rn = (w: number): number => (w >>> 5) & 31;
@@ -129,6 +128,3 @@ export function decodeBitMasks(n: number, imms: number, immr: number, immediate:
   };
   return [replicate(rorE(welem, r)), replicate(telem)];
 }
-
-/** The shift amount field imm6 must be < 32 for 32-bit forms (else UNDEFINED). */
-export const imm6 = (w: number): number => field(w, 15, 10);

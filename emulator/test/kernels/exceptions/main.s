@@ -38,11 +38,7 @@ brk_el2:
     msr     hcr_el2, x0
     mov     x0, #3
     msr     cnthctl_el2, x0
-    adr     x0, el1_main
-    msr     elr_el2, x0
-    LDI     x0, 0x60000345
-    msr     spsr_el2, x0
-    eret
+    ERET_TO el1_main, 0x60000345
 
 el1_main:
     mrs     x0, nzcv

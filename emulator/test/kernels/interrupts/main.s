@@ -70,11 +70,7 @@ _start:
     LDI     x1, TIMER_CONTROL0
     str     wzr, [x1]
 
-    adr     x0, el1_main
-    msr     elr_el2, x0
-    mov     x0, #0x3c5
-    msr     spsr_el2, x0
-    eret
+    ERET_TO el1_main, 0x3c5
 
 el1_main:
     SAY     "CNTP: disabled"

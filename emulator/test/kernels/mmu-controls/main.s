@@ -40,11 +40,7 @@ _start:
     msr     hcr_el2, x0
     adr     x0, el1_vectors
     msr     vbar_el1, x0
-    adr     x0, el1_main
-    msr     elr_el2, x0
-    mov     x0, #0x3c5
-    msr     spsr_el2, x0
-    eret
+    ERET_TO el1_main, 0x3c5
 
 el1_main:
     bl      build_tables

@@ -26,11 +26,7 @@ _start:
     mov     w0, #1
     str     w0, [x1, #0x50]                 // mailbox 0 interrupts core 0 (IRQ)
     str     w0, [x1, #0x80]                 // set mailbox 0
-    adr     x0, at_el1
-    msr     elr_el2, x0
-    mov     x0, #0x3c5                      // EL1h, DAIF all masked
-    msr     spsr_el2, x0
-    eret
+    ERET_TO at_el1, 0x3c5                // EL1h, DAIF all masked
 at_el1:
     nop
     nop

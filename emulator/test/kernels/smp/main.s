@@ -47,11 +47,7 @@ common:
     msr     sp_el1, x0
     adr     x0, el1_vectors
     msr     vbar_el1, x0
-    adr     x0, at_el1
-    msr     elr_el2, x0
-    mov     x0, #0x3c5
-    msr     spsr_el2, x0
-    eret
+    ERET_TO at_el1, 0x3c5
 at_el1:
     mrs     x21, mpidr_el1
     and     x22, x21, #3                // this core's number

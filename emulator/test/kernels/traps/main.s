@@ -32,11 +32,7 @@ _start:
     msr     vbar_el1, x0
     adr     x0, el2_vectors
     msr     vbar_el2, x0
-    adr     x0, el1_main
-    msr     elr_el2, x0
-    mov     x0, #0x3c5
-    msr     spsr_el2, x0
-    eret
+    ERET_TO el1_main, 0x3c5
 
 el1_main:
     SAY     "EL1 with CNTHCTL_EL2 = 0: CNTPCT and CNTP_CTL trap to EL2, CNTVCT does not"
