@@ -6,7 +6,8 @@
 //   npm run build -- 01 final  the chapters named
 //
 // A chapter whose outputs are newer than all of its files (and than the toolchain record) is
-// not built again. Builds may run at the same time (the tests do): cargo locks its target
+// not built again. Cargo compiles only the kernel crate: `core`, `compiler_builtins` and
+// `alloc` come precompiled from the sysroot that set-up built (tools/src/sysroot.ts). Builds may run at the same time (the tests do): cargo locks its target
 // folder, and each build assembles its outputs in a scratch folder of its own, then renames
 // them into place, so a reader never sees a half-written kernel.
 import { spawn } from 'node:child_process';
@@ -22,18 +23,21 @@ export interface BuildOptions {
   quiet?: boolean;
   /** Cargo features to build with (the benchmark guest has variants; chapters have none). */
   features?: readonly string[];
+  /** Run cargo even when the outputs look up to date (cargo then decides what to compile). */
+  force?: boolean;
 }
 
 export interface BuiltKernel {
   elf: string;
   image: string;
+  /** The packages cargo compiled for this build (none when it found everything fresh, or was not run). */
+  compiled: string[];
 }
 
 /**
- * One cargo target folder for every kernel crate, so `core` and `alloc` are compiled from
- * source once, not once per chapter. That is safe because each crate is a package of its own
- * name (bramble-01-bare-metal, ...): cargo fingerprints packages by name, and crates that
- * all shared one name were mistaken for one another here.
+ * One cargo target folder for every kernel crate. That is safe because each crate is a package
+ * of its own name (bramble-01-bare-metal, ...): cargo fingerprints packages by name, and crates
+ * that all shared one name were mistaken for one another here.
  */
 const cargoTargetRoot = path.join(buildDir, 'cargo');
 /** Every kernel crate names its program `kernel` ([[bin]] in its Cargo.toml). */
@@ -57,16 +61,16 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   const outDir = path.join(buildDir, chapter.name);
   const built = { elf: path.join(outDir, 'kernel.elf'), image: path.join(outDir, 'kernel8.img') };
   // A different toolchain (a changed record) makes every kernel out of date.
-  if (newerThan([built.elf, built.image], [chapter.dir, toolchainRecord])) {
+  if (!options.force && newerThan([built.elf, built.image], [chapter.dir, toolchainRecord])) {
     say('up to date');
-    return built;
+    return { ...built, compiled: [] };
   }
 
   mkdirSync(outDir, { recursive: true });
   const scratch = mkdtempSync(path.join(outDir, '.building-'));
   try {
-    say(`cargo build --release --target ${KERNEL_TARGET} -Zbuild-std=core,alloc (Rust by route ${toolchain.route})`);
-    await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
+    say(`cargo build --release --target ${KERNEL_TARGET} --sysroot ${fromRoot(toolchain.sysroot)} (Rust by route ${toolchain.route})`);
+    const messages = await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
       cwd: chapter.kernelDir,
       env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetRoot },
     });
@@ -78,10 +82,26 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
     await run(toolchain.llvmObjcopy, ['-O', 'binary', elf, image], chapter);
     renameSync(elf, built.elf);
     renameSync(image, built.image);
+    return { ...built, compiled: compiledPackages(messages) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
-  return built;
+}
+
+/** The packages that cargo's JSON messages say it compiled (an artifact that was not "fresh"). */
+function compiledPackages(messages: string): string[] {
+  const compiled = new Set<string>();
+  for (const line of messages.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const message = JSON.parse(line) as { reason?: string; fresh?: boolean; target?: { name?: string }; package_id?: string };
+    if (message.reason === 'compiler-artifact' && message.fresh === false) compiled.add(packageName(message.package_id ?? ''));
+  }
+  return [...compiled];
+}
+
+/** The name in a cargo package id: "path+file:///…/kernel#bramble-01-bare-metal@0.1.0" or the older "name 0.1.0 (path+…)". */
+function packageName(id: string): string {
+  return /#([^@]+)@/.exec(id)?.[1] ?? id.split(' ')[0]!;
 }
 
 // ANCHOR: cargo_arguments
@@ -93,21 +113,16 @@ function cargoArguments(toolchain: Toolchain, artifactDir: string, options: Buil
     ...(options.quiet ? ['--quiet'] : []),
     ...(options.features?.length ? ['--features', options.features.join(',')] : []),
     '--target', KERNEL_TARGET,
-    // There is no prebuilt `core` for the kernel target here: compile it (and `alloc`, and the
-    // compiler's helper functions, including memcpy and friends) from the standard library's
-    // sources. `-Z` options are nightly features; RUSTC_BOOTSTRAP=1 allows them.
-    '-Zbuild-std=core,alloc,compiler_builtins',
-    '-Zbuild-std-features=compiler-builtins-mem',
+    // There is no prebuilt `core` for the kernel target in a Rust installation: set-up compiled
+    // `core`, `compiler_builtins` (memcpy and friends) and `alloc` into a sysroot of our own.
+    // Cargo adds these flags to the crate's own (target-cpu, in .cargo/config.toml).
+    '--config', `target.${KERNEL_TARGET}.rustflags=${tomlArray(['--sysroot', toolchain.sysroot])}`,
     // The linker set-up found (it may be installed as ld.lld-16, say).
     '--config', `target.${KERNEL_TARGET}.linker=${tomlString(toolchain.ldLld)}`,
-    // Compiling `core` warns about its own future incompatibilities; they are not ours to fix.
-    '--config', 'future-incompat-report.frequency="never"',
-    // Offline (route A): the standard library's dependencies come from the copies vendored
-    // beside its sources instead of from crates.io.
-    ...(toolchain.vendoredSources
-      ? ['--config', 'source.crates-io.replace-with="vendored-sources"', '--config', `source.vendored-sources.directory=${tomlString(toolchain.vendoredSources)}`]
-      : []),
-    // Copy the finished program to a folder of this build's own, while cargo still holds its lock.
+    // What cargo compiled, as JSON on stdout; warnings and errors still go to stderr as text.
+    '--message-format', 'json-render-diagnostics',
+    // Copy the finished program to a folder of this build's own, while cargo still holds its
+    // lock. `-Z` options are nightly features; RUSTC_BOOTSTRAP=1 allows them.
     '-Zunstable-options', '--artifact-dir', artifactDir,
   ];
 }
@@ -118,13 +133,23 @@ function tomlString(text: string): string {
   return JSON.stringify(text);
 }
 
-/** Runs a program with its messages on our stderr (stdout belongs to a kernel being run); fails if it fails. */
-function run(program: string, args: string[], chapter: Chapter, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+/** A TOML array of strings, likewise. */
+function tomlArray(texts: string[]): string {
+  return JSON.stringify(texts);
+}
+
+/**
+ * Runs a program with its messages on our stderr (our stdout belongs to a kernel being run) and
+ * resolves to what it wrote on its stdout; fails if it fails.
+ */
+function run(program: string, args: string[], chapter: Chapter, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { ...options, stdio: ['ignore', 2, 2] });
+    const child = spawn(program, args, { ...options, stdio: ['ignore', 'pipe', 2] });
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     child.on('error', (error) => reject(new Error(`build ${chapter.name}: cannot run ${program}: ${error.message}`)));
     child.on('close', (status) => {
-      if (status === 0) resolve();
+      if (status === 0) resolve(output);
       else reject(new Error(`build ${chapter.name}: ${path.basename(program)} failed (exit status ${status}); its messages are above`));
     });
   });

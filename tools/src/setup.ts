@@ -6,27 +6,35 @@
 //
 // Two ways to get a Rust that builds the kernel, and set-up takes whichever is present:
 //  A. Debian's own Rust (packages rustc-web, rust-web-src): /usr/bin/rustc and /usr/bin/cargo,
-//     with the standard library's sources and every crate they need vendored beside them,
-//     so building `core` for the Pi works offline.
+//     with the standard library's sources. Where those lack `compiler_builtins` (Debian's
+//     1.85), Debian's librust-compiler-builtins-dev provides it.
 //  B. rustup's nightly toolchain with its rust-src component: the usual set-up with a network.
+// Either way, set-up then compiles the kernel's `core`, `compiler_builtins` and `alloc` once per
+// compiler into build/sysroot/ (see sysroot.ts), offline, and every kernel build uses them.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDir, fromRoot } from './paths';
+import { ensureSysroot, findCompilerBuiltins, isCompleteSysroot, isSupportedRust, KERNEL_TARGET, OLDEST_RUST, type CrateSource } from './sysroot';
 
-/** The Rust target the kernels are built for: 64-bit ARM, no OS, no floating-point registers. */
-export const KERNEL_TARGET = 'aarch64-unknown-none-softfloat';
+export { KERNEL_TARGET } from './sysroot';
 
 /** What set-up found; build/toolchain.json holds one of these. */
 export interface Toolchain {
   /** Which way the kernel's Rust came: 'A' Debian's packages, 'B' rustup nightly (see above). */
   route: 'A' | 'B';
-  /** rustc and cargo that build the kernel (`-Zbuild-std` compiles `core` for it from source). */
+  /** rustc and cargo that build the kernel. */
   rustc: string;
   cargo: string;
-  /** The standard library's vendored dependencies (route A), for cargo's source replacement; null when cargo may download them. */
-  vendoredSources: string | null;
+  /** `rustc -vV`: when it changes, set-up runs again and builds a new sysroot. */
+  rustcVersion: string;
+  /** The standard library's sources (library/, with core/ and alloc/). */
+  library: string;
+  /** The `compiler_builtins` compiled with them. */
+  compilerBuiltins: CrateSource;
+  /** `core`, `compiler_builtins` and `alloc` compiled for the kernel target (build/sysroot/<key>). */
+  sysroot: string;
   /** cargo for host-side `cargo test` of the kernels' pure modules. */
   hostCargo: string;
   /** LLVM's linker and the tool that turns kernel.elf into kernel8.img. */
@@ -43,8 +51,15 @@ export class SetupError extends Error {}
 
 /** Where set-up records what it found. */
 export const toolchainRecord = path.join(buildDir, 'toolchain.json');
-const isDebian = existsSync('/etc/debian_version');
-const isRoot = process.getuid?.() === 0;
+/** Where the kernel's sysroots are built, one folder per compiler. */
+export const sysrootRoot = path.join(buildDir, 'sysroot');
+
+/** What set-up may do about a missing program on this system. */
+export interface System {
+  debian: boolean;
+  root: boolean;
+}
+const thisSystem: System = { debian: existsSync('/etc/debian_version'), root: process.getuid?.() === 0 };
 
 /** The recorded toolchain, finding (and perhaps installing) it first when there is no usable record. */
 export function loadToolchain(): Toolchain {
@@ -60,17 +75,24 @@ export function setUp(): Toolchain {
     found = probe();
     const stillMissing = missingParts(found);
     if (stillMissing.length > 0) {
-      throw new SetupError(needs(stillMissing, `\`apt-get install -y ${debianPackages(stillMissing).join(' ')}\` ran, yet set-up still cannot find it on PATH`));
+      throw new SetupError(needs(stillMissing, `\`apt-get install -y ${debianPackages(stillMissing).join(' ')}\` ran, yet set-up still cannot find it`));
     }
   }
-  const toolchain = found as Toolchain;
+  const programs = found as Omit<Toolchain, 'sysroot'>;
+  const sysroot = ensureSysroot(sysrootRoot, programs, (line) => console.error(`setup: ${line}`));
+  const toolchain: Toolchain = { ...programs, sysroot };
   if (writeRecord(toolchain)) {
     console.error(
-      `setup: kernel Rust by route ${toolchain.route} (${toolchain.cargo}${toolchain.vendoredSources ? ', offline standard-library sources' : ''}), ` +
+      `setup: kernel Rust ${rustRelease(toolchain.rustcVersion)} by route ${toolchain.route} (${toolchain.rustc}; compiler_builtins ${toolchain.compilerBuiltins.version} from ${toolchain.compilerBuiltins.origin}), ` +
         `${path.basename(toolchain.ldLld)}, ${path.basename(toolchain.llvmObjcopy)}, ${path.basename(toolchain.qemu)}: recorded in ${fromRoot(toolchainRecord)}`,
     );
   }
   return toolchain;
+}
+
+/** "1.96.0" from `rustc -vV`. */
+function rustRelease(verbose: string): string {
+  return /^release:\s*(\S+)/m.exec(verbose)?.[1] ?? 'of unknown version';
 }
 
 // ---- Finding programs ----
@@ -131,9 +153,12 @@ function outputOf(program: string, args: string[]): string | undefined {
 
 // ---- The kernel's Rust ----
 
-type KernelRust = Pick<Toolchain, 'route' | 'rustc' | 'cargo' | 'vendoredSources'>;
+type KernelRust = Pick<Toolchain, 'route' | 'rustc' | 'cargo' | 'rustcVersion' | 'library'> & { compilerBuiltins: CrateSource | undefined };
 
-/** Route A if Debian's Rust is installed with its sources, else route B if rustup's nightly has rust-src. */
+/**
+ * Route A if Debian's Rust is installed with its sources, else route B if rustup's nightly has
+ * rust-src. A Rust older than the kernels' edition allows is passed over, as if absent.
+ */
 function findKernelRust(): KernelRust | undefined {
   const candidates: { route: Toolchain['route']; rustc: string | undefined; cargo: string | undefined }[] = [
     { route: 'A', rustc: '/usr/bin/rustc', cargo: '/usr/bin/cargo' },
@@ -141,10 +166,11 @@ function findKernelRust(): KernelRust | undefined {
   ];
   for (const { route, rustc, cargo } of candidates) {
     if (!rustc || !cargo || !isExecutable(rustc) || !isExecutable(cargo)) continue;
+    const rustcVersion = outputOf(rustc, ['-vV']);
+    if (!rustcVersion || !isSupportedRust(rustcVersion)) continue;
     const library = standardLibrarySources(rustc);
     if (!library) continue;
-    const vendor = path.join(library, 'vendor');
-    return { route, rustc, cargo, vendoredSources: existsSync(vendor) ? vendor : null };
+    return { route, rustc, cargo, rustcVersion, library, compilerBuiltins: findCompilerBuiltins(library) };
   }
   return undefined;
 }
@@ -155,7 +181,7 @@ function rustupNightly(program: 'rustc' | 'cargo'): string | undefined {
   return rustup ? outputOf(rustup, ['which', '--toolchain', 'nightly', program]) : undefined;
 }
 
-/** The standard library's sources that `-Zbuild-std` compiles, where `rustc` keeps them. */
+/** The standard library's sources, where `rustc` keeps them. */
 function standardLibrarySources(rustc: string): string | undefined {
   const sysroot = outputOf(rustc, ['--print', 'sysroot']);
   if (!sysroot) return undefined;
@@ -184,7 +210,7 @@ function probe(): Partial<Toolchain> {
 
 // ---- What is missing, and how to get it ----
 
-interface Part {
+export interface Part {
   what: string;
   /** Debian packages that provide it. */
   debian: string[];
@@ -192,11 +218,16 @@ interface Part {
   elsewhere: string;
 }
 
-const parts = {
+export const parts = {
   kernelRust: {
-    what: `a Rust that builds for ${KERNEL_TARGET}`,
+    what: `a Rust ${OLDEST_RUST.join('.')} or later with its standard library's sources, to build for ${KERNEL_TARGET}`,
     debian: ['rustc-web', 'rust-web-src'],
     elsewhere: 'run `rustup toolchain install nightly --component rust-src`',
+  },
+  compilerBuiltins: {
+    what: "compiler_builtins' sources (this Rust's library has none)",
+    debian: ['librust-compiler-builtins-dev'],
+    elsewhere: 'run `rustup toolchain install nightly --component rust-src`, whose library has them',
   },
   hostCargo: { what: 'cargo', debian: ['rustc-web'], elsewhere: 'install Rust with rustup (https://rustup.rs)' },
   ldLld: { what: 'ld.lld', debian: ['lld'], elsewhere: "install LLVM's lld" },
@@ -208,6 +239,7 @@ const parts = {
 function missingParts(found: Partial<Toolchain>): Part[] {
   const missing: Part[] = [];
   if (!found.rustc) missing.push(parts.kernelRust);
+  else if (!found.compilerBuiltins) missing.push(parts.compilerBuiltins);
   if (!found.hostCargo) missing.push(parts.hostCargo);
   if (!found.ldLld) missing.push(parts.ldLld);
   if (!found.llvmObjcopy) missing.push(parts.llvmObjcopy);
@@ -221,10 +253,10 @@ function debianPackages(missing: Part[]): string[] {
 }
 
 /** Installs `missing` with apt-get if this is Debian and we are root; otherwise throws the one command to run. */
-function installOrExplain(missing: Part[]): void {
+export function installOrExplain(missing: Part[], system: System = thisSystem): void {
   const packages = debianPackages(missing);
-  if (!isDebian) throw new SetupError(needs(missing, missing.map((part) => part.elsewhere).join('; ')));
-  if (!isRoot) throw new SetupError(needs(missing, `run \`sudo apt-get install -y ${packages.join(' ')}\``));
+  if (!system.debian) throw new SetupError(needs(missing, missing.map((part) => part.elsewhere).join('; ')));
+  if (!system.root) throw new SetupError(needs(missing, `run \`sudo apt-get install -y ${packages.join(' ')}\``));
   console.error(`setup: installing ${packages.join(' ')} with apt-get (once)`);
   if (!aptInstall(packages)) {
     throw new SetupError(needs(missing, `\`apt-get install -y ${packages.join(' ')}\` failed (its output is above); fix that and run it again`));
@@ -270,8 +302,8 @@ export function ensureChromium(): string {
   const existing = found();
   if (existing) return existing;
   const what = 'Bramble needs Chromium for the website tests';
-  if (!isDebian) throw new SetupError(`${what}: install it so that \`chromium\` is on PATH.`);
-  if (!isRoot) throw new SetupError(`${what}: run \`sudo apt-get install -y chromium\`.`);
+  if (!thisSystem.debian) throw new SetupError(`${what}: install it so that \`chromium\` is on PATH.`);
+  if (!thisSystem.root) throw new SetupError(`${what}: run \`sudo apt-get install -y chromium\`.`);
   console.error('setup: installing chromium with apt-get (once), for the website tests');
   const installed = aptInstall(['chromium']) ? found() : undefined;
   if (!installed) throw new SetupError(`${what}: \`apt-get install -y chromium\` did not provide it (its output is above); fix that and run it again.`);
@@ -280,9 +312,12 @@ export function ensureChromium(): string {
 
 // ---- The record, build/toolchain.json ----
 
-const stringFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu'] as const;
+const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu'] as const;
 
-/** The recorded toolchain if the record is well formed and every program it names is still there. */
+/**
+ * The recorded toolchain if the record is well formed, every program it names is still there,
+ * the kernel's rustc is still the same compiler, and its sysroot is still built.
+ */
 function readRecord(): Toolchain | undefined {
   let record: unknown;
   try {
@@ -293,12 +328,15 @@ function readRecord(): Toolchain | undefined {
   if (typeof record !== 'object' || record === null) return undefined;
   const fields = record as Record<string, unknown>;
   if (fields.route !== 'A' && fields.route !== 'B') return undefined;
-  for (const field of stringFields) {
+  for (const field of programFields) {
     const value = fields[field];
     if (typeof value !== 'string' || !isExecutable(value)) return undefined;
   }
-  const vendor = fields.vendoredSources;
-  if (vendor !== null && (typeof vendor !== 'string' || !existsSync(vendor))) return undefined;
+  const builtins = fields.compilerBuiltins as Partial<CrateSource> | undefined;
+  if (typeof builtins?.dir !== 'string' || !existsSync(builtins.dir)) return undefined;
+  if (typeof fields.library !== 'string' || !existsSync(fields.library)) return undefined;
+  if (typeof fields.sysroot !== 'string' || !isCompleteSysroot(fields.sysroot)) return undefined;
+  if (fields.rustcVersion !== outputOf(fields.rustc as string, ['-vV'])) return undefined;
   return record as Toolchain;
 }
 

@@ -45,15 +45,18 @@ fn write(offset: usize, value: u32) {
     unsafe { mmio::write(BASE + offset, value) }
 }
 
-/// Writes the buffer's cache line back to RAM and drops it from the cache: the GPU reads
-/// and writes RAM directly, past the ARM's data cache.
+/// Writes the buffer's cache lines back to RAM and drops them from the cache: the GPU reads
+/// and writes RAM directly, past the ARM's data cache. (The buffer fits in one line today; the
+/// loop keeps that true of any size.)
 fn clean_and_invalidate(buffer: &Buffer) {
-    // SAFETY: DC CIVAC on the line that holds `buffer` only moves data between the cache
-    // and RAM; DSB waits until it has.
-    unsafe {
-        asm!("dc civac, {}", "dsb sy", in(reg) buffer as *const Buffer, options(nostack, preserves_flags))
-    };
-    const _: () = assert!(core::mem::size_of::<Buffer>() <= CACHE_LINE);
+    let start = buffer as *const Buffer as usize;
+    for line in (start..start + core::mem::size_of::<Buffer>()).step_by(CACHE_LINE) {
+        // SAFETY: DC CIVAC on a line that holds part of `buffer` only moves data between the
+        // cache and RAM.
+        unsafe { asm!("dc civac, {}", in(reg) line, options(nostack, preserves_flags)) };
+    }
+    // SAFETY: DSB only waits until the maintenance above has finished.
+    unsafe { asm!("dsb sy", options(nostack, preserves_flags)) };
 }
 
 // ANCHOR: arm_memory
