@@ -68,15 +68,18 @@ export function loadToolchain(): Toolchain {
 
 /** Finds every program afresh, installs what is missing when it can, and records the result. */
 export function setUp(): Toolchain {
+  // Installing one part can show that another is missing (a Rust whose library has no
+  // compiler_builtins), so look again after each install, until nothing new is missing.
+  const installed = new Set<Part>();
   let found = probe();
-  const missing = missingParts(found);
-  if (missing.length > 0) {
-    installOrExplain(missing);
-    found = probe();
-    const stillMissing = missingParts(found);
+  for (let missing = missingParts(found); missing.length > 0; missing = missingParts(found)) {
+    const stillMissing = missing.filter((part) => installed.has(part));
     if (stillMissing.length > 0) {
       throw new SetupError(needs(stillMissing, `\`apt-get install -y ${debianPackages(stillMissing).join(' ')}\` ran, yet set-up still cannot find it`));
     }
+    installOrExplain(missing);
+    for (const part of missing) installed.add(part);
+    found = probe();
   }
   const programs = found as Omit<Toolchain, 'sysroot'>;
   const sysroot = ensureSysroot(sysrootRoot, programs, (line) => console.error(`setup: ${line}`));
