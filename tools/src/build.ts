@@ -32,6 +32,8 @@ export interface BuiltKernel {
   image: string;
   /** The packages cargo compiled for this build (none when it found everything fresh, or was not run). */
   compiled: string[];
+  /** The compiler's warnings, as printed (cargo repeats a fresh crate's warnings; none when cargo was not run). */
+  warnings: string[];
 }
 
 /**
@@ -63,16 +65,18 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   // A different toolchain (a changed record) makes every kernel out of date.
   if (!options.force && newerThan([built.elf, built.image], [chapter.dir, toolchainRecord])) {
     say('up to date');
-    return { ...built, compiled: [] };
+    return { ...built, compiled: [], warnings: [] };
   }
 
   mkdirSync(outDir, { recursive: true });
   const scratch = mkdtempSync(path.join(outDir, '.building-'));
   try {
     say(`cargo build --release --target ${KERNEL_TARGET} --sysroot ${fromRoot(toolchain.sysroot)} (Rust by route ${toolchain.route})`);
-    const messages = await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
+    const report = new CargoReport();
+    await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
       cwd: chapter.kernelDir,
       env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetRoot },
+      onLine: (line) => report.read(line),
     });
     // cargo hard-links its artifact into the scratch folder; a copy is a file of our own.
     const elf = path.join(scratch, 'kernel.elf');
@@ -82,21 +86,31 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
     await run(toolchain.llvmObjcopy, ['-O', 'binary', elf, image], chapter);
     renameSync(elf, built.elf);
     renameSync(image, built.image);
-    return { ...built, compiled: compiledPackages(messages) };
+    return { ...built, compiled: [...report.compiled], warnings: report.warnings };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** The packages that cargo's JSON messages say it compiled (an artifact that was not "fresh"). */
-function compiledPackages(messages: string): string[] {
-  const compiled = new Set<string>();
-  for (const line of messages.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const message = JSON.parse(line) as { reason?: string; fresh?: boolean; target?: { name?: string }; package_id?: string };
-    if (message.reason === 'compiler-artifact' && message.fresh === false) compiled.add(packageName(message.package_id ?? ''));
+/**
+ * What cargo's JSON messages say: which packages it compiled (an artifact that was not
+ * "fresh") and the compiler's warnings. Each diagnostic is printed on stderr as it comes, as
+ * cargo itself would print it.
+ */
+class CargoReport {
+  readonly compiled = new Set<string>();
+  readonly warnings: string[] = [];
+
+  read(line: string): void {
+    if (!line.startsWith('{')) return;
+    const message = JSON.parse(line) as { reason?: string; fresh?: boolean; package_id?: string; message?: { level?: string; rendered?: string } };
+    if (message.reason === 'compiler-artifact' && message.fresh === false) this.compiled.add(packageName(message.package_id ?? ''));
+    const rendered = message.reason === 'compiler-message' ? message.message?.rendered : undefined;
+    if (rendered) {
+      process.stderr.write(rendered);
+      if (message.message?.level === 'warning') this.warnings.push(rendered);
+    }
   }
-  return [...compiled];
 }
 
 /** The name in a cargo package id: "path+file:///…/kernel#bramble-01-bare-metal@0.1.0" or the older "name 0.1.0 (path+…)". */
@@ -119,8 +133,8 @@ function cargoArguments(toolchain: Toolchain, artifactDir: string, options: Buil
     '--config', `target.${KERNEL_TARGET}.rustflags=${tomlArray(['--sysroot', toolchain.sysroot])}`,
     // The linker set-up found (it may be installed as ld.lld-16, say).
     '--config', `target.${KERNEL_TARGET}.linker=${tomlString(toolchain.ldLld)}`,
-    // What cargo compiled, as JSON on stdout; warnings and errors still go to stderr as text.
-    '--message-format', 'json-render-diagnostics',
+    // What cargo compiled and what the compiler said, as JSON on stdout (see CargoReport).
+    '--message-format', 'json',
     // Copy the finished program to a folder of this build's own, while cargo still holds its
     // lock. `-Z` options are nightly features; RUSTC_BOOTSTRAP=1 allows them.
     '-Zunstable-options', '--artifact-dir', artifactDir,
@@ -139,17 +153,23 @@ function tomlArray(texts: string[]): string {
 }
 
 /**
- * Runs a program with its messages on our stderr (our stdout belongs to a kernel being run) and
- * resolves to what it wrote on its stdout; fails if it fails.
+ * Runs a program with its messages on our stderr (our stdout belongs to a kernel being run),
+ * handing each line it writes on its stdout to `onLine`; fails if it fails.
  */
-function run(program: string, args: string[], chapter: Chapter, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+function run(program: string, args: string[], chapter: Chapter, options: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string) => void } = {}): Promise<void> {
+  const { onLine, ...spawnOptions } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { ...options, stdio: ['ignore', 'pipe', 2] });
-    let output = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const child = spawn(program, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 2] });
+    let partial = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) onLine?.(line);
+    });
     child.on('error', (error) => reject(new Error(`build ${chapter.name}: cannot run ${program}: ${error.message}`)));
     child.on('close', (status) => {
-      if (status === 0) resolve(output);
+      if (partial !== '') onLine?.(partial);
+      if (status === 0) resolve();
       else reject(new Error(`build ${chapter.name}: ${path.basename(program)} failed (exit status ${status}); its messages are above`));
     });
   });

@@ -31,6 +31,12 @@ describe.each(chapters.map((chapter) => [chapter.name, chapter] as const))('chap
     expect(output, output).toMatch(/^test result: ok\. [1-9]\d* passed; 0 failed/m);
     expect(output, output).not.toMatch(/^warning/m);
   });
+
+  test('its kernel builds without warnings', async () => {
+    // Forced, so that cargo runs and repeats the warnings of a crate it has already compiled.
+    const { warnings } = await buildChapter(chapter.name, { quiet: true, force: true });
+    expect(warnings.join('')).toBe('');
+  });
 });
 
 describe('chapter names', () => {
