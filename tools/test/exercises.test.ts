@@ -7,7 +7,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listChapters, type Chapter } from '../src/chapters';
-import { checkExercise, findExercise, loadExercises, solutionPatch } from '../src/exercise';
+import { checkExercise } from '../src/exercise';
+import { findExercise, loadExercises, solutionPatch } from '../src/exercise-files';
 import { buildDir } from '../src/paths';
 
 const withExercises = listChapters().flatMap((chapter) => {
