@@ -304,6 +304,7 @@ function checkChapterPage(markdown: string, chapter: string, root: string): stri
     }
   }
   if (!/\*\*tl;dr\*\*/.test(text)) problems.push('1: a chapter page starts with a **tl;dr**');
+  if (findImages(text).length === 0) problems.push('1: a chapter page shows at least one figure, ![what it shows](figures/NN-name.svg)');
   const headings = [...hideCode(text).matchAll(/^## (.+)$/gm)].map((match) => ({ title: match[1]!.trim(), line: text.slice(0, match.index).split('\n').length }));
   const tryIt = headings.findIndex((heading) => heading.title === 'Try it');
   const last = headings.at(-1);
