@@ -238,6 +238,8 @@ export function checkDocs(root = repoRoot): string[] {
         if (/^[a-z]+:/.test(image.target)) problems.push(`${name}:${image.line}: the figure ${image.target} must be a file in docs/figures, not a link`);
         else if (!existsSync(file)) problems.push(`${name}:${image.line}: there is no figure ${image.target} (${path.relative(root, file)})`);
         else if (image.alt.trim() === '') problems.push(`${name}:${image.line}: the figure ${image.target} needs a description between the brackets`);
+        // The site's Markdown renderer escapes these twice, so a reader would see &#39;.
+        else if (/['"]/.test(image.alt)) problems.push(`${name}:${image.line}: the description of ${image.target} has a straight quote; write ’ or “ ”`);
         figuresShown.add(file);
       }
       const solutions = checkSolutions(markdown, root);

@@ -124,8 +124,9 @@ describe('checkDocs on a book with mistakes (the real chapters, a page written f
   }
 
   test('a figure that does not exist, has no description or is a link fails; a figure no page shows fails too', () => {
-    const page = ['![a boot flow](figures/boot.svg)', '![](figures/memory.svg)', '![a web picture](https://example.com/x.svg)', '![gone](figures/gone.svg)', '`![in code](figures/code.svg)`'].join('\n');
+    const page = ["![the kernel's boot](figures/boot.svg)", '![](figures/memory.svg)', '![a web picture](https://example.com/x.svg)', '![gone](figures/gone.svg)', '`![in code](figures/code.svg)`'].join('\n');
     expect(bookWith(page, 'notes.md', { figures: ['boot.svg', 'memory.svg', 'unused.svg'] })).toEqual([
+      'docs/notes.md:1: the description of figures/boot.svg has a straight quote; write ’ or “ ”',
       'docs/notes.md:2: the figure figures/memory.svg needs a description between the brackets',
       'docs/notes.md:3: the figure https://example.com/x.svg must be a file in docs/figures, not a link',
       'docs/notes.md:4: there is no figure figures/gone.svg (docs/figures/gone.svg)',
