@@ -20,7 +20,7 @@ export interface ExerciseSpec extends ScriptedSpec {
 }
 
 /** A chapter's exercises folder: exercises/NN-name. */
-export function exercisesDir(chapter: string, root = repoRoot): string {
+function exercisesDir(chapter: string, root = repoRoot): string {
   return path.join(root, 'exercises', chapter);
 }
 

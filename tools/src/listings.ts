@@ -183,7 +183,7 @@ export function docPages(root = repoRoot): string[] {
 }
 
 /** Where the book's figures are kept: SVG files that pages show with `![what it shows](figures/name.svg)`. */
-export function figuresDir(root = repoRoot): string {
+function figuresDir(root = repoRoot): string {
   return path.join(root, 'docs', 'figures');
 }
 

@@ -22,7 +22,7 @@ export interface ScriptedCase {
 }
 
 /** Output that legitimately differs between the two machines, and why. */
-export interface Varies {
+interface Varies {
   pattern: string;
   why: string;
 }
@@ -109,7 +109,7 @@ async function typeAfterPrompt(image: Uint8Array, imagePath: string, backend: Ba
 }
 
 /** The transcript as lines, without the serial line's carriage returns. */
-export function transcriptLines(output: string): string[] {
+function transcriptLines(output: string): string[] {
   return output.split(/\r?\n/);
 }
 
