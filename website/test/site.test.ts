@@ -10,7 +10,8 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listChapters, type Chapter } from '../../tools/src/chapters';
-import { findListings, resolveListing, transcriptFile } from '../../tools/src/listings';
+import { loadExercises, solutionPatch } from '../../tools/src/exercise-files';
+import { findImages, findListings, resolveListing, transcriptFile } from '../../tools/src/listings';
 import { buildDir, repoRoot } from '../../tools/src/paths';
 import { launchChromium } from './browser';
 import { buildSite, type SiteBuild } from './site-build';
@@ -79,6 +80,29 @@ describe('the built site', () => {
       expect(listing.code).not.toMatch(/ANCHOR(_END)?:/);
       expect(listing.coloured, `${wanted[i]!.file}#${wanted[i]!.anchor} is highlighted`).toBeGreaterThan(0);
     });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.each(chapters.map((chapter) => [chapter.name, chapter] as const))('chapter %s shows every figure it names and folds away each exercise\'s solution', async (_name, chapter) => {
+    const { page, errors } = await open(`/chapters/${chapter.name}`);
+    const wanted = findImages(readFileSync(docOf(chapter)!, 'utf8'));
+    const figures = await page.$$eval('article img', (images) => images.map((image) => ({ alt: image.getAttribute('alt') ?? '', src: image.getAttribute('src') ?? '' })));
+    expect(figures.map((figure) => figure.alt)).toEqual(wanted.map((figure) => figure.alt));
+    for (const figure of figures) {
+      const response = await page.request.get(server.url + figure.src);
+      expect(response.status(), figure.src).toBe(200);
+      expect(await response.text(), figure.src).toContain('<svg');
+    }
+    const solutions = await page.$$eval('details.bramble-solution', (folds) =>
+      folds.map((fold) => ({ exercise: fold.getAttribute('data-exercise') ?? '', open: (fold as HTMLDetailsElement).open, code: fold.querySelector('pre.shiki')?.textContent ?? '' })),
+    );
+    const exercises = loadExercises(chapter.name)?.exercises ?? [];
+    expect(solutions.map((solution) => solution.exercise).sort()).toEqual(exercises.map((exercise) => exercise.name).sort());
+    for (const solution of solutions) {
+      expect(solution.open, `${solution.exercise} is folded`).toBe(false);
+      expect(solution.code).toBe(readFileSync(solutionPatch(chapter.name, solution.exercise), 'utf8').trimEnd());
+    }
     expect(errors).toEqual([]);
     await page.close();
   });

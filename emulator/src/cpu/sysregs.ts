@@ -279,6 +279,18 @@ export class SystemRegisters {
   irqToEl2(): boolean {
     return (this.values[2 * Reg.HCR_EL2]! & (1 << 4)) !== 0;
   }
+  /**
+   * A virtual SError is pending for EL1 and EL0: HCR_EL2.VSE (bit 8) with AMO (bit 5), which
+   * routes SErrors to EL2 and turns on the virtual ones, and not TGE (bit 27).
+   */
+  virtualSErrorPending(): boolean {
+    const hcr = this.values[2 * Reg.HCR_EL2]!;
+    return (hcr & ((1 << 8) | (1 << 5) | (1 << 27))) === ((1 << 8) | (1 << 5));
+  }
+  /** Taking the virtual SError clears HCR_EL2.VSE. */
+  clearVirtualSError(): void {
+    this.values[2 * Reg.HCR_EL2] = this.values[2 * Reg.HCR_EL2]! & ~(1 << 8);
+  }
   /** HCR_EL2.RW: EL1 is AArch64. */
   el1IsAArch64(): boolean {
     return (this.values[2 * Reg.HCR_EL2]! & 0x80000000) !== 0;

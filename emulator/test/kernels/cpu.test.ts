@@ -134,6 +134,14 @@ describe('test kernels: our emulator against QEMU raspi3b', { timeout: 60_000 },
     ]);
   });
 
+  it('serror: a virtual SError (HCR_EL2.AMO, VSE) waits for PSTATE.A, is taken to EL1 with EC 0x2f, and clears VSE', async () => {
+    const ours = await expectSameAsQemu('serror');
+    expect(ours.output).toContain('serror: not taken at EL1 while A is set');
+    expect(ours.output).toContain('serror: taken at EL1, ESR_EL1=0xbe000000');
+    expect(ours.output).toContain('serror: ELR_EL1 - unmasked=0x0');
+    expect(ours.output).toContain('serror: HCR_EL2 after it=0x80000020');
+  });
+
   it('routing: an IRQ for EL2 is taken from EL1 with I set, a FIQ at EL2, and TVAL writes land exactly', async () => {
     const ours = await expectSameAsQemu('routing');
     expect(ours.output).toContain('routing: IRQ to EL2 taken from EL1 with I set');
