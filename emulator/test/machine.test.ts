@@ -55,6 +55,15 @@ describe('Machine', () => {
     expect(m.instructions).toBe(6 + 1 + 65536 * 2 + 8 + 3 * 4);
   });
 
+  it('stops at a deadline of virtual time, and goes on from there to the same end', () => {
+    const m = new Machine({ kernel: image(COUNTDOWN) });
+    expect(m.run(10_000_000, 0.001)).toEqual({ kind: 'deadline' });
+    expect(m.seconds).toBe(0.001);
+    expect(m.run(10_000_000, 0.001)).toEqual({ kind: 'deadline' });
+    expect(m.run(10_000_000)).toEqual({ kind: 'exit', code: 7 });
+    expect(m.instructions).toBe(6 + 1 + 65536 * 2 + 8 + 3 * 4);
+  });
+
   it('an unallocated encoding takes the undefined-instruction exception and is reported once', () => {
     // 0x00800000 lies in the reserved group (op0 = 0000) but is not UDF: unallocated, so UNDEFINED.
     // VBAR_EL2 is 0 at reset, so the exception (taken at EL2 from EL2 with SP_EL2) enters 0x200, where

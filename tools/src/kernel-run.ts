@@ -68,6 +68,8 @@ export interface KernelRun {
   message?: string;
   /** Emulator only: instructions retired, all cores together. */
   instructions?: number;
+  /** Emulator only: the guest's clock when the run ended, in seconds of virtual time. */
+  guestSeconds?: number;
   /** Wall-clock time of the run (for QEMU, including its start-up). */
   wallMs: number;
 }
