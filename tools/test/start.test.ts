@@ -2,7 +2,7 @@
 // machines: the guest's output alone on stdout, its exit status as the command's, input from
 // stdin, time limits, and one-line errors.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -72,6 +72,23 @@ describe.each(backends.map((backend) => [backend] as const))('npm start in %s', 
     expect(started.stdout).toBe('');
     expect(started.stderr).toBe('npm start: the guest did not exit within 1 s\n');
     expect(started.status).toBe(124);
+  });
+});
+
+/** Chapters with a monitor to type at: those whose book page types a script (try-it.txt). */
+const monitorChapters = listChapters().filter((chapter) => existsSync(path.join(chapter.dir, 'try-it.txt')));
+
+describe.each(monitorChapters.map((chapter) => [chapter.name] as const))('a script piped into %s', (name) => {
+  // Nothing in it depends on time (uptime, ticks would), and it ends with an exit status.
+  const script = 'help\nfrobnicate\nmem\nexit 3\n';
+
+  test('reaches the guest whole in both machines, which print the same bytes and exit with the same status', async () => {
+    const ours = await npmStart([name.slice(0, 2)], Buffer.from(script));
+    const qemu = await npmStart([name.slice(0, 2), '--qemu'], Buffer.from(script));
+    for (const line of script.split('\n').filter(Boolean)) expect(ours.stdout).toContain(`> ${line}\r\n`);
+    expect(ours.status).toBe(3);
+    expect(qemu.stdout).toBe(ours.stdout);
+    expect(qemu.status).toBe(ours.status);
   });
 });
 
