@@ -137,6 +137,7 @@ export class Machine {
     this.uart = new Pl011((b) => this.onOutput(Uint8Array.of(b)), () => this.current.now(), COUNTER_HZ);
     this.uart.onInterruptChange = () => this.intc.setLine(GpuIrq.UART, this.uart.interruptAsserted);
     this.uart.onReschedule = () => this.reschedule();
+    this.uart.onWarning = (m) => this.onWarning(m);
     const now = () => this.current.now();
     this.systemTimer = new Bcm2835SystemTimer(now, COUNTER_HZ / 1_000_000);
     this.systemTimer.onLine = (channel, asserted) => this.intc.setLine(GpuIrq.SYSTEM_TIMER_0 + channel, asserted);

@@ -36,6 +36,7 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
     output.push(copy);
     options.onOutput?.(copy);
   };
+  if (options.onWarning) machine.onWarning = options.onWarning;
   const input = new SerialInput(machine, options.input);
   const deadline = started + (options.timeoutMs ?? Infinity);
   const limit = options.maxInstructions ?? Infinity;

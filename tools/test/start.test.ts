@@ -11,7 +11,7 @@ import { listChapters } from '../src/chapters';
 import { runKernel, type Backend } from '../src/kernel-run';
 import { repoRoot } from '../src/paths';
 import { EscapeKeys } from '../src/terminal';
-import { ECHO_EXIT_STATUS, echoKernel, sleepKernel, spinKernel } from './tiny-kernels';
+import { ECHO_EXIT_STATUS, earlyPrintKernel, echoKernel, silencedUartKernel, sleepKernel, spinKernel } from './tiny-kernels';
 
 const backends: Backend[] = ['emulator', 'qemu'];
 const scratch = mkdtempSync(path.join(tmpdir(), 'bramble-start-test-'));
@@ -89,6 +89,23 @@ describe.each(monitorChapters.map((chapter) => [chapter.name] as const))('a scri
     expect(ours.status).toBe(3);
     expect(qemu.stdout).toBe(ours.stdout);
     expect(qemu.status).toBe(ours.status);
+  });
+});
+
+describe('a kernel that prints before setting the UART up', () => {
+  test('prints the same in both machines: the UART starts as the firmware leaves it', async () => {
+    const [ours, qemu] = await Promise.all(backends.map((backend) => runKernel({ image: earlyPrintKernel, backend, timeoutMs: 30_000 })));
+    expect(ours!.output).toBe('hi\n');
+    expect(qemu!.output).toBe(ours!.output);
+    expect(ours).toMatchObject({ ending: 'exit', exitCode: 0 });
+    expect(qemu).toMatchObject({ ending: 'exit', exitCode: 0 });
+  });
+
+  test('in our emulator, output the guest sends with the UART switched off is dropped and reported once on stderr', async () => {
+    const started = await npmStart(['--kernel', kernelFile('silenced', silencedUartKernel)]);
+    expect(started.stdout).toBe('');
+    expect(started.stderr).toBe('npm start: warning: PL011: output dropped: the guest wrote to DR with the UART (CR.UARTEN) switched off\n');
+    expect(started.status).toBe(0);
   });
 });
 
