@@ -75,6 +75,16 @@ describe('Machine', () => {
     expect(warnings).toEqual(['undefined instruction 0x00800000 (Reserved) at pc 0x80000']);
     expect(m.cores[0]!.pcString()).toBe('0x200');
   });
+
+  it('CRC32 runs, and its encodings with the wrong register width are UNDEFINED', () => {
+    // crc32cx w0, w0, x1 (0x9ac15c00) is allocated; the same with sf = 0 (0x1ac15c00) is not.
+    // With x0 = x1 = 0 the CRC stays 0; then the bad word traps to VBAR_EL2 + 0x200 = 0x200.
+    // Core 0 runs first: 6 instructions of the firmware stub, then these four (the last one traps).
+    const m = new Machine({ kernel: image([0xd2800000, 0xd2800001, 0x9ac15c00, 0x1ac15c00]) });
+    m.run(6 + 4);
+    expect(m.cores[0]!.pcString()).toBe('0x200');
+    expect(m.cores[0]!.sys.elr(2)).toBe(0x8000c); // the exception came from the fourth word
+  });
 });
 
 describe('running in slices', () => {
