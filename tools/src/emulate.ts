@@ -1,7 +1,7 @@
 // Our own emulator, driven from Node: the same runs as QEMU's, through the same interface.
 import type { Readable } from 'node:stream';
-import { openSdImage, type SdImageFile } from '../../emulator/node/sd-image';
-import { Machine, Pacer } from '../../emulator/src/index';
+import { openSdImage, type SdImageFile } from '@bramble/emulator/node/sd-image';
+import { Machine, Pacer } from '@bramble/emulator';
 import type { KernelRun, KernelRunOptions } from './kernel-run';
 
 /**

@@ -5,7 +5,7 @@
 // In a terminal a reader expects `wait 100` to take a second, so the guest's clock keeps to
 // the wall clock: the emulator's Pacer (the same one `npm start` uses) runs each slice, and the
 // worker sleeps while the guest is ahead. An idle kernel then costs no CPU.
-import { Machine, Pacer } from '../../../../emulator/src/index';
+import { Machine, Pacer } from '@bramble/emulator';
 import type { FromMachine, MachineState, ToMachine } from './protocol';
 
 /** The parts of a dedicated worker's global scope this file uses (the site's types are the DOM's). */

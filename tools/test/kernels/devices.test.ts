@@ -7,8 +7,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../tools/src/paths';
-import { Machine } from '../../src/index';
+import { repoRoot } from '../../src/paths';
+import { Machine } from '@bramble/emulator';
 import { type Difference, buildTestKernel, runBoth, undocumentedDifferences } from './harness';
 
 async function expectSameAsQemu(name: string, documented: readonly Difference[], options: { input?: string; sdImage?: string } = {}, status = 0): Promise<string> {
