@@ -11,6 +11,8 @@ import { loadToolchain } from './setup';
 const CTRL_A = 0x01;
 /** How long the guest must have printed nothing before input is typed (see untilQuiet). */
 const QUIET_MS = 500;
+/** When input is typed anyway, for a guest that never stops printing. */
+const LONGEST_HOLD_MS = 5_000;
 /** A terminal's pace: bytes per millisecond on a 115200-baud line (10 bit times a byte). */
 const BYTES_PER_MS = 115_200 / 10 / 1000;
 /** How often the typist hands QEMU the bytes the line would have carried since. */
@@ -122,24 +124,28 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
  * fills before the kernel enables its receive interrupt never raises it again once the kernel
  * clears it (QEMU's RX is an event, not the FIFO's level). A person types once the kernel has
  * printed its prompt and waits, so piped input waits for the guest to go quiet: QUIET_MS
- * with no output (counting from the start, for a guest that prints nothing).
+ * with no output (counting from the start, for a guest that prints nothing), or at most
+ * LONGEST_HOLD_MS.
  */
 function untilQuiet(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    let timer = setTimeout(done, QUIET_MS);
+    let quiet = setTimeout(done, QUIET_MS);
+    const longest = setTimeout(done, LONGEST_HOLD_MS);
     function restart() {
-      clearTimeout(timer);
-      timer = setTimeout(done, QUIET_MS);
+      clearTimeout(quiet);
+      quiet = setTimeout(done, QUIET_MS);
+    }
+    function stopWatching() {
+      clearTimeout(quiet);
+      clearTimeout(longest);
+      child.stdout!.off('data', restart);
     }
     function done() {
-      child.stdout!.off('data', restart);
+      stopWatching();
       resolve();
     }
     child.stdout!.on('data', restart);
-    child.once('close', () => {
-      clearTimeout(timer);
-      child.stdout!.off('data', restart);
-    });
+    child.once('close', stopWatching);
   });
 }
 
