@@ -20,8 +20,8 @@
 // arriving: a driver must enable both to see every keystroke, as on a real Pi.
 // QEMU 7.2 instead raises RX whenever any byte is waiting and has no RT; a
 // driver that enables RX and RT works on both. Bytes that arrive before the
-// receiver is enabled wait on the line (a real UART would lose them), so a test
-// can type ahead of the boot.
+// receiver is enabled, or while the FIFO is full, wait on the line (a real UART
+// would lose them), so a test can type ahead of the boot.
 
 import type { Clocked } from '../machine';
 import type { Device } from '../memory';
