@@ -14,9 +14,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import path from 'node:path';
 import type { LoadContext, Plugin } from '@docusaurus/types';
 import { DEFAULT_PARSE_FRONT_MATTER, parseMarkdownContentTitle } from '@docusaurus/utils';
-import { buildChapter } from '../../tools/src/build';
-import { listChapters, type Chapter } from '../../tools/src/chapters';
-import { repoRoot } from '../../tools/src/paths';
+import { buildChapter } from '@bramble/tools/build';
+import { listChapters, type Chapter } from '@bramble/tools/chapters';
+import { repoRoot } from '@bramble/tools/paths';
 import type { ChangesData, ChapterSummary, SiteData, SourceFileData, SourceIndexData } from '../src/data';
 import { changesPath, kernelPath, sourceIndexPath, sourcePath } from '../src/routes';
 import { changesBetween, type FileChange } from './changes';

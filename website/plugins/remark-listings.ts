@@ -13,9 +13,9 @@
 // line and the name; so does a transcript that was never generated.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { solutionPatch } from '../../tools/src/exercise-files';
-import { chapterDir, DocsError, extractAnchor, transcriptFile } from '../../tools/src/listings';
-import { repoRoot } from '../../tools/src/paths';
+import { solutionPatch } from '@bramble/tools/exercise-files';
+import { chapterDir, DocsError, extractAnchor, transcriptFile } from '@bramble/tools/listings';
+import { repoRoot } from '@bramble/tools/paths';
 import { sourcePath } from '../src/routes';
 import { highlight, languageOf } from './highlight';
 import type { SourceSnapshot } from './snapshot';

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listChapters, type Chapter } from '../../tools/src/chapters';
-import { loadExercises, solutionPatch } from '../../tools/src/exercise-files';
-import { findImages, findListings, resolveListing, transcriptFile } from '../../tools/src/listings';
-import { buildDir, repoRoot } from '../../tools/src/paths';
+import { MAX_AHEAD_MS } from '@bramble/emulator';
+import { listChapters, type Chapter } from '@bramble/tools/chapters';
+import { loadExercises, solutionPatch } from '@bramble/tools/exercise-files';
+import { findImages, findListings, resolveListing, transcriptFile } from '@bramble/tools/listings';
+import { buildDir, repoRoot } from '@bramble/tools/paths';
 import { launchChromium } from './browser';
 import { buildSite, type SiteBuild } from './site-build';
 import { serveStatic, type StaticServer } from './static-server';
@@ -224,6 +225,10 @@ describe('Run it here', () => {
     await expect
       .poll(async () => (status = (await page.locator('.bramble-status').textContent()) ?? ''), { timeout: 10_000 })
       .toMatch(/[1-9][\d,]* instructions executed, [\d.]+ MIPS/);
+    // The worker keeps the guest's clock to the wall clock (it never gets ahead; the status
+    // line rounds to a tenth of a second).
+    const guestSeconds = Number(/guest clock ([\d.]+) s/.exec(status)?.[1]);
+    expect(guestSeconds).toBeLessThanOrEqual((Date.now() - started) / 1000 + 0.05 + MAX_AHEAD_MS / 1000);
     expect(errors).toEqual([]);
 
     report(chapter.name, scripts, bootMs, status);

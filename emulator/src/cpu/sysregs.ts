@@ -99,7 +99,9 @@ export const SYSREGS: readonly SysRegDef[] = [
   constant('ID_AA64PFR0_EL1', key(3, 0, 0, 4, 0), 1, 0x0222),
   constant('ID_AA64PFR1_EL1', key(3, 0, 0, 4, 1), 1, 0),
   constant('ID_AA64DFR0_EL1', key(3, 0, 0, 5, 0), 1, 0x10305106),
-  constant('ID_AA64ISAR0_EL1', key(3, 0, 0, 6, 0), 1, 0), // no CRC32 or crypto: we do not implement them
+  // CRC32 (bits 19:16) = 1, as the Pi 3's Cortex-A53 reports; no AES, SHA1 or SHA2: the BCM2837
+  // was built without the crypto extension.
+  constant('ID_AA64ISAR0_EL1', key(3, 0, 0, 6, 0), 1, 0x10000),
   constant('ID_AA64ISAR1_EL1', key(3, 0, 0, 6, 1), 1, 0),
   constant('ID_AA64MMFR0_EL1', key(3, 0, 0, 7, 0), 1, 0x00001122),
   constant('ID_AA64MMFR1_EL1', key(3, 0, 0, 7, 1), 1, 0),
