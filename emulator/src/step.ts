@@ -75,6 +75,7 @@ export function stepOne(input: StepInput): StepOutput {
   const cpu = new Cpu(0, {
     memory,
     code: [],
+    compiler: null,
     decodePage: () => {
       throw new Error('step mode executes only the given instruction');
     },

@@ -19,6 +19,7 @@
 
 import { addOffset, hex64, out } from '../bits';
 import { type Chunk, type PhysicalMemory, RAM_END } from '../memory';
+import type { BlockCompiler } from './compiler';
 import { GenericTimer } from './generic-timer';
 import { AccessKind, Mmu } from './mmu';
 import { SystemRegisters } from './sysregs';
@@ -75,6 +76,8 @@ export interface CoreBus {
    */
   readonly code: (Op[] | undefined)[];
   decodePage(ppn: number): Op[];
+  /** The second tier, which compiles hot code to JavaScript (compiler.ts), or null to interpret only. */
+  readonly compiler: BlockCompiler | null;
   /** Semihosting call (HLT #0xF000): returns a stop reason when the call ends the machine. */
   semihost(c: Cpu): StopReason | null;
   /** Virtual time, in ticks of the 62.5 MHz generic counter, at the start of the current run slice. */
@@ -331,6 +334,7 @@ export class Cpu {
     const offset = pa & 0xfff;
     page[offset >>> 2] = lazy;
     page[(offset + size - 1) >>> 2] = lazy; // the same word unless the store spans two
+    this.bus.compiler?.stored(pa, size);
   }
 
   // Loads and stores: first the fast path (an aligned access to a page in the
@@ -549,6 +553,7 @@ export class Cpu {
       }
       const ppn = pa >>> 12;
       const page = this.bus.code[ppn] ?? this.bus.decodePage(ppn);
+      const compiled = this.bus.compiler?.page(ppn) ?? null;
       const base = this.pcLo & ~0xfff;
       const pageHi = this.pcHi;
       let index = (this.pcLo & 0xfff) >>> 2;
@@ -558,6 +563,8 @@ export class Cpu {
       let stop = Math.min(1024, index + (budget - this.runCount));
       this.blockStart = index;
       this.signal = 0;
+      // Where a straight run starts: the spots that get hot enough to be compiled.
+      let entry = true;
       try {
         for (;;) {
           if (index === stop) {
@@ -567,9 +574,17 @@ export class Cpu {
             this.pcHi = out.hi;
             break;
           }
-          this.pcLo = base | (index << 2);
-          page[index]!(this);
-          index++;
+          // A compiled block runs as its instructions' ops would, one after another (compiler.ts).
+          const block = compiled === null ? undefined : compiled.enter(index, stop - index, entry);
+          if (block !== undefined) {
+            index += block.run(this, base, pageHi);
+            entry = true;
+          } else {
+            this.pcLo = base | (index << 2);
+            page[index]!(this);
+            index++;
+            entry = false;
+          }
           if (this.signal !== 0) {
             this.runCount += index - this.blockStart;
             if (this.signal === BRANCHED) {
@@ -578,6 +593,7 @@ export class Cpu {
               this.signal = 0;
               index = (this.pcLo & 0xfff) >>> 2;
               this.blockStart = index;
+              entry = true;
               stop = Math.min(1024, index + (budget - this.runCount));
               continue;
             }
