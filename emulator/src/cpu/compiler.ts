@@ -129,11 +129,17 @@ export class BlockCompiler {
  * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
  * stops early when `page.version` changes under it (a store into its own code).
  */
-export function compileBlock(wordAt: (index: number) => number, start: number, page: { readonly version: number }, name: string): CompiledBlock {
+export function compileBlock(
+  wordAt: (index: number) => number,
+  start: number,
+  page: { readonly version: number },
+  name: string,
+  maxLength = MAX_LENGTH,
+): CompiledBlock {
   const closures: ((c: Cpu) => void)[] = [];
   const lines: string[] = [];
   let length = 0;
-  for (let i = start; i < 1024 && length < MAX_LENGTH; i++) {
+  for (let i = start; i < 1024 && length < maxLength; i++) {
     const w = wordAt(i) >>> 0;
     const at = i << 2;
     length++;
