@@ -1,6 +1,7 @@
 // Our own emulator, driven from Node: the same runs as QEMU's, through the same interface.
 import type { Readable } from 'node:stream';
 import { openSdImage, type SdImageFile } from '@bramble/emulator/node/sd-image';
+import { tierFromEnvironment } from '@bramble/emulator/node/tier';
 import { Machine, Pacer } from '@bramble/emulator';
 import type { KernelRun, KernelRunOptions } from './kernel-run';
 
@@ -27,7 +28,7 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
   let sd: SdImageFile | undefined;
   try {
     sd = options.sd === undefined ? undefined : openSdImage(options.sd.path, options.sd.persist);
-    machine = new Machine({ kernel: options.image, sdImage: sd?.bytes });
+    machine = new Machine({ kernel: options.image, sdImage: sd?.bytes, compile: tierFromEnvironment() === 'compiled' });
   } catch (error) {
     return result({ ending: 'error', exitCode: null, message: (error as Error).message });
   }
