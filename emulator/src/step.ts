@@ -105,7 +105,7 @@ export function stepOne(input: StepInput, tier: Tier = 'interpreted'): StepOutpu
   cpu.signal = 0;
   if (tier === 'compiled') {
     const block = compileBlock(() => word, (cpu.pcLo & 0xfff) >>> 2, { version: 0 }, 'step', 1);
-    block.run(cpu, cpu.pcLo & ~0xfff, cpu.pcHi);
+    block.run(cpu, cpu.pcLo & ~0xfff, cpu.pcHi, 1);
   } else {
     try {
       decode(word)(cpu);

@@ -28,7 +28,7 @@ import { addOffset, out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { type Cpu, EXCEPTION_TAKEN } from './cpu';
 import { decode, rowFor } from './decoder';
-import { Emitted, emit } from './emit';
+import { CHAIN, Emitted, emit } from './emit';
 import { spAlignmentFault } from './ops/load-store';
 
 /** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
@@ -38,10 +38,15 @@ const MAX_LENGTH = 64;
 /** A page whose blocks were thrown away this many times (code and data sharing a page) stays interpreted. */
 const MAX_INVALIDATIONS = 8;
 
-/** A compiled straight run: `run` retires 1..length instructions and returns how many. */
+/**
+ * A compiled straight run of `length` instructions. `run` retires them (fewer when one stops
+ * the run loop) and returns the page index of the next instruction; a block that branches to
+ * its own start may go round again first, while the run() call's `budget` allows, doing the
+ * run loop's counting itself (Cpu.runCount, Cpu.blockStart).
+ */
 export interface CompiledBlock {
   readonly length: number;
-  readonly run: (c: Cpu, base: number, pageHi: number) => number;
+  readonly run: (c: Cpu, base: number, pageHi: number, budget: number) => number;
 }
 
 /** The blocks of one physical page of code, by the word index where each starts. */
@@ -139,6 +144,8 @@ export function compileBlock(
   const closures: ((c: Cpu) => void)[] = [];
   const lines: string[] = [];
   let length = 0;
+  // Returns give the index of the next instruction in the page, as the run loop counts.
+  const next = (n: number): string => `return ${start + n};`;
   for (let i = start; i < 1024 && length < maxLength; i++) {
     const w = wordAt(i) >>> 0;
     const at = i << 2;
@@ -148,24 +155,35 @@ export function compileBlock(
     const emission = row !== undefined && row.decode(w) !== undefined ? emit(w, at) : undefined;
     if (emission === undefined) {
       lines.push(`c.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(c);`);
-      lines.push(`if (c.signal !== 0 || page.version !== version) return ${length};`);
+      lines.push(`if (c.signal !== 0 || page.version !== version) ${next(length)}`);
       closures.push(decode(w));
       continue;
     }
     if (emission.kind === Emitted.Memory) {
       lines.push(`c.pcLo = base | ${at}; done = ${length - 1}; ${emission.source}`);
-      lines.push(`if (c.signal !== 0 || page.version !== version) return ${length};`);
+      lines.push(`if (c.signal !== 0 || page.version !== version) ${next(length)}`);
       continue;
     }
     lines.push(emission.source);
     if (emission.kind === Emitted.Branch) break;
   }
-  lines.push(`return ${length};`);
+  lines.push(next(length));
+  // A branch back to the block's own start (a loop of one block) goes round again here, with
+  // the run loop's own bookkeeping for a branch inside the page, while the budget has room
+  // for the whole block; otherwise it leaves, and the run loop takes the branch.
+  const end = start + length;
+  const again =
+    `if (budget - c.runCount - (${end} - c.blockStart) >= ${length}) ` +
+    `{ c.runCount += ${end} - c.blockStart; c.blockStart = ${start}; continue; }`;
+  const body = lines
+    .join('\n      ')
+    .replaceAll(`${CHAIN}${start << 2};`, again)
+    .replace(/\/\*chain\*\/\d+;/g, '');
   const names = closures.map((_, i) => `op${i}`);
   const source =
-    `return function ${name}(c, base, pageHi) {\n` +
-    `  const r = c.r;\n  let done = 0;\n  try {\n    ${lines.join('\n    ')}\n` +
-    `  } catch (e) {\n    if (e !== EXCEPTION_TAKEN) throw e;\n    return done + 1;\n  }\n};`;
+    `return function ${name}(c, base, pageHi, budget) {\n` +
+    `  const r = c.r;\n  let done = 0;\n  for (;;) {\n    try {\n      ${body}\n` +
+    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'addOffset', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]
   ) => CompiledBlock['run'];

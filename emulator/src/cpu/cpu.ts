@@ -577,7 +577,9 @@ export class Cpu {
           // A compiled block runs as its instructions' ops would, one after another (compiler.ts).
           const block = compiled === null ? undefined : compiled.enter(index, stop - index, entry);
           if (block !== undefined) {
-            index += block.run(this, base, pageHi);
+            index = block.run(this, base, pageHi, budget);
+            // A block that looped has counted its rounds itself: the budget's end moved with them.
+            stop = Math.min(1024, this.blockStart + (budget - this.runCount));
             entry = true;
           } else {
             this.pcLo = base | (index << 2);

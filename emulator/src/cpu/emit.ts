@@ -428,9 +428,15 @@ function branch(source: string, readsFlags = false): Emission {
 }
 
 /** Statements setting the PC to `offset` bytes from this instruction (at `at` in the page). */
+/**
+ * Where the block compiler may chain a branch inside the page straight back into its own block:
+ * it replaces this marker, followed by the target's byte offset, by the jump (compiler.ts).
+ */
+export const CHAIN = '/*chain*/';
+
 function jump(at: number, offset: number): string {
   const target = at + offset;
-  if (target >= 0 && target < 4096) return `c.pcLo = base | ${target}; c.pcHi = pageHi; c.signal |= 1;`;
+  if (target >= 0 && target < 4096) return `${CHAIN}${target}; c.pcLo = base | ${target}; c.pcHi = pageHi; c.signal |= 1;`;
   return `c.pcLo = addOffset(base | ${at}, pageHi, ${offset}); c.pcHi = out.hi; c.signal |= 1;`;
 }
 
