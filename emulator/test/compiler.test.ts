@@ -88,7 +88,13 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
     () => (bits(2) << 30) | (0b111001 << 24) | (bits(2) << 22) | (bits(6) << 10) | (base() << 5) | bits(4),
     () => (bits(2) << 30) | (0b111000 << 24) | (bits(2) << 22) | (bits(9) << 12) | (bits(2) << 10) | (base() << 5) | bits(4),
     () => (pick([0, 2]) << 30) | (0b101 << 27) | (pick([1, 2, 3]) << 23) | (bits(1) << 22) | (bits(7) << 15) | (bits(4) << 10) | (base() << 5) | bits(4),
-    // forward branches inside the body: B.cond, CBZ/CBNZ, TBZ/TBNZ, B
+    // register offset (Rm is x24, which holds a small value), and EXTR/ROR
+    () => (bits(2) << 30) | (0b111000 << 24) | (bits(2) << 22) | (1 << 21) | (24 << 16) | (pick([2, 3, 6, 7]) << 13) | (bits(1) << 12) | (0b10 << 10) | (base() << 5) | bits(4),
+    () => {
+      const is64 = bits(1);
+      return (is64 << 31) | (0b00100111 << 23) | (is64 << 22) | (src() << 16) | (bits(6) << 10) | (src() << 5) | dst();
+    },
+    // forward branches inside the body (last: the straight programs leave it out): B.cond, CBZ/CBNZ, TBZ/TBNZ, B
     (_, at, end) => {
       const skip = 1 + bits(3);
       if (at + skip >= end) return null;

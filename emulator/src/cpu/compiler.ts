@@ -130,6 +130,57 @@ export class BlockCompiler {
   }
 }
 
+/** Register halves (`r[N]`) and flags (`c.n` ...) in an emitted source; writes are those followed by a lone `=`. */
+const REGISTER = /\br\[(\d+)\]/g;
+const REGISTER_WRITE = /\br\[(\d+)\] =(?!=)/g;
+const FLAG = /\bc\.([nzcv])\b(?!\()/g;
+const FLAG_WRITE = /\bc\.([nzcv]) =(?!=)/g;
+
+/**
+ * Registers and flags as the block's own locals, which the engine can keep in machine
+ * registers: the emitted sources' `r[N]` become `rN` and `c.n` becomes `fn`. The Cpu's copy is
+ * brought up to date (`flush`) wherever something outside the block may look at it: before a
+ * load, store or closure (an exception, a device or the closure reads the registers), and
+ * before the block returns or goes round. After a closure, which may change any of them, the
+ * locals are read again (`reload`).
+ */
+class Locals {
+  private readonly used = new Set<string>();
+  private readonly dirty = new Set<string>();
+
+  /** Rewrite a source to the locals, noting what it reads and writes. */
+  take(source: string): string {
+    for (const m of source.matchAll(REGISTER)) this.used.add(`r${m[1]}`);
+    for (const m of source.matchAll(FLAG)) this.used.add(`f${m[1]}`);
+    for (const m of source.matchAll(REGISTER_WRITE)) this.dirty.add(`r${m[1]}`);
+    for (const m of source.matchAll(FLAG_WRITE)) this.dirty.add(`f${m[1]}`);
+    return source.replace(REGISTER, 'r$1').replace(FLAG, 'f$1');
+  }
+
+  flush(): string {
+    const s = [...this.dirty].map((l) => `${Locals.home(l)} = ${l};`).join(' ');
+    this.dirty.clear();
+    return s;
+  }
+
+  /** Statements reading every local from the Cpu again (inserted after a closure, patched in at the end). */
+  static readonly RELOAD = '/*reload*/';
+
+  /** The declarations, and the text that reads them all again. */
+  declarations(): { declare: string; reload: string } {
+    const names = [...this.used];
+    if (names.length === 0) return { declare: '', reload: '' };
+    return {
+      declare: `let ${names.map((l) => `${l} = ${Locals.home(l)}`).join(', ')};`,
+      reload: names.map((l) => `${l} = ${Locals.home(l)};`).join(' '),
+    };
+  }
+
+  private static home(local: string): string {
+    return local.startsWith('r') ? `r[${local.slice(1)}]` : `c.${local.slice(1)}`;
+  }
+}
+
 /**
  * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
  * stops early when `page.version` changes under it (a store into its own code).
@@ -143,46 +194,58 @@ export function compileBlock(
 ): CompiledBlock {
   const closures: ((c: Cpu) => void)[] = [];
   const lines: string[] = [];
+  const locals = new Locals();
   let length = 0;
   // Returns give the index of the next instruction in the page, as the run loop counts.
   const next = (n: number): string => `return ${start + n};`;
-  for (let i = start; i < 1024 && length < maxLength; i++) {
+  const end = start + Math.min(maxLength, 1024 - start);
+  let chained = '';
+  for (let i = start; i < end; i++) {
     const w = wordAt(i) >>> 0;
     const at = i << 2;
     length++;
     // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
     const row = rowFor(w);
     const emission = row !== undefined && row.decode(w) !== undefined ? emit(w, at) : undefined;
+    const stop = `if (c.signal !== 0 || page.version !== version) ${next(length)}`;
     if (emission === undefined) {
-      lines.push(`c.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(c);`);
-      lines.push(`if (c.signal !== 0 || page.version !== version) ${next(length)}`);
+      lines.push(`${locals.flush()} c.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(c); ${Locals.RELOAD}`, stop);
       closures.push(decode(w));
       continue;
     }
     if (emission.kind === Emitted.Memory) {
-      lines.push(`c.pcLo = base | ${at}; done = ${length - 1}; ${emission.source}`);
-      lines.push(`if (c.signal !== 0 || page.version !== version) ${next(length)}`);
+      const flush = locals.flush();
+      const source = locals.take(emission.source);
+      lines.push(`${flush} c.pcLo = base | ${at}; done = ${length - 1}; ${source} ${locals.flush()}`, stop);
       continue;
     }
-    lines.push(emission.source);
-    if (emission.kind === Emitted.Branch) break;
+    const source = locals.take(emission.source);
+    if (emission.kind !== Emitted.Branch) {
+      lines.push(source);
+      continue;
+    }
+    // The branch ends the block: what it leaves in the locals is written back before either
+    // way out, going round again (a branch to the block's own start) or returning.
+    const flush = locals.flush();
+    chained = source.replaceAll(
+      `${CHAIN}${start << 2};`,
+      `if (budget - c.runCount - (${start + length} - c.blockStart) >= ${length}) ` +
+        `{ ${flush} c.runCount += ${start + length} - c.blockStart; c.blockStart = ${start}; continue; }`,
+    );
+    lines.push(chained, flush);
+    break;
   }
+  if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
-  // A branch back to the block's own start (a loop of one block) goes round again here, with
-  // the run loop's own bookkeeping for a branch inside the page, while the budget has room
-  // for the whole block; otherwise it leaves, and the run loop takes the branch.
-  const end = start + length;
-  const again =
-    `if (budget - c.runCount - (${end} - c.blockStart) >= ${length}) ` +
-    `{ c.runCount += ${end} - c.blockStart; c.blockStart = ${start}; continue; }`;
+  const { declare, reload } = locals.declarations();
   const body = lines
     .join('\n      ')
-    .replaceAll(`${CHAIN}${start << 2};`, again)
+    .replaceAll(Locals.RELOAD, reload)
     .replace(/\/\*chain\*\/\d+;/g, '');
   const names = closures.map((_, i) => `op${i}`);
   const source =
     `return function ${name}(c, base, pageHi, budget) {\n` +
-    `  const r = c.r;\n  let done = 0;\n  for (;;) {\n    try {\n      ${body}\n` +
+    `  const r = c.r;\n  let done = 0;\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'addOffset', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]

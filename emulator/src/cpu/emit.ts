@@ -18,9 +18,9 @@ import { ZR, ZR_SINK } from './cpu';
 import { type DecodeRow, rowFor } from './decoder';
 import { decodeBranchCond, decodeBranchImm, decodeBranchReg, decodeCompareBranch, decodeTestBranch } from './ops/branch';
 import { decodeBitMasks, dstZr, pairOf, rd, regSp, rm, rn, sf, srcZr } from './ops/common';
-import { decodeAddSubImm, decodeBitfield, decodeLogicalImm, decodeMoveWide, decodePcRel } from './ops/data-immediate';
+import { decodeAddSubImm, decodeBitfield, decodeExtract, decodeLogicalImm, decodeMoveWide, decodePcRel } from './ops/data-immediate';
 import { decodeAddSubShifted, decodeCondSelect, decodeLogicalShifted } from './ops/data-register';
-import { decodeImm9, decodePair, decodeUnsignedOffset } from './ops/load-store';
+import { decodeImm9, decodePair, decodeRegisterOffset, decodeUnsignedOffset } from './ops/load-store';
 
 /** What kind of instruction the block compiler is looking at. */
 export const Emitted = {
@@ -97,25 +97,25 @@ function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
   return s;
 }
 
-/** A 64-bit register shifted by a constant (LSL, LSR, ASR, ROR), from temporaries ml, mh: [low, high] expressions. */
-function shift64(type: number, k: number): [string, string] {
-  if (k === 0) return ['ml', 'mh'];
+/** A 64-bit register shifted by a constant (LSL, LSR, ASR, ROR), from temporaries ml, mh (or others): [low, high] expressions. */
+function shift64(type: number, k: number, ml = 'ml', mh = 'mh'): [string, string] {
+  if (k === 0) return [ml, mh];
   const j = 32 - k;
   switch (type) {
     case 0:
-      if (k < 32) return [`(ml << ${k})`, `((mh << ${k}) | (ml >>> ${j}))`];
-      return ['0', k === 32 ? 'ml' : `(ml << ${k - 32})`];
+      if (k < 32) return [`(${ml} << ${k})`, `((${mh} << ${k}) | (${ml} >>> ${j}))`];
+      return ['0', k === 32 ? ml : `(${ml} << ${k - 32})`];
     case 1:
-      if (k < 32) return [`((ml >>> ${k}) | (mh << ${j}))`, `(mh >>> ${k})`];
-      return [k === 32 ? 'mh' : `(mh >>> ${k - 32})`, '0'];
+      if (k < 32) return [`((${ml} >>> ${k}) | (${mh} << ${j}))`, `(${mh} >>> ${k})`];
+      return [k === 32 ? mh : `(${mh} >>> ${k - 32})`, '0'];
     case 2:
-      if (k < 32) return [`((ml >>> ${k}) | (mh << ${j}))`, `(mh >> ${k})`];
-      return [`(mh >> ${k - 32})`, '(mh >> 31)'];
+      if (k < 32) return [`((${ml} >>> ${k}) | (${mh} << ${j}))`, `(${mh} >> ${k})`];
+      return [`(${mh} >> ${k - 32})`, `(${mh} >> 31)`];
     default: {
-      if (k < 32) return [`((ml >>> ${k}) | (mh << ${j}))`, `((mh >>> ${k}) | (ml << ${j}))`];
-      if (k === 32) return ['mh', 'ml'];
+      if (k < 32) return [`((${ml} >>> ${k}) | (${mh} << ${j}))`, `((${mh} >>> ${k}) | (${ml} << ${j}))`];
+      if (k === 32) return [mh, ml];
       const m = k - 32;
-      return [`((mh >>> ${m}) | (ml << ${32 - m}))`, `((ml >>> ${m}) | (mh << ${32 - m}))`];
+      return [`((${mh} >>> ${m}) | (${ml} << ${32 - m}))`, `((${ml} >>> ${m}) | (${mh} << ${32 - m}))`];
     }
   }
 }
@@ -239,6 +239,25 @@ function bitfield(w: number): Emission | undefined {
   const dst = keep ? `r[${2 * d}]` : '0';
   const top = signed ? `-((ml >>> ${imms}) & 1)` : 'dv';
   return plain(`{ const ml = ${lo(n)}; const dv = ${dst}; const b = (dv & ${~wLo}) | (${rot} & ${wLo}); ${set32(d, `(${top} & ${~tLo}) | (b & ${tLo})`)} }`);
+}
+
+/** EXTR (ROR when Rn = Rm): bits from the concatenation Rn:Rm, from bit lsb of Rm. */
+function extract(w: number): Emission | undefined {
+  const is64 = sf(w);
+  const nBit = field(w, 22, 22);
+  const lsb = field(w, 15, 10);
+  if (field(w, 30, 29) !== 0 || field(w, 21, 21) !== 0 || nBit !== (is64 ? 1 : 0) || (!is64 && lsb >= 32)) return undefined;
+  const n = srcZr(rn(w));
+  const m = srcZr(rm(w));
+  const d = dstZr(rd(w));
+  if (is64) {
+    if (lsb === 0) return plain(`{ const lo = ${lo(m)}; const hi = ${hi(m)}; ${set64(d, 'lo', 'hi')} }`);
+    const [ll, lh] = shift64(1, lsb);
+    const [hl, hh] = shift64(0, 64 - lsb, 'nl', 'nh');
+    return plain(`{ const ml = ${lo(m)}; const mh = ${hi(m)}; const nl = ${lo(n)}; const nh = ${hi(n)}; const lo = ${ll} | ${hl}; const hi = ${lh} | ${hh}; ${set64(d, 'lo', 'hi')} }`);
+  }
+  const v = lsb === 0 ? 'ml' : `(ml >>> ${lsb}) | (nl << ${32 - lsb})`;
+  return plain(`{ const ml = ${lo(m)}; const nl = ${lo(n)}; ${set32(d, v)} }`);
 }
 
 // ---------------------------------------------------------------- data processing, register
@@ -389,6 +408,25 @@ function imm9(w: number): Emission | undefined {
   return memory(`{ ${check}const al = addOffset(${lo(n)}, ${hi(n)}, ${imm}); const ah = out.hi; ${t} ${set64(n, 'al', 'ah')} }`);
 }
 
+/** LDR/STR (register offset): Xn|SP plus Rm, extended (UXTW, SXTW) or not, shifted by the size when S is set. */
+function registerOffset(w: number): Emission | undefined {
+  if (field(w, 26, 26) === 1) return undefined;
+  const size = field(w, 31, 30);
+  const option = field(w, 15, 13);
+  if ((option & 2) === 0) return undefined;
+  const t = transfer(size, field(w, 23, 22), rd(w));
+  if (t === null) return plain(''); // PRFM
+  if (t === undefined) return undefined;
+  const n = regSp(rn(w));
+  const m = rm(w);
+  const high = option === 2 ? '0' : option === 6 ? '(ml >> 31)' : hi(m);
+  const [ol, oh] = shift64(0, field(w, 12, 12) === 1 ? size : 0);
+  return memory(
+    `{ ${spCheck(rn(w))}const ml = ${lo(m)}; const mh = ${high}; const l = (${lo(n)} >>> 0) + (${ol} >>> 0); const al = l | 0; ` +
+      `const ah = (${hi(n)} + ${oh} + (l > 0xffffffff ? 1 : 0)) | 0; ${t} }`,
+  );
+}
+
 /** LDP/STP of X or W registers (LDPSW stays with its closure). */
 function pair(w: number): Emission | undefined {
   if (field(w, 26, 26) === 1) return undefined;
@@ -490,6 +528,7 @@ const EMITTERS = new Map<DecodeRow['decode'], (w: number, at: number) => Emissio
   [decodeLogicalImm, logicalImm],
   [decodeMoveWide, moveWide],
   [decodeBitfield, bitfield],
+  [decodeExtract, extract],
   [decodeBranchCond, branchCond],
   [decodeBranchReg, branchReg],
   [decodeBranchImm, branchImm],
@@ -498,6 +537,7 @@ const EMITTERS = new Map<DecodeRow['decode'], (w: number, at: number) => Emissio
   [decodePair, pair],
   [decodeImm9, imm9],
   [decodeUnsignedOffset, unsignedOffset],
+  [decodeRegisterOffset, registerOffset],
   [decodeCondSelect, condSelect],
   [decodeLogicalShifted, logicalShifted],
   [decodeAddSubShifted, addSubShifted],
