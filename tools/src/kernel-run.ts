@@ -38,6 +38,18 @@ export interface KernelRunOptions {
    * `persist` (QEMU otherwise runs the drive with snapshot=on; our emulator writes back when it stops).
    */
   sd?: SdCardFile;
+  /**
+   * Wait for GDB on localhost:`port`, the machine paused until it says go (QEMU: its own
+   * stub, `-gdb tcp::port -S`). `onListening` runs once a debugger can attach; `onMessage`
+   * reports the stub's troubles, one line each (emulator only).
+   */
+  gdb?: GdbOptions;
+}
+
+export interface GdbOptions {
+  port: number;
+  onListening: () => void;
+  onMessage: (line: string) => void;
 }
 
 export interface SdCardFile {

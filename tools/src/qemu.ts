@@ -18,7 +18,7 @@ const INPUT_DELAY_MS = 500;
  * them (without `chardev=` semihosting would print to stderr). The multiplexer is also what
  * gives Ctrl-A x. `-no-reboot` turns a watchdog reset into an exit with status 0.
  */
-export function qemuArgs(imagePath: string, sd?: SdCardFile): string[] {
+export function qemuArgs(imagePath: string, sd?: SdCardFile, gdbPort?: number): string[] {
   return [
     '-M', 'raspi3b',
     '-kernel', imagePath,
@@ -30,6 +30,8 @@ export function qemuArgs(imagePath: string, sd?: SdCardFile): string[] {
     // An SD card; without persist QEMU keeps the guest's writes out of the file. A comma in a
     // value is written twice in QEMU's option syntax.
     ...(sd ? ['-drive', `if=sd,format=raw,file=${sd.path.replaceAll(',', ',,')}${sd.persist ? '' : ',snapshot=on'}`] : []),
+    // QEMU's own GDB stub on localhost, the machine paused (-S) until the debugger continues it.
+    ...(gdbPort === undefined ? [] : ['-gdb', `tcp:127.0.0.1:${gdbPort}`, '-S']),
   ];
 }
 
@@ -60,7 +62,9 @@ export async function runInQemu(options: KernelRunOptions): Promise<KernelRun> {
   const imagePath = options.imagePath ?? join(scratch!, 'kernel8.img');
   if (scratch) writeFileSync(imagePath, options.image);
   try {
-    return await superviseQemu(spawn(qemu, qemuArgs(imagePath, options.sd), { stdio: ['pipe', 'pipe', 'pipe'] }), options);
+    const child = spawn(qemu, qemuArgs(imagePath, options.sd, options.gdb?.port), { stdio: ['pipe', 'pipe', 'pipe'] });
+    options.gdb?.onListening();
+    return await superviseQemu(child, options);
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
@@ -81,7 +85,7 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
     options.onOutput?.(chunk);
   });
   child.stderr!.on('data', (chunk: Buffer) => errors.push(chunk));
-  void firstWords(child).then(() => feedInput(child, options.input));
+  void firstWords(child, options.gdb === undefined ? INPUT_DELAY_MS : Infinity).then(() => feedInput(child, options.input));
 
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
   const onAbort = () => stop('stopped');
@@ -116,11 +120,12 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
  * QEMU hands bytes to the UART the moment they arrive, and a kernel setting up its UART
  * empties the receive FIFO: input typed ahead of that is lost (as on a real Pi). A person
  * types after the kernel has said something, so input waits for the guest's first output,
- * or INPUT_DELAY_MS for a guest that says nothing first.
+ * or `delayMs` for a guest that says nothing first (a machine paused for a debugger may say
+ * nothing for minutes: then only its first words count).
  */
-function firstWords(child: ChildProcess): Promise<void> {
+function firstWords(child: ChildProcess, delayMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, INPUT_DELAY_MS);
+    const timer = delayMs === Infinity ? undefined : setTimeout(resolve, delayMs);
     child.stdout!.once('data', () => {
       clearTimeout(timer);
       resolve();
@@ -164,9 +169,9 @@ function qemuComplaint(stderr: readonly Uint8Array[]): string | undefined {
  * Runs a kernel in QEMU on this terminal: QEMU reads the keys itself (raw mode, Ctrl-A x) and
  * writes the guest's output straight to stdout, so the result carries no output.
  */
-export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefined, sd?: SdCardFile): Promise<KernelRun> {
+export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefined, sd?: SdCardFile, gdbPort?: number): Promise<KernelRun> {
   const started = performance.now();
-  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd), { stdio: 'inherit' });
+  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd, gdbPort), { stdio: 'inherit' });
   let timedOut = false;
   // SIGTERM, not SIGKILL: QEMU then puts the terminal back the way it found it.
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => {

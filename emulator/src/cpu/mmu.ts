@@ -196,6 +196,22 @@ export class Mmu {
   }
 
   /**
+   * A debugger's view of a virtual address: its physical address as the core's current
+   * translation (with EL1's permission to read) gives it, or -1 when it does not translate.
+   * Like AT, it walks afresh and leaves the TLBs alone, so looking cannot change what the
+   * guest does next.
+   */
+  debugTranslate(lo: number, hi: number): number {
+    if (!this.enabled()) return hi >>> 8 !== 0 ? -1 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
+    const t = this.atTlb;
+    t.flush();
+    const fault = this.lastFault;
+    const walked = this.fill(t, 0, lo, this.untagged(hi), 0);
+    this.lastFault = fault;
+    return walked ? t.page[0]! + (lo & 0xfff) : -1;
+  }
+
+  /**
    * A data address's high word with top-byte ignore applied: when TCR_EL1.TBI0 (bit 37)
    * or TBI1 (bit 38), chosen by VA bit 55, is set, bits 63:56 are a tag that translation
    * ignores (Arm ARM, "Address tagging"); they become copies of bit 55. Instruction
