@@ -36,6 +36,10 @@ export interface Toolchain {
   llvmMc: string;
   /** QEMU's emulator for 64-bit ARM machines (we use its raspi3b). */
   qemu: string;
+  /** LLVM's symbolizer: a kernel's addresses to function, file and line (npm start's backtraces). */
+  llvmSymbolizer: string;
+  /** A GDB that debugs AArch64 (`npm start -- --gdb`, and its tests). */
+  gdb: string;
 }
 
 /** A problem the user must fix; its message is one line saying how. */
@@ -179,6 +183,8 @@ function probe(): Partial<Toolchain> {
     llvmObjcopy: onPathMaybeVersioned('llvm-objcopy'),
     llvmMc: onPathMaybeVersioned('llvm-mc'),
     qemu: onPath('qemu-system-aarch64'),
+    llvmSymbolizer: onPathMaybeVersioned('llvm-symbolizer'),
+    gdb: onPath('gdb-multiarch'),
   };
 }
 
@@ -203,6 +209,8 @@ const parts = {
   llvmObjcopy: { what: 'llvm-objcopy', debian: ['llvm'], elsewhere: 'install LLVM' },
   llvmMc: { what: 'llvm-mc', debian: ['llvm'], elsewhere: 'install LLVM' },
   qemu: { what: 'QEMU (qemu-system-aarch64)', debian: ['qemu-system-arm'], elsewhere: 'install QEMU' },
+  llvmSymbolizer: { what: 'llvm-symbolizer', debian: ['llvm'], elsewhere: 'install LLVM' },
+  gdb: { what: 'gdb-multiarch', debian: ['gdb-multiarch'], elsewhere: 'install a GDB built for all targets, as gdb-multiarch' },
 } satisfies Record<string, Part>;
 
 function missingParts(found: Partial<Toolchain>): Part[] {
@@ -213,6 +221,8 @@ function missingParts(found: Partial<Toolchain>): Part[] {
   if (!found.llvmObjcopy) missing.push(parts.llvmObjcopy);
   if (!found.llvmMc) missing.push(parts.llvmMc);
   if (!found.qemu) missing.push(parts.qemu);
+  if (!found.llvmSymbolizer) missing.push(parts.llvmSymbolizer);
+  if (!found.gdb) missing.push(parts.gdb);
   return missing;
 }
 
@@ -280,7 +290,7 @@ export function ensureChromium(): string {
 
 // ---- The record, build/toolchain.json ----
 
-const stringFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu'] as const;
+const stringFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'llvmSymbolizer', 'gdb'] as const;
 
 /** The recorded toolchain if the record is well formed and every program it names is still there. */
 function readRecord(): Toolchain | undefined {
