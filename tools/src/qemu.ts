@@ -166,12 +166,19 @@ function qemuComplaint(stderr: readonly Uint8Array[]): string | undefined {
 }
 
 /**
- * Runs a kernel in QEMU on this terminal: QEMU reads the keys itself (raw mode, Ctrl-A x) and
- * writes the guest's output straight to stdout, so the result carries no output.
+ * Runs a kernel in QEMU on this terminal: QEMU reads the keys itself (raw mode, Ctrl-A x);
+ * the guest's output goes to `onOutput` as it comes (the result carries none of it).
  */
-export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefined, sd?: SdCardFile, gdbPort?: number): Promise<KernelRun> {
+export function runQemuOnTerminal(
+  imagePath: string,
+  onOutput: (bytes: Uint8Array) => void,
+  timeoutMs: number | undefined,
+  sd?: SdCardFile,
+  gdbPort?: number,
+): Promise<KernelRun> {
   const started = performance.now();
-  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd, gdbPort), { stdio: 'inherit' });
+  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd, gdbPort), { stdio: ['inherit', 'pipe', 'inherit'] });
+  child.stdout!.on('data', (chunk: Buffer) => onOutput(chunk));
   let timedOut = false;
   // SIGTERM, not SIGKILL: QEMU then puts the terminal back the way it found it.
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => {

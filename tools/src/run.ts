@@ -13,6 +13,8 @@ import { buildChapter } from './build';
 import { mostComplete, resolveChapter } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
+import { loadToolchain } from './setup';
+import { BacktraceSymbolizer, symbolizerFor } from './symbolize';
 import { QUIT_HINT, rawConsole } from './terminal';
 
 /** With stdin not a terminal nobody can quit by hand, so a hung guest must not hang forever. */
@@ -128,12 +130,17 @@ async function main(argv: string[]): Promise<number> {
   if (interactive) {
     process.stderr.write(`Booting ${name} in ${options.backend === 'qemu' ? 'QEMU' : 'the Bramble emulator'}. ${QUIT_HINT}\n`);
   }
+  // The guest's output, with the backtraces it prints turned into functions and source lines.
+  const symbolizer = elf === undefined ? undefined : new BacktraceSymbolizer(symbolizerFor(elf, loadToolchain().llvmSymbolizer));
+  const show = (bytes: Uint8Array) => process.stdout.write(symbolizer ? symbolizer.feed(bytes) : bytes);
   const gdbPort = options.gdbPort;
   const waitingForGdb = () => process.stderr.write(`${attachCommand(elf, gdbPort!)}\n`);
   if (interactive && options.backend === 'qemu') {
     // QEMU drives the terminal itself (raw mode, Ctrl-A x), so it gets it directly.
     if (gdbPort !== undefined) waitingForGdb();
-    return exitStatus(await runQemuOnTerminal(image, secondsToMs(options.timeoutSeconds), options.sd, gdbPort), interactive);
+    const run = await runQemuOnTerminal(image, show, secondsToMs(options.timeoutSeconds), options.sd, gdbPort);
+    if (symbolizer) process.stdout.write(symbolizer.flush());
+    return exitStatus(run, interactive);
   }
 
   const console = interactive ? rawConsole(process.stdin) : undefined;
@@ -146,7 +153,7 @@ async function main(argv: string[]): Promise<number> {
       input: console?.keys ?? process.stdin,
       // Someone at a debugger may take their time: no default limit then either.
       timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive || gdbPort !== undefined ? undefined : DEFAULT_TIMEOUT_SECONDS)),
-      onOutput: (output) => process.stdout.write(output),
+      onOutput: show,
       signal: console?.quit,
       // Someone may be typing: the guest's clock keeps to the wall clock, as on a real Pi.
       realTime: true,
@@ -155,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
     });
   } finally {
     console?.restore();
+    if (symbolizer) process.stdout.write(symbolizer.flush());
   }
   return exitStatus(run, interactive);
 }
