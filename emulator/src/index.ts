@@ -11,4 +11,5 @@
 // Nothing here uses a Node or DOM API.
 
 export { Machine, type MachineOptions, type StopReason } from './machine';
+export { startTrace, TRACE_CATEGORIES, type TraceCategory } from './trace';
 export { stepOne, validateStepInput, type StepInput, type StepOutput, type MemoryRegion } from './step';

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { GdbServer } from '../../emulator/node/gdb-server';
 import { openSdImage, type SdImageFile } from '../../emulator/node/sd-image';
-import { Machine, type StopReason } from '../../emulator/src/index';
+import { Machine, startTrace, type StopReason } from '../../emulator/src/index';
 import type { KernelRun, KernelRunOptions } from './kernel-run';
 
 /**
@@ -36,6 +36,8 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
   }
   options.gdb?.onListening();
   let exitCode: number | null = null;
+  const trace = options.trace;
+  if (trace) startTrace(machine, trace.categories, (line) => trace.write(`${line}\n`));
   machine.onOutput = (bytes) => {
     const copy = bytes.slice(); // the machine may reuse its buffer
     output.push(copy);

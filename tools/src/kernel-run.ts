@@ -1,6 +1,7 @@
 // Running a kernel image to completion in either machine, with one result shape, so that
 // `npm start`, the boot tests and the benchmark all compare like with like.
 import type { Readable } from 'node:stream';
+import type { TraceCategory } from '../../emulator/src/index';
 import { runInEmulator } from './emulate';
 import { runInQemu } from './qemu';
 
@@ -44,6 +45,11 @@ export interface KernelRunOptions {
    * reports the stub's troubles, one line each (emulator only).
    */
   gdb?: GdbOptions;
+  /**
+   * Trace these kinds of event (int, mmu, unimp; see emulator/src/trace.ts) to `write`, as
+   * text; QEMU gets them as `-d` and its log is passed on.
+   */
+  trace?: { categories: readonly TraceCategory[]; write: (text: string) => void };
 }
 
 export interface GdbOptions {

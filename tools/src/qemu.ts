@@ -18,7 +18,7 @@ const INPUT_DELAY_MS = 500;
  * them (without `chardev=` semihosting would print to stderr). The multiplexer is also what
  * gives Ctrl-A x. `-no-reboot` turns a watchdog reset into an exit with status 0.
  */
-export function qemuArgs(imagePath: string, sd?: SdCardFile, gdbPort?: number): string[] {
+export function qemuArgs(imagePath: string, sd?: SdCardFile, gdbPort?: number, trace?: readonly string[]): string[] {
   return [
     '-M', 'raspi3b',
     '-kernel', imagePath,
@@ -32,6 +32,8 @@ export function qemuArgs(imagePath: string, sd?: SdCardFile, gdbPort?: number): 
     ...(sd ? ['-drive', `if=sd,format=raw,file=${sd.path.replaceAll(',', ',,')}${sd.persist ? '' : ',snapshot=on'}`] : []),
     // QEMU's own GDB stub on localhost, the machine paused (-S) until the debugger continues it.
     ...(gdbPort === undefined ? [] : ['-gdb', `tcp:127.0.0.1:${gdbPort}`, '-S']),
+    // QEMU's own log of the same kinds of event, on its stderr.
+    ...(trace === undefined ? [] : ['-d', trace.join(',')]),
   ];
 }
 
@@ -62,7 +64,7 @@ export async function runInQemu(options: KernelRunOptions): Promise<KernelRun> {
   const imagePath = options.imagePath ?? join(scratch!, 'kernel8.img');
   if (scratch) writeFileSync(imagePath, options.image);
   try {
-    const child = spawn(qemu, qemuArgs(imagePath, options.sd, options.gdb?.port), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(qemu, qemuArgs(imagePath, options.sd, options.gdb?.port, options.trace?.categories), { stdio: ['pipe', 'pipe', 'pipe'] });
     options.gdb?.onListening();
     return await superviseQemu(child, options);
   } finally {
@@ -84,7 +86,10 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
     output.push(chunk);
     options.onOutput?.(chunk);
   });
-  child.stderr!.on('data', (chunk: Buffer) => errors.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (options.trace) options.trace.write(chunk.toString('latin1'));
+    else errors.push(chunk);
+  });
   void firstWords(child, options.gdb === undefined ? INPUT_DELAY_MS : Infinity).then(() => feedInput(child, options.input));
 
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
@@ -175,9 +180,10 @@ export function runQemuOnTerminal(
   timeoutMs: number | undefined,
   sd?: SdCardFile,
   gdbPort?: number,
+  trace?: readonly string[],
 ): Promise<KernelRun> {
   const started = performance.now();
-  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd, gdbPort), { stdio: ['inherit', 'pipe', 'inherit'] });
+  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd, gdbPort, trace), { stdio: ['inherit', 'pipe', 'inherit'] });
   child.stdout!.on('data', (chunk: Buffer) => onOutput(chunk));
   let timedOut = false;
   // SIGTERM, not SIGKILL: QEMU then puts the terminal back the way it found it.

@@ -13,6 +13,7 @@ import { buildChapter } from './build';
 import { mostComplete, resolveChapter } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
+import { TRACE_CATEGORIES, type TraceCategory } from '../../emulator/src/index';
 import { loadToolchain } from './setup';
 import { BacktraceSymbolizer, symbolizerFor } from './symbolize';
 import { QUIT_HINT, rawConsole } from './terminal';
@@ -37,6 +38,9 @@ Raspberry Pi's serial console. Without a chapter, boots the most complete one.
   --kernel FILE    boot this kernel8.img instead of building a chapter
   --sd FILE        insert an SD card holding this raw image
   --persist        write the guest's changes to the SD card back to FILE (default: discard them)
+  --trace LIST     log events to stderr, as QEMU's -d does (QEMU gets -d LIST): int (exceptions
+                   taken), mmu (table walks and translation faults), unimp (what the emulator
+                   does not model), comma-separated
   --gdb [PORT]     start paused and wait for GDB on localhost:PORT (default ${DEFAULT_GDB_PORT}; a port
                    from 1024 up, or --gdb=PORT); prints the command that attaches
   --help           this text
@@ -53,6 +57,7 @@ interface Options {
   kernel: string | undefined;
   sd: SdCardFile | undefined;
   gdbPort: number | undefined;
+  trace: TraceCategory[] | undefined;
   help: boolean;
 }
 
@@ -69,6 +74,7 @@ function parseCommandLine(argv: string[]): Options {
         sd: { type: 'string' },
         persist: { type: 'boolean' },
         gdb: { type: 'string' },
+        trace: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -91,6 +97,7 @@ function parseCommandLine(argv: string[]): Options {
     gdbPort = Number(values.gdb);
     if (!Number.isInteger(gdbPort) || gdbPort < 1 || gdbPort > 65535) throw new UsageError(`--gdb needs a TCP port (1-65535), not '${values.gdb}'`);
   }
+  const trace = values.trace === undefined ? undefined : traceCategories(values.trace);
   return {
     chapter: positionals[0],
     backend: values.qemu ? 'qemu' : 'emulator',
@@ -98,8 +105,19 @@ function parseCommandLine(argv: string[]): Options {
     kernel: values.kernel,
     sd: values.sd === undefined ? undefined : { path: values.sd, persist: values.persist ?? false },
     gdbPort,
+    trace,
     help: values.help ?? false,
   };
+}
+
+function traceCategories(list: string): TraceCategory[] {
+  const categories = list.split(',');
+  for (const category of categories) {
+    if (!(TRACE_CATEGORIES as readonly string[]).includes(category)) {
+      throw new UsageError(`--trace takes ${TRACE_CATEGORIES.join(', ')} (comma-separated), not '${category}'`);
+    }
+  }
+  return categories as TraceCategory[];
 }
 
 /**
@@ -138,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
   if (interactive && options.backend === 'qemu') {
     // QEMU drives the terminal itself (raw mode, Ctrl-A x), so it gets it directly.
     if (gdbPort !== undefined) waitingForGdb();
-    const run = await runQemuOnTerminal(image, show, secondsToMs(options.timeoutSeconds), options.sd, gdbPort);
+    const run = await runQemuOnTerminal(image, show, secondsToMs(options.timeoutSeconds), options.sd, gdbPort, options.trace);
     if (symbolizer) process.stdout.write(symbolizer.flush());
     return exitStatus(run, interactive);
   }
@@ -158,6 +176,7 @@ async function main(argv: string[]): Promise<number> {
       // Someone may be typing: the guest's clock keeps to the wall clock, as on a real Pi.
       realTime: true,
       sd: options.sd,
+      trace: options.trace && { categories: options.trace, write: (text) => process.stderr.write(text) },
       gdb: gdbPort === undefined ? undefined : { port: gdbPort, onListening: waitingForGdb, onMessage: (line) => process.stderr.write(`${line}\n`) },
     });
   } finally {

@@ -91,6 +91,12 @@ export interface CoreBus {
   readonly breakpoints: Breakpoints;
 }
 
+/**
+ * Told of every exception a core takes, once it has been taken (so ELR, ESR, FAR and the PC
+ * at the vector are the new ones): for `--trace int`. `from` is the EL it was taken from.
+ */
+export type ExceptionHook = (c: Cpu, from: number, kind: number) => void;
+
 /** Why a core paused for a debugger: it reached a breakpoint, or finished a single step. */
 export type DebugStop = 'breakpoint' | 'step';
 
@@ -159,6 +165,8 @@ export class Cpu {
   retired = 0;
   /** Exceptions taken by this core (a statistic, and how the step tool knows one happened). */
   exceptionsTaken = 0;
+  /** A tracer's hook (see trace.ts), or null. */
+  onException: ExceptionHook | null = null;
 
   constructor(
     readonly index: number,
@@ -271,6 +279,7 @@ export class Cpu {
   takeException(target: number, kind: number, esr: number, returnLo: number, returnHi: number): void {
     this.exceptionsTaken++;
     this.resumeOverBreakpoint = false; // the PC leaves the instruction the core paused on
+    const from = this.el;
     const sys = this.sys;
     const spsr = this.spsrValue;
     const fromLower = this.el < target;
@@ -288,6 +297,7 @@ export class Cpu {
     this.branchTo(lo, out.hi);
     this.signal |= RECHECK;
     this.sleeping = 'no';
+    this.onException?.(this, from, kind);
   }
 
   /** Synchronous exception for the current instruction; routed to EL1, or to EL2 when taken at EL2. */

@@ -82,9 +82,17 @@ export class FastTlb {
   }
 }
 
+/**
+ * Told of every table walk: the virtual address, and the page it reached (-1 when the walk
+ * faulted, with `lastFault` saying how). For `--trace mmu`.
+ */
+export type WalkHook = (lo: number, hi: number, page: number, level: number, fault: number) => void;
+
 export class Mmu {
   /** The fault status code of the last failed translation (for ESR's DFSC/IFSC). */
   lastFault = 0;
+  /** A tracer's hook (see trace.ts), or null. */
+  onWalk: WalkHook | null = null;
   private readonly tlbs = [new Tlb(), new Tlb(), new Tlb()];
   /** A walk for AT alone, so its result never depends on (or changes) what the TLBs hold. */
   private readonly atTlb = new Tlb();
@@ -206,7 +214,7 @@ export class Mmu {
     const t = this.atTlb;
     t.flush();
     const fault = this.lastFault;
-    const walked = this.fill(t, 0, lo, this.untagged(hi), 0);
+    const walked = this.walk(t, 0, lo, this.untagged(hi), 0); // not fill: a debugger's look is not traced
     this.lastFault = fault;
     return walked ? t.page[0]! + (lo & 0xfff) : -1;
   }
@@ -247,6 +255,12 @@ export class Mmu {
 
   /** Walk the tables for one page and fill TLB entry `i`; false (with lastFault) on a walk fault. */
   private fill(t: Tlb, i: number, lo: number, hi: number, vpn: number): boolean {
+    const walked = this.walk(t, i, lo, hi, vpn);
+    this.onWalk?.(lo, hi, walked ? t.page[i]! : -1, walked ? t.level[i]! : -1, walked ? 0 : this.lastFault);
+    return walked;
+  }
+
+  private walk(t: Tlb, i: number, lo: number, hi: number, vpn: number): boolean {
     const sys = this.cpu.sys;
     const tcrLo = sys.values[2 * Reg.TCR_EL1]!;
     const upper = hi < 0; // bit 63 picks the half; the rest of the top bits must agree
