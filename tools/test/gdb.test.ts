@@ -149,6 +149,18 @@ describe('--gdb, bad input', () => {
     }
   });
 
+  test.each([
+    [['--gdb=99999'], "npm start: --gdb needs a TCP port (1-65535), not '99999' (npm start -- --help)\n"],
+    [['--trace', 'int,bogus'], "npm start: --trace takes int, mmu, unimp (comma-separated), not 'bogus' (npm start -- --help)\n"],
+  ])('%j is one usage line and status 2', async (args, message) => {
+    const child = spawn('npm', ['start', '--silent', '--', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe(message);
+    expect(status).toBe(2);
+  });
+
   test('a debugger that disconnects mid-step, and one that sends a malformed packet: the machine keeps going', async () => {
     const port = await freePort();
     const machine = startWithGdb(port, 'emulator');
