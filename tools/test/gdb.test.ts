@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { framePacket } from '../../emulator/src/gdb/packets';
 import { buildChapter, type BuiltKernel } from '../src/build';
 import type { Backend } from '../src/kernel-run';
 import { repoRoot } from '../src/paths';
@@ -43,9 +44,10 @@ interface Machine {
 
 /**
  * `npm start -- 03 --gdb PORT` (and --qemu), with stdin a pipe: when the monitor's prompt
- * first appears, it types `exit`, so a kernel let run to the end exits with status 0.
+ * first appears, it types `exit` (unless told not to), so a kernel let run to the end exits
+ * with status 0.
  */
-function startWithGdb(port: number, backend: Backend): Machine {
+function startWithGdb(port: number, backend: Backend, typeExit = true): Machine {
   const args = ['start', '--silent', '--', CHAPTER, '--gdb', String(port), '--timeout', '120', ...(backend === 'qemu' ? ['--qemu'] : [])];
   const child = spawn('npm', args, { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] });
   started.push(child);
@@ -55,7 +57,7 @@ function startWithGdb(port: number, backend: Backend): Machine {
   child.stdout!.on('data', (chunk: Buffer) => {
     const first = !stdout.includes(PROMPT);
     stdout += chunk.toString('latin1');
-    if (first && stdout.includes(PROMPT)) child.stdin!.write('exit\r');
+    if (typeExit && first && stdout.includes(PROMPT)) child.stdin!.write('exit\r');
   });
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('latin1');
@@ -180,4 +182,32 @@ describe('--gdb, bad input', () => {
     expect(stdout).toContain(`${PROMPT}exit`);
     expect(status).toBe(0);
   });
+});
+
+test('Ctrl-C pauses the running machine, and k ends the run (a client speaking the protocol by hand)', async () => {
+  const port = await freePort();
+  const machine = startWithGdb(port, 'emulator', false);
+  await machine.said('Waiting for GDB on port');
+  const socket = connect(port, '127.0.0.1');
+  let heard = '';
+  socket.on('data', (chunk: Buffer) => (heard += chunk.toString('latin1')));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  /** Resolves once the stub has sent a packet whose payload matches. */
+  const reply = async (pattern: RegExp) => {
+    for (let waited = 0; !pattern.test(heard); waited += 10) {
+      if (waited > 30_000) throw new Error(`no reply matching ${pattern}; heard ${heard}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  socket.write(framePacket('c'));
+  await new Promise((resolve) => setTimeout(resolve, 500)); // the kernel boots and waits at its prompt
+  socket.write(Uint8Array.of(0x03));
+  await reply(/\$T02thread:1;#/);
+  socket.write(framePacket('qC'));
+  await reply(/\$QC1#/);
+  socket.write(framePacket('k'));
+  const { status, stdout } = await machine.finished;
+  expect(stdout).toContain('Bramble 03-paging');
+  expect(status).toBe(0);
+  socket.destroy();
 });
