@@ -199,6 +199,20 @@ describe('GDB session', () => {
     expect(ask('?')).toEqual(['T05thread:1;']);
   });
 
+  it('detaches (the machine runs on, breakpoints gone) and kills (the run ends) on request', () => {
+    const detached = debugSession();
+    detached.ask('Z0,8000c,4');
+    expect(detached.ask('D;1')).toEqual(['OK']);
+    expect(detached.session.state).toBe('detached');
+    expect(detached.runOn().stop).toEqual({ kind: 'exit', code: 7 });
+    const killed = debugSession();
+    expect(killed.ask('vKill;1')).toEqual(['OK']);
+    expect(killed.session.state).toBe('killed');
+    const plain = debugSession();
+    expect(plain.ask('k')).toEqual([]);
+    expect(plain.session.state).toBe('killed');
+  });
+
   it('lets the machine run on when the debugger leaves, its breakpoints gone', () => {
     const { ask, session, runOn, messages } = debugSession();
     ask('Z0,8000c,4');
