@@ -1,4 +1,5 @@
-// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE] [--sd FILE [--persist]] [--gdb [PORT]]`: build a chapter and boot it, in our
+// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE] [--sd FILE [--persist]] [--trace LIST] [--gdb [PORT]]`:
+// build a chapter and boot it, in our
 // emulator or in QEMU, with this terminal (or this command's stdin and stdout) as the Pi's
 // serial console.
 //
@@ -9,11 +10,11 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { TRACE_CATEGORIES, type TraceCategory } from '../../emulator/src/index';
 import { buildChapter } from './build';
 import { mostComplete, resolveChapter } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
-import { TRACE_CATEGORIES, type TraceCategory } from '../../emulator/src/index';
 import { loadToolchain } from './setup';
 import { BacktraceSymbolizer, symbolizerFor } from './symbolize';
 import { QUIT_HINT, rawConsole } from './terminal';
