@@ -1,7 +1,6 @@
 // `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE] [--sd FILE [--persist]] [--trace LIST] [--gdb [PORT]]`:
-// build a chapter and boot it, in our
-// emulator or in QEMU, with this terminal (or this command's stdin and stdout) as the Pi's
-// serial console.
+// build a chapter and boot it, in our emulator or in QEMU, with this terminal (or this
+// command's stdin and stdout) as the Pi's serial console.
 //
 // Exit status: the guest's own (semihosting SYS_EXIT; a watchdog reset counts as 0),
 // 124 when the guest did not finish within --timeout seconds (or, in our emulator, when it
