@@ -44,6 +44,10 @@ export interface Toolchain {
   llvmMc: string;
   /** QEMU's emulator for 64-bit ARM machines (we use its raspi3b). */
   qemu: string;
+  /** LLVM's symbolizer: a kernel's addresses to function, file and line (npm start's backtraces). */
+  llvmSymbolizer: string;
+  /** A GDB that debugs AArch64 (`npm start -- --gdb`, and its tests). */
+  gdb: string;
 }
 
 /** A problem the user must fix; its message is one line saying how. */
@@ -208,6 +212,8 @@ function probe(): Partial<Toolchain> {
     llvmObjcopy: onPathMaybeVersioned('llvm-objcopy'),
     llvmMc: onPathMaybeVersioned('llvm-mc'),
     qemu: onPath('qemu-system-aarch64'),
+    llvmSymbolizer: onPathMaybeVersioned('llvm-symbolizer'),
+    gdb: onPath('gdb-multiarch'),
   };
 }
 
@@ -237,6 +243,8 @@ export const parts = {
   llvmObjcopy: { what: 'llvm-objcopy', debian: ['llvm'], elsewhere: 'install LLVM' },
   llvmMc: { what: 'llvm-mc', debian: ['llvm'], elsewhere: 'install LLVM' },
   qemu: { what: 'QEMU (qemu-system-aarch64)', debian: ['qemu-system-arm'], elsewhere: 'install QEMU' },
+  llvmSymbolizer: { what: 'llvm-symbolizer', debian: ['llvm'], elsewhere: 'install LLVM' },
+  gdb: { what: 'gdb-multiarch', debian: ['gdb-multiarch'], elsewhere: 'install a GDB built for all targets, as gdb-multiarch' },
 } satisfies Record<string, Part>;
 
 function missingParts(found: Partial<Toolchain>): Part[] {
@@ -248,6 +256,8 @@ function missingParts(found: Partial<Toolchain>): Part[] {
   if (!found.llvmObjcopy) missing.push(parts.llvmObjcopy);
   if (!found.llvmMc) missing.push(parts.llvmMc);
   if (!found.qemu) missing.push(parts.qemu);
+  if (!found.llvmSymbolizer) missing.push(parts.llvmSymbolizer);
+  if (!found.gdb) missing.push(parts.gdb);
   return missing;
 }
 
@@ -315,7 +325,7 @@ export function ensureChromium(): string {
 
 // ---- The record, build/toolchain.json ----
 
-const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu'] as const;
+const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'llvmSymbolizer', 'gdb'] as const;
 
 /**
  * The recorded toolchain if the record is well formed, every program it names is still there,
