@@ -11,7 +11,8 @@
 // A block does exactly what the closures would, in the same order, so the tiers cannot be
 // told apart (test/compiler.test.ts checks this against random programs):
 // - Counting. The run loop enters a block only when all of it fits in the budget, and a
-//   block returns how many instructions it retired, including one that faulted.
+//   block returns the page index after the last instruction it retired (one that faulted
+//   counts), so the run loop counts it as it counts its own steps.
 // - Stopping. After an instruction that may set Cpu.signal (a branch, a load or store, a
 //   closure) the block returns if it did, as the run loop would stop after it. Before a load,
 //   store or closure it sets the PC, which the exception, a device (through Cpu.now()) or the
@@ -19,7 +20,7 @@
 // - Faults. An access that faults throws EXCEPTION_TAKEN; the block catches it and returns
 //   the count including that instruction, with the signal the exception set.
 // - Code that changes. A store into a word a block was compiled from empties the page's
-//   blocks (Cpu.storeHitsCode calls invalidate); the running block sees the page's version
+//   blocks (Cpu.storeHitsCode tells BlockCompiler.stored); the running block sees the page's version
 //   change after its store and returns, so the next instruction is decoded afresh. TLB and
 //   ASID changes need nothing: blocks, like the closures, belong to physical pages, and the
 //   run loop translates the PC before it enters a page.
