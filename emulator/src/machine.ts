@@ -233,10 +233,11 @@ export class Machine {
     }
   }
 
-  /** A debugger writes a byte of RAM: decoded code on that page is decoded again when next run. */
+  /** A debugger writes a byte of RAM: decoded (and compiled) code on that page is made again when next run. */
   debugWrite(pa: number, byte: number): void {
     this.memory.chunk(pa).u8[pa & 0xffff] = byte;
     this.code[pa >>> 12] = undefined;
+    this.compiler?.stored(pa, 1);
   }
 
   /** Queue bytes for the serial port's receiver. */
