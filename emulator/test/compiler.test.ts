@@ -214,6 +214,28 @@ describe('the block compiler', () => {
     expect(m.compiler!.compiled).toBeGreaterThan(0);
   });
 
+  it("sees a debugger's write into a compiled block", () => {
+    const words = [
+      ...load32(0, 1000), //                      x0: passes left
+      0x91000421, //                  loop:       add x1, x1, #1
+      0xf1000400, //                              subs x0, x0, #1
+      0x54ffffc1, //                              b.ne loop
+      0x14000000, //                              b .
+    ];
+    const results = [true, false].map((compile) => {
+      const m = new Machine({ kernel: image(words), compile });
+      m.run(1000);
+      // "add x1, x1, #1" becomes "add x1, x1, #2": imm12 is bits 21:10, so byte 1 goes from 0x04 to 0x08.
+      m.debugWrite(KERNEL + 4 * 2 + 1, 0x08);
+      m.run(10_000);
+      return { x1: m.cores[0]!.r[2], instructions: m.instructions, compiled: m.compiler?.compiled ?? 0 };
+    });
+    expect(results[0]!.compiled).toBeGreaterThan(0);
+    expect(results[0]!.x1).toBe(results[1]!.x1);
+    expect(results[0]!.instructions).toBe(results[1]!.instructions);
+    expect(results[0]!.x1).toBeGreaterThan(1000);
+  });
+
   it('takes a fault in the middle of a compiled block precisely: ELR, ESR, FAR and the registers before it', () => {
     // An unaligned load (MMU off: Device memory, so an alignment fault) between two adds.
     const words = [
