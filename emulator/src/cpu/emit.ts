@@ -333,6 +333,47 @@ function condSelect(w: number): Emission | undefined {
 
 // ---------------------------------------------------------------- loads and stores
 
+// Word and doubleword accesses are written out with Cpu.ld32's (st32's, ...) own fast path: an
+// aligned access to a page in the current EL's FastTlb (mmu.ts) reads or writes the RAM chunk
+// directly; anything else calls the method, which checks that path again and goes on to the
+// general one. Stores to pages holding code never hit the fast path (FastTlb keeps them out).
+
+/** The FastTlb lookup for address (l, h) of `bytes` bytes: statements setting `t` and `i`, and the hit test. */
+function fastPath(kind: 'fastRead' | 'fastWrite', l: string, h: string, bytes: number): [string, string] {
+  return [`const t${l} = c.mmu.${kind}[c.el]; const i${l} = (${l} >>> 12) & 255;`, `(${l} & ${bytes - 1}) === 0 && t${l}.tagLo[i${l}] === ${l} >>> 12 && t${l}.tagHi[i${l}] === ${h}`];
+}
+
+/** The word index in the hit entry's chunk. */
+const word = (l: string): string => `(t${l}.pageOffset[i${l}] + (${l} & 0xfff)) >>> 2`;
+
+/** Statements loading 32 bits at (l, h) into a new `v` (an int32). */
+function load32(l: string, h: string, v: string): string {
+  const [lookup, hit] = fastPath('fastRead', l, h, 4);
+  return `${lookup} const ${v} = ${hit} ? t${l}.chunk[i${l}].i32[${word(l)}] : c.ld32(${l}, ${h});`;
+}
+
+/** Statements loading 64 bits at (l, h) into new `v` (low half) and `vh`. */
+function load64(l: string, h: string, v: string, vh: string): string {
+  const [lookup, hit] = fastPath('fastRead', l, h, 8);
+  return (
+    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${word(l)}; const words = t${l}.chunk[i${l}].i32; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
+    `else { ${v} = c.ld64(${l}, ${h}); ${vh} = out.hi; }`
+  );
+}
+
+function store32(l: string, h: string, value: string): string {
+  const [lookup, hit] = fastPath('fastWrite', l, h, 4);
+  return `${lookup} { const v = ${value}; if (${hit}) t${l}.chunk[i${l}].i32[${word(l)}] = v; else c.st32(${l}, ${h}, v); }`;
+}
+
+function store64(l: string, h: string, value: string, valueHi: string): string {
+  const [lookup, hit] = fastPath('fastWrite', l, h, 8);
+  return (
+    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${word(l)}; const words = t${l}.chunk[i${l}].i32; words[w] = v; words[w + 1] = vh; } ` +
+    `else c.st64(${l}, ${h}, v, vh); }`
+  );
+}
+
 /** The transfer of a single-register access at address (al, ah), or undefined/null as in ops/load-store.ts. */
 function transfer(size: number, opc: number, t: number): string | undefined | null {
   const d = dstZr(t);
@@ -343,14 +384,15 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
       case 1:
         return `c.st16(al, ah, ${lo(t)});`;
       case 2:
-        return `c.st32(al, ah, ${lo(t)});`;
+        return store32('al', 'ah', lo(t));
       default:
-        return `c.st64(al, ah, ${lo(t)}, ${hi(t)});`;
+        return store64('al', 'ah', lo(t), hi(t));
     }
   }
   if (opc === 1) {
-    if (size === 3) return `{ const v = c.ld64(al, ah); ${d === ZR_SINK ? '' : `r[${2 * d}] = v; r[${2 * d + 1}] = out.hi;`} }`;
-    const load = ['c.ld8(al, ah)', 'c.ld16(al, ah)', 'c.ld32(al, ah)'][size]!;
+    if (size === 3) return `{ ${load64('al', 'ah', 'x', 'xh')} ${set64(d, 'x', 'xh')} }`;
+    if (size === 2) return `{ ${load32('al', 'ah', 'x')} ${set32(d, 'x')} }`;
+    const load = ['c.ld8(al, ah)', 'c.ld16(al, ah)'][size]!;
     return d === ZR_SINK ? `${load};` : set32(d, load);
   }
   const to64 = opc === 2;
@@ -446,12 +488,12 @@ function pair(w: number): Emission | undefined {
     const d1 = dstZr(t1);
     const d2 = dstZr(t2);
     body = wide
-      ? `const a = c.ld64(al, ah); const ahh = out.hi; const b = c.ld64(bl, bh); const bhh = out.hi; ${set64(d1, 'a', 'ahh')} ${set64(d2, 'b', 'bhh')}`
-      : `const a = c.ld32(al, ah); const b = c.ld32(bl, bh); ${set32(d1, 'a')} ${set32(d2, 'b')}`;
+      ? `${load64('al', 'ah', 'a', 'ahh')} ${load64('bl', 'bh', 'b', 'bhh')} ${set64(d1, 'a', 'ahh')} ${set64(d2, 'b', 'bhh')}`
+      : `${load32('al', 'ah', 'a')} ${load32('bl', 'bh', 'b')} ${set32(d1, 'a')} ${set32(d2, 'b')}`;
   } else {
     body = wide
-      ? `c.st64(al, ah, ${lo(t1)}, ${hi(t1)}); c.st64(bl, bh, ${lo(t2)}, ${hi(t2)});`
-      : `c.st32(al, ah, ${lo(t1)}); c.st32(bl, bh, ${lo(t2)});`;
+      ? `${store64('al', 'ah', lo(t1), hi(t1))} ${store64('bl', 'bh', lo(t2), hi(t2))}`
+      : `${store32('al', 'ah', lo(t1))} ${store32('bl', 'bh', lo(t2))}`;
   }
   const writeback = mode === 1 || mode === 3 ? ` const wl = addOffset(${lo(n)}, ${hi(n)}, ${imm}); ${set64(n, 'wl', 'out.hi')}` : '';
   return memory(
