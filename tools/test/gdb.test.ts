@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { framePacket } from '@bramble/emulator';
+import { freePort } from '../src/free-port';
 import { buildChapter, type BuiltKernel } from '../src/build';
 import type { Backend } from '../src/kernel-run';
 import { repoRoot } from '../src/paths';
@@ -26,14 +27,6 @@ afterEach(() => {
   for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-/** A TCP port nobody listens on now (the system picks it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Machine {
   /** Resolves with the exit status and everything printed, once npm start ends. */
