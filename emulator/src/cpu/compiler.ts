@@ -131,6 +131,11 @@ export class BlockCompiler {
   }
 }
 
+/** The current EL's FastTlbs' arrays, which emit.ts's loads and stores use (the EL is fixed inside a block). */
+const FAST_TLB =
+  'const fr = c.mmu.fastRead[c.el]; const frTagLo = fr.tagLo; const frTagHi = fr.tagHi; const frChunk = fr.chunk; const frPageOffset = fr.pageOffset; ' +
+  'const fw = c.mmu.fastWrite[c.el]; const fwTagLo = fw.tagLo; const fwTagHi = fw.tagHi; const fwChunk = fw.chunk; const fwPageOffset = fw.pageOffset;';
+
 /** Register halves (`r[N]`) and flags (`c.n` ...) in an emitted source; writes are those followed by a lone `=`. */
 const REGISTER = /\br\[(\d+)\]/g;
 const REGISTER_WRITE = /\br\[(\d+)\] =(?!=)/g;
@@ -246,7 +251,7 @@ export function compileBlock(
   const names = closures.map((_, i) => `op${i}`);
   const source =
     `return function ${name}(c, base, pageHi, budget) {\n` +
-    `  const r = c.r;\n  let done = 0;\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
+    `  const r = c.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'addOffset', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]

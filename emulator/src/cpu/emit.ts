@@ -10,6 +10,7 @@
 //   c        the Cpu;  r  its register halves (c.r)
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
 //   addOffset, out   from bits.ts
+//   frTagLo, frTagHi, frChunk, frPageOffset (and fw...)   the current EL's FastTlbs (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
 // Each emitter wraps its statements in braces so that its temporaries stay its own.
 
@@ -338,38 +339,44 @@ function condSelect(w: number): Emission | undefined {
 // directly; anything else calls the method, which checks that path again and goes on to the
 // general one. Stores to pages holding code never hit the fast path (FastTlb keeps them out).
 
-/** The FastTlb lookup for address (l, h) of `bytes` bytes: statements setting `t` and `i`, and the hit test. */
-function fastPath(kind: 'fastRead' | 'fastWrite', l: string, h: string, bytes: number): [string, string] {
-  return [`const t${l} = c.mmu.${kind}[c.el]; const i${l} = (${l} >>> 12) & 255;`, `(${l} & ${bytes - 1}) === 0 && t${l}.tagLo[i${l}] === ${l} >>> 12 && t${l}.tagHi[i${l}] === ${h}`];
+/**
+ * The FastTlb lookup for address (l, h) of `bytes` bytes: statements setting the entry index,
+ * and the hit test. The block reads the current EL's two FastTlbs' arrays once, at its start
+ * (compiler.ts, FAST_TLB): the EL cannot change inside a block, since whatever changes it
+ * (an exception, ERET) ends the block.
+ */
+function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): [string, string] {
+  return [`const i${l} = (${l} >>> 12) & 255;`, `(${l} & ${bytes - 1}) === 0 && ${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}`];
 }
 
-/** The word index in the hit entry's chunk. */
-const word = (l: string): string => `(t${l}.pageOffset[i${l}] + (${l} & 0xfff)) >>> 2`;
+/** The hit entry's chunk, and the word index in it. */
+const chunk = (tlb: 'fr' | 'fw', l: string): string => `${tlb}Chunk[i${l}].i32`;
+const word = (tlb: 'fr' | 'fw', l: string): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> 2`;
 
 /** Statements loading 32 bits at (l, h) into a new `v` (an int32). */
 function load32(l: string, h: string, v: string): string {
-  const [lookup, hit] = fastPath('fastRead', l, h, 4);
-  return `${lookup} const ${v} = ${hit} ? t${l}.chunk[i${l}].i32[${word(l)}] : c.ld32(${l}, ${h});`;
+  const [lookup, hit] = fastPath('fr', l, h, 4);
+  return `${lookup} const ${v} = ${hit} ? ${chunk('fr', l)}[${word('fr', l)}] : c.ld32(${l}, ${h});`;
 }
 
 /** Statements loading 64 bits at (l, h) into new `v` (low half) and `vh`. */
 function load64(l: string, h: string, v: string, vh: string): string {
-  const [lookup, hit] = fastPath('fastRead', l, h, 8);
+  const [lookup, hit] = fastPath('fr', l, h, 8);
   return (
-    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${word(l)}; const words = t${l}.chunk[i${l}].i32; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
+    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${word('fr', l)}; const words = ${chunk('fr', l)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
     `else { ${v} = c.ld64(${l}, ${h}); ${vh} = out.hi; }`
   );
 }
 
 function store32(l: string, h: string, value: string): string {
-  const [lookup, hit] = fastPath('fastWrite', l, h, 4);
-  return `${lookup} { const v = ${value}; if (${hit}) t${l}.chunk[i${l}].i32[${word(l)}] = v; else c.st32(${l}, ${h}, v); }`;
+  const [lookup, hit] = fastPath('fw', l, h, 4);
+  return `${lookup} { const v = ${value}; if (${hit}) ${chunk('fw', l)}[${word('fw', l)}] = v; else c.st32(${l}, ${h}, v); }`;
 }
 
 function store64(l: string, h: string, value: string, valueHi: string): string {
-  const [lookup, hit] = fastPath('fastWrite', l, h, 8);
+  const [lookup, hit] = fastPath('fw', l, h, 8);
   return (
-    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${word(l)}; const words = t${l}.chunk[i${l}].i32; words[w] = v; words[w + 1] = vh; } ` +
+    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${word('fw', l)}; const words = ${chunk('fw', l)}; words[w] = v; words[w + 1] = vh; } ` +
     `else c.st64(${l}, ${h}, v, vh); }`
   );
 }
