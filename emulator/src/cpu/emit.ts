@@ -37,12 +37,9 @@ export type Emitted = (typeof Emitted)[keyof typeof Emitted];
 export interface Emission {
   readonly kind: Emitted;
   readonly source: string;
-  /** Whether it sets NZCV, and whether it reads them (for condition codes). */
-  readonly setsFlags: boolean;
-  readonly readsFlags: boolean;
 }
 
-const plain = (source: string, setsFlags = false, readsFlags = false): Emission => ({ kind: Emitted.Plain, source, setsFlags, readsFlags });
+const plain = (source: string): Emission => ({ kind: Emitted.Plain, source });
 
 /** The low and high halves of a source slot, as expressions (XZR is the constant 0). */
 const lo = (s: number): string => (s === ZR ? '0' : `r[${2 * s}]`);
@@ -59,7 +56,7 @@ function set32(d: number, v: string): string {
 }
 
 /** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
-export function conditionSource(code: number): string {
+function conditionSource(code: number): string {
   const forms = [
     'c.z === 1',
     'c.z === 0',
@@ -148,8 +145,8 @@ function addSubImm(w: number): Emission {
   const bl = sub ? ~imm : imm;
   const bh = sub ? -1 : 0;
   const carry = sub ? 1 : 0;
-  if (is64) return plain(`{ const al = ${lo(n)}; const ah = ${hi(n)}; ${addWithCarry64(String(bl), String(bh), carry, setFlags)} ${set64(d, 'lo', 'hi')} }`, setFlags);
-  return plain(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags);
+  if (is64) return plain(`{ const al = ${lo(n)}; const ah = ${hi(n)}; ${addWithCarry64(String(bl), String(bh), carry, setFlags)} ${set64(d, 'lo', 'hi')} }`);
+  return plain(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`);
 }
 
 function logicalImm(w: number): Emission | undefined {
@@ -166,10 +163,10 @@ function logicalImm(w: number): Emission | undefined {
   const flags = opc === 3;
   if (is64) {
     const f = flags ? ' c.n = hi >>> 31; c.z = (lo | hi) === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
-    return plain(`{ const lo = ${lo(n)} ${op} ${mLo}; const hi = ${hi(n)} ${op} ${mHi};${f} ${set64(d, 'lo', 'hi')} }`, flags);
+    return plain(`{ const lo = ${lo(n)} ${op} ${mLo}; const hi = ${hi(n)} ${op} ${mHi};${f} ${set64(d, 'lo', 'hi')} }`);
   }
   const f = flags ? ' c.n = v >>> 31; c.z = v === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
-  return plain(`{ const v = ${lo(n)} ${op} ${mLo};${f} ${set32(d, 'v')} }`, flags);
+  return plain(`{ const v = ${lo(n)} ${op} ${mLo};${f} ${set32(d, 'v')} }`);
 }
 
 function moveWide(w: number): Emission | undefined {
@@ -281,11 +278,10 @@ function logicalShifted(w: number): Emission | undefined {
     const f = flags ? ' c.n = hi >>> 31; c.z = (lo | hi) === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
     return plain(
       `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const lo = ${lo(n)} ${op} ${not}${bl}; const hi = ${hi(n)} ${op} ${not}${bh};${f} ${set64(d, 'lo', 'hi')} }`,
-      flags,
     );
   }
   const f = flags ? ' c.n = v >>> 31; c.z = v === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
-  return plain(`{ const ml = ${lo(m)}; const v = ${lo(n)} ${op} ${not}${shift32(type, k)};${f} ${set32(d, 'v')} }`, flags);
+  return plain(`{ const ml = ${lo(m)}; const v = ${lo(n)} ${op} ${not}${shift32(type, k)};${f} ${set32(d, 'v')} }`);
 }
 
 function addSubShifted(w: number): Emission | undefined {
@@ -305,10 +301,9 @@ function addSubShifted(w: number): Emission | undefined {
     return plain(
       `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const al = ${lo(n)}; const ah = ${hi(n)}; const bl = ${not}${bl}; const bh = ${not}${bh}; ` +
         `${addWithCarry64('bl', 'bh', carry, setFlags)} ${set64(d, 'lo', 'hi')} }`,
-      setFlags,
     );
   }
-  return plain(`{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`, setFlags);
+  return plain(`{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`);
 }
 
 function condSelect(w: number): Emission | undefined {
@@ -327,8 +322,6 @@ function condSelect(w: number): Emission | undefined {
   const write = is64 ? set64(d, 'lo', 'hi') : set32(d, 'lo');
   return plain(
     `{ let lo; let hi; if (${conditionSource(field(w, 15, 12))}) { lo = ${lo(n)}; hi = ${hi(n)}; } else { lo = ${lo(m)}; hi = ${hi(m)}; ${otherwise} } ${write} }`,
-    false,
-    true,
   );
 }
 
@@ -422,7 +415,7 @@ function spCheck(rnField: number): string {
 }
 
 function memory(source: string): Emission {
-  return { kind: Emitted.Memory, source, setsFlags: false, readsFlags: false };
+  return { kind: Emitted.Memory, source };
 }
 
 function unsignedOffset(w: number): Emission | undefined {
@@ -510,8 +503,8 @@ function pair(w: number): Emission | undefined {
 
 // ---------------------------------------------------------------- branches
 
-function branch(source: string, readsFlags = false): Emission {
-  return { kind: Emitted.Branch, source, setsFlags: false, readsFlags };
+function branch(source: string): Emission {
+  return { kind: Emitted.Branch, source };
 }
 
 /** Statements setting the PC to `offset` bytes from this instruction (at `at` in the page). */
@@ -538,7 +531,7 @@ function branchImm(w: number, at: number): Emission {
 function branchCond(w: number, at: number): Emission | undefined {
   if (field(w, 4, 4) !== 0) return undefined;
   const offset = signExtend(field(w, 23, 5), 19) * 4;
-  return branch(`if (${conditionSource(w & 15)}) { ${jump(at, offset)} }`, true);
+  return branch(`if (${conditionSource(w & 15)}) { ${jump(at, offset)} }`);
 }
 
 function compareBranch(w: number, at: number): Emission {
