@@ -4,8 +4,18 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'emulator', root: './emulator', include: ['test/**/*.test.ts'] } },
-      { test: { name: 'tools', root: './tools', include: ['test/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 600_000 } },
+      // BRAMBLE_TIER picks the emulator's tier for every machine these tests build (emulator/node/tier.ts).
+      { test: { name: 'emulator', root: './emulator', include: ['test/**/*.test.ts'], setupFiles: ['./test/setup-tier.ts'] } },
+      {
+        test: {
+          name: 'tools',
+          root: './tools',
+          include: ['test/**/*.test.ts'],
+          setupFiles: ['../emulator/test/setup-tier.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+        },
+      },
       // Builds the site and reads it in headless Chromium: one file, its steps in order.
       { test: { name: 'website', root: './website', include: ['test/**/*.test.ts'], testTimeout: 300_000, hookTimeout: 600_000 } },
     ],

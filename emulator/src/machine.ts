@@ -18,6 +18,7 @@ import { hex64 } from './bits';
 import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
 import { Breakpoints } from './cpu/breakpoints';
 import { CODE_PAGE_LAZY, type DebugStop, type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
+import { BlockCompiler } from './cpu/compiler';
 import { decode } from './cpu/decoder';
 import { Timer } from './cpu/generic-timer';
 import { Bcm2835Intc, GpuIrq } from './devices/bcm2835-intc';
@@ -46,6 +47,11 @@ export interface MachineOptions {
   kernel: Uint8Array;
   /** The SD card's image, if a card is inserted. The guest's writes change these bytes. */
   sdImage?: Uint8Array;
+  /**
+   * Compile hot code to JavaScript (cpu/compiler.ts) as well as interpreting it; both tiers
+   * give the same output and instruction counts. Default: Machine.compileByDefault.
+   */
+  compile?: boolean;
 }
 
 /** Something that acts at a moment of virtual time: timers, and devices that take time. */
@@ -63,6 +69,11 @@ const CORES = 4;
 export const COUNTER_HZ = 62_500_000;
 
 export class Machine {
+  /**
+   * The tier new machines use when their options do not say: true unless a host switches the
+   * compiler off for every machine (the test suite does so for BRAMBLE_TIER=interpreted).
+   */
+  static compileByDefault = true;
   readonly memory = new PhysicalMemory();
   readonly cores: readonly Cpu[];
   readonly uart: Pl011;
@@ -85,6 +96,8 @@ export class Machine {
   private time = 0;
   private finished: StopReason | null = null;
   private readonly code: (Op[] | undefined)[] = [];
+  /** The second tier, or null when this machine only interprets. */
+  readonly compiler: BlockCompiler | null;
   private readonly clocked: Clocked[] = [];
   private round: Round | null = null;
   /** A core is inside Cpu.run (so reschedule() can end its turn directly). */
@@ -103,9 +116,11 @@ export class Machine {
     }
     this.memory.onUnmapped = (m) => this.onWarning(m);
 
+    this.compiler = (options.compile ?? Machine.compileByDefault) ? new BlockCompiler(this.memory) : null;
     const bus = {
       memory: this.memory,
       code: this.code,
+      compiler: this.compiler,
       decodePage: (ppn: number) => this.decodePage(ppn),
       semihost: (c: Cpu) => semihostingCall(c, (bytes) => this.onOutput(bytes)),
       now: () => this.time,
@@ -218,10 +233,11 @@ export class Machine {
     }
   }
 
-  /** A debugger writes a byte of RAM: decoded code on that page is decoded again when next run. */
+  /** A debugger writes a byte of RAM: decoded (and compiled) code on that page is made again when next run. */
   debugWrite(pa: number, byte: number): void {
     this.memory.chunk(pa).u8[pa & 0xffff] = byte;
     this.code[pa >>> 12] = undefined;
+    this.compiler?.stored(pa, 1);
   }
 
   /** Queue bytes for the serial port's receiver. */

@@ -5,6 +5,7 @@
 import { fromBig, hex64, out, parse64 } from './bits';
 import { Breakpoints } from './cpu/breakpoints';
 import { BRANCHED, Cpu, EXCEPTION_TAKEN, SP } from './cpu/cpu';
+import { compileBlock } from './cpu/compiler';
 import { decode } from './cpu/decoder';
 import { PhysicalMemory, RAM_END } from './memory';
 import { Reg } from './cpu/sysregs';
@@ -63,7 +64,13 @@ function bytesToHex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-export function stepOne(input: StepInput): StepOutput {
+/**
+ * Which tier runs the instruction: its closure, or a compiled block of that one instruction
+ * (cpu/compiler.ts), so the reference vectors check both.
+ */
+export type Tier = 'interpreted' | 'compiled';
+
+export function stepOne(input: StepInput, tier: Tier = 'interpreted'): StepOutput {
   const memory = new PhysicalMemory();
   const regions = (input.mem ?? []).map((m) => {
     const lo = parse64(m.addr);
@@ -76,6 +83,7 @@ export function stepOne(input: StepInput): StepOutput {
   const cpu = new Cpu(0, {
     memory,
     code: [],
+    compiler: null,
     decodePage: () => {
       throw new Error('step mode executes only the given instruction');
     },
@@ -95,12 +103,17 @@ export function stepOne(input: StepInput): StepOutput {
   cpu.pcHi = out.hi;
   cpu.nzcv = input.nzcv;
 
-  const op = decode(parseInt(input.insn, 16));
+  const word = parseInt(input.insn, 16);
   cpu.signal = 0;
-  try {
-    op(cpu);
-  } catch (e) {
-    if (e !== EXCEPTION_TAKEN) throw e;
+  if (tier === 'compiled') {
+    const block = compileBlock(() => word, (cpu.pcLo & 0xfff) >>> 2, { version: 0 }, 'step', 1);
+    block.run(cpu, cpu.pcLo & ~0xfff, cpu.pcHi, 1);
+  } else {
+    try {
+      decode(word)(cpu);
+    } catch (e) {
+      if (e !== EXCEPTION_TAKEN) throw e;
+    }
   }
   if (cpu.stop !== null && cpu.stop.kind === 'error') throw new Error(cpu.stop.message);
   const result: StepOutput = {

@@ -94,7 +94,7 @@ function describeInput(v: Vector): string {
   return [`  in: pc=${v.in.pc} sp=${v.in.sp} nzcv=${nzcvText(v.in.nzcv)}`, ...rows, ...mem].join('\n');
 }
 
-describe('instruction vectors from unicorn (Cortex-A53)', () => {
+describe.each(['interpreted', 'compiled'] as const)('instruction vectors from unicorn (Cortex-A53), %s', (tier) => {
   for (const [name, covers] of Object.entries(VECTOR_CLASSES)) {
     it(`${name}: ${covers}`, () => {
       const vectors = readVectors(name);
@@ -104,7 +104,7 @@ describe('instruction vectors from unicorn (Cortex-A53)', () => {
         const expected = outcomeOf(v.out);
         let diff: string[];
         try {
-          diff = differences(expected, outcomeOf(stepOne(v.in)));
+          diff = differences(expected, outcomeOf(stepOne(v.in, tier)));
         } catch (error) {
           diff = [`stepOne threw: ${error instanceof Error ? error.message : String(error)}`];
         }

@@ -1,6 +1,7 @@
 // `npm run bench [-- --runs N]`: how fast our emulator runs guest code, next to QEMU.
 //
-// Four guests, each run N times (default 5) in both machines; the table gives medians.
+// Four guests, each run N times (default 5) in both machines; the table gives medians. Our
+// emulator runs in the tier BRAMBLE_TIER names (compiled unless it says interpreted).
 // - tools/bench/loop, in three builds (see its main.rs), each about 150 million instructions
 //   that print a checksum and exit: bench-loop, integer work with the MMU off (raw
 //   instruction throughput); bench-loop-mmu, the same at EL1 with the MMU and caches on (every
@@ -12,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { tierFromEnvironment } from '@bramble/emulator/node/tier';
 import { buildChapter, buildKernelCrate, type BuiltKernel } from './build';
 import { listChapters } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
@@ -33,6 +35,7 @@ interface Measured {
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' } } });
   const runs = Number(values.runs);
+  const tier = tierFromEnvironment();
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a whole number of runs, not '${values.runs}'`);
 
   const variant = (name: string, features: string[]) => buildKernelCrate({ name, dir: benchDir, kernelDir: benchDir }, { features });
@@ -57,7 +60,7 @@ async function main(argv: string[]): Promise<void> {
     }
     checkSameTranscript(guest.name, rows.slice(-2), guest.built.image);
   }
-  process.stdout.write(table(rows, runs));
+  process.stdout.write(table(rows, runs, tier));
 }
 
 /** The median run; and every run must have exited 0 with the same output as the first. */
@@ -86,7 +89,7 @@ function median(values: number[]): number {
  * times longer our emulator takes than QEMU. A boot is too short for MIPS to mean much (QEMU's
  * time is mostly its own start-up), so MIPS is shown only for runs of a million instructions or more.
  */
-function table(rows: Measured[], runs: number): string {
+function table(rows: Measured[], runs: number, tier: string): string {
   const lines = [['guest', 'machine', 'instructions', `wall (median of ${runs})`, 'MIPS']];
   const ratios: string[] = [];
   for (const row of rows) {
@@ -94,7 +97,7 @@ function table(rows: Measured[], runs: number): string {
     const long = instructions !== undefined && instructions >= 1_000_000;
     lines.push([
       row.guest,
-      row.backend === 'qemu' ? 'QEMU (TCG)' : 'our emulator',
+      row.backend === 'qemu' ? 'QEMU (TCG)' : `our emulator (${tier})`,
       instructions === undefined ? '?' : instructions.toLocaleString('en-US'),
       row.wallMs >= 1000 ? `${(row.wallMs / 1000).toFixed(2)} s` : `${row.wallMs.toFixed(1)} ms`,
       long ? (instructions / row.wallMs / 1000).toFixed(1) : '',

@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream';
 import { GdbServer } from '@bramble/emulator/node/gdb-server';
 import { openSdImage, type SdImageFile } from '@bramble/emulator/node/sd-image';
+import { tierFromEnvironment } from '@bramble/emulator/node/tier';
 import { Machine, Pacer, startTrace } from '@bramble/emulator';
 import type { KernelRun, KernelRunOptions } from './kernel-run';
 
@@ -29,7 +30,7 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
   let gdb: GdbServer | undefined;
   try {
     sd = options.sd === undefined ? undefined : openSdImage(options.sd.path, options.sd.persist);
-    machine = new Machine({ kernel: options.image, sdImage: sd?.bytes });
+    machine = new Machine({ kernel: options.image, sdImage: sd?.bytes, compile: tierFromEnvironment() === 'compiled' });
     // With a debugger the machine starts paused, and runs only when GDB says so.
     if (options.gdb) gdb = await GdbServer.listen(machine, options.gdb.port, options.gdb.onMessage);
   } catch (error) {

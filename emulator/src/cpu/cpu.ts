@@ -20,6 +20,7 @@
 import { addOffset, hex64, out } from '../bits';
 import { type Chunk, type PhysicalMemory, RAM_END } from '../memory';
 import type { Breakpoints } from './breakpoints';
+import type { BlockCompiler } from './compiler';
 import { GenericTimer } from './generic-timer';
 import { AccessKind, Mmu } from './mmu';
 import { SystemRegisters } from './sysregs';
@@ -76,6 +77,8 @@ export interface CoreBus {
    */
   readonly code: (Op[] | undefined)[];
   decodePage(ppn: number): Op[];
+  /** The second tier, which compiles hot code to JavaScript (compiler.ts), or null to interpret only. */
+  readonly compiler: BlockCompiler | null;
   /** Semihosting call (HLT #0xF000): returns a stop reason when the call ends the machine. */
   semihost(c: Cpu): StopReason | null;
   /** Virtual time, in ticks of the 62.5 MHz generic counter, at the start of the current run slice. */
@@ -357,6 +360,7 @@ export class Cpu {
     const offset = pa & 0xfff;
     page[offset >>> 2] = lazy;
     page[(offset + size - 1) >>> 2] = lazy; // the same word unless the store spans two
+    this.bus.compiler?.stored(pa, size);
   }
 
   // Loads and stores: first the fast path (an aligned access to a page in the
@@ -584,6 +588,10 @@ export class Cpu {
       }
       const ppn = pa >>> 12;
       const page = this.bus.code[ppn] ?? this.bus.decodePage(ppn);
+      // Under a debugger every instruction runs from its closure, so that breakpoints and single
+      // steps fall between instructions exactly (a compiled block may go round a loop inside).
+      const debugging = this.stepping || this.bus.breakpoints.count !== 0;
+      const compiled = debugging ? null : (this.bus.compiler?.page(ppn) ?? null);
       const base = this.pcLo & ~0xfff;
       const pageHi = this.pcHi;
       let index = (this.pcLo & 0xfff) >>> 2;
@@ -591,13 +599,15 @@ export class Cpu {
       // is where the block began, and `stop` where it must end, at the page's end or when the
       // budget is used up. now() adds the block's progress, read off the PC.
       let stop = Math.min(1024, index + (budget - this.runCount));
-      if (this.stepping || this.bus.breakpoints.count !== 0) {
+      if (debugging) {
         const end = this.debugBlockEnd(base, pageHi, index);
         if (end === index) break; // at a breakpoint: pause before executing it
         stop = Math.min(stop, end);
       }
       this.blockStart = index;
       this.signal = 0;
+      // Where a straight run starts: the spots that get hot enough to be compiled.
+      let entry = true;
       try {
         for (;;) {
           if (index === stop) {
@@ -607,19 +617,30 @@ export class Cpu {
             this.pcHi = out.hi;
             break;
           }
-          this.pcLo = base | (index << 2);
-          page[index]!(this);
-          index++;
+          // A compiled block runs as its instructions' ops would, one after another (compiler.ts).
+          const block = compiled === null ? undefined : compiled.enter(index, stop - index, entry);
+          if (block !== undefined) {
+            index = block.run(this, base, pageHi, budget);
+            // A block that looped has counted its rounds itself: the budget's end moved with them.
+            stop = Math.min(1024, this.blockStart + (budget - this.runCount));
+            entry = true;
+          } else {
+            this.pcLo = base | (index << 2);
+            page[index]!(this);
+            index++;
+            entry = false;
+          }
           if (this.signal !== 0) {
             this.runCount += index - this.blockStart;
             if (this.signal === BRANCHED) {
               // A branch within this page needs no new translation: carry on here (unless a
               // debugger is watching: the next block's breakpoints are checked at its start).
               if (this.pcHi !== pageHi || (this.pcLo & ~0xfff) !== base || (this.pcLo & 3) !== 0) break;
-              if (this.stepping || this.bus.breakpoints.count !== 0) break;
+              if (debugging) break;
               this.signal = 0;
               index = (this.pcLo & 0xfff) >>> 2;
               this.blockStart = index;
+              entry = true;
               stop = Math.min(1024, index + (budget - this.runCount));
               continue;
             }

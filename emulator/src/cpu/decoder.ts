@@ -35,14 +35,14 @@ import {
 import { decodeExclusive, decodeImm9, decodeLiteral, decodePair, decodeRegisterOffset, decodeUnsignedOffset } from './ops/load-store';
 import { decodeExceptionGen, decodeSystem } from './ops/system';
 
-interface Row {
+export interface DecodeRow {
   readonly name: string;
   readonly mask: number;
   readonly value: number;
   readonly decode: (word: number) => Op | undefined;
 }
 
-function row(name: string, pattern: string, decode: (word: number) => Op | undefined): Row {
+function row(name: string, pattern: string, decode: (word: number) => Op | undefined): DecodeRow {
   const bits = pattern.replace(/ /g, '');
   if (!/^[01x]{32}$/.test(bits)) throw new Error(`decoder row ${name}: pattern must be 32 bits of 0, 1 or x`);
   let mask = 0;
@@ -57,7 +57,7 @@ function row(name: string, pattern: string, decode: (word: number) => Op | undef
 /** A permanently UNDEFINED encoding: takes the exception, like the real core. */
 const undefinedEncoding = (): Op | undefined => undefined;
 
-export const DECODE_TABLE: readonly Row[] = [
+export const DECODE_TABLE: readonly DecodeRow[] = [
   //                                         31                              0
   row('UDF (permanently undefined)',          '0000 0000 0000 0000 xxxx xxxx xxxx xxxx', undefinedEncoding),
 
@@ -116,12 +116,18 @@ export function groupOf(word: number): string {
 
 const takeUndefined: Op = (c) => c.undefinedInstruction();
 
+/** The first row a word matches, or undefined when it matches none. */
+export function rowFor(word: number): DecodeRow | undefined {
+  const w = word >>> 0;
+  for (const r of DECODE_TABLE) if ((w & r.mask) >>> 0 === r.value) return r;
+  return undefined;
+}
+
 /** Decode one instruction word. */
 export function decode(word: number): Op {
   const w = word >>> 0;
-  for (const r of DECODE_TABLE) {
-    if ((w & r.mask) >>> 0 === r.value) return r.decode(w) ?? takeUndefined;
-  }
+  const r = rowFor(w);
+  if (r !== undefined) return r.decode(w) ?? takeUndefined;
   const what = `undefined instruction 0x${w.toString(16).padStart(8, '0')} (${groupOf(w)})`;
   return (c) => {
     c.bus.memory.report(`${what} at pc ${hex64(c.pcLo, c.pcHi)}`);

@@ -9,7 +9,7 @@
 // get closures of their own.
 
 import { addOffset, field, lsl64, out, signExtend } from '../../bits';
-import { type Cpu, EC, type Op, SP } from '../cpu';
+import { type Cpu, EC, EXCEPTION_TAKEN, type Op, SP } from '../cpu';
 import { AccessKind } from '../mmu';
 import { Reg } from '../sysregs';
 import { dstZr, rd, regSp, rm, rn } from './common';
@@ -399,6 +399,13 @@ function checkingSp(decodeFn: (w: number) => Op | undefined): (w: number) => Op 
 function spAlignmentChecked(c: Cpu): boolean {
   if (c.el === 2) return (c.sys.values[2 * Reg.SCTLR_EL2]! & (1 << 3)) !== 0;
   return (c.sys.values[2 * Reg.SCTLR_EL1]! & (c.el === 0 ? 1 << 4 : 1 << 3)) !== 0;
+}
+
+/** The same check for compiled blocks (emit.ts), which have tested SP's low bits: fault by throwing, as an access does. */
+export function spAlignmentFault(c: Cpu): void {
+  if (!spAlignmentChecked(c)) return;
+  c.syncException(EC.SP_ALIGNMENT, 0);
+  throw EXCEPTION_TAKEN;
 }
 
 export const decodeUnsignedOffset = checkingSp(decodeUnsignedOffsetUnchecked);

@@ -1,0 +1,260 @@
+// The second tier: hot straight runs of code compiled to JavaScript.
+//
+// The closures of decoder.ts (the first tier) cost a call through a page's array per
+// instruction, and the run loop's bookkeeping around it. Once a spot in a page has been
+// entered HOT times (a branch target, a page entry, or the instruction after a block), the
+// words from there to the next branch (at most MAX_LENGTH, never past the page) become one
+// JavaScript function, built with `new Function`: each instruction that emit.ts knows is
+// written out with its fields as constants, and any other is a call to its own closure,
+// which the engine can then inline, since each call site only ever sees one.
+//
+// A block does exactly what the closures would, in the same order, so the tiers cannot be
+// told apart (test/compiler.test.ts checks this against random programs):
+// - Counting. The run loop enters a block only when all of it fits in the budget, and a
+//   block returns the page index after the last instruction it retired (one that faulted
+//   counts), so the run loop counts it as it counts its own steps.
+// - Stopping. After an instruction that may set Cpu.signal (a branch, a load or store, a
+//   closure) the block returns if it did, as the run loop would stop after it. Before a load,
+//   store or closure it sets the PC, which the exception, a device (through Cpu.now()) or the
+//   closure reads.
+// - Faults. An access that faults throws EXCEPTION_TAKEN; the block catches it and returns
+//   the count including that instruction, with the signal the exception set.
+// - Code that changes. A store into a word a block was compiled from empties the page's
+//   blocks (Cpu.storeHitsCode tells BlockCompiler.stored); the running block sees the page's version
+//   change after its store and returns, so the next instruction is decoded afresh. TLB and
+//   ASID changes need nothing: blocks, like the closures, belong to physical pages, and the
+//   run loop translates the PC before it enters a page.
+
+import { addOffset, out } from '../bits';
+import { type PhysicalMemory, RAM_END } from '../memory';
+import { type Cpu, EXCEPTION_TAKEN } from './cpu';
+import { decode, rowFor } from './decoder';
+import { CHAIN, Emitted, emit } from './emit';
+import { spAlignmentFault } from './ops/load-store';
+
+/** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
+const HOT = 32;
+/** The longest block, so that one fits in a turn's budget near its end too. */
+const MAX_LENGTH = 64;
+/** A page whose blocks were thrown away this many times (code and data sharing a page) stays interpreted. */
+const MAX_INVALIDATIONS = 8;
+
+/**
+ * A compiled straight run of `length` instructions. `run` retires them (fewer when one stops
+ * the run loop) and returns the page index of the next instruction; a block that branches to
+ * its own start may go round again first, while the run() call's `budget` allows, doing the
+ * run loop's counting itself (Cpu.runCount, Cpu.blockStart).
+ */
+export interface CompiledBlock {
+  readonly length: number;
+  readonly run: (c: Cpu, base: number, pageHi: number, budget: number) => number;
+}
+
+/** The blocks of one physical page of code, by the word index where each starts. */
+export class CompiledPage {
+  readonly blocks: (CompiledBlock | undefined)[] = new Array<CompiledBlock | undefined>(1024).fill(undefined);
+  /** How often each spot was entered while it had no block. */
+  private readonly heat = new Uint8Array(1024);
+  /** Words some block was compiled from: a store to one of them empties the page. */
+  private readonly covered = new Uint8Array(1024);
+  /** Bumped when the blocks are thrown away: a running block then stops after its store. */
+  version = 0;
+  private invalidations = 0;
+
+  constructor(
+    private readonly compiler: BlockCompiler,
+    readonly ppn: number,
+  ) {}
+
+  /**
+   * The block to run at word `index`, if there is one that fits in `room` instructions.
+   * `entry` says whether this is the start of a straight run (only those get hot).
+   */
+  enter(index: number, room: number, entry: boolean): CompiledBlock | undefined {
+    let block = this.blocks[index];
+    if (block === undefined) {
+      if (!entry || this.invalidations >= MAX_INVALIDATIONS) return undefined;
+      const heat = this.heat[index]! + 1;
+      this.heat[index] = heat;
+      if (heat < HOT) return undefined;
+      block = this.compiler.compile(this, index);
+      this.blocks[index] = block;
+      this.covered.fill(1, index, index + block.length);
+    }
+    return block.length <= room ? block : undefined;
+  }
+
+  /** A store wrote word `word` of this page. */
+  stored(word: number): void {
+    if (this.covered[word] === 0) return;
+    this.blocks.fill(undefined);
+    this.heat.fill(0);
+    this.covered.fill(0);
+    this.version++;
+    this.invalidations++;
+  }
+}
+
+/** Every core's compiled code, per physical page (shared, like the closures). */
+export class BlockCompiler {
+  private readonly pages: (CompiledPage | undefined)[] = [];
+  /** Blocks compiled so far (a statistic for the benchmark and tests). */
+  compiled = 0;
+
+  constructor(private readonly memory: PhysicalMemory) {}
+
+  /** The compiled page for `ppn`, or null for code outside RAM (which is never compiled). */
+  page(ppn: number): CompiledPage | null {
+    if (ppn * 4096 >= RAM_END) return null;
+    let p = this.pages[ppn];
+    if (p === undefined) {
+      p = new CompiledPage(this, ppn);
+      this.pages[ppn] = p;
+    }
+    return p;
+  }
+
+  /** A store of `size` bytes at physical address `pa`, in a page holding decoded code. */
+  stored(pa: number, size: number): void {
+    const p = this.pages[pa >>> 12];
+    if (p === undefined) return;
+    p.stored((pa & 0xfff) >>> 2);
+    p.stored(((pa & 0xfff) + size - 1) >>> 2);
+  }
+
+  /** Compile the block starting at word `start` of `page`. */
+  compile(page: CompiledPage, start: number): CompiledBlock {
+    const words = this.memory.chunk(page.ppn * 4096).i32;
+    const first = ((page.ppn * 4096) & 0xffff) >>> 2;
+    this.compiled++;
+    return compileBlock((i) => words[first + i]!, start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`);
+  }
+}
+
+/** The current EL's FastTlbs' arrays, which emit.ts's loads and stores use (the EL is fixed inside a block). */
+const FAST_TLB =
+  'const fr = c.mmu.fastRead[c.el]; const frTagLo = fr.tagLo; const frTagHi = fr.tagHi; const frChunk = fr.chunk; const frPageOffset = fr.pageOffset; ' +
+  'const fw = c.mmu.fastWrite[c.el]; const fwTagLo = fw.tagLo; const fwTagHi = fw.tagHi; const fwChunk = fw.chunk; const fwPageOffset = fw.pageOffset;';
+
+/** Register halves (`r[N]`) and flags (`c.n` ...) in an emitted source; writes are those followed by a lone `=`. */
+const REGISTER = /\br\[(\d+)\]/g;
+const REGISTER_WRITE = /\br\[(\d+)\] =(?!=)/g;
+const FLAG = /\bc\.([nzcv])\b(?!\()/g;
+const FLAG_WRITE = /\bc\.([nzcv]) =(?!=)/g;
+
+/**
+ * Registers and flags as the block's own locals, which the engine can keep in machine
+ * registers: the emitted sources' `r[N]` become `rN` and `c.n` becomes `fn`. The Cpu's copy is
+ * brought up to date (`flush`) wherever something outside the block may look at it: before a
+ * load, store or closure (an exception, a device or the closure reads the registers), and
+ * before the block returns or goes round. After a closure, which may change any of them, the
+ * locals are read again (`reload`).
+ */
+class Locals {
+  private readonly used = new Set<string>();
+  private readonly dirty = new Set<string>();
+
+  /** Rewrite a source to the locals, noting what it reads and writes. */
+  take(source: string): string {
+    for (const m of source.matchAll(REGISTER)) this.used.add(`r${m[1]}`);
+    for (const m of source.matchAll(FLAG)) this.used.add(`f${m[1]}`);
+    for (const m of source.matchAll(REGISTER_WRITE)) this.dirty.add(`r${m[1]}`);
+    for (const m of source.matchAll(FLAG_WRITE)) this.dirty.add(`f${m[1]}`);
+    return source.replace(REGISTER, 'r$1').replace(FLAG, 'f$1');
+  }
+
+  flush(): string {
+    const s = [...this.dirty].map((l) => `${Locals.home(l)} = ${l};`).join(' ');
+    this.dirty.clear();
+    return s;
+  }
+
+  /** Statements reading every local from the Cpu again (inserted after a closure, patched in at the end). */
+  static readonly RELOAD = '/*reload*/';
+
+  /** The declarations, and the text that reads them all again. */
+  declarations(): { declare: string; reload: string } {
+    const names = [...this.used];
+    if (names.length === 0) return { declare: '', reload: '' };
+    return {
+      declare: `let ${names.map((l) => `${l} = ${Locals.home(l)}`).join(', ')};`,
+      reload: names.map((l) => `${l} = ${Locals.home(l)};`).join(' '),
+    };
+  }
+
+  private static home(local: string): string {
+    return local.startsWith('r') ? `r[${local.slice(1)}]` : `c.${local.slice(1)}`;
+  }
+}
+
+/**
+ * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
+ * stops early when `page.version` changes under it (a store into its own code).
+ */
+export function compileBlock(
+  wordAt: (index: number) => number,
+  start: number,
+  page: { readonly version: number },
+  name: string,
+  maxLength = MAX_LENGTH,
+): CompiledBlock {
+  const closures: ((c: Cpu) => void)[] = [];
+  const lines: string[] = [];
+  const locals = new Locals();
+  let length = 0;
+  // Returns give the index of the next instruction in the page, as the run loop counts.
+  const next = (n: number): string => `return ${start + n};`;
+  const end = start + Math.min(maxLength, 1024 - start);
+  let chained = '';
+  for (let i = start; i < end; i++) {
+    const w = wordAt(i) >>> 0;
+    const at = i << 2;
+    length++;
+    // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
+    const row = rowFor(w);
+    const emission = row !== undefined && row.decode(w) !== undefined ? emit(w, at) : undefined;
+    const stop = `if (c.signal !== 0 || page.version !== version) ${next(length)}`;
+    if (emission === undefined) {
+      lines.push(`${locals.flush()} c.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(c); ${Locals.RELOAD}`, stop);
+      closures.push(decode(w));
+      continue;
+    }
+    if (emission.kind === Emitted.Memory) {
+      const flush = locals.flush();
+      const source = locals.take(emission.source);
+      lines.push(`${flush} c.pcLo = base | ${at}; done = ${length - 1}; ${source} ${locals.flush()}`, stop);
+      continue;
+    }
+    const source = locals.take(emission.source);
+    if (emission.kind !== Emitted.Branch) {
+      lines.push(source);
+      continue;
+    }
+    // The branch ends the block: what it leaves in the locals is written back before either
+    // way out, going round again (a branch to the block's own start) or returning.
+    const flush = locals.flush();
+    chained = source.replaceAll(
+      `${CHAIN}${start << 2};`,
+      `if (budget - c.runCount - (${start + length} - c.blockStart) >= ${length}) ` +
+        `{ ${flush} c.runCount += ${start + length} - c.blockStart; c.blockStart = ${start}; continue; }`,
+    );
+    lines.push(chained, flush);
+    break;
+  }
+  if (chained === '') lines.push(locals.flush());
+  lines.push(next(length));
+  const { declare, reload } = locals.declarations();
+  const body = lines
+    .join('\n      ')
+    .replaceAll(Locals.RELOAD, reload)
+    .replace(/\/\*chain\*\/\d+;/g, '');
+  const names = closures.map((_, i) => `op${i}`);
+  const source =
+    `return function ${name}(c, base, pageHi, budget) {\n` +
+    `  const r = c.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
+    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
+  const make = new Function('page', 'version', 'addOffset', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
+    ...args: unknown[]
+  ) => CompiledBlock['run'];
+  return { length, run: make(page, page.version, addOffset, out, spAlignmentFault, EXCEPTION_TAKEN, ...closures) };
+}

@@ -1,0 +1,597 @@
+// JavaScript source for one instruction, for the block compiler (compiler.ts).
+//
+// Each emitter takes an instruction word and returns the statements that do what the
+// instruction's closure in ops/*.ts does, with every field turned into a constant, or
+// `undefined` when it leaves that word to the closure (the compiled block then calls the
+// closure itself). The two must agree bit for bit: test/compiler.test.ts runs random
+// programs through both and compares every register and flag.
+//
+// The statements run inside the block's function, where these names are in scope:
+//   c        the Cpu;  r  its register halves (c.r)
+//   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
+//   addOffset, out   from bits.ts
+//   frTagLo, frTagHi, frChunk, frPageOffset (and fw...)   the current EL's FastTlbs (mmu.ts)
+// Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
+// Each emitter wraps its statements in braces so that its temporaries stay its own.
+
+import { field, signExtend } from '../bits';
+import { ZR, ZR_SINK } from './cpu';
+import { type DecodeRow, rowFor } from './decoder';
+import { decodeBranchCond, decodeBranchImm, decodeBranchReg, decodeCompareBranch, decodeTestBranch } from './ops/branch';
+import { decodeBitMasks, dstZr, pairOf, rd, regSp, rm, rn, sf, srcZr } from './ops/common';
+import { decodeAddSubImm, decodeBitfield, decodeExtract, decodeLogicalImm, decodeMoveWide, decodePcRel } from './ops/data-immediate';
+import { decodeAddSubShifted, decodeCondSelect, decodeLogicalShifted } from './ops/data-register';
+import { decodeImm9, decodePair, decodeRegisterOffset, decodeUnsignedOffset } from './ops/load-store';
+
+/** What kind of instruction the block compiler is looking at. */
+export const Emitted = {
+  /** Straight-line code: the block continues after it. */
+  Plain: 0,
+  /** Ends the block: it may set the PC (a branch), and the block returns after it. */
+  Branch: 1,
+  /** Touches memory: may fault, reach a device, or store into code (compiler.ts guards it). */
+  Memory: 2,
+} as const;
+export type Emitted = (typeof Emitted)[keyof typeof Emitted];
+
+export interface Emission {
+  readonly kind: Emitted;
+  readonly source: string;
+}
+
+const plain = (source: string): Emission => ({ kind: Emitted.Plain, source });
+
+/** The low and high halves of a source slot, as expressions (XZR is the constant 0). */
+const lo = (s: number): string => (s === ZR ? '0' : `r[${2 * s}]`);
+const hi = (s: number): string => (s === ZR ? '0' : `r[${2 * s + 1}]`);
+
+/** Statements writing a 64-bit result (its halves already in temporaries or constants). */
+function set64(d: number, l: string, h: string): string {
+  return d === ZR_SINK ? '' : `r[${2 * d}] = ${l}; r[${2 * d + 1}] = ${h};`;
+}
+
+/** A W-register write clears bits 63:32. */
+function set32(d: number, v: string): string {
+  return d === ZR_SINK ? '' : `r[${2 * d}] = ${v}; r[${2 * d + 1}] = 0;`;
+}
+
+/** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
+function conditionSource(code: number): string {
+  const forms = [
+    'c.z === 1',
+    'c.z === 0',
+    'c.c === 1',
+    'c.c === 0',
+    'c.n === 1',
+    'c.n === 0',
+    'c.v === 1',
+    'c.v === 0',
+    '(c.c === 1 && c.z === 0)',
+    '!(c.c === 1 && c.z === 0)',
+    'c.n === c.v',
+    'c.n !== c.v',
+    '(c.z === 0 && c.n === c.v)',
+    '!(c.z === 0 && c.n === c.v)',
+    'true',
+    'true',
+  ];
+  return forms[code & 15] ?? 'true';
+}
+
+/**
+ * AddWithCarry (Arm ARM J1.1.3) of the 64-bit values a (temporaries al, ah) and a constant or
+ * temporary b, as statements leaving the result in `lo`, `hi`; flags when asked.
+ */
+function addWithCarry64(bl: string, bh: string, carry: number, setFlags: boolean): string {
+  let s = `const l = (al >>> 0) + ((${bl}) >>> 0) + ${carry}; const lo = l | 0; const h = (ah >>> 0) + ((${bh}) >>> 0) + (l > 0xffffffff ? 1 : 0); const hi = h | 0;`;
+  if (setFlags) s += ` c.n = hi >>> 31; c.z = (lo | hi) === 0 ? 1 : 0; c.c = h > 0xffffffff ? 1 : 0; c.v = ((ah ^ hi) & ((${bh}) ^ hi)) < 0 ? 1 : 0;`;
+  return s;
+}
+
+/** The same for 32 bits: the result in `v`. */
+function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
+  let s = `const s = (al >>> 0) + ((${b}) >>> 0) + ${carry}; const v = s | 0;`;
+  if (setFlags) s += ` c.n = v >>> 31; c.z = v === 0 ? 1 : 0; c.c = s > 0xffffffff ? 1 : 0; c.v = ((al ^ v) & ((${b}) ^ v)) < 0 ? 1 : 0;`;
+  return s;
+}
+
+/** A 64-bit register shifted by a constant (LSL, LSR, ASR, ROR), from temporaries ml, mh (or others): [low, high] expressions. */
+function shift64(type: number, k: number, ml = 'ml', mh = 'mh'): [string, string] {
+  if (k === 0) return [ml, mh];
+  const j = 32 - k;
+  switch (type) {
+    case 0:
+      if (k < 32) return [`(${ml} << ${k})`, `((${mh} << ${k}) | (${ml} >>> ${j}))`];
+      return ['0', k === 32 ? ml : `(${ml} << ${k - 32})`];
+    case 1:
+      if (k < 32) return [`((${ml} >>> ${k}) | (${mh} << ${j}))`, `(${mh} >>> ${k})`];
+      return [k === 32 ? mh : `(${mh} >>> ${k - 32})`, '0'];
+    case 2:
+      if (k < 32) return [`((${ml} >>> ${k}) | (${mh} << ${j}))`, `(${mh} >> ${k})`];
+      return [`(${mh} >> ${k - 32})`, `(${mh} >> 31)`];
+    default: {
+      if (k < 32) return [`((${ml} >>> ${k}) | (${mh} << ${j}))`, `((${mh} >>> ${k}) | (${ml} << ${j}))`];
+      if (k === 32) return [mh, ml];
+      const m = k - 32;
+      return [`((${mh} >>> ${m}) | (${ml} << ${32 - m}))`, `((${ml} >>> ${m}) | (${mh} << ${32 - m}))`];
+    }
+  }
+}
+
+/** A 32-bit register (temporary ml) shifted by a constant. */
+function shift32(type: number, k: number): string {
+  if (k === 0) return 'ml';
+  switch (type) {
+    case 0:
+      return `(ml << ${k})`;
+    case 1:
+      return `(ml >>> ${k})`;
+    case 2:
+      return `(ml >> ${k})`;
+    default:
+      return `((ml >>> ${k}) | (ml << ${32 - k}))`;
+  }
+}
+
+// ---------------------------------------------------------------- data processing, immediate
+
+function addSubImm(w: number): Emission {
+  const is64 = sf(w);
+  const sub = field(w, 30, 30) === 1;
+  const setFlags = field(w, 29, 29) === 1;
+  const imm = field(w, 21, 10) << (field(w, 22, 22) * 12);
+  const n = regSp(rn(w));
+  const d = setFlags ? dstZr(rd(w)) : regSp(rd(w));
+  const bl = sub ? ~imm : imm;
+  const bh = sub ? -1 : 0;
+  const carry = sub ? 1 : 0;
+  if (is64) return plain(`{ const al = ${lo(n)}; const ah = ${hi(n)}; ${addWithCarry64(String(bl), String(bh), carry, setFlags)} ${set64(d, 'lo', 'hi')} }`);
+  return plain(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`);
+}
+
+function logicalImm(w: number): Emission | undefined {
+  const is64 = sf(w);
+  const opc = field(w, 30, 29);
+  const nBit = field(w, 22, 22);
+  if (!is64 && nBit === 1) return undefined;
+  const masks = decodeBitMasks(nBit, field(w, 15, 10), field(w, 21, 16), true, is64 ? 64 : 32);
+  if (masks === undefined) return undefined;
+  const [mLo, mHi] = pairOf(masks[0]);
+  const n = srcZr(rn(w));
+  const d = opc === 3 ? dstZr(rd(w)) : regSp(rd(w));
+  const op = ['&', '|', '^', '&'][opc]!;
+  const flags = opc === 3;
+  if (is64) {
+    const f = flags ? ' c.n = hi >>> 31; c.z = (lo | hi) === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
+    return plain(`{ const lo = ${lo(n)} ${op} ${mLo}; const hi = ${hi(n)} ${op} ${mHi};${f} ${set64(d, 'lo', 'hi')} }`);
+  }
+  const f = flags ? ' c.n = v >>> 31; c.z = v === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
+  return plain(`{ const v = ${lo(n)} ${op} ${mLo};${f} ${set32(d, 'v')} }`);
+}
+
+function moveWide(w: number): Emission | undefined {
+  const is64 = sf(w);
+  const opc = field(w, 30, 29);
+  const hw = field(w, 22, 21);
+  if (opc === 1 || (!is64 && hw >= 2)) return undefined;
+  const imm = field(w, 20, 5);
+  const d = dstZr(rd(w));
+  const shift = hw * 16;
+  const l = shift < 32 ? imm << shift : 0;
+  const h = shift >= 32 ? imm << (shift - 32) : 0;
+  if (opc === 0) return plain(is64 ? set64(d, String(~l), String(~h)) : set32(d, String(~l)));
+  if (opc === 2) return plain(is64 ? set64(d, String(l), String(h)) : set32(d, String(l)));
+  if (d === ZR_SINK) return plain('');
+  const keepLo = shift < 32 ? ~(0xffff << shift) : -1;
+  const keepHi = shift >= 32 ? ~(0xffff << (shift - 32)) : -1;
+  const high = is64 ? `(r[${2 * d + 1}] & ${keepHi}) | ${h}` : '0';
+  return plain(`r[${2 * d}] = (r[${2 * d}] & ${keepLo}) | ${l}; r[${2 * d + 1}] = ${high};`);
+}
+
+/** ADR, ADRP: the PC is `base | offset` in the block (a page never crosses a 4 GiB line). */
+function pcRel(w: number, offset: number): Emission {
+  const d = dstZr(rd(w));
+  const immlo = field(w, 30, 29);
+  const immhi = signExtend(field(w, 23, 5), 19);
+  if (w >>> 31 === 0) {
+    const imm = immhi * 4 + immlo;
+    return plain(`{ const lo = addOffset(base | ${offset}, pageHi, ${imm}); ${set64(d, 'lo', 'out.hi')} }`);
+  }
+  const pages = immhi * 4 + immlo;
+  const offHi = Math.floor((pages * 4096) / 0x100000000);
+  const offLo = (pages * 4096) | 0;
+  return plain(`{ const l = (base >>> 0) + ${offLo >>> 0}; ${set64(d, 'l | 0', `(pageHi + ${offHi} + (l > 0xffffffff ? 1 : 0)) | 0`)} }`);
+}
+
+/** SBFM, BFM, UBFM with their masks as constants (the closure's formula, ops/data-immediate.ts). */
+function bitfield(w: number): Emission | undefined {
+  const is64 = sf(w);
+  const opc = field(w, 30, 29);
+  const nBit = field(w, 22, 22);
+  if (opc === 3 || nBit !== (is64 ? 1 : 0)) return undefined;
+  const immr = field(w, 21, 16);
+  const imms = field(w, 15, 10);
+  if (!is64 && (immr >= 32 || imms >= 32)) return undefined;
+  const masks = decodeBitMasks(nBit, imms, immr, false, is64 ? 64 : 32);
+  if (masks === undefined) return undefined;
+  const [wLo, wHi] = pairOf(masks[0]);
+  const [tLo, tHi] = pairOf(masks[1]);
+  const n = srcZr(rn(w));
+  const d = dstZr(rd(w));
+  if (d === ZR_SINK) return plain('');
+  const signed = opc === 0;
+  const keep = opc === 1;
+  if (is64) {
+    const [rl, rh] = shift64(3, immr);
+    const bit = imms < 32 ? `((ml >>> ${imms}) & 1)` : `((mh >>> ${imms - 32}) & 1)`;
+    const dl = keep ? `r[${2 * d}]` : '0';
+    const dh = keep ? `r[${2 * d + 1}]` : '0';
+    const top = signed ? `const tl = -${bit}; const th = tl;` : `const tl = dl; const th = dh;`;
+    return plain(
+      `{ const ml = ${lo(n)}; const mh = ${hi(n)}; const dl = ${dl}; const dh = ${dh}; ` +
+        `const bl = (dl & ${~wLo}) | (${rl} & ${wLo}); const bh = (dh & ${~wHi}) | (${rh} & ${wHi}); ${top} ` +
+        `r[${2 * d}] = (tl & ${~tLo}) | (bl & ${tLo}); r[${2 * d + 1}] = (th & ${~tHi}) | (bh & ${tHi}); }`,
+    );
+  }
+  const rot = immr === 0 ? 'ml' : `((ml >>> ${immr}) | (ml << ${32 - immr}))`;
+  const dst = keep ? `r[${2 * d}]` : '0';
+  const top = signed ? `-((ml >>> ${imms}) & 1)` : 'dv';
+  return plain(`{ const ml = ${lo(n)}; const dv = ${dst}; const b = (dv & ${~wLo}) | (${rot} & ${wLo}); ${set32(d, `(${top} & ${~tLo}) | (b & ${tLo})`)} }`);
+}
+
+/** EXTR (ROR when Rn = Rm): bits from the concatenation Rn:Rm, from bit lsb of Rm. */
+function extract(w: number): Emission | undefined {
+  const is64 = sf(w);
+  const nBit = field(w, 22, 22);
+  const lsb = field(w, 15, 10);
+  if (field(w, 30, 29) !== 0 || field(w, 21, 21) !== 0 || nBit !== (is64 ? 1 : 0) || (!is64 && lsb >= 32)) return undefined;
+  const n = srcZr(rn(w));
+  const m = srcZr(rm(w));
+  const d = dstZr(rd(w));
+  if (is64) {
+    if (lsb === 0) return plain(`{ const lo = ${lo(m)}; const hi = ${hi(m)}; ${set64(d, 'lo', 'hi')} }`);
+    const [ll, lh] = shift64(1, lsb);
+    const [hl, hh] = shift64(0, 64 - lsb, 'nl', 'nh');
+    return plain(`{ const ml = ${lo(m)}; const mh = ${hi(m)}; const nl = ${lo(n)}; const nh = ${hi(n)}; const lo = ${ll} | ${hl}; const hi = ${lh} | ${hh}; ${set64(d, 'lo', 'hi')} }`);
+  }
+  const v = lsb === 0 ? 'ml' : `(ml >>> ${lsb}) | (nl << ${32 - lsb})`;
+  return plain(`{ const ml = ${lo(m)}; const nl = ${lo(n)}; ${set32(d, v)} }`);
+}
+
+// ---------------------------------------------------------------- data processing, register
+
+function logicalShifted(w: number): Emission | undefined {
+  const is64 = sf(w);
+  const opc = field(w, 30, 29);
+  const type = field(w, 23, 22);
+  const invert = field(w, 21, 21) === 1;
+  const k = field(w, 15, 10);
+  if (!is64 && k >= 32) return undefined;
+  const n = srcZr(rn(w));
+  const m = srcZr(rm(w));
+  const d = dstZr(rd(w));
+  const op = ['&', '|', '^', '&'][opc]!;
+  const flags = opc === 3;
+  const not = invert ? '~' : '';
+  if (is64) {
+    const [bl, bh] = shift64(type, k);
+    const f = flags ? ' c.n = hi >>> 31; c.z = (lo | hi) === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
+    return plain(
+      `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const lo = ${lo(n)} ${op} ${not}${bl}; const hi = ${hi(n)} ${op} ${not}${bh};${f} ${set64(d, 'lo', 'hi')} }`,
+    );
+  }
+  const f = flags ? ' c.n = v >>> 31; c.z = v === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
+  return plain(`{ const ml = ${lo(m)}; const v = ${lo(n)} ${op} ${not}${shift32(type, k)};${f} ${set32(d, 'v')} }`);
+}
+
+function addSubShifted(w: number): Emission | undefined {
+  const is64 = sf(w);
+  const sub = field(w, 30, 30) === 1;
+  const setFlags = field(w, 29, 29) === 1;
+  const type = field(w, 23, 22);
+  const k = field(w, 15, 10);
+  if (type === 3 || (!is64 && k >= 32)) return undefined;
+  const n = srcZr(rn(w));
+  const m = srcZr(rm(w));
+  const d = dstZr(rd(w));
+  const not = sub ? '~' : '';
+  const carry = sub ? 1 : 0;
+  if (is64) {
+    const [bl, bh] = shift64(type, k);
+    return plain(
+      `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const al = ${lo(n)}; const ah = ${hi(n)}; const bl = ${not}${bl}; const bh = ${not}${bh}; ` +
+        `${addWithCarry64('bl', 'bh', carry, setFlags)} ${set64(d, 'lo', 'hi')} }`,
+    );
+  }
+  return plain(`{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`);
+}
+
+function condSelect(w: number): Emission | undefined {
+  if (field(w, 29, 29) !== 0 || field(w, 11, 11) !== 0) return undefined;
+  const is64 = sf(w);
+  const op = (field(w, 30, 30) << 1) | field(w, 10, 10); // 0 CSEL, 1 CSINC, 2 CSINV, 3 CSNEG
+  const n = srcZr(rn(w));
+  const m = srcZr(rm(w));
+  const d = dstZr(rd(w));
+  const otherwise = [
+    '',
+    'const l = (lo >>> 0) + 1; hi = (hi + (l > 0xffffffff ? 1 : 0)) | 0; lo = l | 0;',
+    'lo = ~lo; hi = ~hi;',
+    'const l = (~lo >>> 0) + 1; hi = (~hi + (l > 0xffffffff ? 1 : 0)) | 0; lo = l | 0;',
+  ][op]!;
+  const write = is64 ? set64(d, 'lo', 'hi') : set32(d, 'lo');
+  return plain(
+    `{ let lo; let hi; if (${conditionSource(field(w, 15, 12))}) { lo = ${lo(n)}; hi = ${hi(n)}; } else { lo = ${lo(m)}; hi = ${hi(m)}; ${otherwise} } ${write} }`,
+  );
+}
+
+// ---------------------------------------------------------------- loads and stores
+
+// Word and doubleword accesses are written out with Cpu.ld32's (st32's, ...) own fast path: an
+// aligned access to a page in the current EL's FastTlb (mmu.ts) reads or writes the RAM chunk
+// directly; anything else calls the method, which checks that path again and goes on to the
+// general one. Stores to pages holding code never hit the fast path (FastTlb keeps them out).
+
+/**
+ * The FastTlb lookup for address (l, h) of `bytes` bytes: statements setting the entry index,
+ * and the hit test. The block reads the current EL's two FastTlbs' arrays once, at its start
+ * (compiler.ts, FAST_TLB): the EL cannot change inside a block, since whatever changes it
+ * (an exception, ERET) ends the block.
+ */
+function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): [string, string] {
+  return [`const i${l} = (${l} >>> 12) & 255;`, `(${l} & ${bytes - 1}) === 0 && ${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}`];
+}
+
+/** The hit entry's chunk, and the word index in it. */
+const chunk = (tlb: 'fr' | 'fw', l: string): string => `${tlb}Chunk[i${l}].i32`;
+const word = (tlb: 'fr' | 'fw', l: string): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> 2`;
+
+/** Statements loading 32 bits at (l, h) into a new `v` (an int32). */
+function load32(l: string, h: string, v: string): string {
+  const [lookup, hit] = fastPath('fr', l, h, 4);
+  return `${lookup} const ${v} = ${hit} ? ${chunk('fr', l)}[${word('fr', l)}] : c.ld32(${l}, ${h});`;
+}
+
+/** Statements loading 64 bits at (l, h) into new `v` (low half) and `vh`. */
+function load64(l: string, h: string, v: string, vh: string): string {
+  const [lookup, hit] = fastPath('fr', l, h, 8);
+  return (
+    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${word('fr', l)}; const words = ${chunk('fr', l)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
+    `else { ${v} = c.ld64(${l}, ${h}); ${vh} = out.hi; }`
+  );
+}
+
+function store32(l: string, h: string, value: string): string {
+  const [lookup, hit] = fastPath('fw', l, h, 4);
+  return `${lookup} { const v = ${value}; if (${hit}) ${chunk('fw', l)}[${word('fw', l)}] = v; else c.st32(${l}, ${h}, v); }`;
+}
+
+function store64(l: string, h: string, value: string, valueHi: string): string {
+  const [lookup, hit] = fastPath('fw', l, h, 8);
+  return (
+    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${word('fw', l)}; const words = ${chunk('fw', l)}; words[w] = v; words[w + 1] = vh; } ` +
+    `else c.st64(${l}, ${h}, v, vh); }`
+  );
+}
+
+/** The transfer of a single-register access at address (al, ah), or undefined/null as in ops/load-store.ts. */
+function transfer(size: number, opc: number, t: number): string | undefined | null {
+  const d = dstZr(t);
+  if (opc === 0) {
+    switch (size) {
+      case 0:
+        return `c.st8(al, ah, ${lo(t)});`;
+      case 1:
+        return `c.st16(al, ah, ${lo(t)});`;
+      case 2:
+        return store32('al', 'ah', lo(t));
+      default:
+        return store64('al', 'ah', lo(t), hi(t));
+    }
+  }
+  if (opc === 1) {
+    if (size === 3) return `{ ${load64('al', 'ah', 'x', 'xh')} ${set64(d, 'x', 'xh')} }`;
+    if (size === 2) return `{ ${load32('al', 'ah', 'x')} ${set32(d, 'x')} }`;
+    const load = ['c.ld8(al, ah)', 'c.ld16(al, ah)'][size]!;
+    return d === ZR_SINK ? `${load};` : set32(d, load);
+  }
+  const to64 = opc === 2;
+  let value: string;
+  if (size === 0) value = '((c.ld8(al, ah) << 24) >> 24)';
+  else if (size === 1) value = '((c.ld16(al, ah) << 16) >> 16)';
+  else if (size === 2 && to64) value = 'c.ld32(al, ah)';
+  else return size === 3 && to64 ? null : undefined;
+  if (d === ZR_SINK) return `${value};`;
+  return to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value);
+}
+
+/**
+ * The SP alignment check of ops/load-store.ts (checkingSp), which comes first: a base of SP
+ * that is not 16-byte aligned faults when SCTLR_ELx.SA says so. `spFault(c)` takes the
+ * exception and throws, as a faulting access does.
+ */
+function spCheck(rnField: number): string {
+  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) spFault(c); ` : '';
+}
+
+function memory(source: string): Emission {
+  return { kind: Emitted.Memory, source };
+}
+
+function unsignedOffset(w: number): Emission | undefined {
+  if (field(w, 26, 26) === 1) return undefined;
+  const size = field(w, 31, 30);
+  const opc = field(w, 23, 22);
+  const t = transfer(size, opc, rd(w));
+  if (t === null) return plain(''); // PRFM: a hint, never checked or faulting
+  if (t === undefined) return undefined;
+  const n = regSp(rn(w));
+  const offset = field(w, 21, 10) << size;
+  return memory(`{ ${spCheck(rn(w))}const al = addOffset(${lo(n)}, ${hi(n)}, ${offset}); const ah = out.hi; ${t} }`);
+}
+
+/** LDUR/STUR, post-index and pre-index; the unprivileged forms stay with their closure. */
+function imm9(w: number): Emission | undefined {
+  if (field(w, 26, 26) === 1) return undefined;
+  const size = field(w, 31, 30);
+  const opc = field(w, 23, 22);
+  const imm = signExtend(field(w, 20, 12), 9);
+  const mode = field(w, 11, 10);
+  if (mode === 2) return undefined;
+  const t = transfer(size, opc, rd(w));
+  if (t === null) return mode === 0 ? plain('') : undefined;
+  if (t === undefined) return undefined;
+  const n = regSp(rn(w));
+  const check = spCheck(rn(w));
+  if (mode === 0) return memory(`{ ${check}const al = addOffset(${lo(n)}, ${hi(n)}, ${imm}); const ah = out.hi; ${t} }`);
+  if (mode === 1) {
+    return memory(`{ ${check}const al = ${lo(n)}; const ah = ${hi(n)}; ${t} const wl = addOffset(al, ah, ${imm}); ${set64(n, 'wl', 'out.hi')} }`);
+  }
+  return memory(`{ ${check}const al = addOffset(${lo(n)}, ${hi(n)}, ${imm}); const ah = out.hi; ${t} ${set64(n, 'al', 'ah')} }`);
+}
+
+/** LDR/STR (register offset): Xn|SP plus Rm, extended (UXTW, SXTW) or not, shifted by the size when S is set. */
+function registerOffset(w: number): Emission | undefined {
+  if (field(w, 26, 26) === 1) return undefined;
+  const size = field(w, 31, 30);
+  const option = field(w, 15, 13);
+  if ((option & 2) === 0) return undefined;
+  const t = transfer(size, field(w, 23, 22), rd(w));
+  if (t === null) return plain(''); // PRFM
+  if (t === undefined) return undefined;
+  const n = regSp(rn(w));
+  const m = rm(w);
+  const high = option === 2 ? '0' : option === 6 ? '(ml >> 31)' : hi(m);
+  const [ol, oh] = shift64(0, field(w, 12, 12) === 1 ? size : 0);
+  return memory(
+    `{ ${spCheck(rn(w))}const ml = ${lo(m)}; const mh = ${high}; const l = (${lo(n)} >>> 0) + (${ol} >>> 0); const al = l | 0; ` +
+      `const ah = (${hi(n)} + ${oh} + (l > 0xffffffff ? 1 : 0)) | 0; ${t} }`,
+  );
+}
+
+/** LDP/STP of X or W registers (LDPSW stays with its closure). */
+function pair(w: number): Emission | undefined {
+  if (field(w, 26, 26) === 1) return undefined;
+  const opc = field(w, 31, 30);
+  const mode = field(w, 24, 23);
+  const load = field(w, 22, 22) === 1;
+  if (opc !== 0 && opc !== 2) return undefined;
+  const wide = opc === 2;
+  const size = wide ? 8 : 4;
+  const imm = signExtend(field(w, 21, 15), 7) * size;
+  const t1 = rd(w);
+  const t2 = field(w, 14, 10);
+  const n = regSp(rn(w));
+  const pre = mode === 1 ? 0 : imm;
+  let body: string;
+  if (load) {
+    const d1 = dstZr(t1);
+    const d2 = dstZr(t2);
+    body = wide
+      ? `${load64('al', 'ah', 'a', 'ahh')} ${load64('bl', 'bh', 'b', 'bhh')} ${set64(d1, 'a', 'ahh')} ${set64(d2, 'b', 'bhh')}`
+      : `${load32('al', 'ah', 'a')} ${load32('bl', 'bh', 'b')} ${set32(d1, 'a')} ${set32(d2, 'b')}`;
+  } else {
+    body = wide
+      ? `${store64('al', 'ah', lo(t1), hi(t1))} ${store64('bl', 'bh', lo(t2), hi(t2))}`
+      : `${store32('al', 'ah', lo(t1))} ${store32('bl', 'bh', lo(t2))}`;
+  }
+  const writeback = mode === 1 || mode === 3 ? ` const wl = addOffset(${lo(n)}, ${hi(n)}, ${imm}); ${set64(n, 'wl', 'out.hi')}` : '';
+  return memory(
+    `{ ${spCheck(rn(w))}const al = addOffset(${lo(n)}, ${hi(n)}, ${pre}); const ah = out.hi; const bl = addOffset(al, ah, ${size}); const bh = out.hi; ${body}${writeback} }`,
+  );
+}
+
+// ---------------------------------------------------------------- branches
+
+function branch(source: string): Emission {
+  return { kind: Emitted.Branch, source };
+}
+
+/** Statements setting the PC to `offset` bytes from this instruction (at `at` in the page). */
+/**
+ * Where the block compiler may chain a branch inside the page straight back into its own block:
+ * it replaces this marker, followed by the target's byte offset, by the jump (compiler.ts).
+ */
+export const CHAIN = '/*chain*/';
+
+function jump(at: number, offset: number): string {
+  const target = at + offset;
+  if (target >= 0 && target < 4096) return `${CHAIN}${target}; c.pcLo = base | ${target}; c.pcHi = pageHi; c.signal |= 1;`;
+  return `c.pcLo = addOffset(base | ${at}, pageHi, ${offset}); c.pcHi = out.hi; c.signal |= 1;`;
+}
+
+function branchImm(w: number, at: number): Emission {
+  const offset = signExtend(field(w, 25, 0), 26) * 4;
+  if (w >>> 31 === 0) return branch(jump(at, offset));
+  // BL: the return address is the next instruction, which may be the next page's first.
+  const link = at + 4 < 4096 ? `r[60] = base | ${at + 4}; r[61] = pageHi;` : `r[60] = addOffset(base | ${at}, pageHi, 4); r[61] = out.hi;`;
+  return branch(`${link} ${jump(at, offset)}`);
+}
+
+function branchCond(w: number, at: number): Emission | undefined {
+  if (field(w, 4, 4) !== 0) return undefined;
+  const offset = signExtend(field(w, 23, 5), 19) * 4;
+  return branch(`if (${conditionSource(w & 15)}) { ${jump(at, offset)} }`);
+}
+
+function compareBranch(w: number, at: number): Emission {
+  const t = srcZr(w & 31);
+  const nonZero = field(w, 24, 24) === 1;
+  const offset = signExtend(field(w, 23, 5), 19) * 4;
+  const value = w >>> 31 === 1 ? `(${lo(t)} | ${hi(t)})` : lo(t);
+  return branch(`if (${value} ${nonZero ? '!==' : '==='} 0) { ${jump(at, offset)} }`);
+}
+
+function testBranch(w: number, at: number): Emission {
+  const bit = (field(w, 31, 31) << 5) | field(w, 23, 19);
+  const nonZero = field(w, 24, 24) === 1;
+  const t = srcZr(w & 31);
+  const half = bit < 32 ? lo(t) : hi(t);
+  const offset = signExtend(field(w, 18, 5), 14) * 4;
+  return branch(`if ((${half} & ${1 << (bit & 31)}) ${nonZero ? '!==' : '==='} 0) { ${jump(at, offset)} }`);
+}
+
+/** BR, RET and BLR; ERET and the rest stay with their closures. */
+function branchReg(w: number, at: number): Emission | undefined {
+  const opc = field(w, 24, 21);
+  if (field(w, 20, 16) !== 31 || field(w, 15, 10) !== 0 || (w & 31) !== 0) return undefined;
+  const n = srcZr(rn(w));
+  const to = `c.pcLo = tl; c.pcHi = th; c.signal |= 1;`;
+  if (opc === 0 || opc === 2) return branch(`{ const tl = ${lo(n)}; const th = ${hi(n)}; ${to} }`);
+  if (opc !== 1) return undefined;
+  const link = at + 4 < 4096 ? `r[60] = base | ${at + 4}; r[61] = pageHi;` : `r[60] = addOffset(base | ${at}, pageHi, 4); r[61] = out.hi;`;
+  return branch(`{ const tl = ${lo(n)}; const th = ${hi(n)}; ${link} ${to} }`);
+}
+
+/** The emitter of each decoder row that has one; the rest leave their words to the closures. */
+const EMITTERS = new Map<DecodeRow['decode'], (w: number, at: number) => Emission | undefined>([
+  [decodePcRel, pcRel],
+  [decodeAddSubImm, addSubImm],
+  [decodeLogicalImm, logicalImm],
+  [decodeMoveWide, moveWide],
+  [decodeBitfield, bitfield],
+  [decodeExtract, extract],
+  [decodeBranchCond, branchCond],
+  [decodeBranchReg, branchReg],
+  [decodeBranchImm, branchImm],
+  [decodeCompareBranch, compareBranch],
+  [decodeTestBranch, testBranch],
+  [decodePair, pair],
+  [decodeImm9, imm9],
+  [decodeUnsignedOffset, unsignedOffset],
+  [decodeRegisterOffset, registerOffset],
+  [decodeCondSelect, condSelect],
+  [decodeLogicalShifted, logicalShifted],
+  [decodeAddSubShifted, addSubShifted],
+]);
+
+/**
+ * The source for the instruction `w` at byte offset `at` of its page, or undefined when its
+ * closure should run it. The word is matched against the decoder's own table, so both tiers
+ * always agree on which class a word belongs to.
+ */
+export function emit(w: number, at: number): Emission | undefined {
+  const row = rowFor(w);
+  if (row === undefined) return undefined;
+  return EMITTERS.get(row.decode)?.(w, at);
+}
