@@ -1,6 +1,8 @@
 // The build tool: a chapter's kernel crate becomes build/<chapter>/kernel.elf (for
 // disassemblers and debuggers) and build/<chapter>/kernel8.img (the raw image a Pi, QEMU and
-// our emulator boot).
+// our emulator boot). A chapter with user programs (a user/ crate, from chapter 04 on) has
+// them built first, for the same target with the same sysroot, into build/<chapter>/programs/,
+// and its kernel embeds them (its build.rs reads that folder, named by BRAMBLE_PROGRAMS).
 //
 //   npm run build              every chapter
 //   npm run build -- 01 final  the chapters named
@@ -30,6 +32,8 @@ export interface BuildOptions {
 export interface BuiltKernel {
   elf: string;
   image: string;
+  /** The folder of built user programs (static Linux AArch64 ELF files), for chapters that have them. */
+  programs?: string;
   /** The packages cargo compiled for this build (none when it found everything fresh, or was not run). */
   compiled: string[];
   /** The compiler's warnings, as printed (cargo repeats a fresh crate's warnings; none when cargo was not run). */
@@ -61,7 +65,10 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   if (!existsSync(path.join(chapter.kernelDir, 'Cargo.toml'))) throw new Error(`${fromRoot(chapter.dir)} has no kernel/Cargo.toml`);
   const toolchain = loadToolchain();
   const outDir = path.join(buildDir, chapter.name);
-  const built = { elf: path.join(outDir, 'kernel.elf'), image: path.join(outDir, 'kernel8.img') };
+  const userDir = path.join(chapter.dir, 'user');
+  const hasPrograms = existsSync(path.join(userDir, 'Cargo.toml'));
+  const programsDir = path.join(outDir, 'programs');
+  const built = { elf: path.join(outDir, 'kernel.elf'), image: path.join(outDir, 'kernel8.img'), ...(hasPrograms ? { programs: programsDir } : {}) };
   // A different toolchain (a changed record) makes every kernel out of date.
   if (!options.force && newerThan([built.elf, built.image], [chapter.dir, toolchainRecord])) {
     say('up to date');
@@ -71,11 +78,16 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   mkdirSync(outDir, { recursive: true });
   const scratch = mkdtempSync(path.join(outDir, '.building-'));
   try {
-    say(`cargo build --release --target ${KERNEL_TARGET} --sysroot ${fromRoot(toolchain.sysroot)} (Rust by route ${toolchain.route})`);
     const report = new CargoReport();
+    const cargoEnv = { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetRoot, BRAMBLE_PROGRAMS: programsDir };
+    if (hasPrograms) {
+      say(`user programs: cargo build --release --target ${KERNEL_TARGET} in ${fromRoot(userDir)}`);
+      await buildPrograms(toolchain, userDir, programsDir, scratch, options, chapter, cargoEnv, report);
+    }
+    say(`cargo build --release --target ${KERNEL_TARGET} --sysroot ${fromRoot(toolchain.sysroot)} (Rust by route ${toolchain.route})`);
     await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
       cwd: chapter.kernelDir,
-      env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetRoot },
+      env: cargoEnv,
       onLine: (line) => report.read(line),
     });
     // cargo hard-links its artifact into the scratch folder; a copy is a file of our own.
@@ -90,6 +102,29 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Builds a chapter's user/ crate (ulib and the programs) and puts each program, a static ELF
+ * file named as the program, in `programsDir`, replacing what was there.
+ */
+async function buildPrograms(
+  toolchain: Toolchain,
+  userDir: string,
+  programsDir: string,
+  scratch: string,
+  options: BuildOptions,
+  chapter: Chapter,
+  env: NodeJS.ProcessEnv,
+  report: CargoReport,
+): Promise<void> {
+  const artifacts = path.join(scratch, 'programs');
+  await run(toolchain.cargo, cargoArguments(toolchain, artifacts, options), chapter, { cwd: userDir, env, onLine: (line) => report.read(line) });
+  // The programs are the artifacts without an extension (the library is libulib.rlib).
+  const programs = readdirSync(artifacts).filter((name) => !name.includes('.'));
+  rmSync(programsDir, { recursive: true, force: true });
+  mkdirSync(programsDir, { recursive: true });
+  for (const name of programs) copyFileSync(path.join(artifacts, name), path.join(programsDir, name));
 }
 
 /**

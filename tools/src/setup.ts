@@ -44,6 +44,8 @@ export interface Toolchain {
   llvmMc: string;
   /** QEMU's emulator for 64-bit ARM machines (we use its raspi3b). */
   qemu: string;
+  /** QEMU's user-mode emulator: runs a static Linux AArch64 program on this Linux, the oracle chapter 04's programs are compared with. */
+  qemuUser: string;
 }
 
 /** A problem the user must fix; its message is one line saying how. */
@@ -208,6 +210,7 @@ function probe(): Partial<Toolchain> {
     llvmObjcopy: onPathMaybeVersioned('llvm-objcopy'),
     llvmMc: onPathMaybeVersioned('llvm-mc'),
     qemu: onPath('qemu-system-aarch64'),
+    qemuUser: onPath('qemu-aarch64'),
   };
 }
 
@@ -237,6 +240,7 @@ export const parts = {
   llvmObjcopy: { what: 'llvm-objcopy', debian: ['llvm'], elsewhere: 'install LLVM' },
   llvmMc: { what: 'llvm-mc', debian: ['llvm'], elsewhere: 'install LLVM' },
   qemu: { what: 'QEMU (qemu-system-aarch64)', debian: ['qemu-system-arm'], elsewhere: 'install QEMU' },
+  qemuUser: { what: "QEMU's user-mode emulator (qemu-aarch64)", debian: ['qemu-user'], elsewhere: "install QEMU's user-mode emulators" },
 } satisfies Record<string, Part>;
 
 function missingParts(found: Partial<Toolchain>): Part[] {
@@ -248,6 +252,7 @@ function missingParts(found: Partial<Toolchain>): Part[] {
   if (!found.llvmObjcopy) missing.push(parts.llvmObjcopy);
   if (!found.llvmMc) missing.push(parts.llvmMc);
   if (!found.qemu) missing.push(parts.qemu);
+  if (!found.qemuUser) missing.push(parts.qemuUser);
   return missing;
 }
 
@@ -315,7 +320,7 @@ export function ensureChromium(): string {
 
 // ---- The record, build/toolchain.json ----
 
-const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu'] as const;
+const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'qemuUser'] as const;
 
 /**
  * The recorded toolchain if the record is well formed, every program it names is still there,
