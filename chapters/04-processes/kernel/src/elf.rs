@@ -236,10 +236,10 @@ mod tests {
 
     #[test]
     fn a_good_executable_gives_its_segments() {
-        let file = executable(0x400100, &[(0, 0x400000, 0x100, 0x100, RX), (0x100, 0x401100, 0x10, 0x2000, RW)]);
+        let file = executable(0x400080, &[(0, 0x400000, 0x100, 0x100, RX), (0x100, 0x401100, 0x10, 0x2000, RW)]);
         let found = parse(&file).unwrap();
         assert_eq!(found.count, 2);
-        assert_eq!(found.entry, 0x400100);
+        assert_eq!(found.entry, 0x400080);
         assert_eq!(found.phdr, 0x400040);
         assert_eq!(found.segments[1].pages(), (0x401000, 0x404000));
         assert!(found.segments[1].write && !found.segments[1].execute);
@@ -273,7 +273,7 @@ mod tests {
             (&[(0, 0x400000, 0x10_0000, 0x10_0000, RX)], ElfError::Truncated),
             (&[(0, 0xffff_0000_0008_0000, 0x100, 0x100, RX)], ElfError::OutsideUserSpace),
             (&[(0, 0, 0x100, 0x100, RX)], ElfError::OutsideUserSpace),
-            (&[(0, 0x400000, 0x100, 0x100, RX), (0, 0x400800, 0x10, 0x10, RW)], ElfError::Overlapping),
+            (&[(0, 0x400000, 0x100, 0x100, RX), (0x100, 0x400100, 0x10, 0x10, RW)], ElfError::Overlapping),
             (&[(0, 0x400000, 0x100, 0x100, RX | PF_W)], ElfError::WritableAndExecutable),
             (&[(0, 0x400010, 0x100, 0x100, RX)], ElfError::Misaligned),
         ];

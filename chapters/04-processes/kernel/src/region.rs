@@ -78,6 +78,17 @@ impl Regions {
         self.iter().any(|region| start < region.end && region.start < end)
     }
 
+    /// Adds a mapping, joined to a mapping that ends where it starts if both are alike, so
+    /// that a program mapping memory piece by piece does not run out of regions.
+    pub fn insert_mapping(&mut self, region: Region) -> Result<(), Full> {
+        let joins = |other: &Option<Region>| other.is_some_and(|o| region.kind == Kind::Mapping && o.kind == Kind::Mapping && o.end == region.start && o.protection == region.protection);
+        if let Some(below) = self.list[..self.len].iter_mut().find(|other| joins(other)) {
+            below.as_mut().expect("found a present region").end = region.end;
+            return Ok(());
+        }
+        self.insert(region)
+    }
+
     /// Adds a region that overlaps none.
     pub fn insert(&mut self, region: Region) -> Result<(), Full> {
         debug_assert!(!self.overlaps(region.start, region.end));
@@ -231,6 +242,16 @@ mod tests {
         assert_eq!(regions.insert(region(0x100_0000, 0x100_1000, Kind::Mapping)), Err(Full));
         assert_eq!(regions.remove(0x1000, 0x2000), Err(Full), "a split needs one more");
         assert_eq!(regions.iter().count(), MAX_REGIONS);
+    }
+
+    #[test]
+    fn mappings_side_by_side_become_one() {
+        let mut regions = Regions::new();
+        regions.insert_mapping(region(0x10000, 0x11000, Kind::Mapping)).unwrap();
+        regions.insert_mapping(region(0x11000, 0x12000, Kind::Mapping)).unwrap();
+        regions.insert_mapping(region(0x12000, 0x13000, Kind::Heap)).unwrap();
+        let spans: Vec<(u64, u64)> = regions.iter().map(|r| (r.start, r.end)).collect();
+        assert_eq!(spans, [(0x10000, 0x12000), (0x12000, 0x13000)]);
     }
 
     #[test]

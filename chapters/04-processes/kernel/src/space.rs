@@ -320,9 +320,10 @@ impl Space {
         self.anonymous_bytes() + bytes <= MEMORY_LIMIT && bytes / PAGE + RESERVED_FRAMES <= free
     }
 
-    /// Adds a region; ENOMEM when the list is full.
+    /// Adds a region (a mapping joins a like one it follows); ENOMEM when the list is full.
     pub fn add_region(&mut self, region: Region) -> Result<(), Errno> {
-        self.regions.insert(region).map_err(|_| Errno::ENOMEM)
+        let added = if region.kind == Kind::Mapping { self.regions.insert_mapping(region) } else { self.regions.insert(region) };
+        added.map_err(|_| Errno::ENOMEM)
     }
 
     /// Lets go of every page and table.

@@ -21,7 +21,7 @@ impl Bump {
 }
 // ANCHOR_END: bump
 
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 mod global {
     use super::Bump;
     use crate::sys;

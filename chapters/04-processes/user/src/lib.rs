@@ -8,7 +8,8 @@
 //! - `io`: `print!` and `println!` on standard output, `eprintln!` on standard error.
 //! - `heap`: a bump allocator on `brk`, so programs may use `alloc`'s `Vec` and `String`.
 //!
-//! The modules marked "pure" compute only and are tested on the host with `cargo test`.
+//! The modules marked "pure" compute only and are tested on the host with `cargo test`;
+//! the others exist only in the programs' own target (`target_os = "none"`).
 
 #![cfg_attr(not(test), no_std)]
 
@@ -18,15 +19,15 @@ pub mod errno;
 pub mod heap;
 pub mod stack;
 
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 pub mod io;
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 pub mod start;
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 pub mod sys;
 
 pub use errno::Errno;
-#[cfg(not(test))]
+#[cfg(target_os = "none")]
 pub use start::{args, env};
 
 /// Names the function a program's `_start` calls: `ulib::main!(run)` for `fn run() -> i32`,
