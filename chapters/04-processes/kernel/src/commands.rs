@@ -370,8 +370,9 @@ fn ps(args: &mut Args) -> Result<(), ArgError> {
 
 fn list_programs(args: &mut Args) -> Result<(), ArgError> {
     args.end()?;
-    for program in &programs::PROGRAMS {
-        print!("{} ", program.name);
+    for (index, program) in programs::PROGRAMS.iter().enumerate() {
+        let space = if index == 0 { "" } else { " " };
+        print!("{space}{}", program.name);
     }
     println!();
     Ok(())

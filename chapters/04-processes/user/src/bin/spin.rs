@@ -10,8 +10,9 @@ use ulib::{print, println};
 ulib::main!(run);
 
 const MARKS: usize = 12;
-/// About a third of a time slice of work in our emulator between two marks.
-const WORK: u64 = 60_000;
+/// Computing between two marks, by the monotonic clock: under half a time slice, so that
+/// a process preempted once a slice prints marks in runs of two or three.
+const WORK_NS: i64 = 4_000_000;
 
 fn run() -> i32 {
     let mut args = ulib::args().skip(1);
@@ -37,11 +38,19 @@ fn run() -> i32 {
     }
 }
 
+fn now_ns() -> i64 {
+    let time = sys::clock_gettime(sys::CLOCK_MONOTONIC).unwrap_or_default();
+    time.seconds * 1_000_000_000 + time.nanoseconds
+}
+
 fn spin(mark: &str) {
     let mut x: u64 = 1;
     for _ in 0..MARKS {
-        for i in 0..WORK {
-            x = core::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+        let start = now_ns();
+        while now_ns() - start < WORK_NS {
+            for i in 0..1000 {
+                x = core::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
+            }
         }
         print!("{mark}");
     }
