@@ -195,6 +195,12 @@ describe('Run it here', () => {
       )
       .toEqual([]);
     expect(screen).toContain(`${prompt}help`);
+    // A chapter with user programs: one runs in the page too.
+    if (transcript.some((line) => line.startsWith(`${prompt}run hello`))) {
+      await page.keyboard.type('run hello');
+      await page.keyboard.press('Enter');
+      await expect.poll(async () => (screen = await rows()), { timeout: 30_000 }).toEqual(expect.arrayContaining(['argv[0] = hello', 'exit 0']));
+    }
     // The status line counts what the machine did.
     let status = '';
     await expect
