@@ -48,7 +48,6 @@ export function loadSpec(file: string): ProgramsSpec {
   return JSON.parse(readFileSync(file, 'utf8')) as ProgramsSpec;
 }
 
-// ANCHOR: linux
 /** Runs `command` from `programsDir` under qemu-aarch64, with `environment` alone. */
 export function runOnLinux(qemuUser: string, programsDir: string, command: string, environment: string[]): Promise<Outcome> {
   const [name, ...args] = command.split(' ');
@@ -65,7 +64,6 @@ export function runOnLinux(qemuUser: string, programsDir: string, command: strin
     child.on('close', (code, signal) => resolve({ stdout, ending: signal ? `killed by ${signal}` : `exit ${code}` }));
   });
 }
-// ANCHOR_END: linux
 
 /** A monitor session: the transcript, and each command's outcome in order. */
 export interface Session {
@@ -73,7 +71,6 @@ export interface Session {
   outcomes: Outcome[];
 }
 
-// ANCHOR: bramble
 /**
  * Boots `image` and, at each prompt, types the next of `lines` (monitor commands; `run X`
  * runs program X), then `exit`. Returns the outcome of every `run` line, in order.
@@ -122,7 +119,6 @@ export function parseRuns(transcript: string, prompt: string): Outcome[] {
   }
   return outcomes;
 }
-// ANCHOR_END: bramble
 
 /** `text` with every mask applied. */
 export function applyMasks(text: string, masks: Mask[]): string {

@@ -141,6 +141,9 @@ struct Table {
     foreground: u32,
     /// When the running process got the processor, in ticks.
     slice_start: u64,
+    /// Whether an orphan may be waiting to be reaped: saves the scheduler a look at every
+    /// slot on every switch.
+    orphans: bool,
 }
 
 static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(Table {
@@ -150,6 +153,7 @@ static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(
     asids: Asids::new(255),
     foreground: 0,
     slice_start: 0,
+    orphans: false,
 });
 
 /// Puts the monitor, the code running now, in slot 0.
@@ -397,14 +401,17 @@ pub fn exit(status: u32) -> ! {
             process.state = State::Zombie(status);
             (process.pid, process.parent)
         };
+        let mut orphans = parent == 0;
         for process in table.slots.iter_mut().flatten() {
             if process.parent == pid {
                 process.parent = 0;
+                orphans |= matches!(process.state, State::Zombie(_));
             }
             if process.pid == parent && process.state == State::Sleeping(Wait::Child) {
                 process.state = State::Runnable;
             }
         }
+        table.orphans |= orphans;
     }
     schedule();
     unreachable!("a zombie was scheduled")
@@ -456,14 +463,21 @@ fn free_slot(table: &mut Table, slot: usize) {
 /// itself as soon as they exit, as init reaps them on Unix.
 fn reap_orphans() {
     let mut table = TABLE.lock();
+    if !table.orphans {
+        return;
+    }
+    table.orphans = false;
     for slot in 1..MAX_PROCESSES {
         if let Some(process) = table.slots[slot].as_ref()
             && process.parent == 0
             && process.pid != table.foreground
             && matches!(process.state, State::Zombie(_))
-            && slot != table.current
         {
-            free_slot(&mut table, slot);
+            if slot == table.current {
+                table.orphans = true;
+            } else {
+                free_slot(&mut table, slot);
+            }
         }
     }
 }
