@@ -13,9 +13,10 @@
 // folder, and each build assembles its outputs in a scratch folder of its own, then renames
 // them into place, so a reader never sees a half-written kernel.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { brokenCopies } from './broken-elf';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
 import { buildDir, fromRoot } from './paths';
 import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
@@ -125,6 +126,10 @@ async function buildPrograms(
   rmSync(programsDir, { recursive: true, force: true });
   mkdirSync(programsDir, { recursive: true });
   for (const name of programs) copyFileSync(path.join(artifacts, name), path.join(programsDir, name));
+  // Broken copies of hello, which the kernel must refuse (see broken-elf.ts).
+  if (programs.includes('hello')) {
+    for (const [name, bytes] of brokenCopies(readFileSync(path.join(programsDir, 'hello')))) writeFileSync(path.join(programsDir, name), bytes);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 //! exec N: an execve chain. Each step prints what it was given, then replaces itself with
 //! `exec N-1`, passing one more argument and one more environment variable; the last step
-//! runs `hello`. Then it tries execve's errors: an unknown program, too many arguments.
+//! runs `hello`. Before that it tries execve's errors: an unknown program, broken ELF files,
+//! an argument too long.
 #![no_std]
 #![no_main]
 
@@ -49,6 +50,12 @@ fn check_errors() {
     let none = [core::ptr::null()];
     let missing = sys::execve(b"no-such-program\0", &none, &none);
     println!("execve of a missing program: {}", missing.name());
+    // Broken copies of hello that the build embeds beside the programs: each must be ENOEXEC.
+    for name in ["truncated", "class", "machine", "type", "phnum", "filesz", "kernel", "overlap", "entry"] {
+        let path = format!("broken-{name}\0");
+        let argv = [path.as_ptr(), core::ptr::null()];
+        println!("execve of broken-{name}: {}", sys::execve(path.as_bytes(), &argv, &none).name());
+    }
     // Linux limits one argument string to 32 pages (MAX_ARG_STRLEN).
     let long: String = core::iter::repeat_n('a', 33 * 4096).chain(core::iter::once('\0')).collect();
     let argv = [long.as_ptr(), core::ptr::null()];
