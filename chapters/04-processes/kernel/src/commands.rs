@@ -93,7 +93,7 @@ pub const COMMANDS: [Command; 16] = [
     },
     Command {
         name: "run",
-        args: "PROG [ARG..]",
+        args: "PROG ARG..",
         help: "run a program in the foreground; then its exit status or signal",
         run: run,
     },
@@ -370,9 +370,16 @@ fn ps(args: &mut Args) -> Result<(), ArgError> {
 
 fn list_programs(args: &mut Args) -> Result<(), ArgError> {
     args.end()?;
-    for (index, program) in programs::PROGRAMS.iter().enumerate() {
-        let space = if index == 0 { "" } else { " " };
+    // Names separated by spaces, in lines that fit an 80-column terminal.
+    let mut column = 0;
+    for program in &programs::PROGRAMS {
+        if column > 0 && column + 1 + program.name.len() > 72 {
+            println!();
+            column = 0;
+        }
+        let space = if column == 0 { "" } else { " " };
         print!("{space}{}", program.name);
+        column += space.len() + program.name.len();
     }
     println!();
     Ok(())

@@ -138,8 +138,8 @@ pub fn parse<'a>(line: &'a str, commands: &'a [Command]) -> Request<'a> {
 /// How `help` shows a command: its name and arguments in a column, then what it does.
 pub struct HelpLine<'a>(pub &'a Command);
 
-/// The width of the name-and-arguments column, enough for "run PROG [ARG..]".
-const HELP_COLUMN: usize = 16;
+/// The width of the name-and-arguments column, enough for "touch VA N" and "run PROG ARG..".
+const HELP_COLUMN: usize = 14;
 
 impl fmt::Display for HelpLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -298,11 +298,11 @@ mod tests {
     fn help_lines_line_up() {
         assert_eq!(
             HelpLine(&COMMANDS[0]).to_string(),
-            "  wait N           sleep for N ticks"
+            "  wait N         sleep for N ticks"
         );
         assert_eq!(
             HelpLine(&COMMANDS[1]).to_string(),
-            "  uptime           time since boot"
+            "  uptime         time since boot"
         );
     }
 }
