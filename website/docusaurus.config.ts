@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
-import { buildDir, repoRoot } from '../tools/src/paths';
+import { buildDir, repoRoot } from '@bramble/tools/paths';
 import bramblePlugin from './plugins/bramble';
 import remarkListings from './plugins/remark-listings';
 import { SourceSnapshot } from './plugins/snapshot';

@@ -6,9 +6,13 @@
 //   m.input('help\r');                      // bytes for its serial port
 //   const stop = m.run(50_000_000);         // at most this many instructions
 //   // stop: exit (with code), reset, budget, idle (every core asleep), error
+//   m.run(budget, seconds);                 // ... and not past this moment of virtual time (deadline)
 //   m.instructions;                         // retired so far: virtual time
+//   const pacer = new Pacer(m, () => performance.now());
+//   pacer.slice(20);                        // run ~20 ms, the guest's clock kept to the wall clock
 //
 // Nothing here uses a Node or DOM API.
 
 export { Machine, type MachineOptions, type StopReason } from './machine';
+export { MAX_AHEAD_MS, Pacer, type PacedSlice } from './pacing';
 export { stepOne, validateStepInput, type StepInput, type StepOutput, type MemoryRegion } from './step';

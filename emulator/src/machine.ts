@@ -9,6 +9,10 @@
 // run; when every core sleeps, time jumps straight to the next deadline. The same
 // image and the same input therefore give the same output and the same
 // instruction count on every run, on every host.
+//
+// A caller that keeps the guest's clock to a wall clock (pacing.ts) also gives
+// run() a moment of virtual time to stop at: one more deadline for the
+// scheduler, so a round ends there as it would at a timer's.
 
 import { hex64 } from './bits';
 import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
@@ -28,7 +32,12 @@ import { VideoCoreProperties } from './devices/videocore-properties';
 import { LOCAL_BASE, PERIPHERAL_BASE, PhysicalMemory, RAM_END, UnimplementedDevice } from './memory';
 import { semihostingCall } from './semihosting';
 
-export type StopReason = CoreStop | { kind: 'budget' } | { kind: 'idle' };
+/**
+ * Why run() returned: the guest stopped (exit, reset, error), or the budget ran out, or
+ * virtual time reached the `until` asked for (deadline), or every core sleeps with nothing
+ * that could wake it but input (idle).
+ */
+export type StopReason = CoreStop | { kind: 'budget' } | { kind: 'deadline' } | { kind: 'idle' };
 
 export interface MachineOptions {
   /** The raw kernel8.img, loaded at 0x80000. */
@@ -78,6 +87,8 @@ export class Machine {
   private running = false;
   /** Something happened between run() calls that the current round did not plan for. */
   private replan = false;
+  /** Virtual time the current run() call stops at (Infinity: none). */
+  private deadline = Infinity;
   private current: Cpu;
 
   constructor(options: MachineOptions) {
@@ -126,6 +137,7 @@ export class Machine {
     this.uart = new Pl011((b) => this.onOutput(Uint8Array.of(b)), () => this.current.now(), COUNTER_HZ);
     this.uart.onInterruptChange = () => this.intc.setLine(GpuIrq.UART, this.uart.interruptAsserted);
     this.uart.onReschedule = () => this.reschedule();
+    this.uart.onWarning = (m) => this.onWarning(m);
     const now = () => this.current.now();
     this.systemTimer = new Bcm2835SystemTimer(now, COUNTER_HZ / 1_000_000);
     this.systemTimer.onLine = (channel, asserted) => this.intc.setLine(GpuIrq.SYSTEM_TIMER_0 + channel, asserted);
@@ -236,16 +248,22 @@ export class Machine {
   }
 
   /**
-   * Run at most `budget` instructions (all cores together). The schedule does not
-   * depend on how a caller splits its budget: a round of turns that is cut short by
-   * the budget resumes where it stopped on the next call, so run(1) a million times
-   * does exactly what run(1_000_000) does.
+   * Run at most `budget` instructions (all cores together), and not past `until` seconds of
+   * virtual time. The schedule does not depend on how a caller splits its budget: a round of
+   * turns that is cut short by the budget resumes where it stopped on the next call, so
+   * run(1) a million times does exactly what run(1_000_000) does. A deadline ends a round as
+   * a timer's would, so only a paced run (whose deadlines follow the wall clock) sees its
+   * cores take turns at moments of its own.
    */
-  run(budget: number): StopReason {
+  run(budget: number, until = Infinity): StopReason {
     if (this.finished !== null) return this.finished;
+    this.deadline = until === Infinity ? Infinity : Math.floor(until * COUNTER_HZ);
     let remaining = budget;
     while (remaining > 0) {
-      if (this.round === null && !this.startRound()) return this.finished ?? { kind: 'idle' };
+      if (this.round === null) {
+        if (this.time >= this.deadline) return { kind: 'deadline' };
+        if (!this.startRound()) return this.finished ?? (this.time >= this.deadline ? { kind: 'deadline' } : { kind: 'idle' });
+      }
       const round = this.round!;
       if (this.replan) {
         // Input arrived between calls: the device event it started must be planned for.
@@ -254,13 +272,14 @@ export class Machine {
         continue;
       }
       const c = round.cores[round.index]!;
-      if (c.sleeping !== 'no') {
+      // A round planned before this call's deadline still ends at it.
+      const ask = Math.min(round.slice - round.ran, remaining, this.deadline - this.time - round.ran);
+      if (c.sleeping !== 'no' || ask <= 0) {
         this.endTurn(round);
         continue;
       }
       this.current = c;
       c.turnOffset = round.ran;
-      const ask = Math.min(round.slice - round.ran, remaining);
       this.running = true;
       const ran = c.run(ask);
       this.running = false;
@@ -279,7 +298,10 @@ export class Machine {
     return { kind: 'budget' };
   }
 
-  /** Let due events act, then plan the next round; false when every core sleeps with nothing to wake it. */
+  /**
+   * Let due events act, then plan the next round; false when every core sleeps with nothing
+   * to wake it, or until the deadline.
+   */
   private startRound(): boolean {
     for (;;) {
       // Events that are due act first: timers fire, devices finish what they were doing.
@@ -292,10 +314,12 @@ export class Machine {
       const awake = this.cores.filter((c) => c.sleeping === 'no');
       if (awake.length === 0) {
         if (next === Infinity) return false;
-        this.time = next; // everyone sleeps: skip ahead to the deadline
+        // Everyone sleeps: skip ahead to the next event, or as far as the caller's deadline.
+        this.time = Math.min(next, this.deadline);
+        if (this.time >= this.deadline) return false;
         continue;
       }
-      const slice = Math.min(next - this.time, awake.length > 1 ? QUANTUM : Infinity);
+      const slice = Math.min(Math.min(next, this.deadline) - this.time, awake.length > 1 ? QUANTUM : Infinity);
       this.round = { cores: awake, slice, index: 0, ran: 0, length: 0 };
       this.replan = false;
       return true;

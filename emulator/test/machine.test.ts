@@ -55,6 +55,15 @@ describe('Machine', () => {
     expect(m.instructions).toBe(6 + 1 + 65536 * 2 + 8 + 3 * 4);
   });
 
+  it('stops at a deadline of virtual time, and goes on from there to the same end', () => {
+    const m = new Machine({ kernel: image(COUNTDOWN) });
+    expect(m.run(10_000_000, 0.001)).toEqual({ kind: 'deadline' });
+    expect(m.seconds).toBe(0.001);
+    expect(m.run(10_000_000, 0.001)).toEqual({ kind: 'deadline' });
+    expect(m.run(10_000_000)).toEqual({ kind: 'exit', code: 7 });
+    expect(m.instructions).toBe(6 + 1 + 65536 * 2 + 8 + 3 * 4);
+  });
+
   it('an unallocated encoding takes the undefined-instruction exception and is reported once', () => {
     // 0x00800000 lies in the reserved group (op0 = 0000) but is not UDF: unallocated, so UNDEFINED.
     // VBAR_EL2 is 0 at reset, so the exception (taken at EL2 from EL2 with SP_EL2) enters 0x200, where
@@ -65,6 +74,16 @@ describe('Machine', () => {
     m.run(100);
     expect(warnings).toEqual(['undefined instruction 0x00800000 (Reserved) at pc 0x80000']);
     expect(m.cores[0]!.pcString()).toBe('0x200');
+  });
+
+  it('CRC32 runs, and its encodings with the wrong register width are UNDEFINED', () => {
+    // crc32cx w0, w0, x1 (0x9ac15c00) is allocated; the same with sf = 0 (0x1ac15c00) is not.
+    // With x0 = x1 = 0 the CRC stays 0; then the bad word traps to VBAR_EL2 + 0x200 = 0x200.
+    // Core 0 runs first: 6 instructions of the firmware stub, then these four (the last one traps).
+    const m = new Machine({ kernel: image([0xd2800000, 0xd2800001, 0x9ac15c00, 0x1ac15c00]) });
+    m.run(6 + 4);
+    expect(m.cores[0]!.pcString()).toBe('0x200');
+    expect(m.cores[0]!.sys.elr(2)).toBe(0x8000c); // the exception came from the fourth word
   });
 });
 

@@ -51,6 +51,24 @@ describe('PL011', () => {
     expect(sent).toEqual([0x42]);
   });
 
+  it('starts as the firmware leaves it: enabled, transmitting, 115200 baud 8N1 with FIFOs', () => {
+    const sent: number[] = [];
+    const u = new Pl011((b) => sent.push(b), () => 0, HZ);
+    expect([u.read(CR), u.read(IBRD), u.read(FBRD), u.read(LCRH)]).toEqual([0x301, 26, 3, 0x70]);
+    u.write(DR, 4, 0x41);
+    expect(sent).toEqual([0x41]);
+  });
+
+  it('reports output dropped with the transmitter off, once', () => {
+    const warnings: string[] = [];
+    const u = new Pl011(() => {}, () => 0, HZ);
+    u.onWarning = (m) => warnings.push(m);
+    u.write(CR, 4, 0x201); // UARTEN and RXE, no TXE
+    u.write(DR, 4, 0x41);
+    u.write(DR, 4, 0x42);
+    expect(warnings).toEqual(['PL011: output dropped: the guest wrote to DR with its transmitter (CR.TXE) switched off']);
+  });
+
   it('receives one character per 10 bit times at the programmed baud rate', () => {
     const { u, runTo } = uart(true);
     u.receive(Uint8Array.from([0x61, 0x62]));
@@ -73,6 +91,15 @@ describe('PL011', () => {
     expect(u.interruptAsserted).toBe(true);
     u.read(DR); // 7 left: below the trigger again
     expect(u.read(RIS) & UART_INT.RX).toBe(0);
+  });
+
+  it('switching the FIFOs off makes one waiting byte enough for RX (RX follows the level)', () => {
+    const { u, runTo } = uart(true);
+    u.receive(Uint8Array.from([0x78]));
+    runTo(CHAR);
+    expect(u.read(RIS) & UART_INT.RX).toBe(0); // 1 byte: below the 8-byte trigger
+    u.write(LCRH, 4, 0x60);
+    expect(u.read(RIS) & UART_INT.RX).toBe(UART_INT.RX);
   });
 
   it('a lone keystroke raises RT after 32 idle bit times; reading the FIFO empty clears it', () => {

@@ -21,7 +21,8 @@ Coverage (one gzip'd JSON-lines file per class, emulator/test/vectors/<class>.js
     SBFM/BFM/UBFM (so every LSL/LSR/ASR/SXT*/UXT*/BFI/BFXIL alias), EXTR, LSLV/LSRV/
     ASRV/RORV, CLZ/CLS/RBIT/REV/REV16/REV32, CSEL/CSINC/CSINV/CSNEG, CCMP/CCMN
     (immediate and register), MADD/MSUB/SMADDL/SMSUBL/UMADDL/UMSUBL/SMULH/UMULH,
-    UDIV/SDIV (division by zero and INT_MIN / -1 are forced often), ADR/ADRP.
+    UDIV/SDIV (division by zero and INT_MIN / -1 are forced often), CRC32B/H/W/X and
+    CRC32CB/CH/CW/CX (the A53's CRC32 extension), ADR/ADRP.
     Branches: B/BL, B.cond (all 16 conditions), CBZ/CBNZ, TBZ/TBNZ, BR/BLR/RET.
     Loads and stores: all sizes and signed variants with unsigned offset, register
     offset (LSL/UXTW/SXTW/SXTX, shifted or not), pre/post-index and unscaled offset;
@@ -417,6 +418,18 @@ def gen_div(rng):
     return c
 
 
+def gen_crc32(rng):
+    c = Case(rng)
+    size, castagnoli = rng.randrange(4), rng.getrandbits(1)          # B, H, W, X; CRC32 or CRC32C
+    sf = 1 if size == 3 else 0                                       # only the X form is 64-bit
+    rd, rn, rm = reg(rng), reg(rng), reg(rng)
+    c.set(rn, edge(rng), sp_meaning=False)
+    c.set(rm, edge(rng), sp_meaning=False)
+    c.insn = (sf << 31 | 0b11010110 << 21 | rm << 16 | 0b010 << 13 | castagnoli << 12 | size << 10
+              | rn << 5 | rd)
+    return c
+
+
 def gen_adr(rng):
     c = Case(rng)
     op, imm21, rd = rng.getrandbits(1), rng.getrandbits(21), reg(rng)
@@ -662,6 +675,7 @@ CLASSES = {
     "cond_compare": (gen_cond_compare, 3000),
     "mul": (gen_mul, 3000),
     "div": (gen_div, 2200),
+    "crc32": (gen_crc32, 1600),
     "adr": (gen_adr, 1500),
     "branch_imm": (gen_branch_imm, 1200),
     "branch_cond": (gen_branch_cond, 1800),

@@ -1,7 +1,7 @@
 // Our own emulator, driven from Node: the same runs as QEMU's, through the same interface.
 import type { Readable } from 'node:stream';
-import { openSdImage, type SdImageFile } from '../../emulator/node/sd-image';
-import { Machine, type StopReason } from '../../emulator/src/index';
+import { openSdImage, type SdImageFile } from '@bramble/emulator/node/sd-image';
+import { Machine, Pacer } from '@bramble/emulator';
 import type { KernelRun, KernelRunOptions } from './kernel-run';
 
 /**
@@ -20,6 +20,7 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
     ...run,
     output: latin1(output),
     instructions: machine?.instructions,
+    guestSeconds: machine?.seconds,
     wallMs: performance.now() - started,
   });
 
@@ -35,10 +36,12 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
     output.push(copy);
     options.onOutput?.(copy);
   };
+  if (options.onWarning) machine.onWarning = options.onWarning;
   const input = new SerialInput(machine, options.input);
   const deadline = started + (options.timeoutMs ?? Infinity);
   const limit = options.maxInstructions ?? Infinity;
-  const clock = options.realTime ? new WallClock(machine) : undefined;
+  // Someone may be typing: the guest's clock keeps to the wall clock (emulator/src/pacing.ts).
+  const pacer = options.realTime ? new Pacer(machine, () => performance.now()) : undefined;
 
   try {
     for (;;) {
@@ -48,11 +51,7 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
       if (budget <= 0) {
         return result({ ending: 'limit', exitCode: null, message: `the guest did not exit within ${limit} instructions` });
       }
-      if (clock && clock.ahead(machine) > 0) {
-        await sleep(Math.min(clock.ahead(machine), MAX_SLEEP_MS));
-        continue;
-      }
-      const stop = clock ? runPaced(machine, budget, clock) : machine.run(budget);
+      const { stop, waitMs } = pacer ? pacer.slice(PACED_SLICE_MS, budget) : { stop: machine.run(budget), waitMs: 0 };
       switch (stop.kind) {
         case 'exit':
           return result({ ending: 'exit', exitCode: stop.code });
@@ -62,6 +61,10 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
           return result({ ending: 'error', exitCode: null, message: stop.message });
         case 'budget':
           await nextTurn();
+          break;
+        case 'deadline':
+          // The guest is ahead of the wall clock: wait for it, or for a key, whichever comes first.
+          await input.pause(Math.min(waitMs, MAX_SLEEP_MS), options.signal);
           break;
         case 'idle':
           // Asleep until a byte arrives: wait for one, or for the end of all input.
@@ -92,53 +95,8 @@ function sleep(ms: number): Promise<void> {
 
 /** Longest pause while the guest's clock waits for the wall clock: Ctrl-A x stays prompt. */
 const MAX_SLEEP_MS = 50;
-/**
- * Instructions per step of a paced run. A guest that sleeps between 100 Hz timer ticks covers
- * a tick in about a hundred instructions, so a step moves its clock by some tens of
- * milliseconds at most.
- */
-const PACED_STEP = 1000;
 /** Wall time a paced slice may take before the event loop gets a turn. */
 const PACED_SLICE_MS = 20;
-/** How far the guest's clock may fall behind the wall clock before the lost time is written off. */
-const MAX_BEHIND_MS = 100;
-
-/**
- * Runs up to `budget` instructions in small steps, and stops early once the guest's clock is
- * ahead of the wall clock (or the slice has taken PACED_SLICE_MS). `Machine.run` cannot be told
- * to stop at a moment of guest time, and a sleeping guest skips ahead to its next timer event,
- * so a large budget could carry its clock far past the wall clock in one call.
- */
-function runPaced(machine: Machine, budget: number, clock: WallClock): StopReason {
-  const sliceEnd = performance.now() + PACED_SLICE_MS;
-  const end = machine.instructions + budget;
-  for (;;) {
-    const stop = machine.run(Math.min(PACED_STEP, end - machine.instructions));
-    if (stop.kind !== 'budget' || machine.instructions >= end || clock.ahead(machine) > 0 || performance.now() >= sliceEnd) return stop;
-  }
-}
-
-/**
- * The guest's clock (`Machine.seconds`, which advances with instructions and jumps over time
- * when every core sleeps) next to the wall clock. A guest that fell behind (it sat idle, or
- * the emulator ran slower than a Pi) is not allowed to race to catch up, which a real Pi never
- * has to: time it lost beyond MAX_BEHIND_MS is written off.
- */
-class WallClock {
-  private origin: number;
-
-  constructor(machine: Machine) {
-    this.origin = performance.now() - machine.seconds * 1000;
-  }
-
-  /** Milliseconds the guest's clock is ahead of the wall clock (negative when behind). */
-  ahead(machine: Machine): number {
-    const ahead = machine.seconds * 1000 - (performance.now() - this.origin);
-    if (ahead >= -MAX_BEHIND_MS) return ahead;
-    this.origin -= -MAX_BEHIND_MS - ahead;
-    return -MAX_BEHIND_MS;
-  }
-}
 
 /** Delivers the run's input to the machine's serial receiver and says when more arrives. */
 class SerialInput {
@@ -199,6 +157,12 @@ class SerialInput {
       };
       this.wake = () => done(!this.ended);
     });
+  }
+
+  /** Waits `ms`, or less when input arrives (a key is not held back while the guest is ahead). */
+  async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.ended) await sleep(ms);
+    else await this.arrival(performance.now() + ms, signal);
   }
 
   close(): void {

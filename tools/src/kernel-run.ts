@@ -24,6 +24,11 @@ export interface KernelRunOptions {
   maxInstructions?: number;
   /** Every byte the guest prints, as it prints it (the result holds them all as well). */
   onOutput?: (bytes: Uint8Array) => void;
+  /**
+   * Emulator only: what the guest did that the emulator reports rather than models, or that
+   * a board would not show (an unknown device register, output sent with the transmitter off), each once.
+   */
+  onWarning?: (message: string) => void;
   /** Aborting it ends the run (`ending: 'stopped'`), e.g. when the user types Ctrl-A x. */
   signal?: AbortSignal;
   /**
@@ -68,6 +73,8 @@ export interface KernelRun {
   message?: string;
   /** Emulator only: instructions retired, all cores together. */
   instructions?: number;
+  /** Emulator only: the guest's clock when the run ended, in seconds of virtual time. */
+  guestSeconds?: number;
   /** Wall-clock time of the run (for QEMU, including its start-up). */
   wallMs: number;
 }

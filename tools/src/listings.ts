@@ -19,6 +19,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadExercises, solutionPatch } from './exercise-files';
 import { repoRoot } from './paths';
 
 /** One `<Listing chapter="..." file="..." anchor="..." />` in a Markdown file. */
@@ -181,6 +182,21 @@ export function docPages(root = repoRoot): string[] {
     .map((name) => path.join(docs, name));
 }
 
+/** Where the book's figures are kept: SVG files that pages show with `![what it shows](figures/name.svg)`. */
+function figuresDir(root = repoRoot): string {
+  return path.join(root, 'docs', 'figures');
+}
+
+/** Every image a page shows, `![alt](target)` outside code: its target as written, and its line. */
+export function findImages(markdown: string): { target: string; alt: string; line: number }[] {
+  const text = hideCode(markdown.replace(/\r\n/g, '\n'));
+  return [...text.matchAll(/!\[([^\]]*)\]\(([^)\s]+)\)/g)].map((match) => ({
+    alt: match[1]!,
+    target: match[2]!,
+    line: text.slice(0, match.index).split('\n').length,
+  }));
+}
+
 /** Where the transcript `<Transcript chapter="NN-name" />` shows is kept. */
 export function transcriptFile(chapter: string, root = repoRoot): string {
   return path.join(root, 'docs', 'transcripts', `${chapter}.txt`);
@@ -188,12 +204,15 @@ export function transcriptFile(chapter: string, root = repoRoot): string {
 
 /**
  * Checks every page of the book: each `<Listing/>` resolves to a non-empty anchor, each
- * `<Transcript chapter="..." />` has its generated file, and each chapter page (NN-name.md)
- * has the shape docs/README.md describes. Returns one line per problem, each
- * starting with the page and line (`docs/02-interrupts.md:57: ...`); none means all is well.
+ * `<Transcript chapter="..." />` has its generated file, each `<Solution/>` names an exercise
+ * with its patch, each figure a page shows exists (and every figure is shown somewhere), and
+ * each chapter page (NN-name.md) has the shape docs/README.md describes, with a `<Solution/>`
+ * for every exercise of its chapter. Returns one line per problem, each starting with the
+ * page and line (`docs/02-interrupts.md:57: ...`); none means all is well.
  */
 export function checkDocs(root = repoRoot): string[] {
   const problems: string[] = [];
+  const figuresShown = new Set<string>();
   for (const page of docPages(root)) {
     const name = path.relative(root, page);
     const markdown = readFileSync(page, 'utf8');
@@ -214,20 +233,65 @@ export function checkDocs(root = repoRoot): string[] {
           problems.push(`${name}:${line}: no transcript for chapter "${chapter}" (${path.relative(root, transcriptFile(chapter, root))}); run npm run transcripts`);
         }
       }
+      for (const image of findImages(markdown)) {
+        const file = path.resolve(path.dirname(page), image.target);
+        if (/^[a-z]+:/.test(image.target)) problems.push(`${name}:${image.line}: the figure ${image.target} must be a file in docs/figures, not a link`);
+        else if (!existsSync(file)) problems.push(`${name}:${image.line}: there is no figure ${image.target} (${path.relative(root, file)})`);
+        else if (image.alt.trim() === '') problems.push(`${name}:${image.line}: the figure ${image.target} needs a description between the brackets`);
+        // The site's Markdown renderer escapes these twice, so a reader would see &#39;.
+        else if (/['"]/.test(image.alt)) problems.push(`${name}:${image.line}: the description of ${image.target} has a straight quote; write ’ or “ ”`);
+        figuresShown.add(file);
+      }
+      const solutions = checkSolutions(markdown, root);
+      problems.push(...solutions.problems.map((problem) => `${name}:${problem}`));
       const chapter = /^(\d{2}-[a-z0-9-]+)\.mdx?$/.exec(path.basename(page))?.[1];
-      if (chapter) problems.push(...checkChapterPage(markdown, chapter, root).map((problem) => `${name}:${problem}`));
+      if (chapter) {
+        problems.push(...checkChapterPage(markdown, chapter, root).map((problem) => `${name}:${problem}`));
+        for (const exercise of loadExercises(chapter, root)?.exercises ?? []) {
+          if (!solutions.shown.has(`${chapter}/${exercise.name}`)) problems.push(`${name}:1: chapter ${chapter}'s exercise "${exercise.name}" has no <Solution chapter="${chapter}" exercise="${exercise.name}" /> on its page`);
+        }
+      }
     } catch (error) {
       if (!(error instanceof DocsError)) throw error;
       problems.push(`${name}:${error.message.replace(/^line /, '')}`);
     }
   }
+  const figures = figuresDir(root);
+  for (const figure of existsSync(figures) ? readdirSync(figures).sort() : []) {
+    if (!figuresShown.has(path.join(figures, figure))) problems.push(`${path.relative(root, path.join(figures, figure))}: no page shows this figure`);
+  }
   return problems;
+}
+
+/** The `<Solution chapter="..." exercise="..." />` tags of a page: which exercises they show, and what is wrong with them. */
+function checkSolutions(markdown: string, root: string): { shown: Set<string>; problems: string[] } {
+  const shown = new Set<string>();
+  const problems: string[] = [];
+  for (const { attributes, line } of findTags(markdown, 'Solution')) {
+    const { chapter, exercise } = attributes;
+    if (!chapter || !exercise || Object.keys(attributes).length !== 2) {
+      problems.push(`${line}: <Solution> takes exactly two attributes, chapter="NN-name" exercise="name"`);
+      continue;
+    }
+    let found: boolean;
+    try {
+      found = loadExercises(chapter, root)?.exercises.some((candidate) => candidate.name === exercise) ?? false;
+    } catch (error) {
+      problems.push(`${line}: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    if (!found) problems.push(`${line}: chapter "${chapter}" has no exercise "${exercise}" in exercises/${chapter}/exercises.json`);
+    else if (!existsSync(solutionPatch(chapter, exercise, root))) problems.push(`${line}: the exercise "${exercise}" has no solution ${path.relative(root, solutionPatch(chapter, exercise, root))}`);
+    else shown.add(`${chapter}/${exercise}`);
+  }
+  return { shown, problems };
 }
 
 /**
  * The shape every chapter page shares (docs/README.md): front matter with a title and a
  * sidebar position, a tl;dr, and at the end a "Try it" section showing the chapter's own
- * transcript followed by "What changed". Problems come back as `line: message`.
+ * transcript followed by "What changed", then "Exercises" when the chapter has them.
+ * Problems come back as `line: message`.
  */
 function checkChapterPage(markdown: string, chapter: string, root: string): string[] {
   const problems: string[] = [];
@@ -242,11 +306,15 @@ function checkChapterPage(markdown: string, chapter: string, root: string): stri
     }
   }
   if (!/\*\*tl;dr\*\*/.test(text)) problems.push('1: a chapter page starts with a **tl;dr**');
+  if (findImages(text).length === 0) problems.push('1: a chapter page shows at least one figure, ![what it shows](figures/NN-name.svg)');
   const headings = [...hideCode(text).matchAll(/^## (.+)$/gm)].map((match) => ({ title: match[1]!.trim(), line: text.slice(0, match.index).split('\n').length }));
   const tryIt = headings.findIndex((heading) => heading.title === 'Try it');
   const last = headings.at(-1);
   if (tryIt < 0) problems.push('1: a chapter page has a "## Try it" section');
-  if (last?.title !== 'What changed') problems.push(`${last?.line ?? 1}: a chapter page ends with a "## What changed" section`);
+  // "What changed" closes the chapter's text; only its exercises may follow it.
+  const closing = last?.title === 'Exercises' ? headings.at(-2) : last;
+  if (closing?.title !== 'What changed') problems.push(`${closing?.line ?? 1}: a chapter page ends with a "## What changed" section (and then, if it has exercises, "## Exercises")`);
+  if (loadExercises(chapter, root) && last?.title !== 'Exercises') problems.push(`${last?.line ?? 1}: chapter ${chapter} has exercises: its page ends with an "## Exercises" section`);
   if (tryIt >= 0) {
     const start = headings[tryIt]!.line;
     const end = headings[tryIt + 1]?.line ?? Infinity;
@@ -259,6 +327,6 @@ function checkChapterPage(markdown: string, chapter: string, root: string): stri
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const problems = checkDocs();
   for (const problem of problems) console.error(problem);
-  if (problems.length === 0) console.log(`docs: every listing and transcript in ${docPages().length} pages resolves`);
+  if (problems.length === 0) console.log(`docs: every listing, transcript, figure and solution in ${docPages().length} pages resolves`);
   process.exitCode = problems.length === 0 ? 0 : 1;
 }

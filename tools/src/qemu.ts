@@ -3,14 +3,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { KernelRun, KernelRunOptions, SdCardFile } from './kernel-run';
 import { loadToolchain } from './setup';
 
 /** Ctrl-A: QEMU's console escape key (Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A). */
 const CTRL_A = 0x01;
-/** How long input waits for a guest that prints nothing before reading it (see firstWords). */
-const INPUT_DELAY_MS = 500;
+/** How long the guest must have printed nothing before input is typed (see untilQuiet). */
+const QUIET_MS = 500;
+/** When input is typed anyway, for a guest that never stops printing. */
+const LONGEST_HOLD_MS = 5_000;
+/** A terminal's pace: bytes per millisecond on a 115200-baud line (10 bit times a byte). */
+const BYTES_PER_MS = 115_200 / 10 / 1000;
+/** How often the typist hands QEMU the bytes the line would have carried since. */
+const TYPE_INTERVAL_MS = 1;
 
 /**
  * The command line for one kernel. The serial port and semihosting's console share one
@@ -81,7 +87,7 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
     options.onOutput?.(chunk);
   });
   child.stderr!.on('data', (chunk: Buffer) => errors.push(chunk));
-  void firstWords(child).then(() => feedInput(child, options.input));
+  void untilQuiet(child).then(() => feedInput(child, options.input));
 
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
   const onAbort = () => stop('stopped');
@@ -113,44 +119,99 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
 }
 
 /**
- * QEMU hands bytes to the UART the moment they arrive, and a kernel setting up its UART
- * empties the receive FIFO: input typed ahead of that is lost (as on a real Pi). A person
- * types after the kernel has said something, so input waits for the guest's first output,
- * or INPUT_DELAY_MS for a guest that says nothing first.
+ * QEMU hands bytes to the UART the moment they arrive, and loses what comes too early: a
+ * kernel setting up its UART empties the receive FIFO (toggling LCRH.FEN), and a FIFO that
+ * fills before the kernel enables its receive interrupt never raises it again once the kernel
+ * clears it (QEMU's RX is an event, not the FIFO's level). A person types once the kernel has
+ * printed its prompt and waits, so piped input waits for the guest to go quiet: QUIET_MS
+ * with no output (counting from the start, for a guest that prints nothing), or at most
+ * LONGEST_HOLD_MS.
  */
-function firstWords(child: ChildProcess): Promise<void> {
+function untilQuiet(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, INPUT_DELAY_MS);
-    child.stdout!.once('data', () => {
-      clearTimeout(timer);
+    let quiet = setTimeout(done, QUIET_MS);
+    const longest = setTimeout(done, LONGEST_HOLD_MS);
+    function restart() {
+      clearTimeout(quiet);
+      quiet = setTimeout(done, QUIET_MS);
+    }
+    function stopWatching() {
+      clearTimeout(quiet);
+      clearTimeout(longest);
+      child.stdout!.off('data', restart);
+    }
+    function done() {
+      stopWatching();
       resolve();
-    });
-    child.once('close', () => clearTimeout(timer));
+    }
+    child.stdout!.on('data', restart);
+    child.once('close', stopWatching);
   });
 }
 
-/** Writes the serial input into QEMU's stdin, escaped; a stream is copied as it arrives. */
+/** Types the serial input into QEMU's stdin, escaped, at a terminal's pace; a stream as it arrives. */
 function feedInput(child: ChildProcess, input: KernelRunOptions['input']): void {
   const stdin = child.stdin!;
   // QEMU may exit before reading everything; a write to its closed pipe is not an error here.
   stdin.on('error', () => {});
+  const typist = new Typist(stdin);
+  child.once('close', () => typist.stop());
   if (input === undefined) return;
   if (typeof input === 'string' || input instanceof Uint8Array) {
-    stdin.end(escapeForQemu(typeof input === 'string' ? new TextEncoder().encode(input) : input));
+    typist.type(typeof input === 'string' ? new TextEncoder().encode(input) : input);
+    typist.end();
     return;
   }
-  copyEscaped(input, child);
+  const onData = (chunk: Buffer) => typist.type(chunk);
+  const onEnd = () => typist.end();
+  input.on('data', onData);
+  input.on('end', onEnd);
+  child.on('close', () => {
+    input.off('data', onData);
+    input.off('end', onEnd);
+  });
 }
 
-function copyEscaped(source: Readable, child: ChildProcess): void {
-  const onData = (chunk: Buffer) => child.stdin!.write(escapeForQemu(chunk));
-  const onEnd = () => child.stdin!.end();
-  source.on('data', onData);
-  source.on('end', onEnd);
-  child.on('close', () => {
-    source.off('data', onData);
-    source.off('end', onEnd);
-  });
+/**
+ * Writes bytes no faster than a 115200-baud line carries them, so that the guest drains its
+ * receive FIFO as it fills, as it would from a terminal (a pipe would fill it at once).
+ */
+class Typist {
+  private pending: number[] = [];
+  private ended = false;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private last = 0;
+
+  constructor(private readonly stdin: Writable) {}
+
+  type(bytes: Uint8Array): void {
+    for (const byte of escapeForQemu(bytes)) this.pending.push(byte);
+    if (this.timer === undefined) {
+      this.last = performance.now();
+      this.timer = setInterval(() => this.tick(), TYPE_INTERVAL_MS);
+    }
+  }
+
+  /** No more input: QEMU's stdin closes once everything typed so far has been written. */
+  end(): void {
+    this.ended = true;
+    if (this.timer === undefined) this.stdin.end();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    const count = Math.max(1, Math.floor((now - this.last) * BYTES_PER_MS));
+    this.last = now;
+    this.stdin.write(Uint8Array.from(this.pending.splice(0, count)));
+    if (this.pending.length > 0) return;
+    this.stop();
+    if (this.ended) this.stdin.end();
+  }
 }
 
 /** QEMU's own error line ("qemu-system-aarch64: ..."), if it printed one; warnings do not count. */

@@ -115,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
       input: console?.keys ?? process.stdin,
       timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive ? undefined : DEFAULT_TIMEOUT_SECONDS)),
       onOutput: (output) => process.stdout.write(output),
+      onWarning: (message) => process.stderr.write(`${interactive ? '\r\n' : ''}npm start: warning: ${message}\n`),
       signal: console?.quit,
       // Someone may be typing: the guest's clock keeps to the wall clock, as on a real Pi.
       realTime: true,

@@ -40,7 +40,7 @@ export interface Toolchain {
   /** LLVM's linker and the tool that turns kernel.elf into kernel8.img. */
   ldLld: string;
   llvmObjcopy: string;
-  /** LLVM's assembler, for the emulator's assembly test kernels (emulator/test/kernels). */
+  /** LLVM's assembler, for the assembly kernels that compare the emulator with QEMU (tools/test/kernels). */
   llvmMc: string;
   /** QEMU's emulator for 64-bit ARM machines (we use its raspi3b). */
   qemu: string;

@@ -109,14 +109,42 @@ describe('checkDocs on a book with mistakes (the real chapters, a page written f
     root = undefined;
   });
 
-  /** Checks a book that has the real chapters and one page, docs/<file>. */
-  function bookWith(page: string, file = 'notes.md'): string[] {
+  /**
+   * Checks a book that has the real chapters and one page, docs/<file>; optionally the real
+   * exercises, and figures (docs/figures/<name>, each a small SVG).
+   */
+  function bookWith(page: string, file = 'notes.md', extra: { exercises?: boolean; figures?: string[] } = {}): string[] {
     root = mkdtempSync(path.join(tmpdir(), 'bramble-docs-'));
     symlinkSync(path.join(repoRoot, 'chapters'), path.join(root, 'chapters'));
-    mkdirSync(path.join(root, 'docs'));
+    if (extra.exercises) symlinkSync(path.join(repoRoot, 'exercises'), path.join(root, 'exercises'));
+    mkdirSync(path.join(root, 'docs', 'figures'), { recursive: true });
+    for (const figure of extra.figures ?? []) writeFileSync(path.join(root, 'docs', 'figures', figure), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(path.join(root, 'docs', file), page);
     return checkDocs(root);
   }
+
+  test('a figure that does not exist, has no description or is a link fails; a figure no page shows fails too', () => {
+    const page = ["![the kernel's boot](figures/boot.svg)", '![](figures/memory.svg)', '![a web picture](https://example.com/x.svg)', '![gone](figures/gone.svg)', '`![in code](figures/code.svg)`'].join('\n');
+    expect(bookWith(page, 'notes.md', { figures: ['boot.svg', 'memory.svg', 'unused.svg'] })).toEqual([
+      'docs/notes.md:1: the description of figures/boot.svg has a straight quote; write ’ or “ ”',
+      'docs/notes.md:2: the figure figures/memory.svg needs a description between the brackets',
+      'docs/notes.md:3: the figure https://example.com/x.svg must be a file in docs/figures, not a link',
+      'docs/notes.md:4: there is no figure figures/gone.svg (docs/figures/gone.svg)',
+      'docs/figures/unused.svg: no page shows this figure',
+    ]);
+  });
+
+  test('a <Solution/> must name an exercise with its patch, and every exercise of a chapter needs one on its page', () => {
+    const page = ['<Solution chapter="01-bare-metal" exercise="panic" />', '<Solution chapter="01-bare-metal" exercise="nothing" />', '<Solution chapter="01-bare-metal" />'].join('\n');
+    expect(bookWith(page, 'notes.md', { exercises: true })).toEqual([
+      'docs/notes.md:2: chapter "01-bare-metal" has no exercise "nothing" in exercises/01-bare-metal/exercises.json',
+      'docs/notes.md:3: <Solution> takes exactly two attributes, chapter="NN-name" exercise="name"',
+    ]);
+    const chapterPage = ['---', 'title: "01"', 'sidebar_position: 1', '---', '**tl;dr** x', '![a figure](figures/f.svg)', '## Try it', '<Transcript chapter="01-bare-metal" />', '## What changed', '## Exercises', '<Solution chapter="01-bare-metal" exercise="panic" />', ''].join('\n');
+    const problems = bookWith(chapterPage, '01-bare-metal.md', { exercises: true, figures: ['f.svg'] });
+    expect(problems).toContain('docs/01-bare-metal.md:1: chapter 01-bare-metal\'s exercise "mpidr" has no <Solution chapter="01-bare-metal" exercise="mpidr" /> on its page');
+    expect(problems.some((problem) => problem.includes('"panic"'))).toBe(false);
+  });
 
   test('a listing of an anchor the file does not have fails, naming page, line, chapter, file and anchor', () => {
     const problems = bookWith('---\ntitle: x\n---\n\n<Listing chapter="01-bare-metal" file="kernel/src/main.rs" anchor="no_such_anchor" />\n');
@@ -159,15 +187,16 @@ describe('checkDocs on a book with mistakes (the real chapters, a page written f
     expect(bookWith(page, '01-bare-metal.md')).toEqual([
       'docs/01-bare-metal.md:1: a chapter page starts with front matter (---, title: ..., sidebar_position: ..., ---)',
       'docs/01-bare-metal.md:1: a chapter page starts with a **tl;dr**',
-      'docs/01-bare-metal.md:9: a chapter page ends with a "## What changed" section',
+      'docs/01-bare-metal.md:1: a chapter page shows at least one figure, ![what it shows](figures/NN-name.svg)',
+      'docs/01-bare-metal.md:9: a chapter page ends with a "## What changed" section (and then, if it has exercises, "## Exercises")',
       'docs/01-bare-metal.md:5: "Try it" shows no <Transcript chapter="01-bare-metal" />',
     ]);
   });
 
   test('a chapter page must be named for a chapter that exists, and say where it goes in the sidebar', () => {
-    const page = ['---', 'title: "99"', '---', '**tl;dr** x', '## Try it', '<Transcript chapter="99-nowhere" />', '## What changed', ''].join('\n');
-    expect(bookWith(page, '99-nowhere.md')).toEqual([
-      'docs/99-nowhere.md:6: no transcript for chapter "99-nowhere" (docs/transcripts/99-nowhere.txt); run npm run transcripts',
+    const page = ['---', 'title: "99"', '---', '**tl;dr** x', '![a figure](figures/x.svg)', '## Try it', '<Transcript chapter="99-nowhere" />', '## What changed', ''].join('\n');
+    expect(bookWith(page, '99-nowhere.md', { figures: ['x.svg'] })).toEqual([
+      'docs/99-nowhere.md:7: no transcript for chapter "99-nowhere" (docs/transcripts/99-nowhere.txt); run npm run transcripts',
       'docs/99-nowhere.md:1: the page is named for chapter "99-nowhere", but there is no chapters/99-nowhere',
       'docs/99-nowhere.md:1: the front matter has no sidebar_position',
     ]);

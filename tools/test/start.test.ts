@@ -2,7 +2,7 @@
 // machines: the guest's output alone on stdout, its exit status as the command's, input from
 // stdin, time limits, and one-line errors.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -11,7 +11,7 @@ import { listChapters } from '../src/chapters';
 import { runKernel, type Backend } from '../src/kernel-run';
 import { repoRoot } from '../src/paths';
 import { EscapeKeys } from '../src/terminal';
-import { ECHO_EXIT_STATUS, echoKernel, sleepKernel, spinKernel } from './tiny-kernels';
+import { ECHO_EXIT_STATUS, earlyPrintKernel, echoKernel, silencedUartKernel, sleepKernel, spinKernel } from './tiny-kernels';
 
 const backends: Backend[] = ['emulator', 'qemu'];
 const scratch = mkdtempSync(path.join(tmpdir(), 'bramble-start-test-'));
@@ -72,6 +72,40 @@ describe.each(backends.map((backend) => [backend] as const))('npm start in %s', 
     expect(started.stdout).toBe('');
     expect(started.stderr).toBe('npm start: the guest did not exit within 1 s\n');
     expect(started.status).toBe(124);
+  });
+});
+
+/** Chapters with a monitor to type at: those whose book page types a script (try-it.txt). */
+const monitorChapters = listChapters().filter((chapter) => existsSync(path.join(chapter.dir, 'try-it.txt')));
+
+describe.each(monitorChapters.map((chapter) => [chapter.name] as const))('a script piped into %s', (name) => {
+  // Nothing in it depends on time (uptime, ticks would), and it ends with an exit status.
+  const script = 'help\nfrobnicate\nmem\nexit 3\n';
+
+  test('reaches the guest whole in both machines, which print the same bytes and exit with the same status', async () => {
+    const ours = await npmStart([name.slice(0, 2)], Buffer.from(script));
+    const qemu = await npmStart([name.slice(0, 2), '--qemu'], Buffer.from(script));
+    for (const line of script.split('\n').filter(Boolean)) expect(ours.stdout).toContain(`> ${line}\r\n`);
+    expect(ours.status).toBe(3);
+    expect(qemu.stdout).toBe(ours.stdout);
+    expect(qemu.status).toBe(ours.status);
+  });
+});
+
+describe('a kernel that prints before setting the UART up', () => {
+  test('prints the same in both machines: the UART starts as the firmware leaves it', async () => {
+    const [ours, qemu] = await Promise.all(backends.map((backend) => runKernel({ image: earlyPrintKernel, backend, timeoutMs: 30_000 })));
+    expect(ours!.output).toBe('hi\n');
+    expect(qemu!.output).toBe(ours!.output);
+    expect(ours).toMatchObject({ ending: 'exit', exitCode: 0 });
+    expect(qemu).toMatchObject({ ending: 'exit', exitCode: 0 });
+  });
+
+  test('in our emulator, output the guest sends with the UART switched off is dropped and reported once on stderr', async () => {
+    const started = await npmStart(['--kernel', kernelFile('silenced', silencedUartKernel)]);
+    expect(started.stdout).toBe('');
+    expect(started.stderr).toBe('npm start: warning: PL011: output dropped: the guest wrote to DR with the UART (CR.UARTEN) switched off\n');
+    expect(started.status).toBe(0);
   });
 });
 

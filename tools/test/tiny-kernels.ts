@@ -51,3 +51,43 @@ export const sleepKernel = image([
   0xd503207f, // 80000: wfi             wait for an interrupt
   0x17ffffff, // 80004: b 80000         and again, should one come
 ]);
+
+/**
+ * Prints "hi" and a newline by writing the PL011's data register without setting the UART up
+ * first (as many first bare-metal programs do, relying on the firmware's set-up), then exits
+ * with status 0.
+ */
+export const earlyPrintKernel = image([
+  0xd2a7e401, // 80000: movz x1, #0x3f20, lsl #16
+  0xf2820001, // 80004: movk x1, #0x1000           x1 = 0x3f201000, the PL011
+  0x52800d02, // 80008: mov  w2, #0x68             'h'
+  0xb9000022, // 8000c: str  w2, [x1]              DR = 'h'
+  0x52800d22, // 80010: mov  w2, #0x69             'i'
+  0xb9000022, // 80014: str  w2, [x1]
+  0x52800142, // 80018: mov  w2, #0x0a             '\n'
+  0xb9000022, // 8001c: str  w2, [x1]
+  0x10000081, // 80020: adr  x1, 80030             x1 = the SYS_EXIT parameter block
+  0x52800300, // 80024: mov  w0, #0x18             SYS_EXIT
+  0xd45e0000, // 80028: hlt  #0xf000               semihosting call
+  0xd503201f, // 8002c: nop                        (aligns the block to 8 bytes)
+  0x00020026, // 80030: .quad 0x20026              ADP_Stopped_ApplicationExit...
+  0x00000000,
+  0x00000000, // 80038: .quad 0                    ...with exit status 0
+  0x00000000,
+]);
+
+/** Switches the PL011 off (CR = 0), writes '!' to its data register anyway, and exits with status 0. */
+export const silencedUartKernel = image([
+  0xd2a7e401, // 80000: movz x1, #0x3f20, lsl #16
+  0xf2820001, // 80004: movk x1, #0x1000           x1 = 0x3f201000, the PL011
+  0xb900303f, // 80008: str  wzr, [x1, #0x30]      CR = 0: UART, transmitter and receiver off
+  0x52800422, // 8000c: mov  w2, #0x21             '!'
+  0xb9000022, // 80010: str  w2, [x1]              DR = '!': goes nowhere
+  0x10000061, // 80014: adr  x1, 80020             x1 = the SYS_EXIT parameter block
+  0x52800300, // 80018: mov  w0, #0x18             SYS_EXIT
+  0xd45e0000, // 8001c: hlt  #0xf000               semihosting call
+  0x00020026, // 80020: .quad 0x20026              ADP_Stopped_ApplicationExit...
+  0x00000000,
+  0x00000000, // 80028: .quad 0                    ...with exit status 0
+  0x00000000,
+]);

@@ -14,9 +14,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import path from 'node:path';
 import type { LoadContext, Plugin } from '@docusaurus/types';
 import { DEFAULT_PARSE_FRONT_MATTER, parseMarkdownContentTitle } from '@docusaurus/utils';
-import { buildChapter } from '../../tools/src/build';
-import { listChapters, type Chapter } from '../../tools/src/chapters';
-import { repoRoot } from '../../tools/src/paths';
+import { buildChapter } from '@bramble/tools/build';
+import { listChapters, type Chapter } from '@bramble/tools/chapters';
+import { repoRoot } from '@bramble/tools/paths';
 import type { ChangesData, ChapterSummary, SiteData, SourceFileData, SourceIndexData } from '../src/data';
 import { changesPath, kernelPath, sourceIndexPath, sourcePath } from '../src/routes';
 import { changesBetween, type FileChange } from './changes';
@@ -57,7 +57,12 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
     name: 'bramble',
 
     getPathsToWatch() {
-      return [path.join(repoRoot, 'chapters', '**', '*'), path.join(repoRoot, 'final', '**', '*'), path.join(options.docsDir, '*.md*')];
+      return [
+        path.join(repoRoot, 'chapters', '**', '*'),
+        path.join(repoRoot, 'final', '**', '*'),
+        path.join(repoRoot, 'exercises', '**', '*'),
+        path.join(options.docsDir, '*.md*'),
+      ];
     },
 
     async loadContent(): Promise<Loaded> {
@@ -215,7 +220,7 @@ async function copyKernel(chapter: Chapter, staticDir: string): Promise<boolean>
   return true;
 }
 
-/** Every chapter file (as loaded) and every transcript, by absolute path. */
+/** Every chapter file (as loaded), every transcript and every exercise file, by absolute path. */
 function snapshotOf(chapters: Chapter[], loaded: LoadedChapter[]): Map<string, string | null> {
   const files = new Map<string, string | null>();
   chapters.forEach((chapter, i) => {
@@ -223,6 +228,8 @@ function snapshotOf(chapters: Chapter[], loaded: LoadedChapter[]): Map<string, s
   });
   const transcripts = path.join(repoRoot, 'docs', 'transcripts');
   for (const file of existsSync(transcripts) ? sourceFiles(transcripts) : []) files.set(path.join(transcripts, file.path), file.text);
+  const exercises = path.join(repoRoot, 'exercises');
+  for (const file of existsSync(exercises) ? sourceFiles(exercises) : []) files.set(path.join(exercises, file.path), file.text);
   return files;
 }
 

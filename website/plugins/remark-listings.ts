@@ -1,7 +1,11 @@
-// The book's two components that quote the repository, resolved while the Markdown compiles:
+// The book's three components that quote the repository, resolved while the Markdown compiles:
 //
 //   <Listing chapter="02-interrupts" file="kernel/src/trap.rs" anchor="vector_table" />
 //   <Transcript chapter="01-bare-metal" />
+//   <Solution chapter="03-paging" exercise="untouch" />
+//
+// A solution is an exercise's reference patch (exercises/NN-name/NAME.patch), highlighted as a
+// diff; the page shows it folded away.
 //
 // A listing's code is cut from the chapter's file between its ANCHOR markers (by the same
 // function the tests' listing checker uses) and highlighted here, so the page ships finished
@@ -9,8 +13,9 @@
 // line and the name; so does a transcript that was never generated.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chapterDir, DocsError, extractAnchor, transcriptFile } from '../../tools/src/listings';
-import { repoRoot } from '../../tools/src/paths';
+import { solutionPatch } from '@bramble/tools/exercise-files';
+import { chapterDir, DocsError, extractAnchor, transcriptFile } from '@bramble/tools/listings';
+import { repoRoot } from '@bramble/tools/paths';
 import { sourcePath } from '../src/routes';
 import { highlight, languageOf } from './highlight';
 import type { SourceSnapshot } from './snapshot';
@@ -58,6 +63,12 @@ export default function remarkListings({ sources }: RemarkListingsOptions) {
           html: await highlight(code, languageOf(name)),
           to: `${sourcePath(chapter, name)}${line ? `#L${line}` : ''}`,
         });
+      } else if (node.name === 'Solution') {
+        const { chapter = '', exercise = '' } = attributes;
+        const patch = solutionPatch(chapter, exercise);
+        const text = /^[a-z0-9-]+$/.test(chapter) && /^[a-z0-9-]+$/.test(exercise) ? sources.text(patch) : undefined;
+        if (typeof text !== 'string') throw failure(node, `<Solution chapter="${chapter}" exercise="${exercise}" />: there is no ${path.relative(repoRoot, patch)}`);
+        setAttributes(node, { html: await highlight(text.trimEnd(), 'diff'), patch: path.relative(repoRoot, patch) });
       } else {
         const chapter = attributes.chapter ?? '';
         const text = sources.text(transcriptFile(chapter));
@@ -70,11 +81,11 @@ export default function remarkListings({ sources }: RemarkListingsOptions) {
   };
 }
 
-/** Every <Listing> and <Transcript> element in the tree. */
+/** Every <Listing>, <Transcript> and <Solution> element in the tree. */
 function components(node: Node): Node[] {
   const found: Node[] = [];
   const walk = (n: Node) => {
-    if ((n.type === 'mdxJsxFlowElement' || n.type === 'mdxJsxTextElement') && (n.name === 'Listing' || n.name === 'Transcript')) found.push(n);
+    if ((n.type === 'mdxJsxFlowElement' || n.type === 'mdxJsxTextElement') && (n.name === 'Listing' || n.name === 'Transcript' || n.name === 'Solution')) found.push(n);
     n.children?.forEach(walk);
   };
   walk(node);

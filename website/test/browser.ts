@@ -2,7 +2,7 @@
 // missing; playwright-core cannot download a browser here). Playwright gives every launch a
 // fresh profile of its own.
 import { chromium, type Browser } from 'playwright-core';
-import { ensureChromium } from '../../tools/src/setup';
+import { ensureChromium } from '@bramble/tools/setup';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

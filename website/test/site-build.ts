@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { buildDir, repoRoot } from '../../tools/src/paths';
+import { buildDir, repoRoot } from '@bramble/tools/paths';
 
 const DOCUSAURUS = path.join(repoRoot, 'node_modules', '@docusaurus', 'core', 'bin', 'docusaurus.mjs');
 const WEBSITE = path.join(repoRoot, 'website');

@@ -9,9 +9,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listChapters, type Chapter } from '../../tools/src/chapters';
-import { findListings, resolveListing, transcriptFile } from '../../tools/src/listings';
-import { buildDir, repoRoot } from '../../tools/src/paths';
+import { MAX_AHEAD_MS } from '@bramble/emulator';
+import { listChapters, type Chapter } from '@bramble/tools/chapters';
+import { loadExercises, solutionPatch } from '@bramble/tools/exercise-files';
+import { findImages, findListings, resolveListing, transcriptFile } from '@bramble/tools/listings';
+import { buildDir, repoRoot } from '@bramble/tools/paths';
 import { launchChromium } from './browser';
 import { buildSite, type SiteBuild } from './site-build';
 import { serveStatic, type StaticServer } from './static-server';
@@ -79,6 +81,29 @@ describe('the built site', () => {
       expect(listing.code).not.toMatch(/ANCHOR(_END)?:/);
       expect(listing.coloured, `${wanted[i]!.file}#${wanted[i]!.anchor} is highlighted`).toBeGreaterThan(0);
     });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it.each(chapters.map((chapter) => [chapter.name, chapter] as const))('chapter %s shows every figure it names and folds away each exercise\'s solution', async (_name, chapter) => {
+    const { page, errors } = await open(`/chapters/${chapter.name}`);
+    const wanted = findImages(readFileSync(docOf(chapter)!, 'utf8'));
+    const figures = await page.$$eval('article img', (images) => images.map((image) => ({ alt: image.getAttribute('alt') ?? '', src: image.getAttribute('src') ?? '' })));
+    expect(figures.map((figure) => figure.alt)).toEqual(wanted.map((figure) => figure.alt));
+    for (const figure of figures) {
+      const response = await page.request.get(server.url + figure.src);
+      expect(response.status(), figure.src).toBe(200);
+      expect(await response.text(), figure.src).toContain('<svg');
+    }
+    const solutions = await page.$$eval('details.bramble-solution', (folds) =>
+      folds.map((fold) => ({ exercise: fold.getAttribute('data-exercise') ?? '', open: (fold as HTMLDetailsElement).open, code: fold.querySelector('pre.shiki')?.textContent ?? '' })),
+    );
+    const exercises = loadExercises(chapter.name)?.exercises ?? [];
+    expect(solutions.map((solution) => solution.exercise).sort()).toEqual(exercises.map((exercise) => exercise.name).sort());
+    for (const solution of solutions) {
+      expect(solution.open, `${solution.exercise} is folded`).toBe(false);
+      expect(solution.code).toBe(readFileSync(solutionPatch(chapter.name, solution.exercise), 'utf8').trimEnd());
+    }
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -206,6 +231,10 @@ describe('Run it here', () => {
     await expect
       .poll(async () => (status = (await page.locator('.bramble-status').textContent()) ?? ''), { timeout: 10_000 })
       .toMatch(/[1-9][\d,]* instructions executed, [\d.]+ MIPS/);
+    // The worker keeps the guest's clock to the wall clock (it never gets ahead; the status
+    // line rounds to a tenth of a second).
+    const guestSeconds = Number(/guest clock ([\d.]+) s/.exec(status)?.[1]);
+    expect(guestSeconds).toBeLessThanOrEqual((Date.now() - started) / 1000 + 0.05 + MAX_AHEAD_MS / 1000);
     expect(errors).toEqual([]);
 
     report(chapter.name, scripts, bootMs, status);

@@ -49,6 +49,7 @@ export const EC = {
   DATA_ABORT_LOWER: 0x24,
   DATA_ABORT_SAME: 0x25,
   SP_ALIGNMENT: 0x26,
+  SERROR: 0x2f,
   BRK: 0x3c,
 } as const;
 
@@ -261,7 +262,7 @@ export class Cpu {
     const base = fromLower ? 0x400 : this.spsel === 0 ? 0x000 : 0x200;
     sys.setElr(target, returnLo, returnHi);
     sys.setSpsr(target, spsr);
-    if (kind === VectorKind.SYNC) sys.setEsr(target, esr);
+    if (kind === VectorKind.SYNC || kind === VectorKind.SERROR) sys.setEsr(target, esr);
     this.il = 0;
     this.daif = 0xf;
     this.setMode(target, 1);
@@ -525,6 +526,14 @@ export class Cpu {
         this.takeInterrupt(this.sys.irqToEl2(), VectorKind.IRQ);
         continue;
       }
+      if (this.el < 2 && (this.daif & 4) === 0 && this.sys.virtualSErrorPending()) {
+        // A virtual SError (HCR_EL2.AMO and VSE set by EL2) is taken to EL1 once PSTATE.A
+        // allows it, and taking it clears VSE. Without FEAT_RAS (the Cortex-A53 has none) its
+        // syndrome is EC 0x2f with an ISS of 0, as QEMU reports it.
+        this.sys.clearVirtualSError();
+        this.takeException(1, VectorKind.SERROR, ((EC.SERROR << 26) | (1 << 25)) >>> 0, this.pcLo, this.pcHi);
+        continue;
+      }
       if ((this.pcLo & 3) !== 0) {
         // A branch to a misaligned address faults when the instruction is fetched (Arm ARM D1.8.1).
         this.sys.setFar(this.el === 2 ? 2 : 1, this.pcLo, this.pcHi);
@@ -619,7 +628,7 @@ export class Cpu {
   /** Wake from WFI/WFE when an interrupt is pending (whether or not PSTATE masks it) or an event arrived. */
   wakeIfPending(): void {
     if (this.sleeping === 'no') return;
-    if (this.irqLine || this.fiqLine) this.sleeping = 'no';
+    if (this.irqLine || this.fiqLine || (this.el < 2 && this.sys.virtualSErrorPending())) this.sleeping = 'no';
     else if (this.sleeping === 'wfe' && this.eventRegister !== 0) {
       this.eventRegister = 0;
       this.sleeping = 'no';

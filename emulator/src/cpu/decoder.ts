@@ -9,14 +9,16 @@
 //
 // A row's decoder returns an Op, or `undefined` when the word is an
 // unallocated encoding inside that class. A word that matches no row at all is
-// unallocated in ARMv8.0 too (this table covers every integer class, and
-// FP/SIMD is absent from this CPU model). Both are UNDEFINED and take the
+// unallocated in ARMv8.0 too (this table covers every integer class, with the
+// optional CRC32 instructions the Cortex-A53 has, and FP/SIMD is absent from
+// this CPU model). Both are UNDEFINED and take the
 // undefined-instruction exception, as on hardware and in QEMU; a word matching
 // no row is also reported once, since a kernel without a vector table would
 // otherwise fail silently.
 
 import { hex64 } from '../bits';
 import type { Op } from './cpu';
+import { decodeCrc32 } from './ops/crc32';
 import { decodeBranchCond, decodeBranchImm, decodeBranchReg, decodeCompareBranch, decodeTestBranch } from './ops/branch';
 import { decodeAddSubImm, decodeBitfield, decodeExtract, decodeLogicalImm, decodeMoveWide, decodePcRel } from './ops/data-immediate';
 import {
@@ -85,6 +87,7 @@ export const DECODE_TABLE: readonly Row[] = [
   row('Load/store register (unsigned immediate)', 'xx11 1x01 xxxx xxxx xxxx xxxx xxxx xxxx', decodeUnsignedOffset),
 
   // Data Processing -- Register (op0 = x101)
+  row('CRC32 (2 source, opcode 010Csz)',      'x001 1010 110x xxxx 010x xxxx xxxx xxxx', decodeCrc32),
   row('Data-processing (2 source)',           'x0x1 1010 110x xxxx xxxx xxxx xxxx xxxx', decodeTwoSource),
   row('Data-processing (1 source)',           'x1x1 1010 110x xxxx xxxx xxxx xxxx xxxx', decodeOneSource),
   row('Logical (shifted register)',           'xxx0 1010 xxxx xxxx xxxx xxxx xxxx xxxx', decodeLogicalShifted),

@@ -99,7 +99,9 @@ export const SYSREGS: readonly SysRegDef[] = [
   constant('ID_AA64PFR0_EL1', key(3, 0, 0, 4, 0), 1, 0x0222),
   constant('ID_AA64PFR1_EL1', key(3, 0, 0, 4, 1), 1, 0),
   constant('ID_AA64DFR0_EL1', key(3, 0, 0, 5, 0), 1, 0x10305106),
-  constant('ID_AA64ISAR0_EL1', key(3, 0, 0, 6, 0), 1, 0), // no CRC32 or crypto: we do not implement them
+  // CRC32 (bits 19:16) = 1, as the Pi 3's Cortex-A53 reports; no AES, SHA1 or SHA2: the BCM2837
+  // was built without the crypto extension.
+  constant('ID_AA64ISAR0_EL1', key(3, 0, 0, 6, 0), 1, 0x10000),
   constant('ID_AA64ISAR1_EL1', key(3, 0, 0, 6, 1), 1, 0),
   constant('ID_AA64MMFR0_EL1', key(3, 0, 0, 7, 0), 1, 0x00001122),
   constant('ID_AA64MMFR1_EL1', key(3, 0, 0, 7, 1), 1, 0),
@@ -278,6 +280,18 @@ export class SystemRegisters {
   /** HCR_EL2.IMO: physical IRQs go to EL2. */
   irqToEl2(): boolean {
     return (this.values[2 * Reg.HCR_EL2]! & (1 << 4)) !== 0;
+  }
+  /**
+   * A virtual SError is pending for EL1 and EL0: HCR_EL2.VSE (bit 8) with AMO (bit 5), which
+   * routes SErrors to EL2 and turns on the virtual ones, and not TGE (bit 27).
+   */
+  virtualSErrorPending(): boolean {
+    const hcr = this.values[2 * Reg.HCR_EL2]!;
+    return (hcr & ((1 << 8) | (1 << 5) | (1 << 27))) === ((1 << 8) | (1 << 5));
+  }
+  /** Taking the virtual SError clears HCR_EL2.VSE. */
+  clearVirtualSError(): void {
+    this.values[2 * Reg.HCR_EL2] = this.values[2 * Reg.HCR_EL2]! & ~(1 << 8);
   }
   /** HCR_EL2.RW: EL1 is AArch64. */
   el1IsAArch64(): boolean {

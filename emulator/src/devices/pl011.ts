@@ -1,9 +1,15 @@
 // The PL011 UART (ARM PrimeCell UART r1p5, DDI 0183) at 0x3F201000: the Pi's
 // serial console.
 //
+// At reset the UART is in the state the Pi's firmware leaves it for kernel8.img
+// (with enable_uart=1, which Linux's earlycon=pl011 relies on): enabled, transmit
+// and receive on, 115200 baud 8N1 from its 48 MHz clock, FIFOs on. A kernel that
+// prints before setting the UART up therefore prints, as on a Pi and in QEMU.
+//
 // Transmit: instantaneous (the transmit FIFO never fills), and only while the
 // guest has enabled the UART and its transmitter (CR.UARTEN, CR.TXE), as on
-// hardware; QEMU 7.2 sends regardless.
+// hardware; QEMU 7.2 sends regardless. A byte dropped because the guest turned
+// the transmitter off is reported (once), never lost silently.
 //
 // Receive, as the hardware does it, in virtual time: bytes given to `receive()`
 // wait on the "line" and enter the 16-entry receive FIFO one at a time at the
@@ -14,8 +20,8 @@
 // arriving: a driver must enable both to see every keystroke, as on a real Pi.
 // QEMU 7.2 instead raises RX whenever any byte is waiting and has no RT; a
 // driver that enables RX and RT works on both. Bytes that arrive before the
-// receiver is enabled wait on the line (a real UART would lose them), so a test
-// can type ahead of the boot.
+// receiver is enabled, or while the FIFO is full, wait on the line (a real UART
+// would lose them), so a test can type ahead of the boot.
 
 import type { Clocked } from '../machine';
 import type { Device } from '../memory';
@@ -53,18 +59,23 @@ const FIFO_DEPTH = 16;
 const RX_TRIGGER = [2, 4, 8, 12, 14];
 /** The Pi's UART reference clock (the firmware's default init_uart_clock). */
 const UART_CLOCK_HZ = 48_000_000;
+/**
+ * The firmware's set-up: CR = UARTEN | TXE | RXE; 48 MHz / (16 x (26 + 3/64)) = 115 177 baud,
+ * the nearest to 115 200; LCRH = 8 data bits (WLEN 0b11), FIFOs on, no parity, 1 stop bit.
+ */
+const FIRMWARE = { cr: 0x301, ibrd: 26, fbrd: 3, lcrh: 0x70 } as const;
 
 export class Pl011 implements Device, Clocked {
   readonly name = 'PL011 UART';
   /** Bytes still on the line, not yet received. */
   private readonly line: number[] = [];
   private readonly fifo: number[] = [];
-  private cr = 0x300;
-  private lcrh = 0;
+  private cr: number = FIRMWARE.cr;
+  private lcrh: number = FIRMWARE.lcrh;
   private ifls = 0x12;
   private imsc = 0;
-  private ibrd = 0;
-  private fbrd = 0;
+  private ibrd: number = FIRMWARE.ibrd;
+  private fbrd: number = FIRMWARE.fbrd;
   private ilpr = 0;
   private dmacr = 0;
   private ris = 0;
@@ -76,6 +87,9 @@ export class Pl011 implements Device, Clocked {
   onInterruptChange: () => void = () => {};
   /** Called when nextEvent() may have moved earlier (the machine re-plans its slice). */
   onReschedule: () => void = () => {};
+  /** Reports a guest mistake: output dropped because the guest switched the transmitter off. */
+  onWarning: (message: string) => void = () => {};
+  private droppedReported = false;
 
   constructor(
     private readonly transmit: (byte: number) => void,
@@ -95,7 +109,7 @@ export class Pl011 implements Device, Clocked {
     return (this.lcrh & LCRH_FEN) !== 0;
   }
 
-  /** Generic-counter ticks per bit at the programmed baud rate (115200 until the divisors are set). */
+  /** Generic-counter ticks per bit at the programmed baud rate (115200 while the divisors are 0). */
   private bitTicks(): number {
     const divisor = this.ibrd + this.fbrd / 64;
     const baud = divisor > 0 ? UART_CLOCK_HZ / (16 * divisor) : 115_200;
@@ -140,6 +154,13 @@ export class Pl011 implements Device, Clocked {
     const trigger = this.fifoEnabled ? (RX_TRIGGER[(this.ifls >>> 3) & 7] ?? 8) : 1;
     if (this.fifo.length >= trigger) this.ris |= UART_INT.RX;
     else this.ris &= ~UART_INT.RX;
+  }
+
+  private reportDropped(): void {
+    if (this.droppedReported) return;
+    this.droppedReported = true;
+    const off = (this.cr & CR_UARTEN) === 0 ? 'the UART (CR.UARTEN)' : 'its transmitter (CR.TXE)';
+    this.onWarning(`PL011: output dropped: the guest wrote to DR with ${off} switched off`);
   }
 
   private changed(before: boolean): void {
@@ -193,6 +214,7 @@ export class Pl011 implements Device, Clocked {
     switch (offset) {
       case DR:
         if ((this.cr & CR_UARTEN) !== 0 && (this.cr & CR_TXE) !== 0) this.transmit(value & 0xff);
+        else this.reportDropped();
         break;
       case ICR:
         this.ris &= ~value;
@@ -206,10 +228,14 @@ export class Pl011 implements Device, Clocked {
         this.startNextByte(this.now());
         break;
       case LCRH:
+        // FEN changes the FIFO's depth (16 or 1) and with it the RX level and room for more.
         this.lcrh = value & 0xff;
+        this.updateRx();
+        this.startNextByte(this.now());
         break;
       case IFLS:
         this.ifls = value & 0x3f;
+        this.updateRx();
         break;
       case IBRD:
         this.ibrd = value & 0xffff;

@@ -50,6 +50,7 @@ export const VECTOR_CLASSES: Record<string, string> = {
   cond_compare: 'CCMP/CCMN, immediate and register',
   mul: 'MADD/MSUB/SMADDL/SMSUBL/UMADDL/UMSUBL/SMULH/UMULH',
   div: 'UDIV/SDIV, division by zero and INT_MIN / -1 included',
+  crc32: 'CRC32B/H/W/X and CRC32CB/CH/CW/CX',
   adr: 'ADR/ADRP',
   branch_imm: 'B/BL',
   branch_cond: 'B.cond, all 16 conditions',

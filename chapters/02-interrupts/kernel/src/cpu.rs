@@ -58,11 +58,15 @@ pub fn restore_interrupts(daif: u64) {
     unsafe { asm!("msr daif, {}", in(reg) daif, options(nostack, preserves_flags)) };
 }
 
-/// Lets this core take IRQs (clears DAIF.I).
+/// Lets this core take IRQs and SErrors (clears DAIF.I and DAIF.A). An SError is the
+/// memory system reporting a failed access after the fact (a write the bus refused, say);
+/// masked, it would stay pending forever and nobody would hear of it. Unmasked, it reaches
+/// the SError entry of the vector table, whose report stops the kernel.
 pub fn enable_irqs() {
     // SAFETY: handlers for every interrupt a device can raise are registered before this is
-    // called; no `nomem`, as in `mask_irqs`.
-    unsafe { asm!("msr daifclr, #2", options(nostack, preserves_flags)) };
+    // called, and every SError entry reports; no `nomem`, as in `mask_irqs`. The immediate's
+    // bits are D, A, I, F: 0b0110 is A and I.
+    unsafe { asm!("msr daifclr, #0b0110", options(nostack, preserves_flags)) };
 }
 // ANCHOR_END: daif
 

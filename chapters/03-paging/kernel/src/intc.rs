@@ -43,14 +43,18 @@ fn write(address: usize, value: u32) {
     unsafe { mmio::write(address, value) }
 }
 
-/// Disables every GPU interrupt and core 0's timer interrupts: the firmware promises
-/// nothing about them, and an interrupt nobody handles would fire forever.
+// ANCHOR: intc_reset
+/// Disables every GPU and basic interrupt and core 0's timer interrupts: the firmware
+/// promises nothing about them, and an interrupt nobody handles would fire forever. The
+/// local controller's other sources (mailboxes, local timer) are off after reset, and
+/// nothing in this kernel turns them on.
 pub fn reset() {
     write(BCM2835 + DISABLE_1, u32::MAX);
     write(BCM2835 + DISABLE_2, u32::MAX);
     write(BCM2835 + DISABLE_BASIC, u32::MAX);
     write(LOCAL + CORE0_TIMER_CONTROL, 0);
 }
+// ANCHOR_END: intc_reset
 
 /// Lets GPU IRQ `number` (0-63) through the BCM2835 controller.
 pub fn enable_gpu(number: u32) {

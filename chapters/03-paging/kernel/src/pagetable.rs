@@ -23,8 +23,8 @@ const VALID: u64 = 1 << 0;
 const TABLE_OR_PAGE: u64 = 1 << 1;
 /// Bits 4:2: which MAIR_EL1 attribute (memory type) applies; boot.s sets 0 and 1.
 const ATTR_INDEX_SHIFT: u32 = 2;
-const ATTR_DEVICE: u64 = 0;
-const ATTR_NORMAL: u64 = 1;
+pub const ATTR_DEVICE: u64 = 0;
+pub const ATTR_NORMAL: u64 = 1;
 /// AP[1], bit 6: EL0 may access the page too.
 const AP_EL0: u64 = 1 << 6;
 /// AP[2], bit 7: read-only (at every level that may access it).
@@ -93,8 +93,16 @@ impl Attributes {
         user: false,
     };
 
+    /// All of RAM while the kernel boots, before it tells its code from its data (boot.s).
+    pub const BOOT_RAM: Attributes = Attributes {
+        memory: MemoryType::Normal,
+        writable: true,
+        executable: true,
+        user: false,
+    };
+
     /// The descriptor bits for these attributes (the access flag set).
-    pub fn bits(self) -> u64 {
+    pub const fn bits(self) -> u64 {
         let (attr, shareability) = match self.memory {
             MemoryType::Normal => (ATTR_NORMAL, INNER_SHAREABLE),
             MemoryType::Device => (ATTR_DEVICE, 0),
@@ -190,12 +198,12 @@ impl Descriptor {
 }
 
 /// A table descriptor pointing at the table at `pa`.
-fn table_descriptor(pa: u64) -> u64 {
+pub const fn table_descriptor(pa: u64) -> u64 {
     pa | TABLE_OR_PAGE | VALID
 }
 
 /// A leaf descriptor: a level-3 page or a level-1/2 block.
-fn leaf_descriptor(pa: u64, attributes: Attributes, level: u8) -> u64 {
+pub const fn leaf_descriptor(pa: u64, attributes: Attributes, level: u8) -> u64 {
     let kind = if level == 3 { TABLE_OR_PAGE } else { 0 };
     pa | attributes.bits() | kind | VALID
 }

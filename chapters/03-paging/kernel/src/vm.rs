@@ -82,20 +82,84 @@ fn zero_frame(pa: usize) {
     unsafe { core::ptr::write_bytes(phys_to_virt(pa) as *mut u8, 0, PAGE_SIZE) };
 }
 
+// ANCHOR: tlb_maintenance
 /// Makes descriptor writes visible to the table walker before the next access uses them.
+/// Enough for a descriptor that was invalid: the TLB never holds a translation for an
+/// invalid descriptor, so there is nothing stale to throw away.
 fn sync_tables() {
     // SAFETY: barriers only order memory accesses.
-    unsafe { asm!("dsb ishst", "isb", options(nostack, preserves_flags)) };
+    unsafe {
+        asm!(
+            // The walker is an observer of its own: wait until the descriptor stores are
+            // visible to it (inner shareable: to every core's walker; stores only, "st").
+            "dsb ishst",
+            // Instructions already fetched after this point may have been translated with
+            // the old tables: fetch them again.
+            "isb",
+            options(nostack, preserves_flags)
+        )
+    };
 }
 
-/// Drops any cached translation of the page at `va` (and the walk entries above it).
+/// Drops any cached translation of the page at `va` (and the walk entries above it), after
+/// its descriptor was changed from valid to something else.
 fn invalidate_page(va: usize) {
     // SAFETY: TLBI VAE1IS takes the page number (VA bits 55:12); afterwards walks read the
     // tables afresh, which only costs time.
     unsafe {
-        asm!("dsb ishst", "tlbi vae1is, {}", "dsb ish", "isb", in(reg) (va >> 12) & ((1 << 44) - 1), options(nostack, preserves_flags))
+        asm!(
+            // The descriptor store first: a walk after the TLBI must not find the old one.
+            "dsb ishst",
+            // Invalidate this page's translation, and the cached walk entries that led to
+            // it, in every core's TLB (inner shareable).
+            "tlbi vae1is, {page}",
+            // A TLBI is only known to be complete after a DSB: wait for it.
+            "dsb ish",
+            // And make the instructions after this one see the result.
+            "isb",
+            page = in(reg) (va >> 12) & ((1 << 44) - 1),
+            options(nostack, preserves_flags)
+        )
     };
 }
+// ANCHOR_END: tlb_maintenance
+
+unsafe extern "C" {
+    /// boot.s: points TTBR1_EL1 at `tables` by break-before-make, through the empty table
+    /// `empty`. Must be called at its physical address (see `switch_kernel_tables`).
+    fn replace_ttbr1(tables: u64, empty: u64);
+}
+
+// ANCHOR: switch_tables
+/// Moves the kernel from the boot tables to `kernel` (TTBR1) and `user` (TTBR0, empty).
+///
+/// The kernel's tables map the image in 4 KiB pages where the boot tables used 2 MiB
+/// blocks, so TTBR1 changes by break-before-make (boot.s's `replace_ttbr1`), which runs
+/// from the identity map of the boot tables, still in TTBR0. Only then does TTBR0 lose the
+/// identity map: going from mapped to empty cannot conflict, and the TLBI drops its entries.
+fn switch_kernel_tables(kernel: u64, user: u64) {
+    let physical = virt_to_phys(replace_ttbr1 as *const () as usize);
+    // SAFETY: `physical` is where replace_ttbr1's code lies, and the boot tables in TTBR0
+    // map it there, executable. It is a function with the signature declared above.
+    let replace: unsafe extern "C" fn(u64, u64) = unsafe { core::mem::transmute(physical) };
+    // SAFETY: IRQs are masked (vm::init runs before they are enabled), so nothing else runs
+    // while the upper half is empty. `kernel` maps everything the kernel uses at the
+    // addresses it uses now, with the same memory types, and `user` is an empty root.
+    unsafe { replace(kernel, user) };
+    // SAFETY: the kernel now runs on TTBR1 only; the identity map in TTBR0 is no longer used.
+    unsafe {
+        asm!(
+            "msr ttbr0_el1, {user}",
+            "isb",
+            "tlbi vmalle1is",
+            "dsb ish",
+            "isb",
+            user = in(reg) user,
+            options(nostack, preserves_flags)
+        )
+    };
+}
+// ANCHOR_END: switch_tables
 
 // ANCHOR: vm_init
 /// Takes over memory from the boot tables: frames for all the RAM the firmware gave the
@@ -150,23 +214,7 @@ pub fn init(ram_base: usize, ram_size: usize) -> Result<(), MapError> {
     }
     let user = PageTable::new(&mut memory)?;
     sync_tables();
-
-    // SAFETY: the new kernel tables map everything the kernel uses at the addresses it
-    // already uses, with the same memory types (only permissions are stricter), so the
-    // switch changes nothing for code running now. TTBR0 gets the empty user tables.
-    unsafe {
-        asm!(
-            "msr ttbr1_el1, {kernel}",
-            "msr ttbr0_el1, {user}",
-            "isb",
-            "tlbi vmalle1is",
-            "dsb ish",
-            "isb",
-            kernel = in(reg) kernel.root(),
-            user = in(reg) user.root(),
-            options(nostack, preserves_flags)
-        )
-    };
+    switch_kernel_tables(kernel.root(), user.root());
     drop(frames);
     *SPACES.lock() = Some(Spaces {
         kernel,

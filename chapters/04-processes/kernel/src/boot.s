@@ -97,21 +97,21 @@ el1_entry:
 //   0x0000_0000-0x3eff_ffff  RAM: normal memory, cacheable, in 2 MiB blocks (level 2)
 //   0x3f00_0000-0x3fff_ffff  BCM2837 peripherals: device memory, never executed
 //   0x4000_0000-0x7fff_ffff  BCM2836 local peripherals: one 1 GiB block (level 1)
-// Rust replaces them with the kernel's real tables (vm.rs) as soon as it runs.
+// Rust replaces them with the kernel's real tables (vm.rs) as soon as it runs. The
+// descriptors' bits come from mmu.rs (the numbers in braces), which computes them with
+// pagetable.rs's own functions.
     adrp    x0, boot_l0
     adrp    x1, boot_l1
     adrp    x2, boot_l2
     // A table descriptor: the next table's physical address, with bits 1:0 = 0b11.
-    orr     x3, x1, #0b11
+    orr     x3, x1, #{TABLE}
     str     x3, [x0]                // boot_l0[0] -> boot_l1
-    orr     x3, x2, #0b11
+    orr     x3, x2, #{TABLE}
     str     x3, [x1]                // boot_l1[0] -> boot_l2 (the first GiB, in 2 MiB blocks)
-    // Block descriptors (bits 1:0 = 0b01). Device: AttrIndx 0 (MAIR below), access flag
-    // (bit 10) set, never executable (PXN bit 53, UXN bit 54).
-    movz    x4, #0x0401
-    movk    x4, #0x0060, lsl #48
-    // Normal: AttrIndx 1, inner shareable (bits 9:8 = 0b11), access flag.
-    mov     x5, #0x0705
+    // Block descriptors (bits 1:0 = 0b01). Device: AttrIndx 0, access flag, never executed.
+    // RAM: AttrIndx 1, inner shareable, access flag, executable by the kernel only.
+    ldr     x4, ={DEVICE_BLOCK}
+    ldr     x5, ={RAM_BLOCK}
     mov     x3, #0x40000000
     orr     x3, x3, x4
     str     x3, [x1, #8]            // boot_l1[1]: the local peripherals, device memory
@@ -126,25 +126,46 @@ el1_entry:
     b.lo    3b
 // ANCHOR_END: boot_tables
 
+// ANCHOR: boot_tables_uncached
+    // The stores above went straight to memory: with the MMU off every data access is to
+    // Device memory, which is never cached. But the walker will read these tables as Normal
+    // cacheable memory (TCR_EL1 below), and the architecture does not promise that the data
+    // cache holds no line for these addresses (what it holds after reset is up to the
+    // implementation; the Cortex-A53 empties its caches at reset). A stale line would be
+    // walked instead of our tables. DC IVAC discards each line of the three tables without
+    // writing it back, so the walker reads what is in memory.
+    adrp    x0, boot_l0
+    add     x1, x0, #(3 * 4096)
+    mrs     x2, ctr_el0             // CTR_EL0.DminLine, bits 19:16: log2(words per line)
+    ubfx    x2, x2, #16, #4
+    mov     x3, #4
+    lsl     x3, x3, x2              // the smallest data cache line, in bytes
+4:  dc      ivac, x0
+    add     x0, x0, x3
+    cmp     x0, x1
+    b.lo    4b
+// ANCHOR_END: boot_tables_uncached
+
 // ANCHOR: mmu_on
-    // MAIR_EL1: the memory types descriptors choose by AttrIndx. 0: Device-nGnRnE (no
-    // gathering, reordering or early acknowledgement: registers see every access, in order).
-    // 1: Normal memory, write-back cacheable, inner and outer.
-    mov     x0, #0xff00
+    // MAIR_EL1: the memory types descriptors choose by AttrIndx (mmu.rs): 0 Device-nGnRnE,
+    // 1 Normal write-back cacheable.
+    ldr     x0, ={MAIR}
     msr     mair_el1, x0
-    // TCR_EL1: both halves 48-bit (T0SZ = T1SZ = 16, so 0x0000_xxxx... through TTBR0 and
-    // 0xffff_xxxx... through TTBR1), 4 KiB pages (TG0 = 0b00, TG1 = 0b10), table walks
-    // cacheable write-back and inner shareable. IPS, the physical address size, is copied
-    // from what the processor reports (ID_AA64MMFR0_EL1.PARange).
-    movz    x0, #0x3510
-    movk    x0, #0xb510, lsl #16
+    // TCR_EL1 (mmu.rs decodes it field by field): both halves 48-bit, 4 KiB pages, table
+    // walks cacheable and inner shareable. IPS, the physical address size, is copied from
+    // what the processor reports (ID_AA64MMFR0_EL1.PARange, bits 2:0).
+    ldr     x0, ={TCR}
     mrs     x1, id_aa64mmfr0_el1
-    bfi     x0, x1, #32, #3
+    bfi     x0, x1, #{IPS_SHIFT}, #3
     msr     tcr_el1, x0
     adrp    x0, boot_l0
     msr     ttbr0_el1, x0
     msr     ttbr1_el1, x0
-    // The tables must be in memory, and no stale translation cached, before the MMU walks.
+    // The table writes and the cache invalidation must be complete before the TLB
+    // invalidation (DSB); the TLBI drops any translation cached for EL1 (there should be
+    // none, but nothing promised that); the second DSB waits until the TLBI is complete,
+    // which nothing else does (a TLBI is only known to be done after a DSB); the ISB makes
+    // the instructions after it see all of this, the new MAIR, TCR and TTBRs included.
     dsb     ish
     tlbi    vmalle1
     dsb     ish
@@ -175,6 +196,29 @@ higher_half:
     mov     x0, x19
     bl      kernel_main
 // ANCHOR_END: mmu_on
+
+// ANCHOR: replace_ttbr1
+// replace_ttbr1(tables: x0, empty: x1), called by vm.rs: points TTBR1_EL1 at new tables
+// that map some addresses differently from the boot tables (4 KiB pages where the boot
+// tables had 2 MiB blocks). Two translations of one address with different sizes must never
+// be in the TLB together: the architecture allows a TLB conflict abort then, or worse. So
+// the change goes by "break before make": first nothing (an empty table, and every cached
+// translation invalidated), then the new tables. In between, no address in the upper half
+// translates at all, so this code runs at its physical address, through the identity map
+// TTBR0 still holds, and uses no stack (SP is an upper-half address). IRQs are masked.
+.global replace_ttbr1
+replace_ttbr1:
+    // Break: TTBR1 walks find only invalid descriptors, and no old translation survives.
+    msr     ttbr1_el1, x1
+    isb
+    tlbi    vmalle1is
+    dsb     ish
+    isb
+    // Make: the new tables. Nothing cached can conflict with what the walker finds there.
+    msr     ttbr1_el1, x0
+    isb
+    ret
+// ANCHOR_END: replace_ttbr1
 
 // A parked core sleeps forever: WFE waits for an event, and the loop goes back to sleep
 // after any that arrives.

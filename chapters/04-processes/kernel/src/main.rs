@@ -33,6 +33,7 @@ mod heap;
 mod initial_stack;
 mod irq;
 mod line;
+mod mmu;
 mod monitor;
 mod pagetable;
 mod region;
@@ -79,8 +80,17 @@ mod timer;
 #[cfg(not(test))]
 mod vm;
 
+// boot.s, assembled with the MMU's numbers from mmu.rs.
 #[cfg(not(test))]
-core::arch::global_asm!(include_str!("boot.s"));
+core::arch::global_asm!(
+    include_str!("boot.s"),
+    MAIR = const mmu::MAIR,
+    TCR = const mmu::TCR,
+    IPS_SHIFT = const mmu::IPS_SHIFT,
+    TABLE = const mmu::BOOT_TABLE,
+    RAM_BLOCK = const mmu::BOOT_RAM_BLOCK,
+    DEVICE_BLOCK = const mmu::BOOT_DEVICE_BLOCK,
+);
 // ANCHOR_END: crate_root
 
 /// Where `boot.s` hands over to Rust, on core 0 at EL1 in the higher half, with the boot

@@ -1,9 +1,11 @@
 //! What the exception vectors hand to Rust: the interrupted code's registers (a trap frame)
 //! and which of the sixteen vector entries was taken.
 //!
-//! The layout is defined here once. vectors.s never spells an offset of its own: it gets
-//! every offset and the frame's size from this file as `const` operands of `global_asm!`,
-//! and the checks at the bottom make the compiler refuse any layout the assembly's paired
+//! The layout is defined here once. vectors.s gets the frame's size and the offsets of the
+//! fields after the registers (x30, ELR, ESR) from this file as `const` operands of
+//! `global_asm!`. The one thing it spells itself is where x0-x29 go: in pairs at 0, 16, ...
+//! 224, that is at 8 × n for xn, which the first check at the bottom pins down (the registers
+//! come first). The other checks make the compiler refuse any layout the assembly's paired
 //! loads and stores could not handle.
 
 use crate::syndrome::Syndrome;

@@ -2,13 +2,10 @@
 // Machine.run is synchronous, so the worker runs it in slices of about SLICE_MS of wall time
 // and yields between them, which lets the page's messages (keys, Stop) arrive.
 //
-// The emulator's time is virtual: when every core sleeps until a timer, it jumps straight to
-// the deadline. Left alone, a kernel with a 100 Hz tick would see minutes pass in seconds
-// (and keep a CPU core busy). In a terminal a reader expects `wait 100` to take a second, so
-// the worker keeps virtual time from running ahead of the wall clock: a slice runs the machine
-// in small steps and ends once the guest's clock passes the wall clock's, and the worker
-// sleeps while the guest is ahead.
-import { Machine } from '../../../../emulator/src/index';
+// In a terminal a reader expects `wait 100` to take a second, so the guest's clock keeps to
+// the wall clock: the emulator's Pacer (the same one `npm start` uses) runs each slice, and the
+// worker sleeps while the guest is ahead. An idle kernel then costs no CPU.
+import { Machine, Pacer } from '@bramble/emulator';
 import type { FromMachine, MachineState, ToMachine } from './protocol';
 
 /** The parts of a dedicated worker's global scope this file uses (the site's types are the DOM's). */
@@ -24,21 +21,10 @@ const SLICE_MS = 15;
 const STATUS_MS = 100;
 
 let machine: Machine | undefined;
+let pacer: Pacer | undefined;
 let state: MachineState = 'loading';
-/**
- * Instructions per step of a slice: grows while steps take little virtual time, shrinks when
- * they take much. A step of a mostly sleeping guest can span a long virtual time (the clock
- * jumps from deadline to deadline, and Machine.seconds moves only between scheduling rounds),
- * so steps stay small: MAX_STEP instructions cost a call of a few microseconds more each.
- */
-let step = 1_000;
-const MIN_STEP = 100;
-const MAX_STEP = 2_000;
 /** Wall time spent inside Machine.run. */
 let busyMs = 0;
-/** The wall-clock moment that virtual time 0 corresponds to; moved forward by pauses. */
-let wallOrigin = 0;
-let pausedAt = 0;
 let sleepTimer: ReturnType<typeof setTimeout> | undefined;
 let lastStatus = 0;
 let scheduled = false;
@@ -53,16 +39,15 @@ tick.port1.onmessage = () => {
   runSlice();
 };
 
-/** Runs the next slice soon: at once, or when the wall clock has caught up with the guest's. */
-function schedule(): void {
+/** Runs the next slice after `waitMs`: at once, or when the wall clock has caught up with the guest's. */
+function schedule(waitMs = 0): void {
   if (scheduled || state !== 'running') return;
   scheduled = true;
-  const ahead = machine ? machine.seconds * 1000 - (performance.now() - wallOrigin) : 0;
-  if (ahead > 1) {
+  if (waitMs > 1) {
     sleepTimer = setTimeout(() => {
       sleepTimer = undefined;
       tick.port2.postMessage(null);
-    }, ahead);
+    }, waitMs);
   } else {
     tick.port2.postMessage(null);
   }
@@ -93,13 +78,13 @@ scope.onmessage = (event) => {
       break;
     case 'pause':
       if (state !== 'running' && state !== 'waiting') return;
-      pausedAt = performance.now();
+      pacer?.pause();
       setState('paused');
       break;
     case 'resume':
       if (state !== 'paused') return;
       // The pause is no time at all for the guest.
-      wallOrigin += performance.now() - pausedAt;
+      pacer?.resume();
       setState('running');
       schedule();
       break;
@@ -118,29 +103,21 @@ async function boot(kernelUrl: string): Promise<void> {
   machine.onOutput = (bytes) => {
     for (const byte of bytes) output.push(byte);
   };
-  wallOrigin = performance.now();
+  pacer = new Pacer(machine, () => performance.now());
   setState('running');
   schedule();
 }
 
 function runSlice(): void {
-  if (!machine || state !== 'running') return;
+  if (!pacer || state !== 'running') return;
   const started = performance.now();
-  // The guest may run until its clock is SLICE_MS ahead of the wall clock, and for SLICE_MS of wall time.
-  const until = started - wallOrigin + SLICE_MS;
-  let stop;
-  do {
-    const before = machine.seconds * 1000;
-    stop = machine.run(step);
-    const took = machine.seconds * 1000 - before;
-    if (took > 4) step = Math.max(MIN_STEP, step >> 1);
-    else if (took < 1) step = Math.min(MAX_STEP, step * 2);
-  } while (stop.kind === 'budget' && machine.seconds * 1000 < until && performance.now() - started < SLICE_MS);
+  const { stop, waitMs } = pacer.slice(SLICE_MS);
   busyMs += performance.now() - started;
   flushOutput();
   switch (stop.kind) {
     case 'budget':
-      schedule();
+    case 'deadline':
+      schedule(waitMs);
       break;
     case 'idle':
       // Every core sleeps and no timer is due: only a key can wake the machine.

@@ -2,7 +2,7 @@
 // system registers, the MMU, devices), each run in QEMU's raspi3b (the reference) and in
 // our emulator, so a test can require the same output and exit status from both.
 //
-// A kernel is the folder emulator/test/kernels/<name>/: its `*.s` files are assembled with
+// A kernel is the folder tools/test/kernels/<name>/: its `*.s` files are assembled with
 // llvm-mc together with the shared routines in common/ (semihosting output, hex printing,
 // exit, exception vectors; macros in common/macros.inc) and linked at 0x80000 by
 // common/kernel.ld into build/test-kernels/<name>/kernel8.img.
@@ -13,10 +13,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { loadToolchain } from '../../../tools/src/setup';
-import { buildDir, fromRoot } from '../../../tools/src/paths';
-import { runKernel, type KernelRun } from '../../../tools/src/kernel-run';
-import { Machine } from '../../src/index';
+import { loadToolchain } from '../../src/setup';
+import { buildDir, fromRoot } from '../../src/paths';
+import { runKernel, type KernelRun } from '../../src/kernel-run';
+import { Machine } from '@bramble/emulator';
 
 const kernelsDir = path.dirname(new URL(import.meta.url).pathname);
 const commonDir = path.join(kernelsDir, 'common');
