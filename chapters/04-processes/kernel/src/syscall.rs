@@ -108,11 +108,10 @@ pub fn timespec(bytes: &[u8; 16]) -> Option<(u64, u64)> {
     (seconds >= 0 && (0..1_000_000_000).contains(&nanoseconds)).then_some((seconds as u64, nanoseconds as u64))
 }
 
-/// Ticks to sleep for a duration: rounded up (a sleep never ends early), plus one, because
-/// the current tick is partly over.
-pub fn ticks_for(seconds: u64, nanoseconds: u64, hz: u64) -> u64 {
-    let tick = 1_000_000_000 / hz;
-    seconds.saturating_mul(hz).saturating_add(nanoseconds.div_ceil(tick)).saturating_add(1)
+/// A duration in cycles of a counter running at `hz`, rounded up: a sleep never ends early.
+pub fn counter_cycles(seconds: u64, nanoseconds: u64, hz: u64) -> u64 {
+    let fraction = (nanoseconds as u128 * hz as u128).div_ceil(1_000_000_000) as u64;
+    seconds.saturating_mul(hz).saturating_add(fraction)
 }
 
 #[cfg(not(test))]
@@ -178,19 +177,20 @@ mod hardware {
         process::with_current(|process| work(process.space.as_mut().expect("a user process has a space")))
     }
 
-    /// Numbers reported already: each unknown call is reported once.
-    static REPORTED: crate::spinlock::SpinLock<[u64; 8]> = crate::spinlock::SpinLock::new([0; 8]);
+    /// Numbers reported already: each unknown call is reported once (numbers from 1023 on
+    /// share one report).
+    static REPORTED: crate::spinlock::SpinLock<[u64; 16]> = crate::spinlock::SpinLock::new([0; 16]);
 
     fn report_unknown(number: u64) {
-        let mut reported = REPORTED.lock();
-        let (word, bit) = ((number / 64) as usize, number % 64);
-        if word < reported.len() && reported[word] & 1 << bit != 0 {
-            return;
-        }
-        if word < reported.len() {
+        let key = number.min(1023);
+        let (word, bit) = ((key / 64) as usize, key % 64);
+        {
+            let mut reported = REPORTED.lock();
+            if reported[word] & 1 << bit != 0 {
+                return;
+            }
             reported[word] |= 1 << bit;
         }
-        drop(reported);
         let (pid, _) = process::ids();
         println!("pid {pid}: system call {number} is not implemented: ENOSYS");
     }
@@ -254,16 +254,19 @@ mod hardware {
         Ok(count as u64)
     }
 
+    /// nanosleep: sleeps tick by tick until the counter has passed the deadline. The counter,
+    /// not the tick count, decides: ticks that were due while interrupts were masked arrive
+    /// late and in a burst, and counting them would end the sleep early.
     fn nanosleep(request: u64) -> Result {
         let mut bytes = [0u8; 16];
         with_space(|space| space.copy_in(UserSlice::new(request, 16), &mut bytes))?;
         let (seconds, nanoseconds) = timespec(&bytes).ok_or(Errno::EINVAL)?;
-        let until = timer::ticks() + ticks_for(seconds, nanoseconds, timer::HZ);
+        let deadline = timer::counter().saturating_add(counter_cycles(seconds, nanoseconds, timer::counter_hz()));
         loop {
             let daif = cpu::mask_irqs();
-            let done = timer::ticks() >= until;
+            let done = timer::counter() >= deadline;
             if !done {
-                process::sleep(Wait::Tick(until));
+                process::sleep(Wait::Tick(timer::ticks() + 1));
             }
             cpu::restore_interrupts(daif);
             if done {
@@ -481,9 +484,10 @@ mod tests {
     }
 
     #[test]
-    fn sleeps_round_up_to_whole_ticks() {
-        assert_eq!(ticks_for(0, 1, 100), 2);
-        assert_eq!(ticks_for(0, 10_000_000, 100), 2);
-        assert_eq!(ticks_for(1, 0, 100), 101);
+    fn durations_round_up_to_whole_counter_cycles() {
+        assert_eq!(counter_cycles(0, 1, 62_500_000), 1);
+        assert_eq!(counter_cycles(0, 30_000_000, 62_500_000), 1_875_000);
+        assert_eq!(counter_cycles(2, 0, 100), 200);
+        assert_eq!(counter_cycles(u64::MAX, 0, 100), u64::MAX);
     }
 }
