@@ -117,13 +117,13 @@ impl Process {
         core::str::from_utf8(&self.name[..self.name_len]).unwrap_or("?")
     }
 
-    pub fn set_name(&mut self, name: &[u8]) {
+    fn set_name(&mut self, name: &[u8]) {
         self.name_len = name.len().min(self.name.len());
         self.name[..self.name_len].copy_from_slice(&name[..self.name_len]);
     }
 
     /// The trap frame the process entered the kernel with.
-    pub fn frame(&mut self) -> &mut TrapFrame {
+    fn frame(&mut self) -> &mut TrapFrame {
         let frame = (self.kernel_stack_top - size_of::<TrapFrame>()) as *mut TrapFrame;
         // SAFETY: every user process's kernel stack holds its trap frame at the top (put
         // there by the vectors, or by fork and spawn), and `&mut self` makes this the only use.
@@ -180,7 +180,7 @@ pub fn with_current<R>(work: impl FnOnce(&mut Process) -> R) -> R {
 // ANCHOR: activate
 /// Loads `process`'s address space into TTBR0_EL1, with its ASID (a fresh one if its
 /// generation is over), or the empty table for the monitor.
-pub fn activate(asids: &mut Asids, process: &mut Process) {
+fn activate(asids: &mut Asids, process: &mut Process) {
     let ttbr0 = match process.space.as_mut() {
         Some(space) => {
             let (asid, new_generation) = asids.assign(space.asid);
@@ -203,16 +203,17 @@ fn load_ttbr0(ttbr0: u64) {
     unsafe { asm!("msr ttbr0_el1, {}", "isb", in(reg) ttbr0, options(nostack, preserves_flags)) };
 }
 
-/// Runs `work` on the current process, then loads its (possibly new) address space: exec
-/// replaces the space of the process it runs in.
-pub fn with_current_space_change<R>(work: impl FnOnce(&mut Process) -> R) -> R {
+/// execve's last step: the current process takes the name and address space of the new
+/// program, whose tables are loaded at once. Returns the old space, for the caller to free.
+pub fn replace_space(name: &[u8], space: Space) -> Option<Space> {
     let mut table = TABLE.lock();
     let current = table.current;
     let table = &mut *table;
     let process = table.slots[current].as_mut().expect("the current slot holds a process");
-    let result = work(process);
+    process.set_name(name);
+    let old = process.space.replace(space);
     activate(&mut table.asids, process);
-    result
+    old
 }
 // ANCHOR_END: activate
 

@@ -425,11 +425,7 @@ mod hardware {
         })?;
         let views: Vec<&[u8]> = strings.iter().map(|string| string.as_slice()).collect();
         let loaded = exec::load(&name, &views[..argc], &views[argc..])?;
-        let old = process::with_current_space_change(|process| {
-            process.set_name(&name);
-            process.space.replace(loaded.space)
-        });
-        if let Some(old) = old {
+        if let Some(old) = process::replace_space(&name, loaded.space) {
             old.destroy();
         }
         *frame = TrapFrame::at_entry(loaded.entry, loaded.sp);
