@@ -1,5 +1,5 @@
 //! fault KIND: does something a program must not, so that the kernel kills it with the
-//! signal Linux would send. KIND is one of null, code, undef, sp, stack, kernel.
+//! signal Linux would send. KIND is one of null, code, undef, sp, stack, kernel, readonly.
 #![no_std]
 #![no_main]
 
@@ -44,8 +44,21 @@ fn run() -> i32 {
             let target: extern "C" fn() = unsafe { core::mem::transmute(core::hint::black_box(0xffff_0000_0008_0000usize)) };
             target();
         }
+        "readonly" => {
+            println!("fault: writing to a page made read-only with mprotect");
+            let Ok(page) = ulib::sys::mmap_anonymous(4096, ulib::sys::PROT_READ | ulib::sys::PROT_WRITE) else {
+                return 1;
+            };
+            // SAFETY: the page was just mapped, writable.
+            unsafe { core::ptr::write_volatile(page as *mut u8, 1) };
+            if ulib::sys::mprotect(page, 4096, ulib::sys::PROT_READ).is_err() {
+                return 1;
+            }
+            // SAFETY: none: the page is read-only now (SIGSEGV).
+            unsafe { core::ptr::write_volatile(page as *mut u8, 2) };
+        }
         _ => {
-            println!("usage: fault null|code|undef|sp|stack|kernel");
+            println!("usage: fault null|code|undef|sp|stack|kernel|readonly");
             return 2;
         }
     }
