@@ -51,9 +51,12 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
 /// A synchronous exception from EL0: a system call, a page fault to resolve (on-demand
 /// pages, copy on write), or a fault that kills the program with the signal Linux sends.
 fn user_exception(frame: &mut TrapFrame, syndrome: Syndrome) {
+    // System calls first: they are by far the most frequent, and need nothing decoded.
+    if syndrome.class() == class::SVC {
+        return syscall::dispatch(frame);
+    }
     let (far, pc) = (frame.far, frame.elr);
     let access = match (syndrome.class(), syndrome.detail()) {
-        (class::SVC, _) => return syscall::dispatch(frame),
         (class::DATA_ABORT_LOWER, Detail::DataAbort { status, write }) => {
             (status, if write { Access::Write } else { Access::Read })
         }
