@@ -64,7 +64,7 @@ pub const COMMANDS: [Command; 16] = [
     Command {
         name: "touch",
         args: "VA N",
-        help: "write to N pages of the on-demand region from VA, counting page faults",
+        help: "write N pages of the on-demand region from VA, counting faults",
         run: touch,
     },
     Command {
@@ -88,7 +88,7 @@ pub const COMMANDS: [Command; 16] = [
     Command {
         name: "overflow",
         args: "",
-        help: "recurse until the kernel stack hits its guard page (report and halt)",
+        help: "recurse into the kernel stack's guard page (report and halt)",
         run: overflow,
     },
     Command {
