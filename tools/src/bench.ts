@@ -76,7 +76,8 @@ const COSTS = [
     command: (n: number) => `run cost getpid ${n}`,
     per: 1,
     target: 150,
-    where: 'the vectors save and restore all 31 registers and 5 system registers (about 90); the process-table lock masks and restores IRQs; decoding and dispatching',
+    where:
+      "the vectors save and restore 31 registers and 5 system registers (some 50 instructions); handle_exception classifies the exception and syscall.rs decodes and dispatches the call; getpid takes the process table's lock, which masks and restores IRQs; the cost program's own loop counts too",
   },
   {
     what: 'context switch (pingpong: sched_yield between two processes)',
