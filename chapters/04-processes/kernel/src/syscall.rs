@@ -134,6 +134,9 @@ mod hardware {
     /// What a call returns in x0: a value, or an error (as -errno).
     type Result = core::result::Result<u64, Errno>;
 
+    // The handlers with buffers on the stack are `#[inline(never)]`: inlined into `dispatch`,
+    // they would make every call, getpid too, set up their kilobytes of stack frame.
+
     // ANCHOR: dispatch
     /// Runs the system call the current process made; its result goes to x0.
     pub fn dispatch(frame: &mut TrapFrame) {
@@ -198,6 +201,7 @@ mod hardware {
     // ANCHOR: write
     /// write on the console (fds 1 and 2): the bytes are copied in a piece at a time; a
     /// newline goes out as CR LF, as a terminal's line discipline sends it.
+    #[inline(never)]
     fn write(fd: u64, buffer: u64, len: u64) -> Result {
         if fd != 1 && fd != 2 {
             return Err(Errno::EBADF);
@@ -219,6 +223,7 @@ mod hardware {
 
     /// read from the console (fd 0): waits for at least one byte, then takes what has
     /// arrived, up to `len`.
+    #[inline(never)]
     fn read(fd: u64, buffer: u64, len: u64) -> Result {
         if fd != 0 {
             return Err(Errno::EBADF);
@@ -257,6 +262,7 @@ mod hardware {
     /// nanosleep: sleeps tick by tick until the counter has passed the deadline. The counter,
     /// not the tick count, decides: ticks that were due while interrupts were masked arrive
     /// late and in a burst, and counting them would end the sleep early.
+    #[inline(never)]
     fn nanosleep(request: u64) -> Result {
         let mut bytes = [0u8; 16];
         with_space(|space| space.copy_in(UserSlice::new(request, 16), &mut bytes))?;
@@ -276,6 +282,7 @@ mod hardware {
     }
 
     /// Both clocks count from boot: there is no battery-backed clock to say the date.
+    #[inline(never)]
     fn clock_gettime(clock: u64, time: u64) -> Result {
         if clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC {
             return Err(Errno::EINVAL);
@@ -290,6 +297,7 @@ mod hardware {
         Ok(0)
     }
 
+    #[inline(never)]
     fn uname(buffer: u64) -> Result {
         let fields: [&[u8]; 6] = [b"Bramble", b"bramble", b"04-processes", b"chapter 04", b"aarch64", b"(none)"];
         let mut bytes = [0u8; 6 * 65];
@@ -303,6 +311,7 @@ mod hardware {
     // ANCHOR: brk
     /// brk: moves the end of the heap; its pages come on demand. Returns the break, which
     /// stays where it was when the request is out of range or over the memory limit.
+    #[inline(never)]
     fn brk(end: u64) -> u64 {
         with_space(|space| {
             let old = space.brk;
@@ -328,6 +337,7 @@ mod hardware {
     // ANCHOR: mmap
     /// mmap: private anonymous mappings only (there are no files yet); the pages come on
     /// demand, zero-filled.
+    #[inline(never)]
     fn mmap(address: u64, len: u64, protection: u64, flags: u64) -> Result {
         if flags & MAP_ANONYMOUS == 0 || flags & 0x3 != MAP_PRIVATE || len == 0 || address % PAGE != 0 {
             return Err(Errno::EINVAL);
@@ -364,6 +374,7 @@ mod hardware {
         Ok(protection)
     }
 
+    #[inline(never)]
     fn munmap(address: u64, len: u64) -> Result {
         if address % PAGE != 0 || len == 0 {
             return Err(Errno::EINVAL);
@@ -376,6 +387,7 @@ mod hardware {
         })
     }
 
+    #[inline(never)]
     fn mprotect(address: u64, len: u64, protection: u64) -> Result {
         if address % PAGE != 0 {
             return Err(Errno::EINVAL);
@@ -395,6 +407,7 @@ mod hardware {
     // ANCHOR: execve
     /// execve: copies the path, arguments and environment in, loads the program into a new
     /// address space, and only then lets go of the old one. Returns only on failure.
+    #[inline(never)]
     fn execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> Result {
         let (name, strings, argc) = with_space(|space| -> core::result::Result<_, Errno> {
             let name = space.copy_string(path, PATH_MAX, Errno::ENAMETOOLONG)?;
@@ -435,6 +448,7 @@ mod hardware {
 
     /// wait4: the status goes out after the child is reaped, as on Linux: a bad status
     /// pointer loses the status but not the reaping.
+    #[inline(never)]
     fn wait4(pid: i64, status: u64, options: u64) -> Result {
         if options & !WNOHANG != 0 {
             return Err(Errno::EINVAL);
