@@ -27,12 +27,13 @@ export function brokenCopies(program: Uint8Array): Map<string, Uint8Array> {
   if (loads.length < 2) throw new Error('broken ELF copies need a program with two loadable segments');
   const [code, data] = [loads[0]!, loads.find((at) => (view(program).getUint32(at + P_FLAGS, true) & PF_X) === 0)!];
   const variant = (change: (bytes: DataView) => void): Uint8Array => {
-    const copy = program.slice();
+    // A copy (a Buffer's slice() would share the bytes, and break the program itself).
+    const copy = Uint8Array.from(program);
     change(view(copy));
     return copy;
   };
   return new Map([
-    ['broken-truncated', program.slice(0, 40)],
+    ['broken-truncated', Uint8Array.from(program.subarray(0, 40))],
     ['broken-class', variant((bytes) => bytes.setUint8(4, 1))], // ELFCLASS32
     ['broken-machine', variant((bytes) => bytes.setUint16(E_MACHINE, 62, true))], // x86-64
     ['broken-type', variant((bytes) => bytes.setUint16(E_TYPE, 3, true))], // ET_DYN

@@ -121,15 +121,21 @@ async function buildPrograms(
 ): Promise<void> {
   const artifacts = path.join(scratch, 'programs');
   await run(toolchain.cargo, cargoArguments(toolchain, artifacts, options), chapter, { cwd: userDir, env, onLine: (line) => report.read(line) });
-  // The programs are the artifacts without an extension (the library is libulib.rlib).
-  const programs = readdirSync(artifacts).filter((name) => !name.includes('.'));
-  rmSync(programsDir, { recursive: true, force: true });
+  // The programs are the artifacts without an extension (the library is libulib.rlib), and
+  // broken copies of hello, which the kernel must refuse (see broken-elf.ts).
+  const files = new Map<string, Uint8Array>();
+  for (const name of readdirSync(artifacts).filter((file) => !file.includes('.'))) files.set(name, readFileSync(path.join(artifacts, name)));
+  const hello = files.get('hello');
+  if (hello) for (const [name, bytes] of brokenCopies(hello)) files.set(name, bytes);
+  // Each file is written beside its place and renamed into it, and the folder is never
+  // emptied: a test reading a program while another build replaces it sees a whole file.
   mkdirSync(programsDir, { recursive: true });
-  for (const name of programs) copyFileSync(path.join(artifacts, name), path.join(programsDir, name));
-  // Broken copies of hello, which the kernel must refuse (see broken-elf.ts).
-  if (programs.includes('hello')) {
-    for (const [name, bytes] of brokenCopies(readFileSync(path.join(programsDir, 'hello')))) writeFileSync(path.join(programsDir, name), bytes);
+  for (const [name, bytes] of files) {
+    const partial = path.join(programsDir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    writeFileSync(partial, bytes, { mode: 0o755 });
+    renameSync(partial, path.join(programsDir, name));
   }
+  for (const name of readdirSync(programsDir)) if (!files.has(name) && !name.startsWith('.')) rmSync(path.join(programsDir, name));
 }
 
 /**

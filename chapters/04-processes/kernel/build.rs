@@ -25,6 +25,8 @@ fn main() {
     let mut names: Vec<String> = fs::read_dir(&folder)
         .unwrap_or_else(|error| panic!("cannot read {folder}: {error}"))
         .map(|entry| entry.expect("a folder entry").file_name().into_string().expect("a UTF-8 program name"))
+        // A name starting with a dot is a file the build tool is still writing.
+        .filter(|name| !name.starts_with('.'))
         .collect();
     names.sort();
     let mut table = format!("pub static PROGRAMS: [Program; {}] = [\n", names.len());
