@@ -15,4 +15,6 @@
 
 export { Machine, type MachineOptions, type StopReason } from './machine';
 export { MAX_AHEAD_MS, Pacer, type PacedSlice } from './pacing';
+export { framePacket } from './gdb/packets';
+export { startTrace, TRACE_CATEGORIES, type TraceCategory } from './trace';
 export { stepOne, validateStepInput, type StepInput, type StepOutput, type MemoryRegion } from './step';

@@ -16,7 +16,8 @@
 
 import { hex64 } from './bits';
 import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
-import { CODE_PAGE_LAZY, type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
+import { Breakpoints } from './cpu/breakpoints';
+import { CODE_PAGE_LAZY, type DebugStop, type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
 import { decode } from './cpu/decoder';
 import { Timer } from './cpu/generic-timer';
 import { Bcm2835Intc, GpuIrq } from './devices/bcm2835-intc';
@@ -33,11 +34,12 @@ import { LOCAL_BASE, PERIPHERAL_BASE, PhysicalMemory, RAM_END, UnimplementedDevi
 import { semihostingCall } from './semihosting';
 
 /**
- * Why run() returned: the guest stopped (exit, reset, error), or the budget ran out, or
- * virtual time reached the `until` asked for (deadline), or every core sleeps with nothing
- * that could wake it but input (idle).
+/**
+ * Why run() returned: the machine stopped for good (exit, reset, error), the budget ran out,
+ * virtual time reached the `until` asked for (deadline), every core sleeps with nothing that
+ * could wake it but input (idle), or core `core` paused for a debugger.
  */
-export type StopReason = CoreStop | { kind: 'budget' } | { kind: 'deadline' } | { kind: 'idle' };
+export type StopReason = CoreStop | { kind: 'budget' } | { kind: 'deadline' } | { kind: 'idle' } | { kind: 'debug'; core: number; why: DebugStop };
 
 export interface MachineOptions {
   /** The raw kernel8.img, loaded at 0x80000. */
@@ -77,6 +79,8 @@ export class Machine {
   onOutput: (bytes: Uint8Array) => void = () => {};
   /** Reports of guest accesses the emulator does not model (each once). */
   onWarning: (message: string) => void = () => {};
+  /** A debugger's breakpoints: run() pauses a core that reaches one (StopReason 'debug'). */
+  readonly breakpoints = new Breakpoints();
   /** Virtual time in generic-counter ticks at the start of the current round. */
   private time = 0;
   private finished: StopReason | null = null;
@@ -115,6 +119,7 @@ export class Machine {
       exclusiveStore: (pa: number, by: Cpu) => {
         for (const c of this.cores) if (c !== by && c.exclusiveAddr === pa) c.exclusiveAddr = -1;
       },
+      breakpoints: this.breakpoints,
     };
     this.cores = Array.from({ length: CORES }, (_, i) => new Cpu(i, bus));
     this.current = this.cores[0]!;
@@ -200,6 +205,23 @@ export class Machine {
     this.code[ppn] = page;
     for (const c of this.cores) c.mmu.forgetWritable();
     return page;
+  }
+
+  /**
+   * Before running on after a pause for a debugger: every core may leave the breakpoint it is
+   * at, and core `step` (if given) pauses again after one step.
+   */
+  resumeDebugging(step?: number): void {
+    for (const c of this.cores) {
+      c.stepping = c.index === step;
+      c.resumeOverBreakpoint = true;
+    }
+  }
+
+  /** A debugger writes a byte of RAM: decoded code on that page is decoded again when next run. */
+  debugWrite(pa: number, byte: number): void {
+    this.memory.chunk(pa).u8[pa & 0xffff] = byte;
+    this.code[pa >>> 12] = undefined;
   }
 
   /** Queue bytes for the serial port's receiver. */
@@ -292,8 +314,16 @@ export class Machine {
         this.round = null;
         return c.stop;
       }
+      // A pause for a debugger keeps the turn, as a budget that ran out would, unless the
+      // instruction just run ended it anyway; the next call resumes exactly here.
+      const paused = c.debugStop;
+      const kept = paused !== null && c.sleeping === 'no' && !c.endSlice;
       // A turn ends when the core used its slice, went to sleep, or a deadline moved.
-      if (ran < ask || round.ran >= round.slice) this.endTurn(round);
+      if ((ran < ask && !kept) || round.ran >= round.slice) this.endTurn(round);
+      if (paused !== null) {
+        for (const core of this.cores) core.stepping = false;
+        return { kind: 'debug', core: c.index, why: paused };
+      }
     }
     return { kind: 'budget' };
   }

@@ -3,6 +3,7 @@
 // The state is EL1h with the MMU off, as in the reference (unicorn) runs.
 
 import { fromBig, hex64, out, parse64 } from './bits';
+import { Breakpoints } from './cpu/breakpoints';
 import { BRANCHED, Cpu, EXCEPTION_TAKEN, SP } from './cpu/cpu';
 import { decode } from './cpu/decoder';
 import { PhysicalMemory, RAM_END } from './memory';
@@ -84,6 +85,7 @@ export function stepOne(input: StepInput): StepOutput {
     sendEvent: () => {},
     flushTlbs: () => {},
     exclusiveStore: () => {},
+    breakpoints: new Breakpoints(),
   });
   cpu.setMode(1, 1);
   cpu.daif = 0xf;

@@ -1,7 +1,8 @@
 // Our own emulator, driven from Node: the same runs as QEMU's, through the same interface.
 import type { Readable } from 'node:stream';
+import { GdbServer } from '@bramble/emulator/node/gdb-server';
 import { openSdImage, type SdImageFile } from '@bramble/emulator/node/sd-image';
-import { Machine, Pacer } from '@bramble/emulator';
+import { Machine, Pacer, startTrace } from '@bramble/emulator';
 import type { KernelRun, KernelRunOptions } from './kernel-run';
 
 /**
@@ -25,12 +26,19 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
   });
 
   let sd: SdImageFile | undefined;
+  let gdb: GdbServer | undefined;
   try {
     sd = options.sd === undefined ? undefined : openSdImage(options.sd.path, options.sd.persist);
     machine = new Machine({ kernel: options.image, sdImage: sd?.bytes });
+    // With a debugger the machine starts paused, and runs only when GDB says so.
+    if (options.gdb) gdb = await GdbServer.listen(machine, options.gdb.port, options.gdb.onMessage);
   } catch (error) {
     return result({ ending: 'error', exitCode: null, message: (error as Error).message });
   }
+  options.gdb?.onListening();
+  let exitCode: number | null = null;
+  const trace = options.trace;
+  if (trace) startTrace(machine, trace.categories, (line) => trace.write(`${line}\n`));
   machine.onOutput = (bytes) => {
     const copy = bytes.slice(); // the machine may reuse its buffer
     output.push(copy);
@@ -47,6 +55,10 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
     for (;;) {
       if (options.signal?.aborted) return result({ ending: 'stopped', exitCode: null, message: 'stopped' });
       if (performance.now() >= deadline) return result(timedOut(options));
+      if (gdb && !(await debuggerLetsRun(gdb, deadline, options.signal))) {
+        if (gdb.session.state === 'killed') return result({ ending: 'stopped', exitCode: null, message: 'the debugger ended the run' });
+        continue;
+      }
       const budget = Math.min(SLICE, limit - machine.instructions);
       if (budget <= 0) {
         return result({ ending: 'limit', exitCode: null, message: `the guest did not exit within ${limit} instructions` });
@@ -54,11 +66,16 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
       const { stop, waitMs } = pacer ? pacer.slice(PACED_SLICE_MS, budget) : { stop: machine.run(budget), waitMs: 0 };
       switch (stop.kind) {
         case 'exit':
+          exitCode = stop.code;
           return result({ ending: 'exit', exitCode: stop.code });
         case 'reset':
+          exitCode = 0;
           return result({ ending: 'exit', exitCode: 0 });
         case 'error':
           return result({ ending: 'error', exitCode: null, message: stop.message });
+        case 'debug':
+          gdb?.session.paused(stop.core);
+          break;
         case 'budget':
           await nextTurn();
           break;
@@ -66,19 +83,54 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
           // The guest is ahead of the wall clock: wait for it, or for a key, whichever comes first.
           await input.pause(Math.min(waitMs, MAX_SLEEP_MS), options.signal);
           break;
-        case 'idle':
-          // Asleep until a byte arrives: wait for one, or for the end of all input.
-          if (!(await input.arrival(deadline, options.signal))) {
-            if (options.signal?.aborted || performance.now() >= deadline) continue;
+        case 'idle': {
+          // Asleep until a byte arrives: wait for one, or for the end of all input (or for
+          // the debugger, whose Ctrl-C pauses a sleeping machine too).
+          const debuggerCalls = gdb?.attention();
+          if (!(await input.arrival(deadline, anyOf(options.signal, debuggerCalls)))) {
+            if (options.signal?.aborted || debuggerCalls?.aborted || performance.now() >= deadline) continue;
             return result({ ending: 'waiting', exitCode: null, message: 'the guest is waiting for input, but the input has ended' });
           }
           break;
+        }
       }
     }
   } finally {
+    gdb?.close(exitCode);
     input.close();
     sd?.save(); // with persist, the card's new contents go back to its file
   }
+}
+
+/**
+ * With a debugger attached: true when the machine may run now. A Ctrl-C from GDB pauses it
+ * here, between slices; while GDB holds it paused this waits (false) until GDB, the deadline
+ * or the user's Ctrl-A x needs the loop again.
+ */
+async function debuggerLetsRun(gdb: GdbServer, deadline: number, quit: AbortSignal | undefined): Promise<boolean> {
+  const session = gdb.session;
+  if (session.interruptRequested && session.state === 'running') session.interrupted();
+  if (session.state === 'running' || session.state === 'detached') return true;
+  if (session.state === 'halted') await until(deadline, anyOf(quit, gdb.attention()));
+  return false;
+}
+
+/** Resolves when `signal` fires or the deadline passes. */
+function until(deadline: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = deadline === Infinity ? undefined : setTimeout(done, deadline - performance.now());
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', done);
+  });
+}
+
+function anyOf(...signals: (AbortSignal | undefined)[]): AbortSignal {
+  return AbortSignal.any(signals.filter((s) => s !== undefined));
 }
 
 function timedOut(options: KernelRunOptions): Omit<KernelRun, 'output' | 'wallMs'> {

@@ -1,6 +1,7 @@
 // Running a kernel image to completion in either machine, with one result shape, so that
 // `npm start`, the boot tests and the benchmark all compare like with like.
 import type { Readable } from 'node:stream';
+import type { TraceCategory } from '@bramble/emulator';
 import { runInEmulator } from './emulate';
 import { runInQemu } from './qemu';
 
@@ -43,6 +44,23 @@ export interface KernelRunOptions {
    * `persist` (QEMU otherwise runs the drive with snapshot=on; our emulator writes back when it stops).
    */
   sd?: SdCardFile;
+  /**
+   * Wait for GDB on localhost:`port`, the machine paused until it says go (QEMU: its own
+   * stub, `-gdb tcp::port -S`). `onListening` runs once a debugger can attach; `onMessage`
+   * reports the stub's troubles, one line each (emulator only).
+   */
+  gdb?: GdbOptions;
+  /**
+   * Trace these kinds of event (int, mmu, unimp; see emulator/src/trace.ts) to `write`, as
+   * text; QEMU gets them as `-d` and its log is passed on.
+   */
+  trace?: { categories: readonly TraceCategory[]; write: (text: string) => void };
+}
+
+export interface GdbOptions {
+  port: number;
+  onListening: () => void;
+  onMessage: (line: string) => void;
 }
 
 export interface SdCardFile {

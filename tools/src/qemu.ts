@@ -24,7 +24,7 @@ const TYPE_INTERVAL_MS = 1;
  * them (without `chardev=` semihosting would print to stderr). The multiplexer is also what
  * gives Ctrl-A x. `-no-reboot` turns a watchdog reset into an exit with status 0.
  */
-export function qemuArgs(imagePath: string, sd?: SdCardFile): string[] {
+export function qemuArgs(imagePath: string, sd?: SdCardFile, gdbPort?: number, trace?: readonly string[]): string[] {
   return [
     '-M', 'raspi3b',
     '-kernel', imagePath,
@@ -36,6 +36,10 @@ export function qemuArgs(imagePath: string, sd?: SdCardFile): string[] {
     // An SD card; without persist QEMU keeps the guest's writes out of the file. A comma in a
     // value is written twice in QEMU's option syntax.
     ...(sd ? ['-drive', `if=sd,format=raw,file=${sd.path.replaceAll(',', ',,')}${sd.persist ? '' : ',snapshot=on'}`] : []),
+    // QEMU's own GDB stub on localhost, the machine paused (-S) until the debugger continues it.
+    ...(gdbPort === undefined ? [] : ['-gdb', `tcp:127.0.0.1:${gdbPort}`, '-S']),
+    // QEMU's own log of the same kinds of event, on its stderr.
+    ...(trace === undefined ? [] : ['-d', trace.join(',')]),
   ];
 }
 
@@ -66,7 +70,9 @@ export async function runInQemu(options: KernelRunOptions): Promise<KernelRun> {
   const imagePath = options.imagePath ?? join(scratch!, 'kernel8.img');
   if (scratch) writeFileSync(imagePath, options.image);
   try {
-    return await superviseQemu(spawn(qemu, qemuArgs(imagePath, options.sd), { stdio: ['pipe', 'pipe', 'pipe'] }), options);
+    const child = spawn(qemu, qemuArgs(imagePath, options.sd, options.gdb?.port, options.trace?.categories), { stdio: ['pipe', 'pipe', 'pipe'] });
+    options.gdb?.onListening();
+    return await superviseQemu(child, options);
   } finally {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
@@ -86,8 +92,11 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
     output.push(chunk);
     options.onOutput?.(chunk);
   });
-  child.stderr!.on('data', (chunk: Buffer) => errors.push(chunk));
-  void untilQuiet(child).then(() => feedInput(child, options.input));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (options.trace) options.trace.write(chunk.toString('latin1'));
+    else errors.push(chunk);
+  });
+  void untilQuiet(child, options.gdb !== undefined).then(() => feedInput(child, options.input));
 
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
   const onAbort = () => stop('stopped');
@@ -125,13 +134,21 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
  * clears it (QEMU's RX is an event, not the FIFO's level). A person types once the kernel has
  * printed its prompt and waits, so piped input waits for the guest to go quiet: QUIET_MS
  * with no output (counting from the start, for a guest that prints nothing), or at most
- * LONGEST_HOLD_MS.
+ * LONGEST_HOLD_MS. A machine paused for a debugger may say nothing for minutes: then the
+ * clocks start at its first words.
  */
-function untilQuiet(child: ChildProcess): Promise<void> {
+function untilQuiet(child: ChildProcess, pausedForDebugger: boolean): Promise<void> {
   return new Promise((resolve) => {
-    let quiet = setTimeout(done, QUIET_MS);
-    const longest = setTimeout(done, LONGEST_HOLD_MS);
+    let quiet: NodeJS.Timeout | undefined;
+    let longest: NodeJS.Timeout | undefined;
+    const startClocks = () => {
+      quiet = setTimeout(done, QUIET_MS);
+      longest = setTimeout(done, LONGEST_HOLD_MS);
+    };
+    if (pausedForDebugger) child.stdout!.once('data', startClocks);
+    else startClocks();
     function restart() {
+      if (quiet === undefined) return;
       clearTimeout(quiet);
       quiet = setTimeout(done, QUIET_MS);
     }
@@ -222,12 +239,20 @@ function qemuComplaint(stderr: readonly Uint8Array[]): string | undefined {
 }
 
 /**
- * Runs a kernel in QEMU on this terminal: QEMU reads the keys itself (raw mode, Ctrl-A x) and
- * writes the guest's output straight to stdout, so the result carries no output.
+ * Runs a kernel in QEMU on this terminal: QEMU reads the keys itself (raw mode, Ctrl-A x);
+ * the guest's output goes to `onOutput` as it comes (the result carries none of it).
  */
-export function runQemuOnTerminal(imagePath: string, timeoutMs: number | undefined, sd?: SdCardFile): Promise<KernelRun> {
+export function runQemuOnTerminal(
+  imagePath: string,
+  onOutput: (bytes: Uint8Array) => void,
+  timeoutMs: number | undefined,
+  sd?: SdCardFile,
+  gdbPort?: number,
+  trace?: readonly string[],
+): Promise<KernelRun> {
   const started = performance.now();
-  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd), { stdio: 'inherit' });
+  const child = spawn(qemuBinary(), qemuArgs(imagePath, sd, gdbPort, trace), { stdio: ['inherit', 'pipe', 'inherit'] });
+  child.stdout!.on('data', (chunk: Buffer) => onOutput(chunk));
   let timedOut = false;
   // SIGTERM, not SIGKILL: QEMU then puts the terminal back the way it found it.
   const timer = timeoutMs === undefined ? undefined : setTimeout(() => {

@@ -1,17 +1,21 @@
-// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE] [--sd FILE [--persist]]`: build a chapter and boot it, in our
-// emulator or in QEMU, with this terminal (or this command's stdin and stdout) as the Pi's
-// serial console.
+// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE] [--sd FILE [--persist]] [--trace LIST] [--gdb [PORT]]`:
+// build a chapter and boot it, in our emulator or in QEMU, with this terminal (or this
+// command's stdin and stdout) as the Pi's serial console.
 //
 // Exit status: the guest's own (semihosting SYS_EXIT; a watchdog reset counts as 0),
 // 124 when the guest did not finish within --timeout seconds (or, in our emulator, when it
 // sleeps waiting for input after stdin has ended, so could never finish), 0 after Ctrl-A x,
 // 1 when the emulator or QEMU failed, 2 for a usage error.
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { TRACE_CATEGORIES, type TraceCategory } from '@bramble/emulator';
 import { buildChapter } from './build';
 import { mostComplete, resolveChapter } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
+import { loadToolchain } from './setup';
+import { BacktraceSymbolizer, symbolizerFor } from './symbolize';
 import { QUIT_HINT, rawConsole } from './terminal';
 
 /** With stdin not a terminal nobody can quit by hand, so a hung guest must not hang forever. */
@@ -19,7 +23,10 @@ const DEFAULT_TIMEOUT_SECONDS = 30;
 /** Status for a guest that did not finish in time, as timeout(1) uses. */
 const TIMED_OUT = 124;
 
-const USAGE = `Usage: npm start [-- [chapter] [--qemu] [--timeout seconds] [--kernel file] [--sd file [--persist]]]
+/** Where --gdb waits for a debugger unless told otherwise: GDB's and QEMU's usual port. */
+const DEFAULT_GDB_PORT = 1234;
+
+const USAGE = `Usage: npm start [-- [chapter] [--qemu] [--timeout seconds] [--kernel file] [--sd file [--persist]] [--gdb [port]]]
 
 Builds a chapter's kernel and boots it in Bramble's emulator, with this terminal as the
 Raspberry Pi's serial console. Without a chapter, boots the most complete one.
@@ -31,6 +38,11 @@ Raspberry Pi's serial console. Without a chapter, boots the most complete one.
   --kernel FILE    boot this kernel8.img instead of building a chapter
   --sd FILE        insert an SD card holding this raw image
   --persist        write the guest's changes to the SD card back to FILE (default: discard them)
+  --trace LIST     log events to stderr, as QEMU's -d does (QEMU gets -d LIST): int (exceptions
+                   taken), mmu (table walks and translation faults), unimp (what the emulator
+                   does not model), comma-separated
+  --gdb [PORT]     start paused and wait for GDB on localhost:PORT (default ${DEFAULT_GDB_PORT}; a port
+                   from 1024 up, or --gdb=PORT); prints the command that attaches
   --help           this text
 
 At a terminal, Ctrl-A x quits. Otherwise all of stdin goes to the serial port, only the
@@ -44,6 +56,8 @@ interface Options {
   timeoutSeconds: number | undefined;
   kernel: string | undefined;
   sd: SdCardFile | undefined;
+  gdbPort: number | undefined;
+  trace: TraceCategory[] | undefined;
   help: boolean;
 }
 
@@ -51,7 +65,7 @@ function parseCommandLine(argv: string[]): Options {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: gdbWithPort(argv),
       allowPositionals: true,
       options: {
         qemu: { type: 'boolean' },
@@ -59,6 +73,8 @@ function parseCommandLine(argv: string[]): Options {
         kernel: { type: 'string' },
         sd: { type: 'string' },
         persist: { type: 'boolean' },
+        gdb: { type: 'string' },
+        trace: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -76,14 +92,46 @@ function parseCommandLine(argv: string[]): Options {
     timeoutSeconds = Number(values.timeout);
     if (!(timeoutSeconds > 0)) throw new UsageError(`--timeout needs a positive number of seconds, not '${values.timeout}'`);
   }
+  let gdbPort: number | undefined;
+  if (values.gdb !== undefined) {
+    gdbPort = Number(values.gdb);
+    if (!Number.isInteger(gdbPort) || gdbPort < 1 || gdbPort > 65535) throw new UsageError(`--gdb needs a TCP port (1-65535), not '${values.gdb}'`);
+  }
+  const trace = values.trace === undefined ? undefined : traceCategories(values.trace);
   return {
     chapter: positionals[0],
     backend: values.qemu ? 'qemu' : 'emulator',
     timeoutSeconds,
     kernel: values.kernel,
     sd: values.sd === undefined ? undefined : { path: values.sd, persist: values.persist ?? false },
+    gdbPort,
+    trace,
     help: values.help ?? false,
   };
+}
+
+function traceCategories(list: string): TraceCategory[] {
+  const categories = list.split(',');
+  for (const category of categories) {
+    if (!(TRACE_CATEGORIES as readonly string[]).includes(category)) {
+      throw new UsageError(`--trace takes ${TRACE_CATEGORIES.join(', ')} (comma-separated), not '${category}'`);
+    }
+  }
+  return categories as TraceCategory[];
+}
+
+/**
+ * `--gdb` alone means the default port, so it becomes `--gdb=1234`; `--gdb N` takes N as the
+ * port when N is a number from 1024 up, and leaves a smaller one to be the chapter (`--gdb 3`).
+ */
+function gdbWithPort(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== '--gdb') args.push(argv[i]!);
+    else if (/^\d+$/.test(argv[i + 1] ?? '') && Number(argv[i + 1]) >= 1024) args.push(`--gdb=${argv[++i]}`);
+    else args.push(`--gdb=${DEFAULT_GDB_PORT}`);
+  }
+  return args;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -92,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { name, image } = await kernelToBoot(options);
+  const { name, image, elf } = await kernelToBoot(options);
   const bytes = readKernel(image);
   if (options.sd) checkSdImage(options.sd.path);
   const interactive = process.stdin.isTTY === true;
@@ -100,9 +148,17 @@ async function main(argv: string[]): Promise<number> {
   if (interactive) {
     process.stderr.write(`Booting ${name} in ${options.backend === 'qemu' ? 'QEMU' : 'the Bramble emulator'}. ${QUIT_HINT}\n`);
   }
+  // The guest's output, with the backtraces it prints turned into functions and source lines.
+  const symbolizer = elf === undefined ? undefined : new BacktraceSymbolizer(symbolizerFor(elf, loadToolchain().llvmSymbolizer));
+  const show = (bytes: Uint8Array) => process.stdout.write(symbolizer ? symbolizer.feed(bytes) : bytes);
+  const gdbPort = options.gdbPort;
+  const waitingForGdb = () => process.stderr.write(`${attachCommand(elf, gdbPort!)}\n`);
   if (interactive && options.backend === 'qemu') {
     // QEMU drives the terminal itself (raw mode, Ctrl-A x), so it gets it directly.
-    return exitStatus(await runQemuOnTerminal(image, secondsToMs(options.timeoutSeconds), options.sd), interactive);
+    if (gdbPort !== undefined) waitingForGdb();
+    const run = await runQemuOnTerminal(image, show, secondsToMs(options.timeoutSeconds), options.sd, gdbPort, options.trace);
+    if (symbolizer) process.stdout.write(symbolizer.flush());
+    return exitStatus(run, interactive);
   }
 
   const console = interactive ? rawConsole(process.stdin) : undefined;
@@ -113,25 +169,42 @@ async function main(argv: string[]): Promise<number> {
       imagePath: image,
       backend: options.backend,
       input: console?.keys ?? process.stdin,
-      timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive ? undefined : DEFAULT_TIMEOUT_SECONDS)),
-      onOutput: (output) => process.stdout.write(output),
+      // Someone at a debugger may take their time: no default limit then either.
+      timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive || gdbPort !== undefined ? undefined : DEFAULT_TIMEOUT_SECONDS)),
+      onOutput: show,
       onWarning: (message) => process.stderr.write(`${interactive ? '\r\n' : ''}npm start: warning: ${message}\n`),
       signal: console?.quit,
       // Someone may be typing: the guest's clock keeps to the wall clock, as on a real Pi.
       realTime: true,
       sd: options.sd,
+      trace: options.trace && { categories: options.trace, write: (text) => process.stderr.write(text) },
+      gdb: gdbPort === undefined ? undefined : { port: gdbPort, onListening: waitingForGdb, onMessage: (line) => process.stderr.write(`${line}\n`) },
     });
   } finally {
     console?.restore();
+    if (symbolizer) process.stdout.write(symbolizer.flush());
   }
   return exitStatus(run, interactive);
 }
 
-/** The chapter named (built first), the most complete one, or the image given with --kernel. */
-async function kernelToBoot(options: Options): Promise<{ name: string; image: string }> {
-  if (options.kernel !== undefined) return { name: options.kernel, image: options.kernel };
+/**
+ * The chapter named (built first), the most complete one, or the image given with --kernel;
+ * with the ELF file that holds its symbols, if there is one (beside a --kernel image).
+ */
+async function kernelToBoot(options: Options): Promise<{ name: string; image: string; elf: string | undefined }> {
+  if (options.kernel !== undefined) {
+    const elf = path.join(path.dirname(options.kernel), 'kernel.elf');
+    return { name: options.kernel, image: options.kernel, elf: existsSync(elf) ? elf : undefined };
+  }
   const chapter = options.chapter === undefined ? mostComplete() : resolveChapter(options.chapter);
-  return { name: chapter.name, image: (await buildChapter(chapter.name)).image };
+  const built = await buildChapter(chapter.name);
+  return { name: chapter.name, image: built.image, elf: built.elf };
+}
+
+/** The one line that tells the user how to attach GDB, e.g. `gdb-multiarch build/03-paging/kernel.elf -ex 'target remote :1234'`. */
+function attachCommand(elf: string | undefined, port: number): string {
+  const symbols = elf === undefined ? '' : ` ${path.relative(process.cwd(), elf) || elf}`;
+  return `Waiting for GDB on port ${port}: gdb-multiarch${symbols} -ex 'target remote :${port}'`;
 }
 
 function readKernel(file: string): Uint8Array {

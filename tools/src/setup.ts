@@ -46,6 +46,10 @@ export interface Toolchain {
   qemu: string;
   /** QEMU's user-mode emulator: runs a static Linux AArch64 program on this Linux, the oracle chapter 04's programs are compared with. */
   qemuUser: string;
+  /** LLVM's symbolizer: a kernel's addresses to function, file and line (npm start's backtraces). */
+  llvmSymbolizer: string;
+  /** A GDB that debugs AArch64 (`npm start -- --gdb`, and its tests). */
+  gdb: string;
 }
 
 /** A problem the user must fix; its message is one line saying how. */
@@ -211,6 +215,8 @@ function probe(): Partial<Toolchain> {
     llvmMc: onPathMaybeVersioned('llvm-mc'),
     qemu: onPath('qemu-system-aarch64'),
     qemuUser: onPath('qemu-aarch64'),
+    llvmSymbolizer: onPathMaybeVersioned('llvm-symbolizer'),
+    gdb: onPath('gdb-multiarch'),
   };
 }
 
@@ -241,6 +247,8 @@ export const parts = {
   llvmMc: { what: 'llvm-mc', debian: ['llvm'], elsewhere: 'install LLVM' },
   qemu: { what: 'QEMU (qemu-system-aarch64)', debian: ['qemu-system-arm'], elsewhere: 'install QEMU' },
   qemuUser: { what: "QEMU's user-mode emulator (qemu-aarch64)", debian: ['qemu-user'], elsewhere: "install QEMU's user-mode emulators" },
+  llvmSymbolizer: { what: 'llvm-symbolizer', debian: ['llvm'], elsewhere: 'install LLVM' },
+  gdb: { what: 'gdb-multiarch', debian: ['gdb-multiarch'], elsewhere: 'install a GDB built for all targets, as gdb-multiarch' },
 } satisfies Record<string, Part>;
 
 function missingParts(found: Partial<Toolchain>): Part[] {
@@ -253,6 +261,8 @@ function missingParts(found: Partial<Toolchain>): Part[] {
   if (!found.llvmMc) missing.push(parts.llvmMc);
   if (!found.qemu) missing.push(parts.qemu);
   if (!found.qemuUser) missing.push(parts.qemuUser);
+  if (!found.llvmSymbolizer) missing.push(parts.llvmSymbolizer);
+  if (!found.gdb) missing.push(parts.gdb);
   return missing;
 }
 
@@ -320,7 +330,7 @@ export function ensureChromium(): string {
 
 // ---- The record, build/toolchain.json ----
 
-const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'qemuUser'] as const;
+const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'qemuUser', 'llvmSymbolizer', 'gdb'] as const;
 
 /**
  * The recorded toolchain if the record is well formed, every program it names is still there,

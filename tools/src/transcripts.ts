@@ -1,6 +1,6 @@
 // Transcripts: what a chapter prints when you run it, generated, never typed by hand.
 //
-//   npm run transcripts            every chapter
+//   npm run transcripts            every chapter, and the appendix's (debugging-transcripts.ts)
 //   npm run transcripts -- 01 02   the chapters named
 //
 // Each chapter boots in our emulator. If the chapter has a `try-it.txt` beside its kernel,
@@ -21,6 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildKernelCrate } from './build';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
+import { DEBUGGING_TRANSCRIPTS, makeDebuggingTranscript } from './debugging-transcripts';
 import { describeEnding, runKernel } from './kernel-run';
 import { transcriptFile } from './listings';
 import { fromRoot, repoRoot } from './paths';
@@ -102,9 +103,13 @@ export function sameUpToNumbers(text: string): string {
 }
 
 /** Writes `chapter`'s transcript; says whether the file changed. */
-export async function writeTranscript(chapter: Chapter): Promise<{ file: string; changed: boolean }> {
-  const file = transcriptFile(chapter.name);
-  const text = await makeTranscript(chapter);
+export function writeTranscript(chapter: Chapter): Promise<{ file: string; changed: boolean }> {
+  return writeTranscriptFile(chapter.name, () => makeTranscript(chapter));
+}
+
+async function writeTranscriptFile(name: string, make: () => Promise<string>): Promise<{ file: string; changed: boolean }> {
+  const file = transcriptFile(name);
+  const text = await make();
   const changed = !existsSync(file) || readFileSync(file, 'utf8') !== text;
   if (changed) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -124,6 +129,12 @@ async function main(names: string[]): Promise<void> {
   for (const chapter of chapters) {
     const { file, changed } = await writeTranscript(chapter);
     console.log(`${fromRoot(file)}: ${changed ? 'written' : 'unchanged'}`);
+  }
+  if (names.length === 0) {
+    for (const name of DEBUGGING_TRANSCRIPTS) {
+      const { file, changed } = await writeTranscriptFile(name, () => makeDebuggingTranscript(name));
+      console.log(`${fromRoot(file)}: ${changed ? 'written' : 'unchanged'}`);
+    }
   }
   if (recorded !== compiler) {
     writeFileSync(TOOLCHAIN_RECORD, `${compiler}\n`);

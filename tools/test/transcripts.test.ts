@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { listChapters } from '../src/chapters';
+import { DEBUGGING_TRANSCRIPTS, makeDebuggingTranscript } from '../src/debugging-transcripts';
 import { transcriptFile } from '../src/listings';
 import { fromRoot } from '../src/paths';
 import { compilerVersion, makeTranscript, recordedCompiler, sameUpToNumbers, transcriptOf, transcriptText, typedInput } from '../src/transcripts';
@@ -30,6 +31,20 @@ describe.each(listChapters().map((chapter) => [chapter.name, chapter] as const))
   test('the transcript shows the kernel introducing itself', () => {
     const file = transcriptFile(name);
     expect(existsSync(file) ? readFileSync(file, 'utf8') : '').toMatch(new RegExp(`^Bramble ${name}\\b`, 'm'));
+  });
+});
+
+describe.each(DEBUGGING_TRANSCRIPTS.map((name) => [name] as const))('the appendix transcript %s', (name) => {
+  test('is what a fresh run prints', async () => {
+    const file = transcriptFile(name);
+    expect(existsSync(file), `${fromRoot(file)} is missing: run npm run transcripts`).toBe(true);
+    const fresh = await makeDebuggingTranscript(name);
+    const committed = readFileSync(file, 'utf8');
+    const stale = `${fromRoot(file)} is out of date: run npm run transcripts (difference below)`;
+    // QEMU's clock is the host's: what its guest has counted by a given moment (ticks, and
+    // the registers that hold them) differs from run to run, so its numbers are set aside.
+    if (recordedCompiler() === compilerVersion() && !name.endsWith('-qemu')) expect(fresh, stale).toBe(committed);
+    else expect(sameUpToNumbers(fresh), stale).toBe(sameUpToNumbers(committed));
   });
 });
 

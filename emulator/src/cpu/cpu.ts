@@ -19,6 +19,7 @@
 
 import { addOffset, hex64, out } from '../bits';
 import { type Chunk, type PhysicalMemory, RAM_END } from '../memory';
+import type { Breakpoints } from './breakpoints';
 import { GenericTimer } from './generic-timer';
 import { AccessKind, Mmu } from './mmu';
 import { SystemRegisters } from './sysregs';
@@ -87,7 +88,18 @@ export interface CoreBus {
   flushTlbs(): void;
   /** A store-exclusive by `by` succeeded at `pa`: other cores' monitors on it are cleared. */
   exclusiveStore(pa: number, by: Cpu): void;
+  /** A debugger's breakpoints, shared by every core (see breakpoints.ts). */
+  readonly breakpoints: Breakpoints;
 }
+
+/**
+ * Told of every exception a core takes, once it has been taken (so ELR, ESR, FAR and the PC
+ * at the vector are the new ones): for `--trace int`. `from` is the EL it was taken from.
+ */
+export type ExceptionHook = (c: Cpu, from: number, kind: number) => void;
+
+/** Why a core paused for a debugger: it reached a breakpoint, or finished a single step. */
+export type DebugStop = 'breakpoint' | 'step';
 
 export class Cpu {
   readonly r = new Int32Array(2 * 34);
@@ -125,6 +137,15 @@ export class Cpu {
   turnOffset = 0;
   stop: StopReason | null = null;
 
+  // A debugger's controls. They pause the core between instructions, exactly where a run
+  // sliced by budget could have paused it, so the machine's schedule stays the same.
+  /** Run one step (one instruction, or one exception entry) and pause. */
+  stepping = false;
+  /** Resuming from a pause: do not stop again at a breakpoint on the instruction at the PC. */
+  resumeOverBreakpoint = false;
+  /** Why the core paused for the debugger in the last run(), or null. */
+  debugStop: DebugStop | null = null;
+
   /** Core is waiting in WFI (for an interrupt) or WFE (for an event). */
   sleeping: 'no' | 'wfi' | 'wfe' = 'no';
   eventRegister = 0;
@@ -145,6 +166,8 @@ export class Cpu {
   retired = 0;
   /** Exceptions taken by this core (a statistic, and how the step tool knows one happened). */
   exceptionsTaken = 0;
+  /** A tracer's hook (see trace.ts), or null. */
+  onException: ExceptionHook | null = null;
 
   constructor(
     readonly index: number,
@@ -256,6 +279,8 @@ export class Cpu {
    */
   takeException(target: number, kind: number, esr: number, returnLo: number, returnHi: number): void {
     this.exceptionsTaken++;
+    this.resumeOverBreakpoint = false; // the PC leaves the instruction the core paused on
+    const from = this.el;
     const sys = this.sys;
     const spsr = this.spsrValue;
     const fromLower = this.el < target;
@@ -273,6 +298,7 @@ export class Cpu {
     this.branchTo(lo, out.hi);
     this.signal |= RECHECK;
     this.sleeping = 'no';
+    this.onException?.(this, from, kind);
   }
 
   /** Synchronous exception for the current instruction; routed to EL1, or to EL2 when taken at EL2. */
@@ -510,7 +536,16 @@ export class Cpu {
   run(budget: number): number {
     this.runCount = 0;
     this.endSlice = false;
-    while (this.runCount < budget && this.stop === null && this.sleeping === 'no' && !this.endSlice) {
+    this.debugStop = null;
+    let stepped = false;
+    while (this.runCount < budget && this.stop === null && this.sleeping === 'no' && !this.endSlice && this.debugStop === null) {
+      if (this.stepping) {
+        if (stepped) {
+          this.debugStop = 'step';
+          break;
+        }
+        stepped = true;
+      }
       this.blockStart = (this.pcLo & 0xfff) >>> 2;
       // Each fault taken here costs a step, so a vector that itself faults cannot hang run().
       if (this.il !== 0) {
@@ -556,6 +591,11 @@ export class Cpu {
       // is where the block began, and `stop` where it must end, at the page's end or when the
       // budget is used up. now() adds the block's progress, read off the PC.
       let stop = Math.min(1024, index + (budget - this.runCount));
+      if (this.stepping || this.bus.breakpoints.count !== 0) {
+        const end = this.debugBlockEnd(base, pageHi, index);
+        if (end === index) break; // at a breakpoint: pause before executing it
+        stop = Math.min(stop, end);
+      }
       this.blockStart = index;
       this.signal = 0;
       try {
@@ -573,8 +613,10 @@ export class Cpu {
           if (this.signal !== 0) {
             this.runCount += index - this.blockStart;
             if (this.signal === BRANCHED) {
-              // A branch within this page needs no new translation: carry on here.
+              // A branch within this page needs no new translation: carry on here (unless a
+              // debugger is watching: the next block's breakpoints are checked at its start).
               if (this.pcHi !== pageHi || (this.pcLo & ~0xfff) !== base || (this.pcLo & 3) !== 0) break;
+              if (this.stepping || this.bus.breakpoints.count !== 0) break;
               this.signal = 0;
               index = (this.pcLo & 0xfff) >>> 2;
               this.blockStart = index;
@@ -594,10 +636,28 @@ export class Cpu {
         this.runCount += index - this.blockStart + 1;
       }
     }
+    if (this.stepping && stepped && this.debugStop === null) this.debugStop = 'step';
     // Outside a block the PC's progress is not instructions run: now() must not count it.
     this.blockStart = (this.pcLo & 0xfff) >>> 2;
     this.retired += this.runCount;
     return this.runCount;
+  }
+
+  /**
+   * Where a block starting at word `index` of this page must end for the debugger: after one
+   * instruction when stepping, before the next breakpoint otherwise. Returns `index` itself
+   * when the core is at a breakpoint, having set `debugStop`; a core resuming from a pause
+   * does not stop at the breakpoint it paused on.
+   */
+  private debugBlockEnd(base: number, pageHi: number, index: number): number {
+    const from = this.resumeOverBreakpoint ? index + 1 : index;
+    this.resumeOverBreakpoint = false;
+    const next = this.bus.breakpoints.next(base, pageHi, from);
+    if (next === index) {
+      this.debugStop = 'breakpoint';
+      return index;
+    }
+    return this.stepping ? Math.min(next, index + 1) : next;
   }
 
   /**

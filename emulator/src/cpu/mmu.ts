@@ -82,9 +82,17 @@ export class FastTlb {
   }
 }
 
+/**
+ * Told of every table walk: the virtual address, and the page it reached (-1 when the walk
+ * faulted, with `lastFault` saying how). For `--trace mmu`.
+ */
+export type WalkHook = (lo: number, hi: number, page: number, level: number, fault: number) => void;
+
 export class Mmu {
   /** The fault status code of the last failed translation (for ESR's DFSC/IFSC). */
   lastFault = 0;
+  /** A tracer's hook (see trace.ts), or null. */
+  onWalk: WalkHook | null = null;
   private readonly tlbs = [new Tlb(), new Tlb(), new Tlb()];
   /** A walk for AT alone, so its result never depends on (or changes) what the TLBs hold. */
   private readonly atTlb = new Tlb();
@@ -196,6 +204,22 @@ export class Mmu {
   }
 
   /**
+   * A debugger's view of a virtual address: its physical address as the core's current
+   * translation (with EL1's permission to read) gives it, or -1 when it does not translate.
+   * Like AT, it walks afresh and leaves the TLBs alone, so looking cannot change what the
+   * guest does next.
+   */
+  debugTranslate(lo: number, hi: number): number {
+    if (!this.enabled()) return hi >>> 8 !== 0 ? -1 : (hi >>> 0) * 0x100000000 + (lo >>> 0);
+    const t = this.atTlb;
+    t.flush();
+    const fault = this.lastFault;
+    const walked = this.walk(t, 0, lo, this.untagged(hi), 0); // not fill: a debugger's look is not traced
+    this.lastFault = fault;
+    return walked ? t.page[0]! + (lo & 0xfff) : -1;
+  }
+
+  /**
    * A data address's high word with top-byte ignore applied: when TCR_EL1.TBI0 (bit 37)
    * or TBI1 (bit 38), chosen by VA bit 55, is set, bits 63:56 are a tag that translation
    * ignores (Arm ARM, "Address tagging"); they become copies of bit 55. Instruction
@@ -231,6 +255,12 @@ export class Mmu {
 
   /** Walk the tables for one page and fill TLB entry `i`; false (with lastFault) on a walk fault. */
   private fill(t: Tlb, i: number, lo: number, hi: number, vpn: number): boolean {
+    const walked = this.walk(t, i, lo, hi, vpn);
+    this.onWalk?.(lo, hi, walked ? t.page[i]! : -1, walked ? t.level[i]! : -1, walked ? 0 : this.lastFault);
+    return walked;
+  }
+
+  private walk(t: Tlb, i: number, lo: number, hi: number, vpn: number): boolean {
     const sys = this.cpu.sys;
     const tcrLo = sys.values[2 * Reg.TCR_EL1]!;
     const upper = hi < 0; // bit 63 picks the half; the rest of the top bits must agree

@@ -18,6 +18,8 @@ mod gpio;
 
 // Hardware: only in the kernel itself.
 #[cfg(not(test))]
+mod backtrace;
+#[cfg(not(test))]
 mod cpu;
 #[cfg(not(test))]
 mod exit;

@@ -1,6 +1,8 @@
-//! What happens when Rust code panics: say where, then stop the machine with a failure.
+//! What happens when Rust code panics: say where, and the calls that led there, then stop
+//! the machine with a failure.
 
-use crate::{exit, println};
+use crate::backtrace::Backtrace;
+use crate::{exit, layout, print, println};
 use core::panic::PanicInfo;
 
 /// The exit status of a panicking kernel: the same number a panicking Rust program
@@ -20,6 +22,7 @@ fn panic(info: &PanicInfo) -> ! {
         ),
         None => println!("panic: {}", info.message()),
     }
+    print!("{}", Backtrace::here(layout::stack_bottom()..layout::stack_top()));
     exit::exit(PANIC_EXIT_STATUS)
 }
 // ANCHOR_END: panic_handler

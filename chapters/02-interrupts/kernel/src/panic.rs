@@ -1,6 +1,8 @@
-//! What happens when Rust code panics: say where, then stop the machine with a failure.
+//! What happens when Rust code panics: say where, and the calls that led there, then stop
+//! the machine with a failure.
 
-use crate::{console, exit};
+use crate::backtrace::Backtrace;
+use crate::{console, exit, layout};
 use core::panic::PanicInfo;
 
 /// The exit status of a panicking kernel: the same number a panicking Rust program
@@ -21,6 +23,8 @@ fn panic(info: &PanicInfo) -> ! {
         )),
         None => console::print_unlocked(format_args!("panic: {}\n", info.message())),
     }
+    let stack = layout::stack_bottom()..layout::stack_top();
+    console::print_unlocked(format_args!("{}", Backtrace::here(stack)));
     exit::exit(PANIC_EXIT_STATUS)
 }
 // ANCHOR_END: panic_handler

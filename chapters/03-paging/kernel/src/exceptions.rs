@@ -1,8 +1,9 @@
 //! Taking exceptions: the vector table (vectors.s) and the Rust handler every entry calls.
 
 use crate::syndrome::{Detail, Syndrome, class};
+use crate::backtrace::Backtrace;
 use crate::trap::{self, Entry, Kind, Origin, Report, TrapFrame};
-use crate::{console, exit, irq, println, vm};
+use crate::{console, exit, irq, layout, println, vm};
 
 // The vector table, assembled with the trap frame's layout from trap.rs.
 core::arch::global_asm!(
@@ -63,7 +64,18 @@ fn fatal(entry: Entry, frame: &TrapFrame) -> ! {
             console::print_unlocked(format_args!("  {meaning}\n"));
         }
     }
+    print_backtrace(frame);
     console::print_unlocked(format_args!("halting\n"));
     exit::exit(FATAL_EXCEPTION_STATUS)
 }
 // ANCHOR_END: fatal
+
+// ANCHOR: print_backtrace
+/// The calls that led to the interrupted instruction: it, then the frame records from the
+/// interrupted code's frame pointer (x29).
+fn print_backtrace(frame: &TrapFrame) {
+    let stack = layout::stack_bottom()..layout::stack_top();
+    let trace = Backtrace::interrupted(frame.elr as usize, frame.x[29] as usize, stack);
+    console::print_unlocked(format_args!("{trace}"));
+}
+// ANCHOR_END: print_backtrace

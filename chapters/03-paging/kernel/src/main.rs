@@ -36,6 +36,8 @@ mod trap;
 #[cfg(not(test))]
 mod commands;
 #[cfg(not(test))]
+mod backtrace;
+#[cfg(not(test))]
 mod cpu;
 #[cfg(not(test))]
 mod exceptions;

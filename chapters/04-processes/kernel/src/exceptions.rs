@@ -1,5 +1,6 @@
 //! Taking exceptions: the vector table (vectors.s) and the Rust handler every entry calls.
 
+use crate::backtrace::Backtrace;
 use crate::process::{self, Signal};
 use crate::space::{Access, Fault};
 use crate::syndrome::{Detail, FaultStatus, Syndrome, class};
@@ -113,7 +114,18 @@ fn fatal(entry: Entry, frame: &TrapFrame) -> ! {
             console::print_unlocked(format_args!("  {meaning}\n"));
         }
     }
+    print_backtrace(frame);
     console::print_unlocked(format_args!("halting\n"));
     exit::exit(FATAL_EXCEPTION_STATUS)
 }
 // ANCHOR_END: fatal
+
+// ANCHOR: print_backtrace
+/// The calls that led to the interrupted instruction: it, then the frame records from the
+/// interrupted code's frame pointer (x29).
+fn print_backtrace(frame: &TrapFrame) {
+    // The stack the interrupted code ran on: the boot stack or a process's kernel stack.
+    let trace = Backtrace::interrupted(frame.elr as usize, frame.x[29] as usize, process::kernel_stack());
+    console::print_unlocked(format_args!("{trace}"));
+}
+// ANCHOR_END: print_backtrace

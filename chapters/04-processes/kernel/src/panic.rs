@@ -1,6 +1,8 @@
-//! What happens when Rust code panics: say where, then stop the machine with a failure.
+//! What happens when Rust code panics: say where, and the calls that led there, then stop
+//! the machine with a failure.
 
-use crate::{console, exit};
+use crate::backtrace::Backtrace;
+use crate::{console, exit, process};
 use core::panic::PanicInfo;
 
 /// The exit status of a panicking kernel: the same number a panicking Rust program
@@ -21,6 +23,7 @@ fn panic(info: &PanicInfo) -> ! {
         )),
         None => console::print_unlocked(format_args!("panic: {}\n", info.message())),
     }
+    console::print_unlocked(format_args!("{}", Backtrace::here(process::kernel_stack())));
     exit::exit(PANIC_EXIT_STATUS)
 }
 // ANCHOR_END: panic_handler

@@ -19,6 +19,7 @@ use crate::{cpu, println, vm};
 use core::arch::asm;
 use core::fmt;
 use core::mem::offset_of;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 // ANCHOR: limits
 /// The size of the process table, the monitor's slot included: fork past it is EAGAIN.
@@ -70,6 +71,9 @@ core::arch::global_asm!(
 
 unsafe extern "C" {
     fn switch_context(from: *mut Context, to: *const Context);
+    /// The bottom of the kernel stack in use, which the vectors' stack-overflow check
+    /// compares SP with (vectors.s).
+    static kernel_stack_bottom: AtomicUsize;
     /// The second half of every exception vector (vectors.s): restores the trap frame at SP
     /// and returns from the exception with ERET.
     fn exception_return();
@@ -250,6 +254,13 @@ impl Table {
             return Pick::Same;
         }
         activate(asids, process);
+        let bottom = match process.space {
+            Some(_) => process.kernel_stack_top - vm::KERNEL_STACK_SIZE,
+            None => crate::layout::stack_bottom(),
+        };
+        // SAFETY: vectors.s defines the variable, 8-byte aligned, and reads it only in the
+        // exception entry, which cannot run while IRQs are masked here.
+        unsafe { kernel_stack_bottom.store(bottom, Ordering::Relaxed) };
         let to = &raw const process.context;
         self.current = next;
         let from = &raw mut self.slots[current].as_mut().expect("the current slot holds a process").context;
@@ -285,6 +296,18 @@ pub fn schedule() {
     cpu::restore_interrupts(daif);
 }
 // ANCHOR_END: schedule
+
+/// The kernel stack in use: the boot stack (the monitor's), or the current process's. Where
+/// a backtrace may find frame records.
+pub fn kernel_stack() -> core::ops::Range<usize> {
+    // SAFETY: vectors.s defines the variable; only the scheduler writes it.
+    let bottom = unsafe { kernel_stack_bottom.load(Ordering::Relaxed) };
+    if bottom == crate::layout::stack_bottom() {
+        bottom..crate::layout::stack_top()
+    } else {
+        bottom..bottom + vm::KERNEL_STACK_SIZE
+    }
+}
 
 /// Called after every interrupt taken from EL0: gives up the processor when the process
 /// has had its time slice (preemption).

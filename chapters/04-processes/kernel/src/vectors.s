@@ -26,14 +26,15 @@
 // store into the guard page below the stack. The stack is then unusable (saving the frame
 // there would fault again, and again), so before storing anything this entry checks that
 // the frame fits above the stack's bottom, and if not moves to a small stack kept for
-// reporting the overflow. TPIDR_EL1 (a register the kernel does not otherwise use yet)
-// holds x0 meanwhile.
+// reporting the overflow. Each process has a kernel stack of its own, so the bottom is a
+// variable, kernel_stack_bottom, which the scheduler sets at every switch. TPIDR_EL1 (a
+// register the kernel does not otherwise use yet) holds x0 meanwhile.
 .macro kernel_synchronous_entry
     .balign 0x80
     sub     sp, sp, #{FRAME_SIZE}
     msr     tpidr_el1, x0
-    adrp    x0, __stack_bottom
-    add     x0, x0, :lo12:__stack_bottom
+    adrp    x0, kernel_stack_bottom
+    ldr     x0, [x0, :lo12:kernel_stack_bottom]
     cmp     sp, x0
     b.lo    stack_overflowed
     mrs     x0, tpidr_el1
@@ -42,6 +43,13 @@
     b       save_and_handle
 .endm
 // ANCHOR_END: stack_overflow_check
+
+// The bottom of the kernel stack in use: the boot stack's until the scheduler first switches.
+.section .data.kernel_stack_bottom, "aw"
+.balign 8
+.global kernel_stack_bottom
+kernel_stack_bottom:
+    .quad   __stack_bottom
 
 // ANCHOR: vector_table
 .section .text.vectors, "ax"

@@ -412,6 +412,10 @@ pub fn explain(far: usize) -> Option<&'static str> {
     let guard = layout::stack_guard();
     if (guard..guard + PAGE_SIZE).contains(&far) {
         Some("the address is in the guard page below the kernel stack: a kernel stack overflow")
+    } else if (KERNEL_STACKS..KERNEL_STACKS + (crate::process::MAX_PROCESSES + 1) * KERNEL_STACK_STRIDE).contains(&far)
+        && (far - KERNEL_STACKS) % KERNEL_STACK_STRIDE < KERNEL_STACK_STRIDE - KERNEL_STACK_SIZE
+    {
+        Some("the address is in the unmapped gap below a process's kernel stack: a kernel stack overflow")
     } else if far < PAGE_SIZE {
         Some("the address is in page 0, which is never mapped: a null pointer")
     } else {
