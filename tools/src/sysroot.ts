@@ -148,7 +148,7 @@ export interface SysrootInputs {
  * Bumped whenever the flags below change, so that a sysroot built with the old ones is not
  * taken for one built with the new.
  */
-const RECIPE = 1;
+const RECIPE = 2;
 
 /** The folder name for one set of inputs: a hash of everything that changes what gets built. */
 export function sysrootKey(inputs: SysrootInputs): string {
@@ -208,6 +208,9 @@ function commonFlags(sysroot: string): string[] {
     '-C', 'target-cpu=cortex-a53',
     // File and line of every instruction, for backtraces and debuggers, without full debug info.
     '-C', 'debuginfo=line-tables-only',
+    // Frame records in the library's functions too, as in the kernels (.cargo/config.toml): a
+    // function without one hides its caller from backtrace.rs (a panic's first frame, say).
+    '-C', 'force-frame-pointers=yes',
     '-C', 'embed-bitcode=no',
     // As for any standard library: whatever is not marked stable is unstable, so a kernel
     // cannot use the library's internals by accident.
