@@ -8,9 +8,9 @@
 // stops in the breakpoint handler once and ends with the kernel's own exit.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { buildChapter, type BuiltKernel } from './build';
+import { freePort } from './free-port';
 import { describeEnding, runKernel, type Backend } from './kernel-run';
 import { loadToolchain } from './setup';
 import { BacktraceSymbolizer, symbolizerFor } from './symbolize';
@@ -141,11 +141,3 @@ async function faultReport(kernel: BuiltKernel, trace: ('int' | 'mmu')[] | undef
     .replace(/\r\n/g, '\n');
 }
 
-/** A TCP port nobody listens on now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -16,7 +16,7 @@ import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildDir, fromRoot } from './paths';
-import { ensureSysroot, findCompilerBuiltins, isCompleteSysroot, isSupportedRust, KERNEL_TARGET, OLDEST_RUST, sysrootKey, type CrateSource } from './sysroot';
+import { builtSysroot, ensureSysroot, findCompilerBuiltins, isSupportedRust, KERNEL_TARGET, OLDEST_RUST, type CrateSource } from './sysroot';
 
 export { KERNEL_TARGET } from './sysroot';
 
@@ -353,12 +353,11 @@ function readRecord(): Toolchain | undefined {
   const builtins = fields.compilerBuiltins as Partial<CrateSource> | undefined;
   if (typeof builtins?.dir !== 'string' || !existsSync(builtins.dir)) return undefined;
   if (typeof fields.library !== 'string' || !existsSync(fields.library)) return undefined;
-  if (typeof fields.sysroot !== 'string' || !isCompleteSysroot(fields.sysroot)) return undefined;
-  // A sysroot built by an older recipe (sysroot.ts's RECIPE) is built again.
-  const inputs = { rustc: fields.rustc as string, rustcVersion: String(fields.rustcVersion), library: fields.library, compilerBuiltins: builtins as CrateSource };
-  if (path.basename(fields.sysroot) !== sysrootKey(inputs)) return undefined;
   if (fields.rustcVersion !== outputOf(fields.rustc as string, ['-vV'])) return undefined;
-  return record as Toolchain;
+  // The sysroot for these inputs and today's recipe (sysroot.ts), built to the end.
+  const toolchain = record as Toolchain;
+  if (toolchain.sysroot !== builtSysroot(sysrootRoot, toolchain)) return undefined;
+  return toolchain;
 }
 
 /** Writes the record (write-then-rename, so a reader never sees half of it); false if it already said the same. */

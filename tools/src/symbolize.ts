@@ -83,6 +83,9 @@ export function symbolizerFor(elf: string, llvmSymbolizer: string): Locate {
     }
     const innermost = answers[0]?.Symbol?.[0];
     if (!innermost?.FunctionName || innermost.FunctionName === '??') return undefined;
-    return innermost.Line ? `${innermost.FunctionName} (${innermost.FileName}:${innermost.Line})` : innermost.FunctionName;
+    // Rust's legacy symbol mangling (Rust 1.85's default) ends every name with a hash of the
+    // crate, `::h0123456789abcdef`, which the demangler keeps; it tells a reader nothing.
+    const name = innermost.FunctionName.replace(/::h[0-9a-f]{16}$/, '');
+    return innermost.Line ? `${name} (${innermost.FileName}:${innermost.Line})` : name;
   };
 }

@@ -163,7 +163,7 @@ export function sysrootKey(inputs: SysrootInputs): string {
 const COMPLETE = 'complete';
 
 /** Whether `sysroot` was built to the end. */
-export function isCompleteSysroot(sysroot: string): boolean {
+function isCompleteSysroot(sysroot: string): boolean {
   return existsSync(path.join(sysroot, COMPLETE));
 }
 
@@ -208,8 +208,8 @@ function commonFlags(sysroot: string): string[] {
     '-C', 'target-cpu=cortex-a53',
     // File and line of every instruction, for backtraces and debuggers, without full debug info.
     '-C', 'debuginfo=line-tables-only',
-    // Frame records in the library's functions too, as in the kernels (.cargo/config.toml): a
-    // function without one hides its caller from backtrace.rs (a panic's first frame, say).
+    // The kernels keep frame pointers for their backtraces, which pass through `core` too
+    // (a panic goes through core::panicking): every frame must keep its record.
     '-C', 'force-frame-pointers=yes',
     '-C', 'embed-bitcode=no',
     // As for any standard library: whatever is not marked stable is unstable, so a kernel

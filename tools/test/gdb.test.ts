@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { framePacket } from '@bramble/emulator';
+import { freePort } from '../src/free-port';
 import { buildChapter, type BuiltKernel } from '../src/build';
 import type { Backend } from '../src/kernel-run';
 import { repoRoot } from '../src/paths';
@@ -26,14 +27,6 @@ afterEach(() => {
   for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-/** A TCP port nobody listens on now (the system picks it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Machine {
   /** Resolves with the exit status and everything printed, once npm start ends. */
@@ -92,6 +85,7 @@ function gdbBatch(port: number, commands: string[]): Promise<string> {
 
 const SESSION = [
   'info threads',
+  'print/x $cpsr',
   'break *kernel_main',
   'continue',
   'info symbol $pc',
@@ -127,6 +121,13 @@ describe.each(['emulator', 'qemu'] as const)('gdb-multiarch attached to %s', (ba
     expect(stdout).toContain(`${PROMPT}exit`);
     expect(status).toBe(0);
   });
+});
+
+test("the flags at the kernel's first instruction: 0 here, Z set by QEMU's boot stub (a documented difference)", () => {
+  // The first `print` of the session: $1 = CPSR at 0x80000, EL2h with D, A, I and F masked.
+  const cpsr = (backend: Backend) => sessions.get(backend)?.match(/^\$1 = (0x[0-9a-f]+)$/m)?.[1];
+  expect(cpsr('emulator')).toBe('0x3c9');
+  expect(cpsr('qemu')).toBe('0x400003c9');
 });
 
 test('x/4xw reads the same kernel bytes in both machines', () => {
