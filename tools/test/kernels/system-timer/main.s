@@ -42,8 +42,11 @@ _start:
     // Channel 3, polled: no interrupt is enabled for it.
     ldr     w0, [x19]
     SHOW    "CS before=", x0
+    // Compares are set milliseconds ahead, not microseconds: QEMU counts with the host's clock
+    // and matches only going forward, so a host that stalls past a near compare between the
+    // read and the write would leave it waiting for the counter to wrap (71 minutes).
     ldr     w0, [x19, #4]
-    add     w0, w0, #500
+    add     w0, w0, #1, lsl #12         // 4096 us ahead
     str     w0, [x19, #0x18]
     ldr     w1, [x19, #0x18]
     cmp     w0, w1
@@ -67,7 +70,7 @@ _start:
     mov     w0, #2
     str     w0, [x20]                   // GPU interrupt 1
     ldr     w0, [x19, #4]
-    add     w0, w0, #1000
+    add     w0, w0, #5, lsl #12         // 20480 us ahead
     str     w0, [x19, #0x10]
     adr     x21, fired
     msr     daifclr, #2                 // IRQs on
