@@ -10,7 +10,12 @@
 // QEMU's wall time includes starting the QEMU process; ours is measured inside this process
 // (constructing the machine included, Node's start-up not). QEMU cannot count instructions
 // here, so its MIPS figure divides our count by its time: both run the same instructions.
-import { readFileSync } from 'node:fs';
+//
+// Then the kernel's costs (chapter 04 on), in instructions our emulator retires, which are
+// deterministic: a null system call, a context switch, fork+exit+wait and an execve of hello.
+// Each boots the chapter twice, running a program (cost, pingpong) for two counts N; the
+// difference in instructions, divided by the difference in N, is the cost of one.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tierFromEnvironment } from '@bramble/emulator/node/tier';
@@ -61,6 +66,66 @@ async function main(argv: string[]): Promise<void> {
     checkSameTranscript(guest.name, rows.slice(-2), guest.built.image);
   }
   process.stdout.write(table(rows, runs, tier));
+  process.stdout.write(await costs());
+}
+
+/**
+ * What one operation may cost, in retired instructions (the targets chapter 04 set), how it is
+ * run, and where the instructions go, for when a target is missed.
+ */
+const COSTS = [
+  {
+    what: 'null system call (getpid)',
+    command: (n: number) => `run cost getpid ${n}`,
+    per: 1,
+    target: 150,
+    where:
+      "the vectors save and restore 31 registers and 5 system registers (some 50 instructions); handle_exception classifies the exception and syscall.rs decodes and dispatches the call; getpid takes the process table's lock, which masks and restores IRQs; the cost program's own loop counts too",
+  },
+  {
+    what: 'context switch (pingpong: sched_yield between two processes)',
+    command: (n: number) => `run pingpong ${n}`,
+    per: 2,
+    target: 400,
+    where: 'a sched_yield system call (see above), the round-robin scan of the table, the ASID check and TTBR0 write, switch_context',
+  },
+  { what: 'fork + exit + wait4', command: (n: number) => `run cost fork ${n}`, per: 1, target: 300_000, where: 'copying page tables, the kernel stack, freeing it all' },
+  {
+    what: 'fork + execve of hello (hello runs to its exit) + wait4, less fork + exit + wait4',
+    command: (n: number) => `run cost exec ${n}`,
+    per: 1,
+    target: 300_000,
+    less: 2,
+    where: 'checking the ELF file, copying its pages, building the stack; hello itself',
+  },
+] as const;
+/** The two counts each cost is measured with. */
+const FEW = 100;
+const MANY = 1100;
+
+/** The cost table, or nothing when no chapter has the cost program. */
+async function costs(): Promise<string> {
+  const chapter = listChapters().find((candidate) => existsSync(path.join(candidate.dir, 'user', 'src', 'bin', 'cost.rs')));
+  if (!chapter) return '';
+  const built = await buildChapter(chapter.name);
+  const image = readFileSync(built.image);
+  const instructions = async (command: string): Promise<number> => {
+    const run = await runKernel({ image, backend: 'emulator', input: `${command}\rexit\r`, timeoutMs: TIMEOUT_MS });
+    if (run.ending !== 'exit' || !/^exit 0\r?$/m.test(run.output)) throw new Error(`${chapter.name}: ${command}: ${describeEnding(run)}\n${run.output}`);
+    return run.instructions!;
+  };
+  const measured: number[] = [];
+  const lines = [`\nCosts in ${chapter.name}, instructions retired in our emulator (runs of ${FEW} and ${MANY}):`];
+  for (const cost of COSTS) {
+    process.stderr.write(`bench: cost of ${cost.what}\n`);
+    const [few, many] = [await instructions(cost.command(FEW)), await instructions(cost.command(MANY))];
+    let each = (many - few) / (MANY - FEW) / cost.per;
+    if ('less' in cost) each -= measured[cost.less]!;
+    measured.push(each);
+    const verdict = each <= cost.target ? 'met' : `MISSED; where it goes: ${cost.where}`;
+    lines.push(`  ${cost.what}: ${Math.round(each).toLocaleString('en-US')} (target ${cost.target.toLocaleString('en-US')}: ${verdict})`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** The median run; and every run must have exited 0 with the same output as the first. */

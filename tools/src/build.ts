@@ -1,6 +1,8 @@
 // The build tool: a chapter's kernel crate becomes build/<chapter>/kernel.elf (for
 // disassemblers and debuggers) and build/<chapter>/kernel8.img (the raw image a Pi, QEMU and
-// our emulator boot).
+// our emulator boot). A chapter with user programs (a user/ crate, from chapter 04 on) has
+// them built first, for the same target with the same sysroot, into build/<chapter>/programs/,
+// and its kernel embeds them (its build.rs reads that folder, named by BRAMBLE_PROGRAMS).
 //
 //   npm run build              every chapter
 //   npm run build -- 01 final  the chapters named
@@ -11,9 +13,10 @@
 // folder, and each build assembles its outputs in a scratch folder of its own, then renames
 // them into place, so a reader never sees a half-written kernel.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { brokenCopies } from './broken-elf';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
 import { buildDir, fromRoot } from './paths';
 import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
@@ -30,6 +33,8 @@ export interface BuildOptions {
 export interface BuiltKernel {
   elf: string;
   image: string;
+  /** The folder of built user programs (static Linux AArch64 ELF files), for chapters that have them. */
+  programs?: string;
   /** The packages cargo compiled for this build (none when it found everything fresh, or was not run). */
   compiled: string[];
   /** The compiler's warnings, as printed (cargo repeats a fresh crate's warnings; none when cargo was not run). */
@@ -61,7 +66,10 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   if (!existsSync(path.join(chapter.kernelDir, 'Cargo.toml'))) throw new Error(`${fromRoot(chapter.dir)} has no kernel/Cargo.toml`);
   const toolchain = loadToolchain();
   const outDir = path.join(buildDir, chapter.name);
-  const built = { elf: path.join(outDir, 'kernel.elf'), image: path.join(outDir, 'kernel8.img') };
+  const userDir = path.join(chapter.dir, 'user');
+  const hasPrograms = existsSync(path.join(userDir, 'Cargo.toml'));
+  const programsDir = path.join(outDir, 'programs');
+  const built = { elf: path.join(outDir, 'kernel.elf'), image: path.join(outDir, 'kernel8.img'), ...(hasPrograms ? { programs: programsDir } : {}) };
   // A different toolchain (a changed record) makes every kernel out of date.
   if (!options.force && newerThan([built.elf, built.image], [chapter.dir, toolchainRecord])) {
     say('up to date');
@@ -71,11 +79,16 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   mkdirSync(outDir, { recursive: true });
   const scratch = mkdtempSync(path.join(outDir, '.building-'));
   try {
-    say(`cargo build --release --target ${KERNEL_TARGET} --sysroot ${fromRoot(toolchain.sysroot)} (Rust by route ${toolchain.route})`);
     const report = new CargoReport();
+    const cargoEnv = { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetRoot, BRAMBLE_PROGRAMS: programsDir };
+    if (hasPrograms) {
+      say(`user programs: cargo build --release --target ${KERNEL_TARGET} in ${fromRoot(userDir)}`);
+      await buildPrograms(toolchain, userDir, programsDir, scratch, options, chapter, cargoEnv, report);
+    }
+    say(`cargo build --release --target ${KERNEL_TARGET} --sysroot ${fromRoot(toolchain.sysroot)} (Rust by route ${toolchain.route})`);
     await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
       cwd: chapter.kernelDir,
-      env: { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetRoot },
+      env: cargoEnv,
       onLine: (line) => report.read(line),
     });
     // cargo hard-links its artifact into the scratch folder; a copy is a file of our own.
@@ -90,6 +103,39 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Builds a chapter's user/ crate (ulib and the programs) and puts each program, a static ELF
+ * file named as the program, in `programsDir`, replacing what was there.
+ */
+async function buildPrograms(
+  toolchain: Toolchain,
+  userDir: string,
+  programsDir: string,
+  scratch: string,
+  options: BuildOptions,
+  chapter: Chapter,
+  env: NodeJS.ProcessEnv,
+  report: CargoReport,
+): Promise<void> {
+  const artifacts = path.join(scratch, 'programs');
+  await run(toolchain.cargo, cargoArguments(toolchain, artifacts, options), chapter, { cwd: userDir, env, onLine: (line) => report.read(line) });
+  // The programs are the artifacts without an extension (the library is libulib.rlib), and
+  // broken copies of hello, which the kernel must refuse (see broken-elf.ts).
+  const files = new Map<string, Uint8Array>();
+  for (const name of readdirSync(artifacts).filter((file) => !file.includes('.'))) files.set(name, readFileSync(path.join(artifacts, name)));
+  const hello = files.get('hello');
+  if (hello) for (const [name, bytes] of brokenCopies(hello)) files.set(name, bytes);
+  // Each file is written beside its place and renamed into it, and the folder is never
+  // emptied: a test reading a program while another build replaces it sees a whole file.
+  mkdirSync(programsDir, { recursive: true });
+  for (const [name, bytes] of files) {
+    const partial = path.join(programsDir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    writeFileSync(partial, bytes, { mode: 0o755 });
+    renameSync(partial, path.join(programsDir, name));
+  }
+  for (const name of readdirSync(programsDir)) if (!files.has(name) && !name.startsWith('.')) rmSync(path.join(programsDir, name));
 }
 
 /**

@@ -44,6 +44,8 @@ export interface Toolchain {
   llvmMc: string;
   /** QEMU's emulator for 64-bit ARM machines (we use its raspi3b). */
   qemu: string;
+  /** QEMU's user-mode emulator: runs a static Linux AArch64 program on this Linux, the oracle chapter 04's programs are compared with. */
+  qemuUser: string;
   /** LLVM's symbolizer: a kernel's addresses to function, file and line (npm start's backtraces). */
   llvmSymbolizer: string;
   /** A GDB that debugs AArch64 (`npm start -- --gdb`, and its tests). */
@@ -212,6 +214,7 @@ function probe(): Partial<Toolchain> {
     llvmObjcopy: onPathMaybeVersioned('llvm-objcopy'),
     llvmMc: onPathMaybeVersioned('llvm-mc'),
     qemu: onPath('qemu-system-aarch64'),
+    qemuUser: onPath('qemu-aarch64'),
     llvmSymbolizer: onPathMaybeVersioned('llvm-symbolizer'),
     gdb: onPath('gdb-multiarch'),
   };
@@ -243,6 +246,7 @@ export const parts = {
   llvmObjcopy: { what: 'llvm-objcopy', debian: ['llvm'], elsewhere: 'install LLVM' },
   llvmMc: { what: 'llvm-mc', debian: ['llvm'], elsewhere: 'install LLVM' },
   qemu: { what: 'QEMU (qemu-system-aarch64)', debian: ['qemu-system-arm'], elsewhere: 'install QEMU' },
+  qemuUser: { what: "QEMU's user-mode emulator (qemu-aarch64)", debian: ['qemu-user'], elsewhere: "install QEMU's user-mode emulators" },
   llvmSymbolizer: { what: 'llvm-symbolizer', debian: ['llvm'], elsewhere: 'install LLVM' },
   gdb: { what: 'gdb-multiarch', debian: ['gdb-multiarch'], elsewhere: 'install a GDB built for all targets, as gdb-multiarch' },
 } satisfies Record<string, Part>;
@@ -256,6 +260,7 @@ function missingParts(found: Partial<Toolchain>): Part[] {
   if (!found.llvmObjcopy) missing.push(parts.llvmObjcopy);
   if (!found.llvmMc) missing.push(parts.llvmMc);
   if (!found.qemu) missing.push(parts.qemu);
+  if (!found.qemuUser) missing.push(parts.qemuUser);
   if (!found.llvmSymbolizer) missing.push(parts.llvmSymbolizer);
   if (!found.gdb) missing.push(parts.gdb);
   return missing;
@@ -325,7 +330,7 @@ export function ensureChromium(): string {
 
 // ---- The record, build/toolchain.json ----
 
-const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'llvmSymbolizer', 'gdb'] as const;
+const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'qemuUser', 'llvmSymbolizer', 'gdb'] as const;
 
 /**
  * The recorded toolchain if the record is well formed, every program it names is still there,

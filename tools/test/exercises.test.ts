@@ -38,8 +38,8 @@ describe.each(withExercises)('exercise %s %s', (chapterName, name, chapter) => {
 });
 
 describe('the exercises', () => {
-  test('every chapter from 01 to 03 has three to six, each with its reference solution', () => {
-    for (const chapter of listChapters().filter((c) => /^0[1-3]-/.test(c.name))) {
+  test('every chapter from 01 to 04 has three to six, each with its reference solution', () => {
+    for (const chapter of listChapters().filter((c) => /^0[1-4]-/.test(c.name))) {
       const spec = loadExercises(chapter.name);
       expect(spec, `${chapter.name} has no exercises/${chapter.name}/exercises.json`).toBeDefined();
       expect(spec!.exercises.length).toBeGreaterThanOrEqual(3);
@@ -63,6 +63,9 @@ function scratchCopy(chapter: Chapter, exercise: string): Chapter {
   for (const file of ['Cargo.toml', 'Cargo.lock']) {
     const full = path.join(kernelDir, file);
     writeFileSync(full, readFileSync(full, 'utf8').replace(`name = "bramble-${chapter.name}"`, `name = "bramble-${name}"`));
+    // The user programs' crate (chapter 04 on) gets a name of its own too.
+    const user = path.join(dir, 'user', file);
+    if (existsSync(user)) writeFileSync(user, readFileSync(user, 'utf8').replace(/name = "bramble-(\d\d)-user"/, `name = "bramble-${name}-user"`));
   }
   return { name, dir, kernelDir };
 }

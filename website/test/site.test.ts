@@ -91,6 +91,11 @@ describe('the built site', () => {
     const figures = await page.$$eval('article img', (images) => images.map((image) => ({ alt: image.getAttribute('alt') ?? '', src: image.getAttribute('src') ?? '' })));
     expect(figures.map((figure) => figure.alt)).toEqual(wanted.map((figure) => figure.alt));
     for (const figure of figures) {
+      // Docusaurus inlines a small image into the page as a data: URL; a larger one is a file.
+      if (figure.src.startsWith('data:')) {
+        expect(dataUrlText(figure.src), figure.alt).toContain('<svg');
+        continue;
+      }
       const response = await page.request.get(server.url + figure.src);
       expect(response.status(), figure.src).toBe(200);
       expect(await response.text(), figure.src).toContain('<svg');
@@ -220,6 +225,12 @@ describe('Run it here', () => {
       )
       .toEqual([]);
     expect(screen).toContain(`${prompt}help`);
+    // A chapter with user programs: one runs in the page too.
+    if (transcript.some((line) => line.startsWith(`${prompt}run hello`))) {
+      await page.keyboard.type('run hello');
+      await page.keyboard.press('Enter');
+      await expect.poll(async () => (screen = await rows()), { timeout: 30_000 }).toEqual(expect.arrayContaining(['argv[0] = hello', 'exit 0']));
+    }
     // The status line counts what the machine did.
     let status = '';
     await expect
@@ -235,6 +246,13 @@ describe('Run it here', () => {
     await context.close();
   });
 });
+
+/** The text a data: URL holds, base64 or percent-encoded. */
+function dataUrlText(url: string): string {
+  const comma = url.indexOf(',');
+  const data = url.slice(comma + 1);
+  return url.slice(0, comma).endsWith(';base64') ? Buffer.from(data, 'base64').toString('utf8') : decodeURIComponent(data);
+}
 
 /** Scripts fetched before and after Run, by address: whether each ran (or was only prefetched). */
 interface Scripts {
