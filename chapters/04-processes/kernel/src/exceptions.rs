@@ -70,7 +70,13 @@ fn user_exception(frame: &mut TrapFrame, syndrome: Syndrome) {
     };
     let (status, access) = access;
     let kind = if access == Access::Execute { "instruction abort" } else { "data abort" };
-    let why = format_args!("{kind}, {status}, FAR {far:#x}, PC {pc:#x}");
+    // The report's words, written out where each `kill` needs them: what `format_args!` builds
+    // borrows values that live only until the end of the statement that uses it.
+    macro_rules! why {
+        () => {
+            format_args!("{}, {}, FAR {:#x}, PC {:#x}", kind, status, far, pc)
+        };
+    }
     match status {
         FaultStatus::Translation { .. } | FaultStatus::Permission { .. } | FaultStatus::AccessFlag { .. } => {
             let resolved = process::with_current(|process| match process.space.as_mut() {
@@ -79,12 +85,12 @@ fn user_exception(frame: &mut TrapFrame, syndrome: Syndrome) {
             });
             match resolved {
                 Ok(_) => {}
-                Err(Fault::Forbidden) => process::kill(Signal::Segv, why),
-                Err(Fault::OutOfMemory) => process::kill(Signal::Kill, format_args!("out of memory; {why}")),
+                Err(Fault::Forbidden) => process::kill(Signal::Segv, why!()),
+                Err(Fault::OutOfMemory) => process::kill(Signal::Kill, format_args!("out of memory; {}", why!())),
             }
         }
-        FaultStatus::Alignment => process::kill(Signal::Bus, why),
-        _ => process::kill(Signal::Segv, why),
+        FaultStatus::Alignment => process::kill(Signal::Bus, why!()),
+        _ => process::kill(Signal::Segv, why!()),
     }
 }
 // ANCHOR_END: user_exception

@@ -235,10 +235,10 @@ impl Table {
     /// Round robin: the first runnable slot after the current one, the current one last.
     fn pick(&mut self) -> Pick {
         let current = self.current;
-        if let Some(process) = self.slots[current].as_mut()
-            && process.state == State::Running
-        {
-            process.state = State::Runnable;
+        if let Some(process) = self.slots[current].as_mut() {
+            if process.state == State::Running {
+                process.state = State::Runnable;
+            }
         }
         let next = (1..=MAX_PROCESSES)
             .map(|step| (current + step) % MAX_PROCESSES)
@@ -340,9 +340,7 @@ pub fn wake(wait: Wait) {
 /// The timer's tick: wakes the sleepers whose time has come.
 pub fn wake_sleepers(now: u64) {
     for process in TABLE.lock().slots.iter_mut().flatten() {
-        if let State::Sleeping(Wait::Tick(until)) = process.state
-            && until <= now
-        {
+        if matches!(process.state, State::Sleeping(Wait::Tick(until)) if until <= now) {
             process.state = State::Runnable;
         }
     }
@@ -491,11 +489,11 @@ fn reap_orphans() {
         return;
     }
     table.orphans = false;
+    let foreground = table.foreground;
     for slot in 1..MAX_PROCESSES {
-        if let Some(process) = table.slots[slot].as_ref()
-            && process.parent == 0
-            && process.pid != table.foreground
-            && matches!(process.state, State::Zombie(_))
+        if table.slots[slot]
+            .as_ref()
+            .is_some_and(|process| process.parent == 0 && process.pid != foreground && matches!(process.state, State::Zombie(_)))
         {
             if slot == table.current {
                 table.orphans = true;

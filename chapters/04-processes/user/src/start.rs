@@ -53,11 +53,20 @@ fn initial_stack() -> (&'static [usize], Layout) {
     (words, Layout::parse(words).expect("the kernel built the initial stack as Linux does"))
 }
 
-/// A NUL-terminated string the kernel placed on the initial stack, as text.
+/// A NUL-terminated string the kernel placed on the initial stack, as text. (The bytes are
+/// counted here rather than by `CStr::from_ptr`, which calls C's `strlen`: a program without a
+/// C library has one only where the compiler's own helper library brings it.)
 fn c_string(address: usize) -> &'static str {
-    // SAFETY: argv and envp strings are NUL-terminated and stay for the program's life.
-    let string = unsafe { core::ffi::CStr::from_ptr(address as *const core::ffi::c_char) };
-    string.to_str().unwrap_or("(not UTF-8)")
+    let start = address as *const u8;
+    let mut len = 0;
+    // SAFETY: argv and envp strings are NUL-terminated and stay for the program's life, so
+    // every byte up to and including the NUL is readable.
+    while unsafe { start.add(len).read() } != 0 {
+        len += 1;
+    }
+    // SAFETY: the `len` bytes before the NUL, as above.
+    let bytes = unsafe { core::slice::from_raw_parts(start, len) };
+    core::str::from_utf8(bytes).unwrap_or("(not UTF-8)")
 }
 
 /// The program's arguments, argv[0] first.
