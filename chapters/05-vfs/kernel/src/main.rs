@@ -1,11 +1,13 @@
-//! Bramble, chapter 04: processes.
+//! Bramble, chapter 05: files.
 //!
 //! `boot.s` takes core 0 from the firmware's hand-off down to EL1, turns the MMU on with
 //! boot page tables and jumps to the higher half, where the kernel is linked, and calls
 //! [`kernel_main`]. It sets up memory as in chapter 03 and interrupts as in chapter 02,
-//! makes the monitor the first task of the process table, and runs it. The monitor's `run`
-//! starts user programs: static Linux AArch64 programs, embedded in the kernel, that run
-//! at EL0 in address spaces of their own and call the kernel with Linux's system calls.
+//! builds the file tree (tmpfs at the root, filled from the initramfs built into the image,
+//! devfs on /dev), makes the monitor the first task of the process table, and runs it. The
+//! monitor's `run` starts a program from a file: a static Linux AArch64 program that runs
+//! at EL0 in an address space of its own, with the console as its descriptors 0, 1 and 2,
+//! and calls the kernel with Linux's system calls.
 
 // ANCHOR: crate_root
 // No operating system sits under a kernel: no `std`, and no runtime to call `main`.
@@ -28,6 +30,7 @@ mod console;
 mod elf;
 mod errno;
 mod frames;
+mod fs;
 mod gpio;
 mod heap;
 mod initial_stack;
@@ -41,6 +44,7 @@ mod ring;
 mod syndrome;
 mod syscall;
 mod trap;
+mod tty;
 
 // Hardware: only in the kernel itself.
 #[cfg(not(test))]
@@ -53,6 +57,8 @@ mod cpu;
 mod exceptions;
 #[cfg(not(test))]
 mod exec;
+#[cfg(not(test))]
+mod filecalls;
 #[cfg(not(test))]
 mod exit;
 #[cfg(not(test))]
@@ -69,8 +75,6 @@ mod panic;
 mod pl011;
 #[cfg(not(test))]
 mod process;
-#[cfg(not(test))]
-mod programs;
 #[cfg(not(test))]
 mod semihosting;
 #[cfg(not(test))]
@@ -104,7 +108,7 @@ core::arch::global_asm!(
 pub extern "C" fn kernel_main(boot_el: u64) -> ! {
     pl011::init();
     println!(
-        "Bramble 04-processes: booted at EL{boot_el}, running at EL{} on core {}",
+        "Bramble 05-vfs: booted at EL{boot_el}, running at EL{} on core {}",
         cpu::current_el(),
         cpu::core_id()
     );
@@ -135,6 +139,21 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
     println!("frames: {free} of {total} free");
     // ANCHOR_END: memory_setup
 
+    // ANCHOR: files_setup
+    match fs::init() {
+        Ok(unpacked) => println!(
+            "files: tmpfs at / with the initramfs ({} files, {} directories, {} bytes), devfs at /dev",
+            unpacked.files, unpacked.directories, unpacked.bytes
+        ),
+        Err(error) => {
+            // A broken archive is the build's mistake, not the kernel's: one line that says
+            // what is wrong and where, then the machine stops.
+            println!("initramfs: {error}");
+            exit::exit(1)
+        }
+    }
+    // ANCHOR_END: files_setup
+
     // The code running now becomes the monitor task, slot 0 of the process table.
     process::init();
 
@@ -153,10 +172,9 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
         irq::UART
     );
     println!(
-        "processes: up to {} at once, a time slice of {} tick(s); {} programs built in",
+        "processes: up to {} at once, a time slice of {} tick(s)",
         process::MAX_PROCESSES - 1,
-        process::TIME_SLICE_TICKS,
-        programs::PROGRAMS.len()
+        process::TIME_SLICE_TICKS
     );
     println!("type help for the monitor's commands");
     monitor::run(&commands::COMMANDS)
