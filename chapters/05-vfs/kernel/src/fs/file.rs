@@ -72,7 +72,7 @@ impl OpenFile {
     }
 
     pub fn readable(&self) -> bool {
-        self.flags() & flags::O_ACCMODE != flags::O_WRONLY
+        matches!(self.flags() & flags::O_ACCMODE, flags::O_RDONLY | flags::O_RDWR)
     }
 
     pub fn writable(&self) -> bool {
