@@ -182,7 +182,7 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
 // ANCHOR_END: kernel_main
 
 /// The UART's interrupt: take the bytes that arrived, and wake whoever waits for them
-/// (the monitor, or a program reading fd 0).
+/// (the monitor, or a program reading the terminal).
 #[cfg(not(test))]
 fn serial_input() {
     pl011::handle_interrupt();

@@ -375,7 +375,7 @@ mod hardware {
     // ANCHOR_END: brk
 
     // ANCHOR: mmap
-    /// mmap: private anonymous mappings only (there are no files yet); the pages come on
+    /// mmap: private anonymous mappings only (mapping files comes later); the pages come on
     /// demand, zero-filled.
     #[inline(never)]
     fn mmap(address: u64, len: u64, protection: u64, flags: u64) -> Result {

@@ -50,7 +50,7 @@ fn check_errors() {
     let none = [core::ptr::null()];
     let missing = sys::execve(b"no-such-program\0", &none, &none);
     println!("execve of a missing program: {}", missing.name());
-    // Broken copies of hello that the build embeds beside the programs: each must be ENOEXEC.
+    // Broken copies of hello that the build puts in /bin beside the programs: each must be ENOEXEC.
     for name in ["truncated", "class", "machine", "type", "phnum", "filesz", "kernel", "overlap", "entry"] {
         let path = format!("/bin/broken-{name}\0");
         let argv = [path.as_ptr(), core::ptr::null()];
