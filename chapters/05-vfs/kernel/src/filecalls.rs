@@ -141,7 +141,9 @@ fn read_file(file: &OpenFile, buffer: u64, len: u64, offset: Option<u64>) -> Res
     with_space(|space| space.check(UserSlice::new(buffer, len), Access::Write))?;
     let mut bytes = alloc::vec![0u8; len];
     let count = match &file.object {
-        Object::Pipe(end) => end.read(&mut bytes),
+        Object::Pipe(end) => end.read(&mut bytes, file.non_blocking())?,
+        // A terminal has no offset, and may make the reader wait: O_NONBLOCK says whether.
+        Object::Inode(inode) if devfs::device(inode).is_some_and(Device::is_terminal) => tty::read(&mut bytes, file.non_blocking())?,
         Object::Inode(inode) => {
             if inode.metadata().kind == Kind::Directory {
                 return Err(Errno::EISDIR);
@@ -168,7 +170,7 @@ fn write_file(file: &OpenFile, buffer: u64, len: u64, offset: Option<u64>) -> Re
     let mut bytes = alloc::vec![0u8; len];
     with_space(|space| space.copy_in(UserSlice::new(buffer, len), &mut bytes))?;
     match &file.object {
-        Object::Pipe(end) => end.write(&bytes).map(|count| count as u64),
+        Object::Pipe(end) => end.write(&bytes, file.non_blocking()).map(|count| count as u64),
         Object::Inode(inode) => {
             let at = match offset {
                 Some(at) => at,
@@ -497,8 +499,9 @@ pub fn pipe2(fds: u64, flags: u64) -> Result {
     }
     let close_on_exec = flags & O_CLOEXEC as u64 != 0;
     let (reading, writing) = pipe::new();
-    let reading = OpenFile::new(Object::Pipe(reading), O_RDONLY, Vec::new());
-    let writing = OpenFile::new(Object::Pipe(writing), O_WRONLY, Vec::new());
+    let status = flags as u32 & O_NONBLOCK;
+    let reading = OpenFile::new(Object::Pipe(reading), O_RDONLY | status, Vec::new());
+    let writing = OpenFile::new(Object::Pipe(writing), O_WRONLY | status, Vec::new());
     let numbers = process::with_current(|process| {
         let read_fd = process.files.install(reading, close_on_exec, 0).map_err(|errno| (errno, None))?;
         match process.files.install(writing, close_on_exec, 0) {
@@ -540,11 +543,13 @@ pub fn ioctl(fd: u64, request: u64, argument: u64) -> Result {
             with_space(|space| space.copy_out(UserSlice::new(argument, TERMIOS_SIZE), &bytes))?;
         }
         // TCSETSW and TCSETSF wait for output to drain first (it always has: writes are
-        // synchronous); TCSETSF also drops input not yet read, of which the UART keeps none
-        // cooked.
+        // synchronous); TCSETSF also throws away the input not read yet.
         TCSETS | TCSETSW | TCSETSF => {
             let mut bytes = [0u8; TERMIOS_SIZE];
             with_space(|space| space.copy_in(UserSlice::new(argument, TERMIOS_SIZE), &mut bytes))?;
+            if request == TCSETSF {
+                tty::flush_input();
+            }
             tty::set_termios(Termios::from_bytes(&bytes));
         }
         TIOCGWINSZ => {

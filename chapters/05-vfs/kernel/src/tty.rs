@@ -197,6 +197,13 @@ impl LineDiscipline {
         }
     }
 
+    /// Drops every byte typed and not read yet (TCSETSF).
+    pub fn flush(&mut self) {
+        self.editing.clear();
+        self.lines.clear();
+        self.raw.clear();
+    }
+
     /// One byte of a program's output, as the terminal must get it.
     pub fn output(&self, byte: u8, send: &mut impl FnMut(u8)) {
         if byte == b'\n' && self.termios.oflag & (OPOST | ONLCR) == OPOST | ONLCR {
@@ -208,11 +215,12 @@ impl LineDiscipline {
 // ANCHOR_END: discipline
 
 #[cfg(not(test))]
-pub use hardware::{read, set_termios, termios, write};
+pub use hardware::{flush_input, read, set_termios, termios, write};
 
 #[cfg(not(test))]
 mod hardware {
     use super::*;
+    use crate::errno::Errno;
     use crate::process::{self, Wait};
     use crate::spinlock::SpinLock;
     use crate::{console, cpu, pl011, timer};
@@ -223,9 +231,9 @@ mod hardware {
 
     // ANCHOR: tty_read
     /// A read from the console: cooks bytes from the UART until the discipline can answer,
-    /// sleeping while there are none. With VMIN 0 it answers at once (VTIME 0), or after
-    /// VTIME tenths of a second without a byte.
-    pub fn read(buffer: &mut [u8]) -> usize {
+    /// sleeping while there are none (or, `non_blocking`, failing with EAGAIN). With VMIN 0
+    /// it answers at once (VTIME 0), or after VTIME tenths of a second without a byte.
+    pub fn read(buffer: &mut [u8], non_blocking: bool) -> Result<usize, Errno> {
         let deadline = {
             let tty = TTY.lock();
             let tenths = tty.termios.cc[VTIME] as u64;
@@ -248,7 +256,9 @@ mod hardware {
             };
             write(&echoed);
             let answer = match (answer, deadline) {
-                (None, Some(deadline)) if timer::ticks() >= deadline => Some(0),
+                (Some(count), _) => Some(Ok(count)),
+                (None, Some(deadline)) if timer::ticks() >= deadline => Some(Ok(0)),
+                (None, _) if non_blocking => Some(Err(Errno::EAGAIN)),
                 (None, Some(_)) => {
                     // Waiting with a time limit: look again at every tick.
                     process::sleep(Wait::Tick(timer::ticks() + 1));
@@ -258,11 +268,10 @@ mod hardware {
                     process::sleep(Wait::Console);
                     None
                 }
-                (answer, _) => answer,
             };
             cpu::restore_interrupts(daif);
-            if let Some(count) = answer {
-                return count;
+            if let Some(answer) = answer {
+                return answer;
             }
         }
     }
@@ -285,6 +294,12 @@ mod hardware {
 
     pub fn set_termios(termios: Termios) {
         TTY.lock().set(termios);
+    }
+
+    /// TCSETSF: throws away what was typed and not read, in the discipline and in the UART's ring.
+    pub fn flush_input() {
+        TTY.lock().flush();
+        while pl011::take_received().is_some() {}
     }
 }
 
@@ -368,6 +383,10 @@ mod tests {
         assert!(reads.is_empty());
         let (_, reads) = run(&mut d, b"z");
         assert_eq!(reads, [b"xyz".to_vec()]);
+        // TCSETSF's flush: what waited is gone.
+        run(&mut d, b"ab");
+        d.flush();
+        assert_eq!(d.take(&mut [0u8; 4]), None);
     }
 
     #[test]

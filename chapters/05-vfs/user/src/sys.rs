@@ -243,6 +243,7 @@ pub const O_CREAT: usize = 0o100;
 pub const O_EXCL: usize = 0o200;
 pub const O_TRUNC: usize = 0o1000;
 pub const O_APPEND: usize = 0o2000;
+pub const O_NONBLOCK: usize = 0o4000;
 pub const O_DIRECTORY: usize = 0o40000;
 pub const O_CLOEXEC: usize = 0o2000000;
 

@@ -91,7 +91,7 @@ impl Inode for DeviceNode {
 
     fn read_at(&self, _offset: u64, buffer: &mut [u8]) -> Result<usize, Errno> {
         match self.device {
-            Device::Console | Device::Tty => Ok(tty::read(buffer)),
+            Device::Console | Device::Tty => tty::read(buffer, false),
             Device::Null => Ok(0),
             Device::Zero => {
                 buffer.fill(0);

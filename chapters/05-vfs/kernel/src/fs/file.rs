@@ -75,6 +75,10 @@ impl OpenFile {
         matches!(self.flags() & flags::O_ACCMODE, flags::O_RDONLY | flags::O_RDWR)
     }
 
+    pub fn non_blocking(&self) -> bool {
+        self.flags() & flags::O_NONBLOCK != 0
+    }
+
     pub fn writable(&self) -> bool {
         matches!(self.flags() & flags::O_ACCMODE, flags::O_WRONLY | flags::O_RDWR)
     }

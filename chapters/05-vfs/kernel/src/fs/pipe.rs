@@ -3,7 +3,8 @@
 //! left. Each end counts the open files holding it, so the last writer's close is the
 //! readers' end of file, and the last reader's close makes writes fail with EPIPE (the
 //! SIGPIPE Linux also sends comes with signals, in chapter 07). Waiting is sleeping, not
-//! spinning: each side wakes the other when it has changed the buffer.
+//! spinning: each side wakes the other when it has changed the buffer. An open file with
+//! O_NONBLOCK does not wait: where it would, the call fails with EAGAIN.
 
 use crate::errno::Errno;
 use crate::process::{self, Wait};
@@ -16,6 +17,9 @@ use alloc::sync::Arc;
 /// How many bytes a pipe holds before a writer waits (Linux holds 64 KiB; a small pipe
 /// makes the waiting happen, and shows, with little data).
 pub const CAPACITY: usize = 4096;
+/// Writes of at most this many bytes go in whole, never mixed with another writer's bytes
+/// (POSIX's PIPE_BUF): they wait for room for all of them.
+pub const PIPE_BUF: usize = CAPACITY;
 
 pub struct Pipe {
     state: SpinLock<State>,
@@ -48,12 +52,16 @@ impl Pipe {
     }
 }
 
-/// Runs `attempt` until it has an answer, sleeping on the pipe between tries. IRQs stay
-/// masked from the attempt to the sleep, so a wake-up cannot fall between them.
-fn until_done<R>(pipe: &Pipe, mut attempt: impl FnMut(&mut State) -> Option<R>) -> R {
+/// Runs `attempt` until it has an answer, sleeping on the pipe between tries (or, for a
+/// non-blocking file, answering EAGAIN instead). IRQs stay masked from the attempt to the
+/// sleep, so a wake-up cannot fall between them.
+fn until_done<R>(pipe: &Pipe, non_blocking: bool, mut attempt: impl FnMut(&mut State) -> Option<Result<R, Errno>>) -> Result<R, Errno> {
     loop {
         let daif = cpu::mask_irqs();
-        let answer = attempt(&mut pipe.state.lock());
+        let mut answer = attempt(&mut pipe.state.lock());
+        if answer.is_none() && non_blocking {
+            answer = Some(Err(Errno::EAGAIN));
+        }
         if answer.is_none() {
             process::sleep(pipe.wait());
         }
@@ -68,35 +76,37 @@ fn until_done<R>(pipe: &Pipe, mut attempt: impl FnMut(&mut State) -> Option<R>) 
 impl PipeEnd {
     /// Waits for bytes (or for every writer to be gone: end of file, 0), then takes what
     /// there is, up to `buffer.len()`.
-    pub fn read(&self, buffer: &mut [u8]) -> usize {
+    pub fn read(&self, buffer: &mut [u8], non_blocking: bool) -> Result<usize, Errno> {
         if buffer.is_empty() {
-            return 0;
+            return Ok(0);
         }
-        let count = until_done(&self.pipe, |state| {
+        let count = until_done(&self.pipe, non_blocking, |state| {
             if state.bytes.is_empty() {
-                return (state.writers == 0).then_some(0);
+                return (state.writers == 0).then_some(Ok(0));
             }
             let count = buffer.len().min(state.bytes.len());
             for (slot, byte) in buffer.iter_mut().zip(state.bytes.drain(..count)) {
                 *slot = byte;
             }
-            Some(count)
-        });
+            Some(Ok(count))
+        })?;
         process::wake(self.pipe.wait());
-        count
+        Ok(count)
     }
 
     /// Writes all of `bytes`, waiting for room as often as needed; EPIPE when no reader is
-    /// left before any byte went in (after that, how many did).
-    pub fn write(&self, bytes: &[u8]) -> Result<usize, Errno> {
+    /// left (or EAGAIN when a non-blocking write finds no room) before any byte went in,
+    /// and after that, how many did.
+    pub fn write(&self, bytes: &[u8], non_blocking: bool) -> Result<usize, Errno> {
         let mut done = 0;
         loop {
-            let step = until_done(&self.pipe, |state| {
+            let step = until_done(&self.pipe, non_blocking, |state| {
                 if state.readers == 0 {
                     return Some(Err(Errno::EPIPE));
                 }
                 let room = CAPACITY - state.bytes.len();
-                if room == 0 {
+                let small = done == 0 && bytes.len() <= PIPE_BUF;
+                if room == 0 || (small && room < bytes.len()) {
                     return None;
                 }
                 let count = room.min(bytes.len() - done);

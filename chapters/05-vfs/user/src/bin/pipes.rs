@@ -93,6 +93,21 @@ fn steps() -> Result<(), Errno> {
         }
     }
 
+    // O_NONBLOCK: where a read or write would wait, EAGAIN instead.
+    let (reading, writing) = sys::pipe2(sys::O_NONBLOCK)?;
+    println!("O_NONBLOCK: F_GETFL has it: {}", sys::fcntl(reading, sys::F_GETFL, 0)? & sys::O_NONBLOCK != 0);
+    println!("read of an empty pipe: {}", sys::read(reading, &mut [0u8; 1]).err().map_or("no error", Errno::name));
+    let mut written = 0;
+    let full = loop {
+        match sys::write(writing, &[7u8; 512]) {
+            Ok(count) => written += count,
+            Err(errno) => break errno,
+        }
+    };
+    println!("writes until the pipe is full, then: {} (more than 4 KiB went in: {})", full.name(), written >= 4096);
+    sys::close(reading)?;
+    sys::close(writing)?;
+
     // Nobody left to read: EPIPE.
     let (reading, writing) = sys::pipe2(0)?;
     sys::close(reading)?;
