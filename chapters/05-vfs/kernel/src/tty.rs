@@ -232,7 +232,8 @@ mod hardware {
     // ANCHOR: tty_read
     /// A read from the console: cooks bytes from the UART until the discipline can answer,
     /// sleeping while there are none (or, `non_blocking`, failing with EAGAIN). With VMIN 0
-    /// it answers at once (VTIME 0), or after VTIME tenths of a second without a byte.
+    /// it answers at once (VTIME 0), or after VTIME tenths of a second without a byte. With
+    /// VMIN and VTIME both set, Linux times the gap between bytes too; this waits for VMIN.
     pub fn read(buffer: &mut [u8], non_blocking: bool) -> Result<usize, Errno> {
         let deadline = {
             let tty = TTY.lock();
