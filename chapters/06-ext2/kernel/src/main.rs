@@ -104,7 +104,7 @@ core::arch::global_asm!(
 pub extern "C" fn kernel_main(boot_el: u64) -> ! {
     pl011::init();
     println!(
-        "Bramble 04-processes: booted at EL{boot_el}, running at EL{} on core {}",
+        "Bramble 06-ext2: booted at EL{boot_el}, running at EL{} on core {}",
         cpu::current_el(),
         cpu::core_id()
     );

@@ -1,5 +1,5 @@
 //! The programs the kernel can run. There is no filesystem yet: the build tool builds the
-//! user programs (chapters/04-processes/user) first, and build.rs embeds each ELF file in
+//! user programs (chapters/06-ext2/user) first, and build.rs embeds each ELF file in
 //! the kernel image, in a table of name and bytes.
 
 // ANCHOR: table

@@ -299,7 +299,7 @@ mod hardware {
 
     #[inline(never)]
     fn uname(buffer: u64) -> Result {
-        let fields: [&[u8]; 6] = [b"Bramble", b"bramble", b"04-processes", b"chapter 04", b"aarch64", b"(none)"];
+        let fields: [&[u8]; 6] = [b"Bramble", b"bramble", b"06-ext2", b"chapter 06", b"aarch64", b"(none)"];
         let mut bytes = [0u8; 6 * 65];
         for (index, field) in fields.iter().enumerate() {
             bytes[index * 65..index * 65 + field.len()].copy_from_slice(field);
