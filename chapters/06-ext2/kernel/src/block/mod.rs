@@ -6,6 +6,9 @@
 
 use crate::errno::Errno;
 
+pub mod cache;
+pub mod mbr;
+
 /// The unit every block device reads and writes, and the unit the MBR counts in.
 pub const SECTOR: usize = 512;
 
