@@ -1,18 +1,19 @@
 //! Chapter 04's monitor commands: chapter 02's (the tick, exceptions on demand), chapter
 //! 03's look at virtual memory (frames, the heap, page tables and page faults), and
-//! processes: run a program, list the processes and the programs.
+//! processes: run a program, list the processes and the programs; and the disk's
+//! (disk_commands.rs).
 
 use crate::address::PAGE_SIZE;
 use crate::monitor::{ArgError, Args, Command};
 use crate::pagetable::Descriptor;
 use crate::process::{self, Signal};
-use crate::{exec, exit, print, println, programs, timer, vm};
+use crate::{disk, disk_commands, exec, exit, print, println, programs, timer, vm};
 use alloc::collections::BTreeMap;
 use core::arch::asm;
 use core::hint::black_box;
 
 // ANCHOR: commands
-pub const COMMANDS: [Command; 16] = [
+pub const COMMANDS: [Command; 31] = [
     Command {
         name: "uptime",
         args: "",
@@ -109,6 +110,96 @@ pub const COMMANDS: [Command; 16] = [
         help: "list the programs run and execve can start",
         run: list_programs,
     },
+    Command {
+        name: "disk",
+        args: "",
+        help: "the SD card: its partitions, the ext2 root, the cache",
+        run: disk_commands::show_disk,
+    },
+    Command {
+        name: "ls",
+        args: "[PATH]",
+        help: "list a directory of the ext2 root: inode, mode, links, size, name",
+        run: disk_commands::ls,
+    },
+    Command {
+        name: "cat",
+        args: "PATH",
+        help: "print a file",
+        run: disk_commands::cat,
+    },
+    Command {
+        name: "write",
+        args: "PATH TEXT..",
+        help: "make PATH hold TEXT and a newline (creating it)",
+        run: disk_commands::write,
+    },
+    Command {
+        name: "append",
+        args: "PATH N",
+        help: "append N bytes of a pattern to PATH",
+        run: disk_commands::append,
+    },
+    Command {
+        name: "mkdir",
+        args: "PATH",
+        help: "make a directory",
+        run: disk_commands::mkdir,
+    },
+    Command {
+        name: "rm",
+        args: "PATH",
+        help: "remove a name of a file",
+        run: disk_commands::rm,
+    },
+    Command {
+        name: "rmdir",
+        args: "PATH",
+        help: "remove an empty directory",
+        run: disk_commands::rmdir,
+    },
+    Command {
+        name: "mv",
+        args: "FROM TO",
+        help: "rename, replacing TO",
+        run: disk_commands::mv,
+    },
+    Command {
+        name: "ln",
+        args: "[-s] FROM TO",
+        help: "a hard link (or with -s a symbolic link) TO",
+        run: disk_commands::ln,
+    },
+    Command {
+        name: "truncate",
+        args: "PATH N",
+        help: "set a file's size to N bytes",
+        run: disk_commands::truncate,
+    },
+    Command {
+        name: "touch",
+        args: "PATH",
+        help: "set a file's access and modification times to now (creating it)",
+        run: disk_commands::touch,
+    },
+    Command {
+        name: "df",
+        args: "",
+        help: "blocks and inodes, used and free",
+        run: disk_commands::df,
+    },
+    Command {
+        name: "sync",
+        args: "",
+        help: "write the cache's dirty lines to the card",
+        run: disk_commands::sync,
+    },
+    Command {
+        name: "checksum",
+        args: "PATH",
+        help: "a file's size and a checksum of its bytes",
+        run: disk_commands::checksum,
+    },
 ];
 // ANCHOR_END: commands
 
@@ -129,6 +220,10 @@ fn exit(args: &mut Args) -> Result<(), ArgError> {
     let code = args.optional_number()?.unwrap_or(0);
     args.end()?;
     let code = u32::try_from(code).map_err(|_| ArgError::NotANumber)?;
+    // What the cache holds reaches the card, and the filesystem is marked clean, before the machine stops.
+    if let Err(errno) = disk::unmount() {
+        println!("exit: the disk could not be unmounted: {}", errno.name());
+    }
     exit::exit(code)
 }
 

@@ -52,6 +52,10 @@ mod backtrace;
 #[cfg(not(test))]
 mod cpu;
 #[cfg(not(test))]
+mod disk;
+#[cfg(not(test))]
+mod disk_commands;
+#[cfg(not(test))]
 mod exceptions;
 #[cfg(not(test))]
 mod exec;
@@ -73,6 +77,8 @@ mod pl011;
 mod process;
 #[cfg(not(test))]
 mod programs;
+#[cfg(not(test))]
+mod sd;
 #[cfg(not(test))]
 mod semihosting;
 #[cfg(not(test))]

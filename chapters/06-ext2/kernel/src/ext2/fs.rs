@@ -44,16 +44,6 @@ impl fmt::Display for MountError {
     }
 }
 
-impl MountError {
-    /// What mount(2) returns for it.
-    pub fn errno(&self) -> Errno {
-        match self {
-            MountError::Io => Errno::EIO,
-            _ => Errno::EINVAL,
-        }
-    }
-}
-
 pub struct Ext2<D: BlockDevice> {
     pub(super) device: D,
     pub(super) superblock: Superblock,
@@ -140,8 +130,14 @@ impl<D: BlockDevice> Ext2<D> {
         self.read_only
     }
 
-    pub fn block_size(&self) -> usize {
-        self.block_size
+    /// The device the filesystem is on (to look at its cache, say).
+    pub fn device(&self) -> &D {
+        &self.device
+    }
+
+    /// When the filesystem was last written (`s_wtime`), in seconds since 1970.
+    pub fn last_write_time(&self) -> u32 {
+        self.superblock.write_time()
     }
 
     /// A group's descriptor must place its bitmaps and inode table inside the group (ext2

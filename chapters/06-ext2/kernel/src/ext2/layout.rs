@@ -87,6 +87,9 @@ impl Superblock {
     pub fn set_mount_time(&mut self, now: u32) {
         put32(&mut self.bytes, 44, now)
     }
+    pub fn write_time(&self) -> u32 {
+        get32(&self.bytes, 48)
+    }
     pub fn set_write_time(&mut self, now: u32) {
         put32(&mut self.bytes, 48, now)
     }

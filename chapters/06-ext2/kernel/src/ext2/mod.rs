@@ -25,5 +25,5 @@ mod ops;
 #[cfg(test)]
 mod tests;
 
-pub use fs::{Ext2, MountError};
+pub use fs::Ext2;
 pub use layout::ROOT_INODE;
