@@ -14,7 +14,7 @@ use crate::block::mbr::{self, Partition, PartitionEntry};
 use crate::block::{BlockDevice, SECTOR};
 use crate::errno::Errno;
 use crate::ext2::{Ext2, ROOT_INODE};
-use crate::sd::SdCard;
+use crate::sd::{SdCard, SdError};
 use crate::spinlock::SpinLock;
 use crate::{timer, vm};
 
@@ -63,7 +63,10 @@ fn mount() -> Result<Disk, String> {
     let lines = (free / CACHE_SHARE).clamp(CACHE_LINES.0, CACHE_LINES.1);
     let mut cache = Cache::new(card, lines);
     let mut sector = [0; SECTOR];
-    cache.read(0, &mut sector).map_err(|_| String::from("SD card: cannot read sector 0"))?;
+    if cache.read(0, &mut sector).is_err() {
+        let why = cache.device.last_error.take().map(|error| alloc::format!(": {error}")).unwrap_or_default();
+        return Err(alloc::format!("SD card: cannot read sector 0{why}"));
+    }
     let partitions = mbr::parse(&sector, cache.sectors()).map_err(|error| alloc::format!("SD card: {error}"))?;
     let Some(&root) = partitions.iter().find(|entry| entry.kind == mbr::TYPE_LINUX) else {
         return Err(String::from("SD card: no Linux partition for the root filesystem"));
@@ -83,6 +86,11 @@ impl Disk {
 
     pub fn cache(&self) -> &Cache<SdCard> {
         &self.fs.device().device
+    }
+
+    /// What the card last failed with, once: the reason behind an EIO.
+    pub fn card_error(&mut self) -> Option<SdError> {
+        self.fs.device_mut().device.device.last_error.take()
     }
 
     pub fn cache_stats(&self) -> (CacheStats, usize, usize) {

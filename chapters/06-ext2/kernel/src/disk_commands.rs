@@ -15,9 +15,10 @@ use crate::{print, println};
 /// Runs `work` on the mounted disk; an error (mounting, or the errno `work` returns) is
 /// printed as one line starting with `what`.
 fn on_disk(what: &str, work: impl FnOnce(&mut Disk) -> Result<(), Errno>) {
-    match disk::with_disk(work) {
+    match disk::with_disk(|disk| work(disk).map_err(|errno| (errno, disk.card_error()))) {
         Ok(Ok(())) => {}
-        Ok(Err(errno)) => println!("{what}: {}", errno.name()),
+        Ok(Err((errno, None))) => println!("{what}: {}", errno.name()),
+        Ok(Err((errno, Some(card)))) => println!("{what}: {} (the SD card: {card})", errno.name()),
         Err(message) => println!("{message}"),
     }
 }

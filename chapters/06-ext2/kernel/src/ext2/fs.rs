@@ -135,6 +135,10 @@ impl<D: BlockDevice> Ext2<D> {
         &self.device
     }
 
+    pub fn device_mut(&mut self) -> &mut D {
+        &mut self.device
+    }
+
     /// When the filesystem was last written (`s_wtime`), in seconds since 1970.
     pub fn last_write_time(&self) -> u32 {
         self.superblock.write_time()
