@@ -15,10 +15,12 @@
 // deterministic: a null system call, a context switch, fork+exit+wait and an execve of hello.
 // Each boots the chapter twice, running a program (cost, pingpong) for two counts N; the
 // difference in instructions, divided by the difference in N, is the cost of one.
+// Then the disk's (chapter 06 on): see bench-disk.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tierFromEnvironment } from '@bramble/emulator/node/tier';
+import { diskCosts } from './bench-disk';
 import { buildChapter, buildKernelCrate, type BuiltKernel } from './build';
 import { listChapters } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
@@ -67,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
   }
   process.stdout.write(table(rows, runs, tier));
   process.stdout.write(await costs());
+  process.stdout.write(await diskCosts());
 }
 
 /**

@@ -177,10 +177,10 @@ pub const COMMANDS: [Command; 31] = [
         run: disk_commands::truncate,
     },
     Command {
-        name: "touch",
+        name: "utimes",
         args: "PATH",
         help: "set a file's access and modification times to now (creating it)",
-        run: disk_commands::touch,
+        run: disk_commands::utimes,
     },
     Command {
         name: "df",

@@ -266,10 +266,10 @@ pub fn truncate(args: &mut Args) -> Result<(), ArgError> {
     Ok(())
 }
 
-pub fn touch(args: &mut Args) -> Result<(), ArgError> {
+pub fn utimes(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("touch: {path}"), |disk| {
+    on_disk(&alloc::format!("utimes: {path}"), |disk| {
         let file = open_or_create(disk, path)?;
         let now = disk.now();
         disk.fs.set_times(file, Some(now), Some(now))

@@ -72,23 +72,25 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(block)
     }
 
-    /// The disk block for block `logical`, allocating it (zeroed) and any indirect block on the
-    /// way if the file has a hole there. The caller writes `inode` back.
-    pub(super) fn map_or_allocate(&mut self, number: u32, inode: &mut Inode, logical: u64) -> Result<u32, Errno> {
+    /// The disk block for block `logical`, allocating it and any indirect block on the way if
+    /// the file has a hole there. Indirect blocks start zeroed; a new data block only if
+    /// `zero_data` (the caller will not write all of it). The caller writes `inode` back.
+    pub(super) fn map_or_allocate(&mut self, number: u32, inode: &mut Inode, logical: u64, zero_data: bool) -> Result<u32, Errno> {
         let path = self.path(logical)?;
         let goal = self.group_of_inode(number);
         let mut block = inode.pointer(path.slot);
         if block == 0 {
-            block = self.allocate_block(goal)?;
+            block = self.allocate_block(goal, path.depth > 0 || zero_data)?;
             inode.set_pointer(path.slot, block);
             self.count_blocks(inode, 1);
         }
         let mut buffer = vec![0; self.block_size];
-        for &index in &path.indices[..path.depth] {
+        for (level, &index) in path.indices[..path.depth].iter().enumerate() {
             self.read_block(block, &mut buffer)?;
             let mut next = get32(&buffer, 4 * index);
             if next == 0 {
-                next = self.allocate_block(goal)?;
+                let data = level + 1 == path.depth;
+                next = self.allocate_block(goal, !data || zero_data)?;
                 put32(&mut buffer, 4 * index, next);
                 self.write_block(block, &buffer)?;
                 self.count_blocks(inode, 1);

@@ -185,7 +185,7 @@ impl<D: BlockDevice> Ext2<D> {
             }
         }
         let logical = self.directory_blocks(directory);
-        let block = self.map_or_allocate(number, directory, logical)?;
+        let block = self.map_or_allocate(number, directory, logical, false)?;
         buffer.fill(0);
         write_entry(&mut buffer, 0, target, self.block_size, name, kind);
         directory.set_size((logical + 1) * self.block_size as u64);

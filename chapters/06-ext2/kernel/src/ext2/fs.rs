@@ -249,8 +249,10 @@ impl<D: BlockDevice> Ext2<D> {
 
     // ---- Allocation ----
 
-    /// Allocates a block, zeroed, trying group `goal` first (a file's blocks near its inode).
-    pub(super) fn allocate_block(&mut self, goal: u32) -> Result<u32, Errno> {
+    /// Allocates a block, trying group `goal` first (a file's blocks near its inode). With
+    /// `zeroed` its old contents are overwritten with zeros; without, the caller is about to
+    /// write all of it.
+    pub(super) fn allocate_block(&mut self, goal: u32, zeroed: bool) -> Result<u32, Errno> {
         let count = self.groups.len() as u32;
         for step in 0..count {
             let group = (goal + step) % count;
@@ -264,7 +266,9 @@ impl<D: BlockDevice> Ext2<D> {
             let free = self.superblock.free_blocks();
             self.superblock.set_free_blocks(free.saturating_sub(1));
             self.metadata_dirty = true;
-            self.write_block(block, &vec![0; self.block_size])?;
+            if zeroed {
+                self.write_block(block, &vec![0; self.block_size])?;
+            }
             return Ok(block);
         }
         Err(Errno::ENOSPC)
@@ -342,7 +346,12 @@ impl<D: BlockDevice> Ext2<D> {
     fn take_bit(&mut self, block: u32, bits: u32) -> Result<u32, Errno> {
         let mut bitmap = vec![0; self.block_size];
         self.read_block(block, &mut bitmap)?;
-        let bit = (0..bits).find(|&bit| bitmap[bit as usize / 8] & (1 << (bit % 8)) == 0).ok_or(Errno::EIO)?;
+        // Whole bytes of used bits first (eight at a time), then the bit within the byte.
+        let byte = bitmap[..(bits as usize).div_ceil(8)].iter().position(|&byte| byte != 0xFF).ok_or(Errno::EIO)?;
+        let bit = byte as u32 * 8 + bitmap[byte].trailing_ones();
+        if bit >= bits {
+            return Err(Errno::EIO);
+        }
         bitmap[bit as usize / 8] |= 1 << (bit % 8);
         self.write_block(block, &bitmap)?;
         Ok(bit)

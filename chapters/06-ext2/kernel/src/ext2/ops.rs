@@ -145,7 +145,7 @@ impl<D: BlockDevice> Ext2<D> {
             let at = offset + done as u64;
             let within = (at % bs) as usize;
             let count = (self.block_size - within).min(data.len() - done);
-            let disk = match self.map_or_allocate(number, &mut inode, at / bs) {
+            let disk = match self.map_or_allocate(number, &mut inode, at / bs, count < self.block_size) {
                 Ok(disk) => disk,
                 Err(error) => {
                     failure = Some(error);
@@ -278,7 +278,7 @@ impl<D: BlockDevice> Ext2<D> {
         let (number, mut inode) = self.new_inode(directory, mode)?;
         // "." links the directory to itself; its entry in the parent is the other link.
         inode.set_links(2);
-        let first = match self.map_or_allocate(number, &mut inode, 0) {
+        let first = match self.map_or_allocate(number, &mut inode, 0, false) {
             Ok(block) => block,
             Err(error) => {
                 self.free_whole_inode(number)?;
@@ -314,7 +314,7 @@ impl<D: BlockDevice> Ext2<D> {
         if target.len() < 4 * POINTERS {
             inode.pointer_bytes_mut()[..target.len()].copy_from_slice(target);
         } else {
-            let block = match self.map_or_allocate(number, &mut inode, 0) {
+            let block = match self.map_or_allocate(number, &mut inode, 0, false) {
                 Ok(block) => block,
                 Err(error) => {
                     self.free_whole_inode(number)?;
