@@ -13,7 +13,7 @@
 //
 //   tsx tools/src/sd-image.ts --kernel kernel8.img --root FOLDER [--block-size 1024|4096] [--size MiB] -o sd.img
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -117,15 +117,18 @@ export function makeSdImage(options: SdImageOptions): SdImage {
     const last = openSync(partial, 'r+');
     writeSync(last, new Uint8Array(1), 0, 1, sizeMiB * MiB - 1);
     closeSync(last);
-    copyFileSync(partial, options.output);
-    rmSync(partial);
+    renameSync(partial, options.output);
     return { path: options.output, bytes: sizeMiB * MiB, boot, root };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** Writes file `from` into the open image at byte `offset`, a MiB at a time. */
+/**
+ * Writes file `from` into the open image at byte `offset`, a MiB at a time. A MiB of zeros is
+ * left out: the image is a new file, which reads as zeros where nothing was written, so a large
+ * card with an empty filesystem takes little room on the host's disk.
+ */
 function copyInto(fd: number, from: string, offset: number): void {
   const source = openSync(from, 'r');
   try {
@@ -133,7 +136,7 @@ function copyInto(fd: number, from: string, offset: number): void {
     for (let at = 0; ; at += MiB) {
       const read = readSync(source, chunk, 0, chunk.length, at);
       if (read === 0) break;
-      writeSync(fd, chunk, 0, read, offset + at);
+      if (chunk.subarray(0, read).some((byte) => byte !== 0)) writeSync(fd, chunk, 0, read, offset + at);
     }
   } finally {
     closeSync(source);

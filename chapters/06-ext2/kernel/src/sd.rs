@@ -285,6 +285,9 @@ impl SdCard {
     }
 
     fn transfer(&mut self, first: u64, count: usize, reading: bool, mut each: impl FnMut(usize)) -> Result<(), SdError> {
+        if count == 0 {
+            return Ok(());
+        }
         if first + count as u64 > self.sectors {
             return Err(SdError::OutOfRange);
         }
