@@ -104,7 +104,8 @@ export function makeSdImage(options: SdImageOptions): SdImage {
       fakeTime,
     );
 
-    const partial = `${options.output}.${process.pid}.partial`;
+    // A name of its own: test workers share a process id, and may make the same card at once.
+    const partial = `${options.output}.${process.pid}.${Math.random().toString(36).slice(2)}.partial`;
     const fd = openSync(partial, 'w');
     try {
       writeSync(fd, masterBootRecord([boot, root]), 0, SECTOR, 0);
