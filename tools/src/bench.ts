@@ -16,10 +16,12 @@
 // in chapter 04; a 4 KiB read from tmpfs, an open+close and a pipe round trip in chapter 05.
 // Each boots the chapter twice, running a program (cost, pingpong) for two counts N; the
 // difference in instructions, divided by the difference in N, is the cost of one.
+// Then the disk's (chapter 06 on): see bench-disk.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tierFromEnvironment } from '@bramble/emulator/node/tier';
+import { diskCosts } from './bench-disk';
 import { buildChapter, buildKernelCrate, type BuiltKernel } from './build';
 import { listChapters } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
@@ -68,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
   }
   process.stdout.write(table(rows, runs, tier));
   process.stdout.write(await costs());
+  process.stdout.write(await diskCosts());
 }
 
 /**

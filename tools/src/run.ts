@@ -155,9 +155,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { name, image, elf } = await kernelToBoot(options);
+  const { name, image, elf, disk } = await kernelToBoot(options);
   const bytes = readKernel(image);
   if (options.sd) checkSdImage(options.sd.path);
+  // A chapter with a disk boots from its own card unless --sd names another (its writes discarded: --persist needs --sd).
+  const sd = options.sd ?? (disk === undefined ? undefined : { path: disk, persist: false });
   const interactive = process.stdin.isTTY === true;
 
   if (interactive) {
@@ -171,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
   if (interactive && options.backend === 'qemu') {
     // QEMU drives the terminal itself (raw mode, Ctrl-A x), so it gets it directly.
     if (gdbPort !== undefined) waitingForGdb();
-    const run = await runQemuOnTerminal(image, show, secondsToMs(options.timeoutSeconds), options.sd, gdbPort, options.trace);
+    const run = await runQemuOnTerminal(image, show, secondsToMs(options.timeoutSeconds), sd, gdbPort, options.trace);
     if (symbolizer) process.stdout.write(symbolizer.flush());
     return exitStatus(run, interactive);
   }
@@ -191,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
       signal: console?.quit,
       // Someone may be typing: the guest's clock keeps to the wall clock, as on a real Pi.
       realTime: true,
-      sd: options.sd,
+      sd,
       trace: options.trace && { categories: options.trace, write: (text) => process.stderr.write(text) },
       gdb: gdbPort === undefined ? undefined : { port: gdbPort, onListening: waitingForGdb, onMessage: (line) => process.stderr.write(`${line}\n`) },
     });
@@ -206,14 +208,14 @@ async function main(argv: string[]): Promise<number> {
  * The chapter named (built first), the most complete one, or the image given with --kernel;
  * with the ELF file that holds its symbols, if there is one (beside a --kernel image).
  */
-async function kernelToBoot(options: Options): Promise<{ name: string; image: string; elf: string | undefined }> {
+async function kernelToBoot(options: Options): Promise<{ name: string; image: string; elf: string | undefined; disk?: string }> {
   if (options.kernel !== undefined) {
     const elf = path.join(path.dirname(options.kernel), 'kernel.elf');
     return { name: options.kernel, image: options.kernel, elf: existsSync(elf) ? elf : undefined };
   }
   const chapter = options.chapter === undefined ? mostComplete() : resolveChapter(options.chapter);
   const built = options.add.length > 0 ? await buildWithFiles(chapter.name, { files: options.add }) : await buildChapter(chapter.name);
-  return { name: chapter.name, image: built.image, elf: built.elf };
+  return { name: chapter.name, image: built.image, elf: built.elf, disk: built.sd };
 }
 
 /** The one line that tells the user how to attach GDB, e.g. `gdb-multiarch build/03-paging/kernel.elf -ex 'target remote :1234'`. */
