@@ -144,8 +144,8 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
       [
         'df',
         'disk',
-        'cat /etc/motd',
-        'cat /test/many/entry-0999',
+        'disk-cat /etc/motd',
+        'disk-cat /test/many/entry-0999',
         'checksum /test/large',
         'mkdir /home/reader/notes',
         'write /home/reader/notes/today.txt written on Bramble',
@@ -154,8 +154,8 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
         'append /home/reader/big 400000',
         'checksum /home/reader/big',
         'mv /home/reader/notes /moved',
-        'ls /home/reader',
-        'cat /nothing',
+        'disk-ls /home/reader',
+        'disk-cat /nothing',
         'rmdir /home',
       ],
       [
@@ -165,7 +165,7 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
         `^/test/large: ${LARGE_FILE_BYTES} bytes, checksum ${large}$`,
         `^/home/reader/big: 400000 bytes, checksum ${big}$`,
         '^ +\\d+ l0777 +1 +15 soft -> notes/today.txt$',
-        '^cat: /nothing: ENOENT$',
+        '^disk-cat: /nothing: ENOENT$',
         '^rmdir: /home: ENOTEMPTY$',
       ],
       sd,
@@ -182,7 +182,7 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
     }
 
     const second = await session(
-      ['cat /moved/today.txt', 'rm /home/reader/hard', 'rm /home/reader/soft', 'rm /home/reader/big', 'rm /moved/today.txt', 'rmdir /moved', 'df'],
+      ['disk-cat /moved/today.txt', 'rm /home/reader/hard', 'rm /home/reader/soft', 'rm /home/reader/big', 'rm /moved/today.txt', 'rmdir /moved', 'df'],
       ['^written on Bramble$'],
       sd,
     );
@@ -217,7 +217,7 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
     const root = partitionsOf(kernel.sd)[1]!;
     const sd = cards(what.replaceAll(' ', '-'), (image) => damage(image.subarray(root.start * SECTOR)));
     const before = readFileSync(sd.emulator.path);
-    await session(['disk', 'ls /'], [`^${message}$`], sd);
+    await session(['disk', 'disk-ls /'], [`^${message}$`], sd);
     for (const card of Object.values(sd)) expect(readFileSync(card.path).equals(before)).toBe(true);
   });
 
@@ -233,7 +233,7 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
       editRoot(image, (root) => execFileSync(tools.debugfs, ['-w', '-R', 'sif /etc/motd block[0] 9999999', root], { stdio: 'ignore' })),
     );
     const before = readFileSync(sd.emulator.path);
-    await session(['cat /etc/motd', 'cat /etc/hostname'], ['^cat: /etc/motd: EIO$', '^bramble$'], sd);
+    await session(['disk-cat /etc/motd', 'disk-cat /etc/hostname'], ['^disk-cat: /etc/motd: EIO$', '^bramble$'], sd);
     const superblock = partitionsOf(kernel.sd)[1]!.start * SECTOR + 1024;
     for (const card of Object.values(sd)) {
       const after = readFileSync(card.path);
@@ -253,7 +253,7 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
     };
     const removed = await converse('emulator', ['disk'], card('removed'));
     expect(removed.output).toContain('SD card: no card in the slot\r\n');
-    const failing = await converse('emulator', ['disk', 'ls /'], card('failing'));
+    const failing = await converse('emulator', ['disk', 'disk-ls /'], card('failing'));
     expect(failing.output).toContain('SD card: cannot read sector 0: a data transfer timed out\r\n');
     expect(failing.exitCode).toBe(0);
   });

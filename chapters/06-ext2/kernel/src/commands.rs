@@ -1,19 +1,20 @@
 //! Chapter 04's monitor commands: chapter 02's (the tick, exceptions on demand), chapter
 //! 03's look at virtual memory (frames, the heap, page tables and page faults), and
-//! processes: run a program, list the processes and the programs; and the disk's
-//! (disk_commands.rs).
+//! processes: run a program, list the processes; files: list a directory, show a file; and
+//! the disk's (disk_commands.rs), which work on the SD card's ext2 directly.
 
 use crate::address::PAGE_SIZE;
 use crate::monitor::{ArgError, Args, Command};
 use crate::pagetable::Descriptor;
 use crate::process::{self, Signal};
-use crate::{disk, disk_commands, exec, exit, print, println, programs, timer, vm};
+use crate::fs::vfs::{self, Kind};
+use crate::{console, disk, disk_commands, exec, exit, filecalls, println, timer, vm};
 use alloc::collections::BTreeMap;
 use core::arch::asm;
 use core::hint::black_box;
 
 // ANCHOR: commands
-pub const COMMANDS: [Command; 31] = [
+pub const COMMANDS: [Command; 33] = [
     Command {
         name: "uptime",
         args: "",
@@ -94,7 +95,7 @@ pub const COMMANDS: [Command; 31] = [
     },
     Command {
         name: "run",
-        args: "PROG ARG..",
+        args: "PATH ARG..",
         help: "run a program in the foreground; then its exit status or signal",
         run: run,
     },
@@ -105,10 +106,22 @@ pub const COMMANDS: [Command; 31] = [
         run: ps,
     },
     Command {
-        name: "programs",
+        name: "ls",
+        args: "[PATH]",
+        help: "list a directory (default /): type, permissions, size, name",
+        run: ls,
+    },
+    Command {
+        name: "mounts",
         args: "",
-        help: "list the programs run and execve can start",
-        run: list_programs,
+        help: "list the mounted filesystems",
+        run: mounts,
+    },
+    Command {
+        name: "cat",
+        args: "PATH",
+        help: "print a file",
+        run: cat,
     },
     Command {
         name: "disk",
@@ -117,15 +130,15 @@ pub const COMMANDS: [Command; 31] = [
         run: disk_commands::show_disk,
     },
     Command {
-        name: "ls",
+        name: "disk-ls",
         args: "[PATH]",
-        help: "list a directory of the ext2 root: inode, mode, links, size, name",
+        help: "list a directory of the card's ext2: inode, mode, links, size, name",
         run: disk_commands::ls,
     },
     Command {
-        name: "cat",
+        name: "disk-cat",
         args: "PATH",
-        help: "print a file",
+        help: "print a file of the card's ext2",
         run: disk_commands::cat,
     },
     Command {
@@ -430,8 +443,12 @@ fn run(args: &mut Args) -> Result<(), ArgError> {
         *argv.get_mut(argc).ok_or(ArgError::TooMany)? = word.as_bytes();
         argc += 1;
     }
-    let started = exec::load(name.as_bytes(), &argv[..argc], &ENVIRONMENT)
-        .and_then(|loaded| process::spawn(name.as_bytes(), loaded.space, loaded.entry, loaded.sp));
+    let cwd = process::root_cwd();
+    let started = exec::load(&cwd.inode, name.as_bytes(), &argv[..argc], &ENVIRONMENT).and_then(|loaded| {
+        let files = filecalls::console_descriptors()?;
+        let inherited = process::Inherited { files, cwd, umask: process::DEFAULT_UMASK };
+        process::spawn(program_name(name).as_bytes(), loaded.space, inherited, loaded.entry, loaded.sp)
+    });
     let pid = match started {
         Ok(pid) => pid,
         Err(errno) => {
@@ -463,19 +480,92 @@ fn ps(args: &mut Args) -> Result<(), ArgError> {
     Ok(())
 }
 
-fn list_programs(args: &mut Args) -> Result<(), ArgError> {
+// ANCHOR: ls
+/// ls PATH: one line per entry of a directory (or the file itself): its type and
+/// permissions as `ls -l` shows them, its size and name.
+fn ls(args: &mut Args) -> Result<(), ArgError> {
+    let path = args.word().unwrap_or("/");
     args.end()?;
-    // Names separated by spaces, in lines that fit an 80-column terminal.
-    let mut column = 0;
-    for program in &programs::PROGRAMS {
-        if column > 0 && column + 1 + program.name.len() > 72 {
-            println!();
-            column = 0;
+    let found = vfs::root().and_then(|root| vfs::walk(&root, path.as_bytes()));
+    let inode = match found {
+        Ok(inode) => inode,
+        Err(errno) => {
+            println!("ls: {path}: {}", errno.name());
+            return Ok(());
         }
-        let space = if column == 0 { "" } else { " " };
-        print!("{space}{}", program.name);
-        column += space.len() + program.name.len();
+    };
+    if inode.metadata().kind != Kind::Directory {
+        show(&inode.metadata(), path);
+        return Ok(());
     }
-    println!();
+    let mut index = 2; // past `.` and `..`
+    while let Ok(Some(entry)) = inode.entry(index) {
+        let name = core::str::from_utf8(&entry.name).unwrap_or("?");
+        if let Ok(child) = vfs::walk(&inode, &entry.name) {
+            show(&child.metadata(), name);
+        }
+        index += 1;
+    }
     Ok(())
+}
+
+fn show(metadata: &vfs::Metadata, name: &str) {
+    let kind = match metadata.kind {
+        Kind::File => '-',
+        Kind::Directory => 'd',
+        Kind::CharDevice => 'c',
+    };
+    let mut permissions = [b'-'; 9];
+    for (bit, letter) in b"rwxrwxrwx".iter().enumerate() {
+        if metadata.mode & (0o400 >> bit) != 0 {
+            permissions[bit] = *letter;
+        }
+    }
+    let permissions = core::str::from_utf8(&permissions).unwrap_or("?");
+    println!("{kind}{permissions} {:8} {name}", metadata.size);
+}
+// ANCHOR_END: ls
+
+fn mounts(args: &mut Args) -> Result<(), ArgError> {
+    args.end()?;
+    vfs::mounts(|path, kind| println!("{kind} on {}", core::str::from_utf8(path).unwrap_or("?")));
+    Ok(())
+}
+
+/// cat PATH: the file's bytes on the console, each "\n" sent as "\r\n".
+fn cat(args: &mut Args) -> Result<(), ArgError> {
+    let path = args.word().ok_or(ArgError::Missing)?;
+    args.end()?;
+    let found = vfs::root().and_then(|root| vfs::walk(&root, path.as_bytes()));
+    let inode = match found {
+        Ok(inode) if inode.metadata().kind == Kind::File => inode,
+        Ok(_) => {
+            println!("cat: {path}: {}", crate::errno::Errno::EISDIR.name());
+            return Ok(());
+        }
+        Err(errno) => {
+            println!("cat: {path}: {}", errno.name());
+            return Ok(());
+        }
+    };
+    let mut chunk = [0u8; 256];
+    let mut offset = 0;
+    while let Ok(count @ 1..) = inode.read_at(offset, &mut chunk) {
+        for piece in chunk[..count].split_inclusive(|&byte| byte == b'\n') {
+            match piece.strip_suffix(b"\n") {
+                Some(line) => {
+                    console::write_raw(line);
+                    console::write_raw(b"\r\n");
+                }
+                None => console::write_raw(piece),
+            }
+        }
+        offset += count as u64;
+    }
+    Ok(())
+}
+
+/// The last component of a path: what `ps` shows as the process's name.
+pub fn program_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }

@@ -44,15 +44,13 @@ pub fn print_unlocked(args: fmt::Arguments) {
     let _ = SerialWriter(crate::pl011::write_byte).write_fmt(args);
 }
 
-/// Sends a user program's bytes (write on fds 1 and 2), each "\n" as "\r\n", under the
-/// console's lock so that they do not land inside a kernel message.
+/// Sends bytes exactly as given (the line discipline has already turned "\n" into
+/// "\r\n" where the terminal's settings ask for it), under the console's lock so that they
+/// do not land inside a kernel message.
 #[cfg(not(test))]
-pub fn write_bytes(bytes: &[u8]) {
+pub fn write_raw(bytes: &[u8]) {
     let _sending = SENDING.lock();
     for &byte in bytes {
-        if byte == b'\n' {
-            crate::pl011::write_byte(b'\r');
-        }
         crate::pl011::write_byte(byte);
     }
 }

@@ -1,6 +1,7 @@
-//! The monitor's disk commands: look at the SD card and work on the ext2 root with paths,
-//! the way the system calls will once there is a VFS. Each prints one line for an error:
-//! the command, the path and the errno (`cat: /nothing: ENOENT`). commands.rs lists them.
+//! The monitor's disk commands: look at the SD card and work on its ext2 with paths from
+//! the filesystem's own root (it is not yet mounted in the VFS's tree). Each prints one line
+//! for an error: the command, the path and the errno (`disk-cat: /nothing: ENOENT`).
+//! commands.rs lists them.
 
 use alloc::string::String;
 use alloc::vec;
@@ -78,7 +79,7 @@ fn mode_text(mode: u16) -> String {
 pub fn ls(args: &mut Args) -> Result<(), ArgError> {
     let path = args.word().unwrap_or("/");
     args.end()?;
-    on_disk(&alloc::format!("ls: {path}"), |disk| {
+    on_disk(&alloc::format!("disk-ls: {path}"), |disk| {
         let dir = disk.resolve(path)?;
         for entry in disk.fs.list(dir)? {
             let stat = disk.fs.stat(entry.inode)?;
@@ -99,7 +100,7 @@ pub fn ls(args: &mut Args) -> Result<(), ArgError> {
 pub fn cat(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("cat: {path}"), |disk| {
+    on_disk(&alloc::format!("disk-cat: {path}"), |disk| {
         let file = disk.resolve(path)?;
         let mut buffer = vec![0; 4096];
         let mut offset = 0;

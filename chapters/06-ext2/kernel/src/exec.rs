@@ -1,13 +1,14 @@
-//! Starting a program: a fresh address space with the program's segments, its stack and an
-//! empty heap, and the initial stack Linux would build. Used by execve and by the monitor's
-//! `run`; execve first copies its arguments out of the old address space, which this
-//! replaces only once everything has worked (a failed execve returns to the old program).
+//! Starting a program: the file at a path, read whole, then a fresh address space with the
+//! program's segments, its stack and an empty heap, and the initial stack Linux would
+//! build. Used by execve and by the monitor's `run`; execve first copies its arguments out
+//! of the old address space, which this replaces only once everything has worked (a failed
+//! execve returns to the old program).
 
 use crate::address::PAGE_SIZE;
 use crate::elf::{self, Executable};
 use crate::errno::Errno;
+use crate::fs::vfs::{self, InodeRef};
 use crate::initial_stack::{self, AT_ENTRY, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM, AT_UID};
-use crate::programs;
 use crate::region::{Kind, Protection, Region};
 use crate::space::{Access, STACK_LIMIT, STACK_TOP, Space, UserSlice};
 use crate::vm;
@@ -19,8 +20,6 @@ const PAGE: u64 = PAGE_SIZE as u64;
 /// execve takes: more is E2BIG. Linux allows a quarter of the stack limit; Bramble's
 /// stacks are smaller, and so is this.
 pub const ARGUMENT_BYTES: usize = 32 * 1024;
-/// The longest path execve takes (Linux's PATH_MAX).
-pub const PATH_MAX: usize = 4096;
 // ANCHOR_END: limits
 
 /// A loaded program, ready to run: its space, entry point and initial stack pointer.
@@ -31,12 +30,14 @@ pub struct Loaded {
 }
 
 // ANCHOR: load
-/// Loads the embedded program `name` with these arguments and environment.
-pub fn load(name: &[u8], args: &[&[u8]], env: &[&[u8]]) -> Result<Loaded, Errno> {
-    let program = programs::find(name).ok_or(Errno::ENOENT)?;
-    let executable = elf::parse(program.elf).map_err(|_| Errno::ENOEXEC)?;
+/// Loads the program at `path` (from directory `cwd` if relative) with these arguments
+/// and environment. As on Linux: ENOENT if there is no such file, EACCES if it is not a
+/// regular file with an execute bit, ENOEXEC if it is not an ELF program Bramble runs.
+pub fn load(cwd: &InodeRef, path: &[u8], args: &[&[u8]], env: &[&[u8]]) -> Result<Loaded, Errno> {
+    let file = read_program(cwd, path)?;
+    let executable = elf::parse(&file).map_err(|_| Errno::ENOEXEC)?;
     let mut space = Space::new()?;
-    match fill(&mut space, &executable, program.elf, args, env) {
+    match fill(&mut space, &executable, &file, args, env) {
         Ok(sp) => Ok(Loaded { space, entry: executable.entry, sp }),
         Err(errno) => {
             space.destroy();
@@ -45,6 +46,27 @@ pub fn load(name: &[u8], args: &[&[u8]], env: &[&[u8]]) -> Result<Loaded, Errno>
     }
 }
 
+/// The bytes of the executable file at `path`.
+fn read_program(cwd: &InodeRef, path: &[u8]) -> Result<alloc::vec::Vec<u8>, Errno> {
+    let inode = vfs::walk(cwd, path)?;
+    let metadata = inode.metadata();
+    if metadata.kind != vfs::Kind::File || metadata.mode & 0o111 == 0 {
+        return Err(Errno::EACCES);
+    }
+    let mut file = alloc::vec![0u8; metadata.size as usize];
+    let mut done = 0;
+    while done < file.len() {
+        match inode.read_at(done as u64, &mut file[done..])? {
+            0 => break,
+            count => done += count,
+        }
+    }
+    file.truncate(done);
+    Ok(file)
+}
+// ANCHOR_END: load
+
+// ANCHOR: fill
 /// Regions and pages for each segment, the heap and stack, then the initial stack.
 fn fill(space: &mut Space, executable: &Executable, file: &[u8], args: &[&[u8]], env: &[&[u8]]) -> Result<u64, Errno> {
     let mut heap_start = 0;
@@ -86,7 +108,7 @@ fn fill(space: &mut Space, executable: &Executable, file: &[u8], args: &[&[u8]],
     space.copy_out(UserSlice::new(sp, image.len()), &image)?;
     Ok(sp)
 }
-// ANCHOR_END: load
+// ANCHOR_END: fill
 
 /// AT_RANDOM's 16 bytes: from the counter, mixed. Not cryptographic (there is no entropy
 /// source yet), and on our deterministic emulator the same in every run.

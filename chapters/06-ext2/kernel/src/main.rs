@@ -1,11 +1,13 @@
-//! Bramble, chapter 04: processes.
+//! Bramble, chapter 06: the disk.
 //!
 //! `boot.s` takes core 0 from the firmware's hand-off down to EL1, turns the MMU on with
 //! boot page tables and jumps to the higher half, where the kernel is linked, and calls
 //! [`kernel_main`]. It sets up memory as in chapter 03 and interrupts as in chapter 02,
-//! makes the monitor the first task of the process table, and runs it. The monitor's `run`
-//! starts user programs: static Linux AArch64 programs, embedded in the kernel, that run
-//! at EL0 in address spaces of their own and call the kernel with Linux's system calls.
+//! builds the file tree (tmpfs at the root, filled from the initramfs built into the image,
+//! devfs on /dev), makes the monitor the first task of the process table, and runs it. The
+//! monitor's `run` starts a program from a file: a static Linux AArch64 program that runs
+//! at EL0 in an address space of its own, with the console as its descriptors 0, 1 and 2,
+//! and calls the kernel with Linux's system calls.
 
 // ANCHOR: crate_root
 // No operating system sits under a kernel: no `std`, and no runtime to call `main`.
@@ -30,6 +32,7 @@ mod elf;
 mod errno;
 mod ext2;
 mod frames;
+mod fs;
 mod gpio;
 mod heap;
 mod initial_stack;
@@ -43,6 +46,7 @@ mod ring;
 mod syndrome;
 mod syscall;
 mod trap;
+mod tty;
 
 // Hardware: only in the kernel itself.
 #[cfg(not(test))]
@@ -60,6 +64,8 @@ mod exceptions;
 #[cfg(not(test))]
 mod exec;
 #[cfg(not(test))]
+mod filecalls;
+#[cfg(not(test))]
 mod exit;
 #[cfg(not(test))]
 mod intc;
@@ -75,8 +81,6 @@ mod panic;
 mod pl011;
 #[cfg(not(test))]
 mod process;
-#[cfg(not(test))]
-mod programs;
 #[cfg(not(test))]
 mod sd;
 #[cfg(not(test))]
@@ -143,6 +147,21 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
     println!("frames: {free} of {total} free");
     // ANCHOR_END: memory_setup
 
+    // ANCHOR: files_setup
+    match fs::init() {
+        Ok(unpacked) => println!(
+            "files: tmpfs at / with the initramfs ({} files, {} directories, {} bytes), devfs at /dev",
+            unpacked.files, unpacked.directories, unpacked.bytes
+        ),
+        Err(error) => {
+            // A broken archive is the build's mistake, not the kernel's: one line that says
+            // what is wrong and where, then the machine stops.
+            println!("initramfs: {error}");
+            exit::exit(1)
+        }
+    }
+    // ANCHOR_END: files_setup
+
     // The code running now becomes the monitor task, slot 0 of the process table.
     process::init();
 
@@ -161,10 +180,9 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
         irq::UART
     );
     println!(
-        "processes: up to {} at once, a time slice of {} tick(s); {} programs built in",
+        "processes: up to {} at once, a time slice of {} tick(s)",
         process::MAX_PROCESSES - 1,
-        process::TIME_SLICE_TICKS,
-        programs::PROGRAMS.len()
+        process::TIME_SLICE_TICKS
     );
     println!("type help for the monitor's commands");
     monitor::run(&commands::COMMANDS)
@@ -172,7 +190,7 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
 // ANCHOR_END: kernel_main
 
 /// The UART's interrupt: take the bytes that arrived, and wake whoever waits for them
-/// (the monitor, or a program reading fd 0).
+/// (the monitor, or a program reading the terminal).
 #[cfg(not(test))]
 fn serial_input() {
     pl011::handle_interrupt();

@@ -13,11 +13,14 @@
 
 use crate::asid::Asids;
 use crate::errno::Errno;
+use crate::fs::file::{Descriptor, FdTable};
+use crate::fs::vfs::InodeRef;
 use crate::space::Space;
 use crate::trap::TrapFrame;
 use crate::{cpu, println, vm};
 use core::arch::asm;
 use core::fmt;
+use alloc::vec::Vec;
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -86,8 +89,10 @@ unsafe extern "C" {
 pub enum Wait {
     /// For a child to exit (wait4).
     Child,
-    /// For a byte from the serial console (read on fd 0).
+    /// For a byte from the serial console (a read of the terminal).
     Console,
+    /// For a pipe to change (bytes or room, or an end closing): the pipe's address.
+    Pipe(usize),
     /// For the tick count to reach this.
     Tick(u64),
 }
@@ -109,11 +114,26 @@ pub struct Process {
     name_len: usize,
     /// None for the monitor, which has no user half.
     pub space: Option<Space>,
+    /// Its file descriptors, working directory and file-creation mask (umask).
+    pub files: FdTable,
+    pub cwd: Cwd,
+    pub umask: u32,
     /// The top of the kernel stack; its trap frame, while the process is at EL0 or in the
     /// kernel on its behalf, sits just below.
     kernel_stack_top: usize,
     context: Context,
 }
+
+/// A working directory: the inode, which relative paths start from, and its absolute path,
+/// which getcwd reports.
+#[derive(Clone)]
+pub struct Cwd {
+    pub inode: InodeRef,
+    pub path: Vec<u8>,
+}
+
+/// The umask a process starts with, as a Linux login's: no write for group and others.
+pub const DEFAULT_UMASK: u32 = 0o022;
 // ANCHOR_END: process
 
 impl Process {
@@ -169,9 +189,17 @@ pub fn init() {
         name: *b"monitor\0\0\0\0\0\0\0\0\0",
         name_len: 7,
         space: None,
+        files: FdTable::new(),
+        cwd: root_cwd(),
+        umask: DEFAULT_UMASK,
         kernel_stack_top: crate::layout::stack_top(),
         context: Context::default(),
     });
+}
+
+/// The root directory, as a working directory.
+pub fn root_cwd() -> Cwd {
+    Cwd { inode: crate::fs::vfs::root().expect("the root filesystem is mounted before processes start"), path: b"/".to_vec() }
 }
 
 /// Runs `work` on the current process (under the table's lock).
@@ -349,7 +377,14 @@ pub fn wake_sleepers(now: u64) {
 // ANCHOR: spawn
 /// A new process in a free slot, with a kernel stack whose trap frame is `frame` and which
 /// starts by returning to EL0 through it. Its pid, or EAGAIN when the table is full.
-fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, frame: TrapFrame) -> Result<u32, (Errno, Space)> {
+/// What a new process inherits besides its memory: descriptors, working directory, umask.
+pub struct Inherited {
+    pub files: FdTable,
+    pub cwd: Cwd,
+    pub umask: u32,
+}
+
+fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: Inherited, frame: TrapFrame) -> Result<u32, (Errno, Space)> {
     let Some(slot) = (1..MAX_PROCESSES).find(|&slot| table.slots[slot].is_none()) else {
         return Err((Errno::EAGAIN, space));
     };
@@ -365,6 +400,9 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, frame: TrapF
         name: [0; 16],
         name_len: 0,
         space: Some(space),
+        files: inherited.files,
+        cwd: inherited.cwd,
+        umask: inherited.umask,
         kernel_stack_top: top,
         context: Context::default(),
     };
@@ -379,9 +417,9 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, frame: TrapF
 
 /// A new process running `space` from `entry` with its stack at `sp`, child of the monitor,
 /// which will wait for it (`run`).
-pub fn spawn(name: &[u8], space: Space, entry: u64, sp: u64) -> Result<u32, Errno> {
+pub fn spawn(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
     let mut table = TABLE.lock();
-    let pid = start(&mut table, 0, name, space, TrapFrame::at_entry(entry, sp)).map_err(|(errno, space)| {
+    let pid = start(&mut table, 0, name, space, inherited, TrapFrame::at_entry(entry, sp)).map_err(|(errno, space)| {
         space.destroy();
         errno
     })?;
@@ -397,8 +435,10 @@ pub fn fork() -> Result<u32, Errno> {
     let mut frame = *parent.frame();
     frame.x[0] = 0;
     let (pid, name_len, name) = (parent.pid, parent.name_len, parent.name);
+    // The child shares every open file (and its offset) with the parent.
+    let inherited = Inherited { files: parent.files.clone(), cwd: parent.cwd.clone(), umask: parent.umask };
     let space = parent.space.as_mut().ok_or(Errno::EINVAL)?.fork()?;
-    start(&mut table, pid, &name[..name_len], space, frame).map_err(|(errno, space)| {
+    start(&mut table, pid, &name[..name_len], space, inherited, frame).map_err(|(errno, space)| {
         space.destroy();
         errno
     })
@@ -409,6 +449,10 @@ pub fn fork() -> Result<u32, Errno> {
 /// Ends the current process with wait status `status`: its memory goes at once, its
 /// children go to the monitor, and it stays a zombie until its parent collects it.
 pub fn exit(status: u32) -> ! {
+    // Its files close first, outside the table's lock: closing a pipe's end wakes its
+    // readers, which takes the lock.
+    let files: Vec<Descriptor> = with_current(|process| process.files.take_all());
+    drop(files);
     // The lower half goes first: TTBR0 must not point at tables being freed.
     let space = with_current(|process| process.space.take());
     load_ttbr0(vm::empty_user_table());
@@ -572,6 +616,7 @@ impl fmt::Display for State {
             State::Running => "running",
             State::Sleeping(Wait::Child) => "wait-child",
             State::Sleeping(Wait::Console) => "wait-input",
+            State::Sleeping(Wait::Pipe(_)) => "wait-pipe",
             State::Sleeping(Wait::Tick(_)) => "sleeping",
             State::Zombie(_) => "zombie",
         })

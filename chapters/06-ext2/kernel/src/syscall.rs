@@ -7,8 +7,30 @@
 // ANCHOR: numbers
 /// The calls Bramble answers, by number.
 pub mod number {
+    pub const GETCWD: u64 = 17;
+    pub const DUP: u64 = 23;
+    pub const DUP3: u64 = 24;
+    pub const FCNTL: u64 = 25;
+    pub const IOCTL: u64 = 29;
+    pub const MKDIRAT: u64 = 34;
+    pub const UNLINKAT: u64 = 35;
+    pub const FTRUNCATE: u64 = 46;
+    pub const FACCESSAT: u64 = 48;
+    pub const CHDIR: u64 = 49;
+    pub const FCHDIR: u64 = 50;
+    pub const OPENAT: u64 = 56;
+    pub const CLOSE: u64 = 57;
+    pub const PIPE2: u64 = 59;
+    pub const GETDENTS64: u64 = 61;
+    pub const LSEEK: u64 = 62;
     pub const READ: u64 = 63;
     pub const WRITE: u64 = 64;
+    pub const READV: u64 = 65;
+    pub const WRITEV: u64 = 66;
+    pub const PREAD64: u64 = 67;
+    pub const PWRITE64: u64 = 68;
+    pub const NEWFSTATAT: u64 = 79;
+    pub const FSTAT: u64 = 80;
     pub const EXIT: u64 = 93;
     pub const EXIT_GROUP: u64 = 94;
     pub const SET_TID_ADDRESS: u64 = 96;
@@ -16,6 +38,7 @@ pub mod number {
     pub const CLOCK_GETTIME: u64 = 113;
     pub const SCHED_YIELD: u64 = 124;
     pub const UNAME: u64 = 160;
+    pub const UMASK: u64 = 166;
     pub const GETPID: u64 = 172;
     pub const GETPPID: u64 = 173;
     pub const GETUID: u64 = 174;
@@ -29,6 +52,7 @@ pub mod number {
     pub const MMAP: u64 = 222;
     pub const MPROTECT: u64 = 226;
     pub const WAIT4: u64 = 260;
+    pub const RENAMEAT2: u64 = 276;
 }
 // ANCHOR_END: numbers
 
@@ -36,8 +60,33 @@ pub mod number {
 /// A system call with its arguments, named.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Call {
+    Getcwd { buffer: u64, size: u64 },
+    Dup { fd: u64 },
+    Dup3 { old: u64, new: u64, flags: u64 },
+    Fcntl { fd: u64, command: u64, argument: u64 },
+    Ioctl { fd: u64, request: u64, argument: u64 },
+    Mkdirat { dirfd: i64, path: u64, mode: u64 },
+    Unlinkat { dirfd: i64, path: u64, flags: u64 },
+    Ftruncate { fd: u64, length: u64 },
+    Faccessat { dirfd: i64, path: u64, mode: u64 },
+    Chdir { path: u64 },
+    Fchdir { fd: u64 },
+    Openat { dirfd: i64, path: u64, flags: u64, mode: u64 },
+    Close { fd: u64 },
+    Pipe2 { fds: u64, flags: u64 },
+    Getdents64 { fd: u64, buffer: u64, len: u64 },
+    Lseek { fd: u64, offset: u64, whence: u64 },
     Read { fd: u64, buffer: u64, len: u64 },
     Write { fd: u64, buffer: u64, len: u64 },
+    /// readv and writev: `iov` is an array of `count` (base, length) pairs.
+    Readv { fd: u64, iov: u64, count: u64 },
+    Writev { fd: u64, iov: u64, count: u64 },
+    Pread64 { fd: u64, buffer: u64, len: u64, offset: u64 },
+    Pwrite64 { fd: u64, buffer: u64, len: u64, offset: u64 },
+    Newfstatat { dirfd: i64, path: u64, buffer: u64, flags: u64 },
+    Fstat { fd: u64, buffer: u64 },
+    Umask { mask: u64 },
+    Renameat2 { old_dirfd: i64, old_path: u64, new_dirfd: i64, new_path: u64, flags: u64 },
     /// exit and exit_group: a process has one thread, so they are the same.
     Exit { code: u64 },
     SetTidAddress,
@@ -62,10 +111,36 @@ pub enum Call {
 
 /// The call that registers x8 (`number`) and x0-x5 (`args`) ask for.
 pub fn decode(number: u64, args: [u64; 6]) -> Call {
-    let [a0, a1, a2, a3, _, _] = args;
+    let [a0, a1, a2, a3, a4, _] = args;
+    // A directory descriptor is an int: AT_FDCWD (-100) arrives sign-extended or not.
+    let dirfd = |a: u64| a as i32 as i64;
     match number {
+        number::GETCWD => Call::Getcwd { buffer: a0, size: a1 },
+        number::DUP => Call::Dup { fd: a0 },
+        number::DUP3 => Call::Dup3 { old: a0, new: a1, flags: a2 },
+        number::FCNTL => Call::Fcntl { fd: a0, command: a1, argument: a2 },
+        number::IOCTL => Call::Ioctl { fd: a0, request: a1 & 0xffff_ffff, argument: a2 },
+        number::MKDIRAT => Call::Mkdirat { dirfd: dirfd(a0), path: a1, mode: a2 },
+        number::UNLINKAT => Call::Unlinkat { dirfd: dirfd(a0), path: a1, flags: a2 },
+        number::FTRUNCATE => Call::Ftruncate { fd: a0, length: a1 },
+        number::FACCESSAT => Call::Faccessat { dirfd: dirfd(a0), path: a1, mode: a2 },
+        number::CHDIR => Call::Chdir { path: a0 },
+        number::FCHDIR => Call::Fchdir { fd: a0 },
+        number::OPENAT => Call::Openat { dirfd: dirfd(a0), path: a1, flags: a2, mode: a3 },
+        number::CLOSE => Call::Close { fd: a0 },
+        number::PIPE2 => Call::Pipe2 { fds: a0, flags: a1 },
+        number::GETDENTS64 => Call::Getdents64 { fd: a0, buffer: a1, len: a2 },
+        number::LSEEK => Call::Lseek { fd: a0, offset: a1, whence: a2 },
         number::READ => Call::Read { fd: a0, buffer: a1, len: a2 },
         number::WRITE => Call::Write { fd: a0, buffer: a1, len: a2 },
+        number::READV => Call::Readv { fd: a0, iov: a1, count: a2 },
+        number::WRITEV => Call::Writev { fd: a0, iov: a1, count: a2 },
+        number::PREAD64 => Call::Pread64 { fd: a0, buffer: a1, len: a2, offset: a3 },
+        number::PWRITE64 => Call::Pwrite64 { fd: a0, buffer: a1, len: a2, offset: a3 },
+        number::NEWFSTATAT => Call::Newfstatat { dirfd: dirfd(a0), path: a1, buffer: a2, flags: a3 },
+        number::FSTAT => Call::Fstat { fd: a0, buffer: a1 },
+        number::UMASK => Call::Umask { mask: a0 },
+        number::RENAMEAT2 => Call::Renameat2 { old_dirfd: dirfd(a0), old_path: a1, new_dirfd: dirfd(a2), new_path: a3, flags: a4 },
         number::EXIT | number::EXIT_GROUP => Call::Exit { code: a0 },
         number::SET_TID_ADDRESS => Call::SetTidAddress,
         number::NANOSLEEP => Call::Nanosleep { request: a0 },
@@ -121,12 +196,14 @@ pub use hardware::dispatch;
 mod hardware {
     use super::*;
     use crate::errno::Errno;
-    use crate::exec::{self, ARGUMENT_BYTES, PATH_MAX};
+    use crate::exec::{self, ARGUMENT_BYTES};
+    use crate::filecalls as files;
+    use crate::fs::path::PATH_MAX;
     use crate::process::{self, Wait};
     use crate::region::{Kind, Protection, Region};
-    use crate::space::{Access, MMAP_BASE, STACK_LIMIT, STACK_TOP, Space, UserSlice};
+    use crate::space::{MMAP_BASE, STACK_LIMIT, STACK_TOP, Space, UserSlice};
     use crate::trap::TrapFrame;
-    use crate::{console, cpu, pl011, println, timer};
+    use crate::{cpu, println, timer};
     use alloc::vec::Vec;
 
     const PAGE: u64 = 4096;
@@ -142,8 +219,32 @@ mod hardware {
     pub fn dispatch(frame: &mut TrapFrame) {
         let args = [frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5]];
         let result = match decode(frame.x[8], args) {
-            Call::Read { fd, buffer, len } => read(fd, buffer, len),
-            Call::Write { fd, buffer, len } => write(fd, buffer, len),
+            Call::Getcwd { buffer, size } => files::getcwd(buffer, size),
+            Call::Dup { fd } => files::dup(fd),
+            Call::Dup3 { old, new, flags } => files::dup3(old, new, flags),
+            Call::Fcntl { fd, command, argument } => files::fcntl(fd, command, argument),
+            Call::Ioctl { fd, request, argument } => files::ioctl(fd, request, argument),
+            Call::Mkdirat { dirfd, path, mode } => files::mkdirat(dirfd, path, mode),
+            Call::Unlinkat { dirfd, path, flags } => files::unlinkat(dirfd, path, flags),
+            Call::Ftruncate { fd, length } => files::ftruncate(fd, length),
+            Call::Faccessat { dirfd, path, mode } => files::faccessat(dirfd, path, mode),
+            Call::Chdir { path } => files::chdir(path),
+            Call::Fchdir { fd } => files::fchdir(fd),
+            Call::Openat { dirfd, path, flags, mode } => files::openat(dirfd, path, flags, mode),
+            Call::Close { fd } => files::close(fd),
+            Call::Pipe2 { fds, flags } => files::pipe2(fds, flags),
+            Call::Getdents64 { fd, buffer, len } => files::getdents64(fd, buffer, len),
+            Call::Lseek { fd, offset, whence } => files::lseek(fd, offset, whence),
+            Call::Read { fd, buffer, len } => files::read(fd, buffer, len),
+            Call::Write { fd, buffer, len } => files::write(fd, buffer, len),
+            Call::Readv { fd, iov, count } => files::vectored(fd, iov, count, false),
+            Call::Writev { fd, iov, count } => files::vectored(fd, iov, count, true),
+            Call::Pread64 { fd, buffer, len, offset } => files::pread_pwrite(fd, buffer, len, offset, false),
+            Call::Pwrite64 { fd, buffer, len, offset } => files::pread_pwrite(fd, buffer, len, offset, true),
+            Call::Newfstatat { dirfd, path, buffer, flags } => files::newfstatat(dirfd, path, buffer, flags),
+            Call::Fstat { fd, buffer } => files::fstat(fd, buffer),
+            Call::Umask { mask } => files::umask(mask),
+            Call::Renameat2 { old_dirfd, old_path, new_dirfd, new_path, flags } => files::renameat2(old_dirfd, old_path, new_dirfd, new_path, flags),
             Call::Exit { code } => process::exit(process::exit_status(code)),
             Call::SetTidAddress | Call::GetPid => Ok(process::ids().0 as u64),
             Call::GetPpid => Ok(process::ids().1 as u64),
@@ -196,67 +297,6 @@ mod hardware {
         }
         let (pid, _) = process::ids();
         println!("pid {pid}: system call {number} is not implemented: ENOSYS");
-    }
-
-    // ANCHOR: write
-    /// write on the console (fds 1 and 2): the bytes are copied in a piece at a time; a
-    /// newline goes out as CR LF, as a terminal's line discipline sends it.
-    #[inline(never)]
-    fn write(fd: u64, buffer: u64, len: u64) -> Result {
-        if fd != 1 && fd != 2 {
-            return Err(Errno::EBADF);
-        }
-        let len = len as usize;
-        // Checked as a whole first: a bad range is EFAULT before any byte is written.
-        with_space(|space| space.check(UserSlice::new(buffer, len), Access::Read))?;
-        let mut chunk = [0u8; 256];
-        let mut done = 0;
-        while done < len {
-            let n = (len - done).min(chunk.len());
-            with_space(|space| space.copy_in(UserSlice::new(buffer + done as u64, n), &mut chunk[..n]))?;
-            console::write_bytes(&chunk[..n]);
-            done += n;
-        }
-        Ok(len as u64)
-    }
-    // ANCHOR_END: write
-
-    /// read from the console (fd 0): waits for at least one byte, then takes what has
-    /// arrived, up to `len`.
-    #[inline(never)]
-    fn read(fd: u64, buffer: u64, len: u64) -> Result {
-        if fd != 0 {
-            return Err(Errno::EBADF);
-        }
-        let len = (len as usize).min(256);
-        let mut bytes = [0u8; 256];
-        // The buffer must be writable before the call waits for input.
-        with_space(|space| space.check(UserSlice::new(buffer, len), Access::Write))?;
-        if len == 0 {
-            return Ok(0);
-        }
-        let mut count = 0;
-        loop {
-            let daif = cpu::mask_irqs();
-            while count < len {
-                match pl011::take_received() {
-                    Some(byte) => {
-                        bytes[count] = byte;
-                        count += 1;
-                    }
-                    None => break,
-                }
-            }
-            if count == 0 {
-                process::sleep(Wait::Console);
-            }
-            cpu::restore_interrupts(daif);
-            if count > 0 {
-                break;
-            }
-        }
-        with_space(|space| space.copy_out(UserSlice::new(buffer, count), &bytes[..count]))?;
-        Ok(count as u64)
     }
 
     /// nanosleep: sleeps tick by tick until the counter has passed the deadline. The counter,
@@ -335,7 +375,7 @@ mod hardware {
     // ANCHOR_END: brk
 
     // ANCHOR: mmap
-    /// mmap: private anonymous mappings only (there are no files yet); the pages come on
+    /// mmap: private anonymous mappings only (mapping files comes later); the pages come on
     /// demand, zero-filled.
     #[inline(never)]
     fn mmap(address: u64, len: u64, protection: u64, flags: u64) -> Result {
@@ -410,7 +450,7 @@ mod hardware {
     #[inline(never)]
     fn execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> Result {
         let (name, strings, argc) = with_space(|space| -> core::result::Result<_, Errno> {
-            let name = space.copy_string(path, PATH_MAX, Errno::ENAMETOOLONG)?;
+            let name = space.copy_string(path, PATH_MAX - 1, Errno::ENAMETOOLONG)?;
             let mut strings: Vec<Vec<u8>> = Vec::new();
             let mut total = 0;
             let mut argc = 0;
@@ -437,10 +477,16 @@ mod hardware {
             Ok((name, strings, argc))
         })?;
         let views: Vec<&[u8]> = strings.iter().map(|string| string.as_slice()).collect();
-        let loaded = exec::load(&name, &views[..argc], &views[argc..])?;
-        if let Some(old) = process::replace_space(&name, loaded.space) {
+        let cwd = process::with_current(|process| process.cwd.inode.clone());
+        let loaded = exec::load(&cwd, &name, &views[..argc], &views[argc..])?;
+        // The process takes the program's file name, as `ps` shows it.
+        let short = name.rsplit(|&byte| byte == b'/').next().unwrap_or(&name);
+        if let Some(old) = process::replace_space(short, loaded.space) {
             old.destroy();
         }
+        // The new program keeps every descriptor but those marked close-on-exec.
+        let closing = process::with_current(|process| process.files.take_close_on_exec());
+        drop(closing);
         *frame = TrapFrame::at_entry(loaded.entry, loaded.sp);
         Ok(0)
     }

@@ -18,9 +18,22 @@ impl Errno {
     pub const ECHILD: Errno = Errno(10);
     pub const EAGAIN: Errno = Errno(11);
     pub const ENOMEM: Errno = Errno(12);
+    pub const EACCES: Errno = Errno(13);
     pub const EFAULT: Errno = Errno(14);
+    pub const EBUSY: Errno = Errno(16);
+    pub const EEXIST: Errno = Errno(17);
+    pub const EXDEV: Errno = Errno(18);
+    pub const ENOTDIR: Errno = Errno(20);
+    pub const EISDIR: Errno = Errno(21);
     pub const EINVAL: Errno = Errno(22);
+    pub const EMFILE: Errno = Errno(24);
+    pub const ENOTTY: Errno = Errno(25);
+    pub const ESPIPE: Errno = Errno(29);
+    pub const EPIPE: Errno = Errno(32);
+    pub const ERANGE: Errno = Errno(34);
+    pub const ENAMETOOLONG: Errno = Errno(36);
     pub const ENOSYS: Errno = Errno(38);
+    pub const ENOTEMPTY: Errno = Errno(39);
 
     /// The symbolic name, as `strerror`'s man page lists it.
     pub fn name(self) -> &'static str {
@@ -35,9 +48,22 @@ impl Errno {
             10 => "ECHILD",
             11 => "EAGAIN",
             12 => "ENOMEM",
+            13 => "EACCES",
             14 => "EFAULT",
+            16 => "EBUSY",
+            17 => "EEXIST",
+            18 => "EXDEV",
+            20 => "ENOTDIR",
+            21 => "EISDIR",
             22 => "EINVAL",
+            24 => "EMFILE",
+            25 => "ENOTTY",
+            29 => "ESPIPE",
+            32 => "EPIPE",
+            34 => "ERANGE",
+            36 => "ENAMETOOLONG",
             38 => "ENOSYS",
+            39 => "ENOTEMPTY",
             _ => "E?",
         }
     }

@@ -7,6 +7,7 @@
 //! - `sys`: typed wrappers of the system calls, each returning `Result<_, Errno>`.
 //! - `io`: `print!` and `println!` on standard output, `eprintln!` on standard error.
 //! - `heap`: a bump allocator on `brk`, so programs may use `alloc`'s `Vec` and `String`.
+//! - `dirent` (pure): the records getdents64 fills a buffer with.
 //!
 //! The modules marked "pure" compute only and are tested on the host with `cargo test`;
 //! the others exist only in the programs' own target (`target_os = "none"`).
@@ -15,6 +16,7 @@
 
 extern crate alloc;
 
+pub mod dirent;
 pub mod errno;
 pub mod heap;
 pub mod stack;

@@ -7,8 +7,33 @@ use core::arch::asm;
 
 // ANCHOR: numbers
 pub mod nr {
+    pub const GETCWD: usize = 17;
+    pub const DUP: usize = 23;
+    pub const DUP3: usize = 24;
+    pub const FCNTL: usize = 25;
+    pub const IOCTL: usize = 29;
+    pub const MKDIRAT: usize = 34;
+    pub const UNLINKAT: usize = 35;
+    pub const FTRUNCATE: usize = 46;
+    pub const FACCESSAT: usize = 48;
+    pub const CHDIR: usize = 49;
+    pub const FCHDIR: usize = 50;
+    pub const OPENAT: usize = 56;
+    pub const CLOSE: usize = 57;
+    pub const PIPE2: usize = 59;
+    pub const GETDENTS64: usize = 61;
+    pub const LSEEK: usize = 62;
     pub const READ: usize = 63;
     pub const WRITE: usize = 64;
+    pub const READV: usize = 65;
+    pub const WRITEV: usize = 66;
+    pub const PREAD64: usize = 67;
+    pub const PWRITE64: usize = 68;
+    pub const NEWFSTATAT: usize = 79;
+    pub const FSTAT: usize = 80;
+    pub const RT_SIGACTION: usize = 134;
+    pub const UMASK: usize = 166;
+    pub const RENAMEAT2: usize = 276;
     pub const EXIT: usize = 93;
     pub const EXIT_GROUP: usize = 94;
     pub const SET_TID_ADDRESS: usize = 96;
@@ -202,3 +227,256 @@ pub fn uname() -> Result<Utsname, Errno> {
     call(nr::UNAME, [&raw mut name as usize, 0, 0, 0, 0, 0])?;
     Ok(name)
 }
+
+// ANCHOR: files
+/// The "directory descriptor" that means the working directory.
+pub const AT_FDCWD: isize = -100;
+pub const AT_REMOVEDIR: usize = 0x200;
+pub const AT_EMPTY_PATH: usize = 0x1000;
+
+/// open's flags (AArch64 Linux's values).
+pub const O_RDONLY: usize = 0o0;
+pub const O_WRONLY: usize = 0o1;
+pub const O_RDWR: usize = 0o2;
+pub const O_ACCMODE: usize = 0o3;
+pub const O_CREAT: usize = 0o100;
+pub const O_EXCL: usize = 0o200;
+pub const O_TRUNC: usize = 0o1000;
+pub const O_APPEND: usize = 0o2000;
+pub const O_NONBLOCK: usize = 0o4000;
+pub const O_DIRECTORY: usize = 0o40000;
+pub const O_CLOEXEC: usize = 0o2000000;
+
+pub const SEEK_SET: usize = 0;
+pub const SEEK_CUR: usize = 1;
+pub const SEEK_END: usize = 2;
+
+/// `path` with the NUL the kernel needs after it.
+fn c_path(path: &str) -> alloc::vec::Vec<u8> {
+    let mut bytes = alloc::vec::Vec::with_capacity(path.len() + 1);
+    bytes.extend_from_slice(path.as_bytes());
+    bytes.push(0);
+    bytes
+}
+
+pub fn openat(dirfd: isize, path: &str, flags: usize, mode: usize) -> Result<usize, Errno> {
+    let path = c_path(path);
+    call(nr::OPENAT, [dirfd as usize, path.as_ptr() as usize, flags, mode, 0, 0])
+}
+
+/// open(path, flags, mode), as the C library makes it: openat from the working directory.
+pub fn open(path: &str, flags: usize, mode: usize) -> Result<usize, Errno> {
+    openat(AT_FDCWD, path, flags, mode)
+}
+
+pub fn close(fd: usize) -> Result<usize, Errno> {
+    call(nr::CLOSE, [fd, 0, 0, 0, 0, 0])
+}
+
+pub fn lseek(fd: usize, offset: isize, whence: usize) -> Result<usize, Errno> {
+    call(nr::LSEEK, [fd, offset as usize, whence, 0, 0, 0])
+}
+
+pub fn pread(fd: usize, buffer: &mut [u8], offset: usize) -> Result<usize, Errno> {
+    call(nr::PREAD64, [fd, buffer.as_mut_ptr() as usize, buffer.len(), offset, 0, 0])
+}
+
+pub fn pwrite(fd: usize, bytes: &[u8], offset: usize) -> Result<usize, Errno> {
+    call(nr::PWRITE64, [fd, bytes.as_ptr() as usize, bytes.len(), offset, 0, 0])
+}
+
+/// Linux's `struct iovec`: one piece of a readv or writev.
+#[repr(C)]
+pub struct IoVec {
+    pub base: usize,
+    pub len: usize,
+}
+
+pub fn writev(fd: usize, pieces: &[&[u8]]) -> Result<usize, Errno> {
+    let iov: alloc::vec::Vec<IoVec> = pieces.iter().map(|piece| IoVec { base: piece.as_ptr() as usize, len: piece.len() }).collect();
+    call(nr::WRITEV, [fd, iov.as_ptr() as usize, iov.len(), 0, 0, 0])
+}
+
+pub fn readv(fd: usize, pieces: &mut [&mut [u8]]) -> Result<usize, Errno> {
+    let iov: alloc::vec::Vec<IoVec> = pieces.iter_mut().map(|piece| IoVec { base: piece.as_mut_ptr() as usize, len: piece.len() }).collect();
+    call(nr::READV, [fd, iov.as_ptr() as usize, iov.len(), 0, 0, 0])
+}
+
+/// Linux's `struct stat` on AArch64 (asm-generic/stat.h).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Stat {
+    pub dev: u64,
+    pub ino: u64,
+    pub mode: u32,
+    pub nlink: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub rdev: u64,
+    pad1: u64,
+    pub size: i64,
+    pub blksize: i32,
+    pad2: i32,
+    pub blocks: i64,
+    pub times: [i64; 6],
+    unused: [u32; 2],
+}
+
+const _: () = assert!(size_of::<Stat>() == 128);
+
+/// The file-type bits of `Stat::mode`.
+pub const S_IFMT: u32 = 0o170000;
+pub const S_IFREG: u32 = 0o100000;
+pub const S_IFDIR: u32 = 0o040000;
+pub const S_IFCHR: u32 = 0o020000;
+pub const S_IFIFO: u32 = 0o010000;
+
+pub fn fstat(fd: usize) -> Result<Stat, Errno> {
+    let mut stat = Stat::default();
+    call(nr::FSTAT, [fd, &raw mut stat as usize, 0, 0, 0, 0])?;
+    Ok(stat)
+}
+
+/// stat(path): newfstatat from the working directory.
+pub fn stat(path: &str) -> Result<Stat, Errno> {
+    let path = c_path(path);
+    let mut stat = Stat::default();
+    call(nr::NEWFSTATAT, [AT_FDCWD as usize, path.as_ptr() as usize, &raw mut stat as usize, 0, 0, 0])?;
+    Ok(stat)
+}
+
+pub fn getdents64(fd: usize, buffer: &mut [u8]) -> Result<usize, Errno> {
+    call(nr::GETDENTS64, [fd, buffer.as_mut_ptr() as usize, buffer.len(), 0, 0, 0])
+}
+
+pub fn mkdir(path: &str, mode: usize) -> Result<usize, Errno> {
+    let path = c_path(path);
+    call(nr::MKDIRAT, [AT_FDCWD as usize, path.as_ptr() as usize, mode, 0, 0, 0])
+}
+
+pub fn unlink(path: &str) -> Result<usize, Errno> {
+    let path = c_path(path);
+    call(nr::UNLINKAT, [AT_FDCWD as usize, path.as_ptr() as usize, 0, 0, 0, 0])
+}
+
+pub fn rmdir(path: &str) -> Result<usize, Errno> {
+    let path = c_path(path);
+    call(nr::UNLINKAT, [AT_FDCWD as usize, path.as_ptr() as usize, AT_REMOVEDIR, 0, 0, 0])
+}
+
+pub fn rename(from: &str, to: &str) -> Result<usize, Errno> {
+    let (from, to) = (c_path(from), c_path(to));
+    call(nr::RENAMEAT2, [AT_FDCWD as usize, from.as_ptr() as usize, AT_FDCWD as usize, to.as_ptr() as usize, 0, 0])
+}
+
+pub fn chdir(path: &str) -> Result<usize, Errno> {
+    let path = c_path(path);
+    call(nr::CHDIR, [path.as_ptr() as usize, 0, 0, 0, 0, 0])
+}
+
+pub fn fchdir(fd: usize) -> Result<usize, Errno> {
+    call(nr::FCHDIR, [fd, 0, 0, 0, 0, 0])
+}
+
+/// getcwd into `buffer`: the path, without its NUL.
+pub fn getcwd(buffer: &mut [u8]) -> Result<&str, Errno> {
+    let len = call(nr::GETCWD, [buffer.as_mut_ptr() as usize, buffer.len(), 0, 0, 0, 0])?;
+    Ok(core::str::from_utf8(&buffer[..len.saturating_sub(1)]).unwrap_or("?"))
+}
+
+pub fn dup(fd: usize) -> Result<usize, Errno> {
+    call(nr::DUP, [fd, 0, 0, 0, 0, 0])
+}
+
+pub fn dup3(old: usize, new: usize, flags: usize) -> Result<usize, Errno> {
+    call(nr::DUP3, [old, new, flags, 0, 0, 0])
+}
+
+pub const F_DUPFD: usize = 0;
+pub const F_GETFD: usize = 1;
+pub const F_SETFD: usize = 2;
+pub const F_GETFL: usize = 3;
+pub const F_SETFL: usize = 4;
+pub const FD_CLOEXEC: usize = 1;
+
+pub fn fcntl(fd: usize, command: usize, argument: usize) -> Result<usize, Errno> {
+    call(nr::FCNTL, [fd, command, argument, 0, 0, 0])
+}
+
+/// pipe2: (reading end, writing end).
+pub fn pipe2(flags: usize) -> Result<(usize, usize), Errno> {
+    let mut fds = [0i32; 2];
+    call(nr::PIPE2, [fds.as_mut_ptr() as usize, flags, 0, 0, 0, 0])?;
+    Ok((fds[0] as usize, fds[1] as usize))
+}
+
+pub fn ftruncate(fd: usize, length: usize) -> Result<usize, Errno> {
+    call(nr::FTRUNCATE, [fd, length, 0, 0, 0, 0])
+}
+
+pub const X_OK: usize = 1;
+
+pub fn access(path: &str, mode: usize) -> Result<usize, Errno> {
+    let path = c_path(path);
+    call(nr::FACCESSAT, [AT_FDCWD as usize, path.as_ptr() as usize, mode, 0, 0, 0])
+}
+
+/// umask(mask): the old mask.
+pub fn umask(mask: usize) -> usize {
+    call(nr::UMASK, [mask, 0, 0, 0, 0, 0]).unwrap_or(0)
+}
+
+/// Asks for SIGPIPE to be ignored, so that a write to a pipe nobody reads fails with EPIPE
+/// instead of killing the program: what Bramble does until it has signals (chapter 07),
+/// and what Linux does once asked. Bramble answers ENOSYS, which changes nothing.
+pub fn ignore_sigpipe() {
+    const SIGPIPE: usize = 13;
+    const SIG_IGN: usize = 1;
+    // struct sigaction on AArch64: handler, flags, restorer, mask.
+    let action = [SIG_IGN, 0, 0, 0];
+    let _ = call(nr::RT_SIGACTION, [SIGPIPE, action.as_ptr() as usize, 0, 8, 0, 0]);
+}
+// ANCHOR_END: files
+
+// ANCHOR: terminal
+pub const TCGETS: usize = 0x5401;
+pub const TCSETS: usize = 0x5402;
+pub const TIOCGWINSZ: usize = 0x5413;
+
+/// Linux's `struct termios` as TCGETS and TCSETS pass it.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Termios {
+    pub iflag: u32,
+    pub oflag: u32,
+    pub cflag: u32,
+    pub lflag: u32,
+    pub line: u8,
+    pub cc: [u8; 19],
+}
+
+pub const ICRNL: u32 = 0o400;
+pub const OPOST: u32 = 0o1;
+pub const ISIG: u32 = 0o1;
+pub const ICANON: u32 = 0o2;
+pub const ECHO: u32 = 0o10;
+pub const VTIME: usize = 5;
+pub const VMIN: usize = 6;
+
+pub fn tcgetattr(fd: usize) -> Result<Termios, Errno> {
+    let mut termios = Termios::default();
+    call(nr::IOCTL, [fd, TCGETS, &raw mut termios as usize, 0, 0, 0])?;
+    Ok(termios)
+}
+
+pub fn tcsetattr(fd: usize, termios: &Termios) -> Result<usize, Errno> {
+    call(nr::IOCTL, [fd, TCSETS, termios as *const Termios as usize, 0, 0, 0])
+}
+
+/// The terminal's size: (rows, columns).
+pub fn window_size(fd: usize) -> Result<(u16, u16), Errno> {
+    let mut size = [0u16; 4];
+    call(nr::IOCTL, [fd, TIOCGWINSZ, size.as_mut_ptr() as usize, 0, 0, 0])?;
+    Ok((size[0], size[1]))
+}
+// ANCHOR_END: terminal
