@@ -250,11 +250,12 @@ export function largeFileByte(at: number): number {
 /**
  * Fills `dir` (made empty first) with what the card's root holds: `/bin` (the chapter's user
  * programs, when it has them), the chapter's own files (its `root/` folder: `/etc`, `/home`),
- * and the test files: `/test/large` (double-indirect blocks), `/test/many/` (1,000 entries).
+ * the mount points `/dev` and `/tmp` (empty folders, which git does not keep), and the test
+ * files: `/test/large` (double-indirect blocks), `/test/many/` (1,000 entries).
  */
 export function assembleRoot(dir: string, sources: { programs?: string; chapterRoot?: string }): void {
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  for (const folder of ['bin', 'dev', 'tmp']) mkdirSync(path.join(dir, folder), { recursive: true });
   if (sources.chapterRoot) copyTree(sources.chapterRoot, dir);
   if (sources.programs) {
     for (const name of readdirSync(sources.programs)) {

@@ -1,7 +1,7 @@
 //! Chapter 04's monitor commands: chapter 02's (the tick, exceptions on demand), chapter
 //! 03's look at virtual memory (frames, the heap, page tables and page faults), and
 //! processes: run a program, list the processes; files: list a directory, show a file; and
-//! the disk's (disk_commands.rs), which work on the SD card's ext2 directly.
+//! the disk's (disk_commands.rs).
 
 use crate::address::PAGE_SIZE;
 use crate::monitor::{ArgError, Args, Command};
@@ -14,7 +14,7 @@ use core::arch::asm;
 use core::hint::black_box;
 
 // ANCHOR: commands
-pub const COMMANDS: [Command; 33] = [
+pub const COMMANDS: [Command; 31] = [
     Command {
         name: "uptime",
         args: "",
@@ -128,18 +128,6 @@ pub const COMMANDS: [Command; 33] = [
         args: "",
         help: "the SD card: its partitions, the ext2 root, the cache",
         run: disk_commands::show_disk,
-    },
-    Command {
-        name: "disk-ls",
-        args: "[PATH]",
-        help: "list a directory of the card's ext2: inode, mode, links, size, name",
-        run: disk_commands::ls,
-    },
-    Command {
-        name: "disk-cat",
-        args: "PATH",
-        help: "print a file of the card's ext2",
-        run: disk_commands::cat,
     },
     Command {
         name: "write",
@@ -495,25 +483,27 @@ fn ls(args: &mut Args) -> Result<(), ArgError> {
         }
     };
     if inode.metadata().kind != Kind::Directory {
-        show(&inode.metadata(), path);
+        show(&inode, path);
         return Ok(());
     }
     let mut index = 2; // past `.` and `..`
     while let Ok(Some(entry)) = inode.entry(index) {
         let name = core::str::from_utf8(&entry.name).unwrap_or("?");
         if let Ok(child) = vfs::walk(&inode, &entry.name) {
-            show(&child.metadata(), name);
+            show(&child, name);
         }
         index += 1;
     }
     Ok(())
 }
 
-fn show(metadata: &vfs::Metadata, name: &str) {
+fn show(inode: &vfs::InodeRef, name: &str) {
+    let metadata = inode.metadata();
     let kind = match metadata.kind {
         Kind::File => '-',
         Kind::Directory => 'd',
         Kind::CharDevice => 'c',
+        Kind::Symlink => 'l',
     };
     let mut permissions = [b'-'; 9];
     for (bit, letter) in b"rwxrwxrwx".iter().enumerate() {
@@ -522,7 +512,10 @@ fn show(metadata: &vfs::Metadata, name: &str) {
         }
     }
     let permissions = core::str::from_utf8(&permissions).unwrap_or("?");
-    println!("{kind}{permissions} {:8} {name}", metadata.size);
+    match inode.readlink() {
+        Ok(target) => println!("{kind}{permissions} {:8} {name} -> {}", metadata.size, core::str::from_utf8(&target).unwrap_or("?")),
+        Err(_) => println!("{kind}{permissions} {:8} {name}", metadata.size),
+    }
 }
 // ANCHOR_END: ls
 
@@ -550,7 +543,16 @@ fn cat(args: &mut Args) -> Result<(), ArgError> {
     };
     let mut chunk = [0u8; 256];
     let mut offset = 0;
-    while let Ok(count @ 1..) = inode.read_at(offset, &mut chunk) {
+    // A disk can fail mid-file: the error ends the output with one line.
+    loop {
+        let count = match inode.read_at(offset, &mut chunk) {
+            Ok(0) => break,
+            Ok(count) => count,
+            Err(errno) => {
+                println!("cat: {path}: {}", errno.name());
+                break;
+            }
+        };
         for piece in chunk[..count].split_inclusive(|&byte| byte == b'\n') {
             match piece.strip_suffix(b"\n") {
                 Some(line) => {

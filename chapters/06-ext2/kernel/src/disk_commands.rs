@@ -1,16 +1,16 @@
-//! The monitor's disk commands: look at the SD card and work on its ext2 with paths from
-//! the filesystem's own root (it is not yet mounted in the VFS's tree). Each prints one line
-//! for an error: the command, the path and the errno (`disk-cat: /nothing: ENOENT`).
-//! commands.rs lists them.
+//! The monitor's disk commands: look at the SD card, and change its ext2 with paths from
+//! its root, which is the tree's root (ls and cat, which read any filesystem, are the VFS's:
+//! commands.rs). They call ext2 directly, for what the VFS does not offer yet (links,
+//! times, free space, sync). Each prints one line for an error: the command, the path and
+//! the errno (`mkdir: /home: EEXIST`). commands.rs lists them.
 
-use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::disk::{self, human_size, Disk};
 use crate::errno::Errno;
 use crate::monitor::{ArgError, Args};
-use crate::{print, println};
+use crate::println;
 
 
 /// Runs `work` on the mounted disk; an error (mounting, or the errno `work` returns) is
@@ -66,56 +66,6 @@ pub fn show_disk(args: &mut Args) -> Result<(), ArgError> {
 }
 
 /// The mode as `ls -l` shows it: a type letter and the permission bits in octal.
-fn mode_text(mode: u16) -> String {
-    let kind = match mode & 0xF000 {
-        0x4000 => 'd',
-        0xA000 => 'l',
-        0x8000 => '-',
-        _ => '?',
-    };
-    alloc::format!("{kind}{:04o}", mode & 0o7777)
-}
-
-pub fn ls(args: &mut Args) -> Result<(), ArgError> {
-    let path = args.word().unwrap_or("/");
-    args.end()?;
-    on_disk(&alloc::format!("disk-ls: {path}"), |disk| {
-        let dir = disk.resolve(path)?;
-        for entry in disk.fs.list(dir)? {
-            let stat = disk.fs.stat(entry.inode)?;
-            let name = String::from_utf8_lossy(&entry.name);
-            print!("{:6} {} {:3} {:8} {name}", entry.inode, mode_text(stat.mode), stat.links, stat.size);
-            if stat.mode & 0xF000 == 0xA000 {
-                let mut target = vec![0; 256];
-                let length = disk.fs.readlink(entry.inode, &mut target)?;
-                print!(" -> {}", String::from_utf8_lossy(&target[..length]));
-            }
-            println!();
-        }
-        Ok(())
-    });
-    Ok(())
-}
-
-pub fn cat(args: &mut Args) -> Result<(), ArgError> {
-    let path = path(args)?;
-    args.end()?;
-    on_disk(&alloc::format!("disk-cat: {path}"), |disk| {
-        let file = disk.resolve(path)?;
-        let mut buffer = vec![0; 4096];
-        let mut offset = 0;
-        loop {
-            let count = disk.fs.read(file, offset, &mut buffer)?;
-            if count == 0 {
-                return Ok(());
-            }
-            print!("{}", String::from_utf8_lossy(&buffer[..count]));
-            offset += count as u64;
-        }
-    });
-    Ok(())
-}
-
 /// The file at `path`, created empty if it does not exist.
 fn open_or_create(disk: &mut Disk, path: &str) -> Result<u32, Errno> {
     match disk.resolve(path) {

@@ -287,6 +287,7 @@ pub fn getdents64(fd: u64, buffer: u64, len: u64) -> Result {
             Kind::File => 8,
             Kind::Directory => 4,
             Kind::CharDevice => 2,
+            Kind::Symlink => 10,
         });
         bytes.extend_from_slice(&entry.name);
         bytes.resize(bytes.len() + record - 19 - entry.name.len(), 0);
@@ -306,6 +307,7 @@ fn stat_bytes(metadata: &Metadata) -> [u8; 128] {
         Kind::File => 0o100000,
         Kind::Directory => 0o040000,
         Kind::CharDevice => 0o020000,
+        Kind::Symlink => 0o120000,
     };
     let mut put = |at: usize, value: &[u8]| bytes[at..at + value.len()].copy_from_slice(value);
     put(0, &metadata.dev.to_le_bytes()); // st_dev

@@ -3,8 +3,8 @@
 //! `boot.s` takes core 0 from the firmware's hand-off down to EL1, turns the MMU on with
 //! boot page tables and jumps to the higher half, where the kernel is linked, and calls
 //! [`kernel_main`]. It sets up memory as in chapter 03 and interrupts as in chapter 02,
-//! builds the file tree (tmpfs at the root, filled from the initramfs built into the image,
-//! devfs on /dev), makes the monitor the first task of the process table, and runs it. The
+//! builds the file tree (the SD card's ext2 at the root, tmpfs on /tmp, devfs on /dev; the
+//! initramfs built into the image in tmpfs when the card cannot be mounted), makes the monitor the first task of the process table, and runs it. The
 //! monitor's `run` starts a program from a file: a static Linux AArch64 program that runs
 //! at EL0 in an address space of its own, with the console as its descriptors 0, 1 and 2,
 //! and calls the kernel with Linux's system calls.
@@ -149,10 +149,14 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
 
     // ANCHOR: files_setup
     match fs::init() {
-        Ok(unpacked) => println!(
-            "files: tmpfs at / with the initramfs ({} files, {} directories, {} bytes), devfs at /dev",
-            unpacked.files, unpacked.directories, unpacked.bytes
-        ),
+        Ok(fs::Root::Card) => println!("files: ext2 from the SD card at /, tmpfs at /tmp, devfs at /dev"),
+        Ok(fs::Root::Rescue(why, unpacked)) => {
+            println!("root: {why}");
+            println!(
+                "files: tmpfs at / with the initramfs ({} files, {} directories, {} bytes), devfs at /dev",
+                unpacked.files, unpacked.directories, unpacked.bytes
+            )
+        }
         Err(error) => {
             // A broken archive is the build's mistake, not the kernel's: one line that says
             // what is wrong and where, then the machine stops.

@@ -6,6 +6,7 @@
 //! inode number out of range, a bitmap that disagrees with its counter, each is an error
 //! (EIO, or a [`MountError`] at mount), never a panic and never a write to the wrong place.
 
+use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt;
@@ -55,6 +56,10 @@ pub struct Ext2<D: BlockDevice> {
     metadata_dirty: bool,
     /// The time, in seconds since 1970, that changes are stamped with (see `set_time`).
     pub(super) now: u32,
+    /// Inodes the kernel holds (an open file, a working directory), and how many times:
+    /// removing their last name leaves them allocated, with no links, until the last
+    /// `release` (see ops.rs's `free_or_keep`).
+    pub(super) held: BTreeMap<u32, usize>,
 }
 
 impl<D: BlockDevice> Ext2<D> {
@@ -87,7 +92,7 @@ impl<D: BlockDevice> Ext2<D> {
         device.read(table_block * (block_size / SECTOR) as u64, &mut table).map_err(|_| MountError::Io)?;
         let groups: Vec<GroupDescriptor> = table.chunks(GROUP_DESCRIPTOR_SIZE).take(geometry.groups as usize).map(GroupDescriptor::read).collect();
 
-        let mut fs = Ext2 { device, superblock, groups, block_size, inode_size: geometry.inode_size, read_only, metadata_dirty: false, now };
+        let mut fs = Ext2 { device, superblock, groups, block_size, inode_size: geometry.inode_size, read_only, metadata_dirty: false, now, held: BTreeMap::new() };
         for group in 0..fs.groups.len() as u32 {
             fs.check_group(group)?;
         }

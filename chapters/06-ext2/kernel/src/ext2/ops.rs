@@ -215,6 +215,15 @@ impl<D: BlockDevice> Ext2<D> {
         self.write_inode(number, &inode)
     }
 
+    /// Changes the permission bits (chmod), keeping the file's type.
+    pub fn set_permissions(&mut self, number: u32, permissions: u16) -> Result<(), Errno> {
+        self.writable()?;
+        let mut inode = self.read_inode(number)?;
+        inode.set_mode((inode.mode() & MODE_TYPE) | (permissions & 0o7777));
+        inode.set_ctime(self.now);
+        self.write_inode(number, &inode)
+    }
+
     /// Sets the access and modification times (None leaves one as it is); the change time becomes now.
     pub fn set_times(&mut self, number: u32, atime: Option<u32>, mtime: Option<u32>) -> Result<(), Errno> {
         self.writable()?;
@@ -416,7 +425,7 @@ impl<D: BlockDevice> Ext2<D> {
         // The removed directory's ".." linked the parent.
         parent.set_links(parent.links().saturating_sub(1));
         self.write_inode(directory, &parent)?;
-        self.free_whole_inode(number)
+        self.free_or_keep(number)
     }
 
     /// Renames `from_name` in `from` to `to_name` in `to`, replacing what `to_name` named (a
@@ -464,7 +473,7 @@ impl<D: BlockDevice> Ext2<D> {
                     // The replaced directory's ".." linked `to`.
                     target_dir.set_links(target_dir.links().saturating_sub(1));
                     self.write_inode(to, &target_dir)?;
-                    self.free_whole_inode(existing)?;
+                    self.free_or_keep(existing)?;
                 } else {
                     self.drop_link(existing)?;
                 }
@@ -514,12 +523,48 @@ impl<D: BlockDevice> Ext2<D> {
         let mut inode = self.read_inode(number)?;
         let links = inode.links().saturating_sub(1);
         if links == 0 {
-            return self.free_whole_inode(number);
+            return self.free_or_keep(number);
         }
         inode.set_links(links);
         inode.set_ctime(self.now);
         self.write_inode(number, &inode)
     }
+
+    // ANCHOR: held
+    /// An inode whose last name is gone: freed now, or, while the kernel holds it open, kept
+    /// with no links (an orphan) until `release`. Unix lets a program read a file it has
+    /// open after the file is removed; freeing it at once would hand its blocks to another.
+    fn free_or_keep(&mut self, number: u32) -> Result<(), Errno> {
+        if !self.held.contains_key(&number) {
+            return self.free_whole_inode(number);
+        }
+        let mut inode = self.read_inode(number)?;
+        inode.set_links(0);
+        inode.set_ctime(self.now);
+        self.write_inode(number, &inode)
+    }
+
+    /// The kernel holds inode `number` once more (see `free_or_keep`).
+    pub fn hold(&mut self, number: u32) {
+        *self.held.entry(number).or_insert(0) += 1;
+    }
+
+    /// The kernel holds inode `number` once less: an orphan no longer held is freed now.
+    pub fn release(&mut self, number: u32) -> Result<(), Errno> {
+        let Some(count) = self.held.get_mut(&number) else {
+            return Ok(());
+        };
+        *count -= 1;
+        if *count > 0 {
+            return Ok(());
+        }
+        self.held.remove(&number);
+        if self.read_inode(number)?.links() == 0 {
+            self.free_whole_inode(number)?;
+        }
+        Ok(())
+    }
+    // ANCHOR_END: held
 
     /// Frees an inode that no name refers to any more: its blocks, its attribute block, then
     /// the inode itself (links 0 and a deletion time, as e2fsck expects of a free inode).

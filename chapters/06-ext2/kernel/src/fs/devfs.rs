@@ -136,6 +136,11 @@ impl Inode for DeviceNode {
         Err(Errno::EPERM)
     }
 
+    fn readlink(&self) -> Result<Vec<u8>, Errno> {
+        // Nothing here is a symbolic link.
+        Err(Errno::EINVAL)
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -187,6 +192,11 @@ impl Inode for DevDirectory {
 
     fn set_mode(&self, _mode: u32) -> Result<(), Errno> {
         Err(Errno::EPERM)
+    }
+
+    fn readlink(&self) -> Result<Vec<u8>, Errno> {
+        // Nothing here is a symbolic link.
+        Err(Errno::EINVAL)
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -1,5 +1,5 @@
-//! tmpfs: a filesystem in memory, the root of the tree. A file's bytes are a `Vec`, a
-//! directory's entries a `BTreeMap` from name to inode (so `ls` lists them sorted). Each
+//! tmpfs: a filesystem in memory: /tmp, and the root when the SD card cannot be mounted.
+//! A file's bytes are a `Vec`, a directory's entries a `BTreeMap` from name to inode (so `ls` lists them sorted). Each
 //! directory remembers its parent, for `..`; nothing is ever written anywhere else, so
 //! everything is gone at the next boot.
 
@@ -268,6 +268,11 @@ impl Inode for Node {
     fn set_mode(&self, mode: u32) -> Result<(), Errno> {
         self.state.lock().mode = mode & 0o7777;
         Ok(())
+    }
+
+    fn readlink(&self) -> Result<Vec<u8>, Errno> {
+        // Nothing here is a symbolic link.
+        Err(Errno::EINVAL)
     }
 
     fn as_any(&self) -> &dyn Any {

@@ -23,6 +23,8 @@ pub enum Kind {
     Directory,
     /// A character device (devfs): its reads and writes go to a driver.
     CharDevice,
+    /// A symbolic link (ext2): listed and stat'ed, but not yet followed by the path walk.
+    Symlink,
 }
 
 /// What stat reports of an inode.
@@ -56,7 +58,7 @@ pub struct DirEntry {
 /// ENOTDIR), so a filesystem implements only what its files can do.
 ///
 /// This is the whole interface between the VFS and a filesystem: tmpfs and devfs implement
-/// it here, ext2 next chapter. Locking is the filesystem's own business: the methods take
+/// it, and ext2 (ext2fs.rs). Locking is the filesystem's own business: the methods take
 /// `&self`, and the kernel calls them with interrupts enabled or not.
 pub trait Inode: Send + Sync {
     fn metadata(&self) -> Metadata;
@@ -80,6 +82,8 @@ pub trait Inode: Send + Sync {
     fn entry(&self, index: usize) -> Result<Option<DirEntry>, Errno>;
     /// Changes the permission bits.
     fn set_mode(&self, mode: u32) -> Result<(), Errno>;
+    /// A symbolic link's target (EINVAL for anything else).
+    fn readlink(&self) -> Result<Vec<u8>, Errno>;
     /// The inode as `Any`, for a filesystem to find its own type behind a `target` of rename.
     fn as_any(&self) -> &dyn Any;
 }
