@@ -1,5 +1,6 @@
 // The disk of every chapter that has one (a root/ folder; chapter 06 on), driven through the
-// monitor's disk commands in our emulator and in QEMU, each machine with a copy of the chapter's
+// monitor's commands (ls and cat, the disk's own, and programs run from the card) in our
+// emulator and in QEMU, each machine with a copy of the chapter's
 // SD card kept after the run (--persist): both must print the same transcript, what they read
 // must be what mke2fs wrote, and what they write must leave the card's ext2 clean for `e2fsck
 // -fn` and readable by `debugfs`. Damaged cards must give a one-line error and stay unchanged.
@@ -13,6 +14,7 @@ import { listChapters } from '../src/chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from '../src/kernel-run';
 import { buildDir } from '../src/paths';
 import { hasDisk, LARGE_FILE_BYTES, largeFileByte, partitionsOf, SECTOR } from '../src/sd-image';
+import { parseRuns } from '../src/programs';
 import { loadToolchain } from '../src/setup';
 
 const tools = loadToolchain();
@@ -144,8 +146,8 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
       [
         'df',
         'disk',
-        'disk-cat /etc/motd',
-        'disk-cat /test/many/entry-0999',
+        'cat /etc/motd',
+        'cat /test/many/entry-0999',
         'checksum /test/large',
         'mkdir /home/reader/notes',
         'write /home/reader/notes/today.txt written on Bramble',
@@ -154,8 +156,8 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
         'append /home/reader/big 400000',
         'checksum /home/reader/big',
         'mv /home/reader/notes /moved',
-        'disk-ls /home/reader',
-        'disk-cat /nothing',
+        'ls /home/reader',
+        'cat /nothing',
         'rmdir /home',
       ],
       [
@@ -164,8 +166,8 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
         '^entry 999$',
         `^/test/large: ${LARGE_FILE_BYTES} bytes, checksum ${large}$`,
         `^/home/reader/big: 400000 bytes, checksum ${big}$`,
-        '^ +\\d+ l0777 +1 +15 soft -> notes/today.txt$',
-        '^disk-cat: /nothing: ENOENT$',
+        '^lrwxrwxrwx +15 soft -> notes/today.txt$',
+        '^cat: /nothing: ENOENT$',
         '^rmdir: /home: ENOTEMPTY$',
       ],
       sd,
@@ -182,12 +184,24 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
     }
 
     const second = await session(
-      ['disk-cat /moved/today.txt', 'rm /home/reader/hard', 'rm /home/reader/soft', 'rm /home/reader/big', 'rm /moved/today.txt', 'rmdir /moved', 'df'],
+      ['cat /moved/today.txt', 'rm /home/reader/hard', 'rm /home/reader/soft', 'rm /home/reader/big', 'rm /moved/today.txt', 'rmdir /moved', 'df'],
       ['^written on Bramble$'],
       sd,
     );
     // Every block and inode the first boot took is free again.
     expect(/^blocks of .*$/m.exec(second.emulator.output)?.[0]).toBe(freeAtFirst);
+    for (const card of Object.values(sd)) assertClean(rootOf(card));
+  });
+
+  test("chapter 05's file programs print on the card what they print in the rescue root (tmpfs), and leave the card clean", async () => {
+    const programs = ['/bin/files', '/bin/dirs', '/bin/pipes', '/bin/errors', '/bin/clean files.txt d'];
+    const lines = [...programs.map((program) => `run ${program}`), 'mounts'];
+    const sd = cards('programs');
+    const [onCard, inRescue] = await Promise.all([session(lines, ['^ext2 on /$', '^tmpfs on /tmp$'], sd), session(lines, ['^tmpfs on /$'])]);
+    // Process ids differ with the boot's history: the outcomes are compared without them.
+    const outcomes = (run: KernelRun) => parseRuns(run.output, PROMPT).map((outcome) => ({ ...outcome, stdout: outcome.stdout.replace(/pid \d+/g, 'pid N') }));
+    expect(outcomes(onCard.emulator)).toHaveLength(programs.length);
+    expect(outcomes(onCard.emulator)).toEqual(outcomes(inRescue.emulator));
     for (const card of Object.values(sd)) assertClean(rootOf(card));
   });
 
@@ -217,7 +231,7 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
     const root = partitionsOf(kernel.sd)[1]!;
     const sd = cards(what.replaceAll(' ', '-'), (image) => damage(image.subarray(root.start * SECTOR)));
     const before = readFileSync(sd.emulator.path);
-    await session(['disk', 'disk-ls /'], [`^${message}$`], sd);
+    await session(['disk', 'ls /'], [`^${message}$`], sd);
     for (const card of Object.values(sd)) expect(readFileSync(card.path).equals(before)).toBe(true);
   });
 
@@ -233,7 +247,7 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
       editRoot(image, (root) => execFileSync(tools.debugfs, ['-w', '-R', 'sif /etc/motd block[0] 9999999', root], { stdio: 'ignore' })),
     );
     const before = readFileSync(sd.emulator.path);
-    await session(['disk-cat /etc/motd', 'disk-cat /etc/hostname'], ['^disk-cat: /etc/motd: EIO$', '^bramble$'], sd);
+    await session(['cat /etc/motd', 'cat /etc/hostname'], ['^cat: /etc/motd: EIO$', '^bramble$'], sd);
     const superblock = partitionsOf(kernel.sd)[1]!.start * SECTOR + 1024;
     for (const card of Object.values(sd)) {
       const after = readFileSync(card.path);
@@ -253,7 +267,7 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
     };
     const removed = await converse('emulator', ['disk'], card('removed'));
     expect(removed.output).toContain('SD card: no card in the slot\r\n');
-    const failing = await converse('emulator', ['disk', 'disk-ls /'], card('failing'));
+    const failing = await converse('emulator', ['disk', 'ls /'], card('failing'));
     expect(failing.output).toContain('SD card: cannot read sector 0: a data transfer timed out\r\n');
     expect(failing.exitCode).toBe(0);
   });

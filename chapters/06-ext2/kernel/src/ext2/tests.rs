@@ -647,3 +647,28 @@ fn a_directory_entry_with_an_impossible_record_length_is_eio() {
     assert_eq!(fs.read_dir(ROOT_INODE, 0), Err(Errno::EIO));
     assert_eq!(fs.create(ROOT_INODE, b"x", 0o644), Err(Errno::EIO));
 }
+
+#[test]
+fn a_held_file_outlives_its_last_name_and_is_freed_at_its_last_release() {
+    let scratch = Scratch::new();
+    let mut fs = mount(make_image(&scratch, 1024, 4 * 1024));
+    let before = free_counts(&fs);
+    let file = fs.create(ROOT_INODE, b"open", 0o644).unwrap();
+    let contents = pattern(20_000, 3);
+    fs.write(file, 0, &contents).unwrap();
+    // Held twice (two open files, say): the unlink leaves an orphan that still reads back.
+    fs.hold(file);
+    fs.hold(file);
+    fs.unlink(ROOT_INODE, b"open").unwrap();
+    assert_eq!(fs.lookup(ROOT_INODE, b"open"), Err(Errno::ENOENT));
+    assert_eq!(fs.stat(file).unwrap().links, 0);
+    assert_eq!(read_all(&mut fs, file), contents);
+    fs.release(file).unwrap();
+    assert_eq!(read_all(&mut fs, file), contents);
+    assert_ne!(free_counts(&fs), before);
+    // The last release frees it: every block and the inode come back.
+    fs.release(file).unwrap();
+    assert_eq!(free_counts(&fs), before);
+    let disk = fs.unmount().unwrap();
+    assert_clean(&scratch, &disk);
+}
