@@ -28,8 +28,8 @@
 import { addOffset, out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { type Cpu, EXCEPTION_TAKEN } from './cpu';
-import { decode, rowFor } from './decoder';
-import { CHAIN, Emitted, emit } from './emit';
+import { decode, decodesToOp, emitted } from './decoder';
+import { CHAIN, Emitted } from './emit';
 import { spAlignmentFault } from './ops/load-store';
 
 /** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
@@ -47,7 +47,7 @@ const MAX_INVALIDATIONS = 8;
  */
 export interface CompiledBlock {
   readonly length: number;
-  readonly run: (c: Cpu, base: number, pageHi: number, budget: number) => number;
+  readonly run: (cpu: Cpu, base: number, pageHi: number, budget: number) => number;
 }
 
 /** The blocks of one physical page of code, by the word index where each starts. */
@@ -74,7 +74,7 @@ export class CompiledPage {
     let block = this.blocks[index];
     if (block === undefined) {
       if (!entry || this.invalidations >= MAX_INVALIDATIONS) return undefined;
-      const heat = this.heat[index]! + 1;
+      const heat = this.heat[index] + 1;
       this.heat[index] = heat;
       if (heat < HOT) return undefined;
       block = this.compiler.compile(this, index);
@@ -127,24 +127,24 @@ export class BlockCompiler {
     const words = this.memory.chunk(page.ppn * 4096).i32;
     const first = ((page.ppn * 4096) & 0xffff) >>> 2;
     this.compiled++;
-    return compileBlock((i) => words[first + i]!, start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`);
+    return compileBlock((i) => words[first + i], start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`);
   }
 }
 
 /** The current EL's FastTlbs' arrays, which emit.ts's loads and stores use (the EL is fixed inside a block). */
 const FAST_TLB =
-  'const fr = c.mmu.fastRead[c.el]; const frTagLo = fr.tagLo; const frTagHi = fr.tagHi; const frChunk = fr.chunk; const frPageOffset = fr.pageOffset; ' +
-  'const fw = c.mmu.fastWrite[c.el]; const fwTagLo = fw.tagLo; const fwTagHi = fw.tagHi; const fwChunk = fw.chunk; const fwPageOffset = fw.pageOffset;';
+  'const fr = cpu.mmu.fastRead[cpu.el]; const frTagLo = fr.tagLo; const frTagHi = fr.tagHi; const frChunk = fr.chunk; const frPageOffset = fr.pageOffset; ' +
+  'const fw = cpu.mmu.fastWrite[cpu.el]; const fwTagLo = fw.tagLo; const fwTagHi = fw.tagHi; const fwChunk = fw.chunk; const fwPageOffset = fw.pageOffset;';
 
-/** Register halves (`r[N]`) and flags (`c.n` ...) in an emitted source; writes are those followed by a lone `=`. */
+/** Register halves (`r[N]`) and flags (`cpu.n` ...) in an emitted source; writes are those followed by a lone `=`. */
 const REGISTER = /\br\[(\d+)\]/g;
 const REGISTER_WRITE = /\br\[(\d+)\] =(?!=)/g;
-const FLAG = /\bc\.([nzcv])\b(?!\()/g;
-const FLAG_WRITE = /\bc\.([nzcv]) =(?!=)/g;
+const FLAG = /\bcpu\.([nzcv])\b(?!\()/g;
+const FLAG_WRITE = /\bcpu\.([nzcv]) =(?!=)/g;
 
 /**
  * Registers and flags as the block's own locals, which the engine can keep in machine
- * registers: the emitted sources' `r[N]` become `rN` and `c.n` becomes `fn`. The Cpu's copy is
+ * registers: the emitted sources' `r[N]` become `rN` and `cpu.n` becomes `fn`. The Cpu's copy is
  * brought up to date (`flush`) wherever something outside the block may look at it: before a
  * load, store or closure (an exception, a device or the closure reads the registers), and
  * before the block returns or goes round. After a closure, which may change any of them, the
@@ -183,7 +183,7 @@ class Locals {
   }
 
   private static home(local: string): string {
-    return local.startsWith('r') ? `r[${local.slice(1)}]` : `c.${local.slice(1)}`;
+    return local.startsWith('r') ? `r[${local.slice(1)}]` : `cpu.${local.slice(1)}`;
   }
 }
 
@@ -198,7 +198,7 @@ export function compileBlock(
   name: string,
   maxLength = MAX_LENGTH,
 ): CompiledBlock {
-  const closures: ((c: Cpu) => void)[] = [];
+  const closures: ((cpu: Cpu) => void)[] = [];
   const lines: string[] = [];
   const locals = new Locals();
   let length = 0;
@@ -211,18 +211,17 @@ export function compileBlock(
     const at = i << 2;
     length++;
     // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
-    const row = rowFor(w);
-    const emission = row !== undefined && row.decode(w) !== undefined ? emit(w, at) : undefined;
-    const stop = `if (c.signal !== 0 || page.version !== version) ${next(length)}`;
+    const emission = decodesToOp(w) ? emitted(w, at) : undefined;
+    const stop = `if (cpu.signal !== 0 || page.version !== version) ${next(length)}`;
     if (emission === undefined) {
-      lines.push(`${locals.flush()} c.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(c); ${Locals.RELOAD}`, stop);
+      lines.push(`${locals.flush()} cpu.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(cpu); ${Locals.RELOAD}`, stop);
       closures.push(decode(w));
       continue;
     }
     if (emission.kind === Emitted.Memory) {
       const flush = locals.flush();
       const source = locals.take(emission.source);
-      lines.push(`${flush} c.pcLo = base | ${at}; done = ${length - 1}; ${source} ${locals.flush()}`, stop);
+      lines.push(`${flush} cpu.pcLo = base | ${at}; done = ${length - 1}; ${source} ${locals.flush()}`, stop);
       continue;
     }
     const source = locals.take(emission.source);
@@ -235,8 +234,8 @@ export function compileBlock(
     const flush = locals.flush();
     chained = source.replaceAll(
       `${CHAIN}${start << 2};`,
-      `if (budget - c.runCount - (${start + length} - c.blockStart) >= ${length}) ` +
-        `{ ${flush} c.runCount += ${start + length} - c.blockStart; c.blockStart = ${start}; continue; }`,
+      `if (budget - cpu.runCount - (${start + length} - cpu.blockStart) >= ${length}) ` +
+        `{ ${flush} cpu.runCount += ${start + length} - cpu.blockStart; cpu.blockStart = ${start}; continue; }`,
     );
     lines.push(chained, flush);
     break;
@@ -250,8 +249,8 @@ export function compileBlock(
     .replace(/\/\*chain\*\/\d+;/g, '');
   const names = closures.map((_, i) => `op${i}`);
   const source =
-    `return function ${name}(c, base, pageHi, budget) {\n` +
-    `  const r = c.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
+    `return function ${name}(cpu, base, pageHi, budget) {\n` +
+    `  const r = cpu.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'addOffset', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]
