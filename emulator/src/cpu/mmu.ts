@@ -171,36 +171,36 @@ export class Mmu {
 
   /**
    * AT S1E1R/W, S1E0R/W: walk afresh for a read or write at EL1 (or EL0 when `el0`) and
-   * return PAR_EL1 (low word; high word in out.hi). Success: the page's physical address,
-   * ATTR (63:56) from MAIR_EL1, SH (8:7) as the Arm ARM's PAREncodeShareability gives it
-   * (0b10 for Device and Normal Non-cacheable memory, else the descriptor's), NS (bit 9)
+   * write the result to PAR_EL1 (system-register slot `par`). Success: the page's physical
+   * address, ATTR (63:56) from MAIR_EL1, SH (8:7) as the Arm ARM's PAREncodeShareability gives
+   * it (0b10 for Device and Normal Non-cacheable memory, else the descriptor's), NS (bit 9)
    * set (the kernel runs Non-secure; the Arm ARM leaves NS UNKNOWN for a Non-secure
    * regime), bit 11 RES1. Fault: F (bit 0), FST (6:1), bit 11 RES1.
    */
-  addressTranslate(lo: number, hi: number, write: boolean, el0: boolean): number {
+  addressTranslate(lo: number, hi: number, write: boolean, el0: boolean, par: number): void {
     const RES1 = 1 << 11;
+    const sys = this.cpu.sys;
     if (!this.enabled()) {
       // MMU off: flat mapping, Device-nGnRnE (attribute 0x00), Outer Shareable.
-      out.hi = hi & 0xffff;
-      return ((lo & ~0xfff) | RES1 | (1 << 9) | (2 << 7)) | 0;
+      sys.setSlot(par, ((lo & ~0xfff) | RES1 | (1 << 9) | (2 << 7)) | 0, hi & 0xffff);
+      return;
     }
     hi = this.untagged(hi);
     const t = this.atTlb;
     t.flush();
     if (!this.fill(t, 0, lo, hi, 0)) {
-      out.hi = 0;
-      return RES1 | (this.lastFault << 1) | 1;
+      sys.setSlot(par, RES1 | (this.lastFault << 1) | 1, 0);
+      return;
     }
     const need = write ? (el0 ? P_WRITE0 : P_WRITE1) : el0 ? P_READ0 : P_READ1;
     if ((t.perm[0] & need) === 0) {
-      out.hi = 0;
-      return RES1 | (FaultStatus.permission(t.level[0]) << 1) | 1;
+      sys.setSlot(par, RES1 | (FaultStatus.permission(t.level[0]) << 1) | 1, 0);
+      return;
     }
     const page = t.page[0];
     const attr = t.attributes[0] & 0xff;
     const sh = (attr & 0xf0) === 0 || attr === 0x44 ? 2 : t.attributes[0] >>> 8;
-    out.hi = (Math.floor(page / 0x100000000) | (attr << 24)) | 0;
-    return ((page % 0x100000000) | RES1 | (1 << 9) | (sh << 7)) | 0;
+    sys.setSlot(par, ((page % 0x100000000) | RES1 | (1 << 9) | (sh << 7)) | 0, (Math.floor(page / 0x100000000) | (attr << 24)) | 0);
   }
 
   /**

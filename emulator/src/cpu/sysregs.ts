@@ -217,6 +217,12 @@ let slotCount = FIRST_FREE_SLOT;
 for (const d of SYSREGS) byKey.set(d.key, d);
 for (const [name, k, minEl] of PLAIN) byKey.set(k, { name, key: k, minEl, slot: slotCount++ });
 
+/** MRS: register slot `d` of `cpu` = the value of system register `def`. */
+export function readInto(cpu: Cpu, def: SysRegDef & { slot?: number }, d: number): void {
+  const lo = def.read !== undefined ? def.read(cpu) : cpu.sys.lo(def.slot!);
+  cpu.set64(d, lo, out.hi);
+}
+
 export function register(def: SysRegDef): void {
   byKey.set(def.key, def);
 }
@@ -245,6 +251,11 @@ export class SystemRegisters {
   /** Bits 31:0 of a register, where the control bits the ops test live. */
   low32(slot: number): number {
     return this.values[2 * slot];
+  }
+
+  /** Bits 63:32 of a register. */
+  high32(slot: number): number {
+    return this.values[2 * slot + 1];
   }
 
   lo(slot: number): number {

@@ -1,8 +1,9 @@
 // Branches (Arm ARM C4.1.88, the branch part): immediate, conditional,
 // compare-and-branch, test-and-branch, register branches and ERET.
 
-import { out, signExtend } from '../../bits';
+import { signExtend } from '../../bits';
 import type { Cpu, Op } from '../cpu';
+import { Reg } from '../sysregs';
 import { condition, type Fields, srcZr } from './common';
 
 /** Branch to this instruction's address plus `offset` (|offset| < 2^31). */
@@ -96,8 +97,9 @@ function exceptionReturn(cpu: Cpu): void {
     return;
   }
   const spsr = cpu.sys.spsr(cpu.el);
-  const lo = cpu.sys.elr(cpu.el);
-  const hi = out.hi;
+  const elr = cpu.el === 2 ? Reg.ELR_EL2 : Reg.ELR_EL1;
+  const lo = cpu.sys.low32(elr);
+  const hi = cpu.sys.high32(elr);
   const targetEl = (spsr >>> 2) & 3;
   const aarch32 = (spsr & 0x10) !== 0;
   // M[3:0] = 0b0001 would be EL0 with SP_EL0's alternative, SP_ELx, which does not exist.

@@ -2,9 +2,8 @@
 // HLT (semihosting), hints (NOP, WFI, WFE, SEV), barriers, MSR (immediate),
 // SYS (cache, TLB and address-translation maintenance) and MRS/MSR (register).
 
-import { out } from '../../bits';
 import { type Cpu, EC, type Op, VectorKind } from '../cpu';
-import { genericName, key as sysKey, lookup, Reg } from '../sysregs';
+import { genericName, key as sysKey, lookup, readInto, Reg } from '../sysregs';
 import { dstZr, type Fields, plusHi, plusLo } from './common';
 
 /** The immediate QEMU and Arm's semihosting spec use with HLT for a semihosting call on A64. */
@@ -186,13 +185,10 @@ function decodeAt(op1: number, crm: number, op2: number, rt: number): Op | undef
   if (op1 !== 0 || crm !== 8 || op2 > 3) return undefined;
   const write = (op2 & 1) === 1;
   const asEl0 = op2 >= 2;
-  const par = lookup(sysKey(3, 0, 7, 4, 0))!;
+  const par = lookup(sysKey(3, 0, 7, 4, 0))!.slot!;
   return (cpu) => {
     if (cpu.el === 0) return cpu.undefinedInstruction();
-    const lo = cpu.lo(rt);
-    const hi = cpu.hi(rt);
-    const parLo = cpu.mmu.addressTranslate(lo, hi, write, asEl0);
-    cpu.sys.setSlot(par.slot!, parLo, out.hi);
+    cpu.mmu.addressTranslate(cpu.lo(rt), cpu.hi(rt), write, asEl0, par);
   };
 }
 
@@ -229,10 +225,7 @@ export function decodeSysRegMove({ L, o0, op1, CRn, CRm, op2, Rt }: Fields<'L' |
     }
     if (read) {
       if (def.writeOnly) return cpu.undefinedInstruction();
-      let lo: number;
-      if (def.read) lo = def.read(cpu);
-      else lo = cpu.sys.lo(def.slot!);
-      cpu.set64(dest, lo, out.hi);
+      readInto(cpu, def, dest);
     } else {
       if (def.readOnly) return cpu.undefinedInstruction();
       const lo = cpu.lo(rt);
