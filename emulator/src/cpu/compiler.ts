@@ -25,7 +25,7 @@
 //   ASID changes need nothing: blocks, like the closures, belong to physical pages, and the
 //   run loop translates the PC before it enters a page.
 
-import { addOffset, out } from '../bits';
+import { out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { type Cpu, EXCEPTION_TAKEN } from './cpu';
 import { decode, decodesToOp, emitted } from './decoder';
@@ -252,8 +252,8 @@ export function compileBlock(
     `return function ${name}(cpu, base, pageHi, budget) {\n` +
     `  const r = cpu.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
-  const make = new Function('page', 'version', 'addOffset', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
+  const make = new Function('page', 'version', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]
   ) => CompiledBlock['run'];
-  return { length, run: make(page, page.version, addOffset, out, spAlignmentFault, EXCEPTION_TAKEN, ...closures) };
+  return { length, run: make(page, page.version, out, spAlignmentFault, EXCEPTION_TAKEN, ...closures) };
 }

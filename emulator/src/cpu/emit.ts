@@ -10,7 +10,7 @@
 // The statements run inside the block's function, where these names are in scope:
 //   cpu      the Cpu;  r  its register halves (cpu.r)
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
-//   addOffset, out   from bits.ts
+//   out      from bits.ts (the high half of Cpu.ld64's result, on its slow path)
 //   frTagLo, frTagHi, frChunk, frPageOffset (and fw...)   the current EL's FastTlbs (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
 // Each emitter wraps its statements in braces so that its temporaries stay its own.
@@ -49,6 +49,18 @@ function set64(d: number, l: string, h: string): string {
 /** A W-register write clears bits 63:32. */
 function set32(d: number, v: string): string {
   return d === ZR_SINK ? '' : `r[${2 * d}] = ${v}; r[${2 * d + 1}] = 0;`;
+}
+
+/**
+ * Statements declaring `l` and `h` as the 64-bit value (lo, hi) plus a constant `offset`
+ * (|offset| < 2^31), as an address is formed: the carry is tested only for a positive
+ * offset, the borrow only for a negative one, and an offset of 0 adds nothing.
+ */
+function plus(l: string, h: string, lo: string, hi: string, offset: number): string {
+  if (offset === 0) return `const ${l} = ${lo}; const ${h} = ${hi};`;
+  const sum = `${l}Sum`;
+  if (offset > 0) return `const ${sum} = (${lo} >>> 0) + ${offset}; const ${l} = ${sum} | 0; const ${h} = ${sum} > 0xffffffff ? (${hi} + 1) | 0 : ${hi};`;
+  return `const ${sum} = (${lo} >>> 0) - ${-offset}; const ${l} = ${sum} | 0; const ${h} = ${sum} < 0 ? (${hi} - 1) | 0 : ${hi};`;
 }
 
 /** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
@@ -186,7 +198,7 @@ export function pcRel({ op, immlo, immhi, Rd }: Fields<'op' | 'immlo' | 'immhi' 
   const pages = signExtend(immhi, 19) * 4 + immlo;
   if (op === 0) {
     const imm = pages;
-    return plain(`{ const lo = addOffset(base | ${offset}, pageHi, ${imm}); ${set64(d, 'lo', 'out.hi')} }`);
+    return plain(`{ ${plus('lo', 'hi', `(base | ${offset})`, 'pageHi', imm)} ${set64(d, 'lo', 'hi')} }`);
   }
   const offHi = Math.floor((pages * 4096) / 0x100000000);
   const offLo = (pages * 4096) | 0;
@@ -409,7 +421,7 @@ export function unsignedOffset({ size, V, opc, imm12, Rn, Rt }: Fields<'size' | 
   if (t === undefined) return undefined;
   const n = regSp(Rn);
   const offset = imm12 << size;
-  return memory(`{ ${spCheck(Rn)}const al = addOffset(${lo(n)}, ${hi(n)}, ${offset}); const ah = out.hi; ${t} }`);
+  return memory(`{ ${spCheck(Rn)}${plus('al', 'ah', lo(n), hi(n), offset)} ${t} }`);
 }
 
 /** LDUR/STUR, post-index and pre-index (the unprivileged forms stay with their closure). */
@@ -421,11 +433,11 @@ export function imm9({ size, V, opc, imm9, Rn, Rt }: Fields<'size' | 'V' | 'opc'
   if (t === undefined) return undefined;
   const n = regSp(Rn);
   const check = spCheck(Rn);
-  if (index === Index.Offset) return memory(`{ ${check}const al = addOffset(${lo(n)}, ${hi(n)}, ${imm}); const ah = out.hi; ${t} }`);
+  if (index === Index.Offset) return memory(`{ ${check}${plus('al', 'ah', lo(n), hi(n), imm)} ${t} }`);
   if (index === Index.Post) {
-    return memory(`{ ${check}const al = ${lo(n)}; const ah = ${hi(n)}; ${t} const wl = addOffset(al, ah, ${imm}); ${set64(n, 'wl', 'out.hi')} }`);
+    return memory(`{ ${check}const al = ${lo(n)}; const ah = ${hi(n)}; ${t} ${plus('wl', 'wh', 'al', 'ah', imm)} ${set64(n, 'wl', 'wh')} }`);
   }
-  return memory(`{ ${check}const al = addOffset(${lo(n)}, ${hi(n)}, ${imm}); const ah = out.hi; ${t} ${set64(n, 'al', 'ah')} }`);
+  return memory(`{ ${check}${plus('al', 'ah', lo(n), hi(n), imm)} ${t} ${set64(n, 'al', 'ah')} }`);
 }
 
 /** LDR/STR (register offset): Xn|SP plus Rm, extended (UXTW, SXTW) or not, shifted by the size when S is set. */
@@ -469,9 +481,9 @@ export function pair({ opc, V, L, imm7, Rt2, Rn, Rt }: Fields<'opc' | 'V' | 'L' 
       ? `${store64('al', 'ah', lo(t1), hi(t1))} ${store64('bl', 'bh', lo(t2), hi(t2))}`
       : `${store32('al', 'ah', lo(t1))} ${store32('bl', 'bh', lo(t2))}`;
   }
-  const writeback = index !== Index.Offset ? ` const wl = addOffset(${lo(n)}, ${hi(n)}, ${imm}); ${set64(n, 'wl', 'out.hi')}` : '';
+  const writeback = index !== Index.Offset ? ` ${plus('wl', 'wh', lo(n), hi(n), imm)} ${set64(n, 'wl', 'wh')}` : '';
   return memory(
-    `{ ${spCheck(Rn)}const al = addOffset(${lo(n)}, ${hi(n)}, ${pre}); const ah = out.hi; const bl = addOffset(al, ah, ${size}); const bh = out.hi; ${body}${writeback} }`,
+    `{ ${spCheck(Rn)}${plus('al', 'ah', lo(n), hi(n), pre)} ${plus('bl', 'bh', 'al', 'ah', size)} ${body}${writeback} }`,
   );
 }
 
@@ -491,12 +503,12 @@ export const CHAIN = '/*chain*/';
 function jump(at: number, offset: number): string {
   const target = at + offset;
   if (target >= 0 && target < 4096) return `${CHAIN}${target}; cpu.pcLo = base | ${target}; cpu.pcHi = pageHi; cpu.signal |= 1;`;
-  return `cpu.pcLo = addOffset(base | ${at}, pageHi, ${offset}); cpu.pcHi = out.hi; cpu.signal |= 1;`;
+  return `{ ${plus('tl', 'th', `(base | ${at})`, 'pageHi', offset)} cpu.pcLo = tl; cpu.pcHi = th; cpu.signal |= 1; }`;
 }
 
 /** X30 = the address of the next instruction, which may be the next page's first. */
 function link(at: number): string {
-  return at + 4 < 4096 ? `r[60] = base | ${at + 4}; r[61] = pageHi;` : `r[60] = addOffset(base | ${at}, pageHi, 4); r[61] = out.hi;`;
+  return at + 4 < 4096 ? `r[60] = base | ${at + 4}; r[61] = pageHi;` : `{ ${plus('ll', 'lh', `(base | ${at})`, 'pageHi', 4)} r[60] = ll; r[61] = lh; }`;
 }
 
 export function branchImm({ op, imm26 }: Fields<'op' | 'imm26'>, at: number): Emission {
