@@ -171,14 +171,18 @@ function compare(kernel: Uint8Array, total: number, seed: number): Machine {
 describe('the block compiler', () => {
   it('runs 60 random looping programs exactly as the closures do, slice by slice', () => {
     let blocks = 0;
+    let chained = 0;
     let faults = 0;
     for (let seed = 1; seed <= 60; seed++) {
       const m = compare(program(seed, 16 + (seed % 48), 150), 12_000, seed);
       blocks += m.compiler!.compiled;
+      chained += m.compiler!.chained;
       faults += m.cores[0]!.exceptionsTaken;
     }
-    // The programs must reach the compiler and the exception path, or this test proves nothing.
+    // The programs must reach the compiler, its chaining of block to block and the exception
+    // path, or this test proves nothing.
     expect(blocks).toBeGreaterThan(200);
+    expect(chained).toBeGreaterThan(1000);
     expect(faults).toBeGreaterThan(50);
   }, 120_000);
 

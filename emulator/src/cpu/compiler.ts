@@ -19,6 +19,9 @@
 //   closure reads.
 // - Faults. An access that faults throws EXCEPTION_TAKEN; the block catches it and returns
 //   the count including that instruction, with the signal the exception set.
+// - Chaining. A block that ends in its page (running off its end, or branching to a word of
+//   it) goes on into the block there, if that one is compiled and fits in the budget, without
+//   a return to the run loop (CompiledPage.chain), counting the branch as the run loop would.
 // - Code that changes. A store into a word a block was compiled from empties the page's
 //   blocks (Cpu.storeHitsCode tells BlockCompiler.stored); the running block sees the page's version
 //   change after its store and returns, so the next instruction is decoded afresh. TLB and
@@ -27,7 +30,7 @@
 
 import { out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
-import { type Cpu, EXCEPTION_TAKEN } from './cpu';
+import { BRANCHED, type Cpu, EXCEPTION_TAKEN } from './cpu';
 import { decode, decodesToOp, emitted } from './decoder';
 import { CHAIN, Emitted } from './emit';
 import { spAlignmentFault } from './ops/load-store';
@@ -84,6 +87,33 @@ export class CompiledPage {
     return block.length <= room ? block : undefined;
   }
 
+  /**
+   * Run `block` (just entered by the run loop at its start) and, chained to it, the blocks
+   * that follow it in this page: after a block that ran to its end, the one at the next word;
+   * after a branch to a word of this page, the one there, the branch counted as the run loop
+   * counts it. Returns the page index to go on from, as a block does, when the next word has
+   * no block that fits in the budget or something else asks the run loop to look (a fault, a
+   * device, a store into this page's code, a branch out of the page).
+   */
+  chain(cpu: Cpu, block: CompiledBlock, base: number, pageHi: number, budget: number): number {
+    for (;;) {
+      let index = block.run(cpu, base, pageHi, budget);
+      const signal = cpu.signal;
+      if (signal !== 0) {
+        if (signal !== BRANCHED || cpu.pcHi !== pageHi || (cpu.pcLo & ~0xfff) !== base || (cpu.pcLo & 3) !== 0) return index;
+        cpu.runCount += index - cpu.blockStart;
+        cpu.signal = 0;
+        index = (cpu.pcLo & 0xfff) >>> 2;
+        cpu.blockStart = index;
+      }
+      const next = this.blocks[index];
+      const room = Math.min(1024, cpu.blockStart + (budget - cpu.runCount)) - index;
+      if (next === undefined || next.length > room) return index;
+      this.compiler.chained++;
+      block = next;
+    }
+  }
+
   /** A store wrote word `word` of this page. */
   stored(word: number): void {
     if (this.covered[word] === 0) return;
@@ -100,6 +130,8 @@ export class BlockCompiler {
   private readonly pages: (CompiledPage | undefined)[] = [];
   /** Blocks compiled so far (a statistic for the benchmark and tests). */
   compiled = 0;
+  /** Times a block ran straight after another, without a return to the run loop (a statistic for the tests). */
+  chained = 0;
 
   constructor(private readonly memory: PhysicalMemory) {}
 

@@ -643,10 +643,11 @@ export class Cpu {
             this.pcHi = out.hi;
             break;
           }
-          // A compiled block runs as its instructions' ops would, one after another (compiler.ts).
+          // A compiled block runs as its instructions' ops would, one after another, and the
+          // blocks after it in this page with it (compiler.ts).
           const block = compiled === null ? undefined : compiled.enter(index, stop - index, entry);
-          if (block !== undefined) {
-            index = block.run(this, base, pageHi, budget);
+          if (block !== undefined && compiled !== null) {
+            index = compiled.chain(this, block, base, pageHi, budget);
             // A block that looped has counted its rounds itself: the budget's end moved with them.
             stop = Math.min(1024, this.blockStart + (budget - this.runCount));
             entry = true;
