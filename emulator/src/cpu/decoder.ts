@@ -11,8 +11,8 @@
 //
 // A word matches a row when its fixed bits do; the row's decoder then receives the
 // fields by name (`{ sf, op, S, sh, imm12, Rn, Rd }`, each an unsigned number), and
-// TypeScript checks that it reads no field its row lacks (PatternFields below, and
-// the `Fields<'sf' | 'Rd' ...>` each decoder declares in ops/common.ts's terms). No two rows overlap
+// TypeScript checks that it reads no field its row lacks (PatternFields below, against
+// the `Fields<'sf' | 'Rd' ...>` each decoder declares). No two rows overlap
 // (test/decoder.test.ts), so the order of the rows is the Arm ARM's, for reading only.
 //
 // A row's decoder returns an Op, or `undefined` when the word is an unallocated

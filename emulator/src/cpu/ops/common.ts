@@ -1,5 +1,6 @@
-// Pieces every instruction group uses: register-number meaning, conditions,
-// flag-setting addition, and the bitmask-immediate decoder.
+// Pieces every instruction group uses: the fields a decoder reads, register-number
+// meaning, addressing modes, 64-bit shifts and address arithmetic a half at a time,
+// conditions, flag-setting addition, and the bitmask-immediate decoder.
 
 import { type Cpu, SP, ZR_SINK } from '../cpu';
 
@@ -22,7 +23,7 @@ export const Index = {
   Offset: 0,
   /** [Xn], #imm: the base itself, then the base plus the offset written back. */
   Post: 1,
-  /** [Xn, #imm]: the base plus the offset, written back. */
+  /** [Xn, #imm]!: the base plus the offset, written back. */
   Pre: 2,
 } as const;
 export type Index = (typeof Index)[keyof typeof Index];
