@@ -3,6 +3,7 @@
 // accounts for all 32 bits; and a word's fields reach its decoder under their Arm ARM names.
 import { describe, expect, it } from 'vitest';
 import { DECODE_TABLE, fieldsOf, row, rowFor } from '../src/cpu/decoder';
+import { decodeAddSubImm } from '../src/cpu/ops/data-immediate';
 
 const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -40,6 +41,14 @@ describe('the decoder table', () => {
       ['imm26', 2, 26],
       ['Rd', 0, 2],
     ]);
+  });
+
+  it('has TypeScript refuse a decoder that reads a field its row does not name', () => {
+    // `npm run typecheck` fails if this line ever type-checks: the pattern calls the field
+    // imm, and decodeAddSubImm reads imm12, which such a row would never give it.
+    // @ts-expect-error: property 'imm12' is missing in the pattern's fields
+    const misnamed = row('Add/subtract (immediate)', 'sf:1 op:1 S:1 100010 sh:1 imm:12 Rn:5 Rd:5', decodeAddSubImm);
+    expect(misnamed.fields.map((f) => f.name)).not.toContain('imm12');
   });
 
   it('gives a word its fields by their Arm ARM names', () => {
