@@ -6,7 +6,7 @@
 // hot block, and a fault in the middle of one.
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../src/index';
-import { rowFor } from '../src/cpu/decoder';
+import { decodesToOp } from '../src/cpu/decoder';
 import { Reg } from '../src/cpu/sysregs';
 
 /** mulberry32: a small seeded generator, so a failing program can be regenerated from its seed. */
@@ -118,8 +118,7 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
   while (words.length < bodyEnd) {
     const w = pick(branches ? gens : gens.slice(0, -1))(rnd, words.length, bodyEnd);
     if (w === null) continue;
-    const row = rowFor(w >>> 0);
-    if (row === undefined || row.decode(w >>> 0) === undefined) continue;
+    if (!decodesToOp(w >>> 0)) continue;
     words.push(w >>> 0);
   }
   words.push(0xf1000400 | (LOOP_COUNTER << 5) | LOOP_COUNTER); // subs x28, x28, #1
@@ -172,14 +171,18 @@ function compare(kernel: Uint8Array, total: number, seed: number): Machine {
 describe('the block compiler', () => {
   it('runs 60 random looping programs exactly as the closures do, slice by slice', () => {
     let blocks = 0;
+    let chained = 0;
     let faults = 0;
     for (let seed = 1; seed <= 60; seed++) {
       const m = compare(program(seed, 16 + (seed % 48), 150), 12_000, seed);
       blocks += m.compiler!.compiled;
+      chained += m.compiler!.chained;
       faults += m.cores[0]!.exceptionsTaken;
     }
-    // The programs must reach the compiler and the exception path, or this test proves nothing.
+    // The programs must reach the compiler, its chaining of block to block and the exception
+    // path, or this test proves nothing.
     expect(blocks).toBeGreaterThan(200);
+    expect(chained).toBeGreaterThan(1000);
     expect(faults).toBeGreaterThan(50);
   }, 120_000);
 

@@ -19,17 +19,20 @@
 //   closure reads.
 // - Faults. An access that faults throws EXCEPTION_TAKEN; the block catches it and returns
 //   the count including that instruction, with the signal the exception set.
+// - Chaining. A block that ends in its page (running off its end, or branching to a word of
+//   it) goes on into the block there, if that one is compiled and fits in the budget, without
+//   a return to the run loop (CompiledPage.chain), counting the branch as the run loop would.
 // - Code that changes. A store into a word a block was compiled from empties the page's
 //   blocks (Cpu.storeHitsCode tells BlockCompiler.stored); the running block sees the page's version
 //   change after its store and returns, so the next instruction is decoded afresh. TLB and
 //   ASID changes need nothing: blocks, like the closures, belong to physical pages, and the
 //   run loop translates the PC before it enters a page.
 
-import { addOffset, out } from '../bits';
+import { out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
-import { type Cpu, EXCEPTION_TAKEN } from './cpu';
-import { decode, rowFor } from './decoder';
-import { CHAIN, Emitted, emit } from './emit';
+import { BRANCHED, type Cpu, EXCEPTION_TAKEN } from './cpu';
+import { decode, decodesToOp, emitted } from './decoder';
+import { CHAIN, Emitted } from './emit';
 import { spAlignmentFault } from './ops/load-store';
 
 /** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
@@ -47,7 +50,7 @@ const MAX_INVALIDATIONS = 8;
  */
 export interface CompiledBlock {
   readonly length: number;
-  readonly run: (c: Cpu, base: number, pageHi: number, budget: number) => number;
+  readonly run: (cpu: Cpu, base: number, pageHi: number, budget: number) => number;
 }
 
 /** The blocks of one physical page of code, by the word index where each starts. */
@@ -74,7 +77,7 @@ export class CompiledPage {
     let block = this.blocks[index];
     if (block === undefined) {
       if (!entry || this.invalidations >= MAX_INVALIDATIONS) return undefined;
-      const heat = this.heat[index]! + 1;
+      const heat = this.heat[index] + 1;
       this.heat[index] = heat;
       if (heat < HOT) return undefined;
       block = this.compiler.compile(this, index);
@@ -82,6 +85,33 @@ export class CompiledPage {
       this.covered.fill(1, index, index + block.length);
     }
     return block.length <= room ? block : undefined;
+  }
+
+  /**
+   * Run `block` (just entered by the run loop at its start) and, chained to it, the blocks
+   * that follow it in this page: after a block that ran to its end, the one at the next word;
+   * after a branch to a word of this page, the one there, the branch counted as the run loop
+   * counts it. Returns the page index to go on from, as a block does, when the next word has
+   * no block that fits in the budget or something else asks the run loop to look (a fault, a
+   * device, a store into this page's code, a branch out of the page).
+   */
+  chain(cpu: Cpu, block: CompiledBlock, base: number, pageHi: number, budget: number): number {
+    for (;;) {
+      let index = block.run(cpu, base, pageHi, budget);
+      const signal = cpu.signal;
+      if (signal !== 0) {
+        if (signal !== BRANCHED || cpu.pcHi !== pageHi || (cpu.pcLo & ~0xfff) !== base || (cpu.pcLo & 3) !== 0) return index;
+        cpu.runCount += index - cpu.blockStart;
+        cpu.signal = 0;
+        index = (cpu.pcLo & 0xfff) >>> 2;
+        cpu.blockStart = index;
+      }
+      const next = this.blocks[index];
+      const room = Math.min(1024, cpu.blockStart + (budget - cpu.runCount)) - index;
+      if (next === undefined || next.length > room) return index;
+      this.compiler.chained++;
+      block = next;
+    }
   }
 
   /** A store wrote word `word` of this page. */
@@ -100,6 +130,8 @@ export class BlockCompiler {
   private readonly pages: (CompiledPage | undefined)[] = [];
   /** Blocks compiled so far (a statistic for the benchmark and tests). */
   compiled = 0;
+  /** Times a block ran straight after another, without a return to the run loop (a statistic for the tests). */
+  chained = 0;
 
   constructor(private readonly memory: PhysicalMemory) {}
 
@@ -127,24 +159,24 @@ export class BlockCompiler {
     const words = this.memory.chunk(page.ppn * 4096).i32;
     const first = ((page.ppn * 4096) & 0xffff) >>> 2;
     this.compiled++;
-    return compileBlock((i) => words[first + i]!, start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`);
+    return compileBlock((i) => words[first + i], start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`);
   }
 }
 
 /** The current EL's FastTlbs' arrays, which emit.ts's loads and stores use (the EL is fixed inside a block). */
 const FAST_TLB =
-  'const fr = c.mmu.fastRead[c.el]; const frTagLo = fr.tagLo; const frTagHi = fr.tagHi; const frChunk = fr.chunk; const frPageOffset = fr.pageOffset; ' +
-  'const fw = c.mmu.fastWrite[c.el]; const fwTagLo = fw.tagLo; const fwTagHi = fw.tagHi; const fwChunk = fw.chunk; const fwPageOffset = fw.pageOffset;';
+  'const fr = cpu.mmu.fastRead[cpu.el]; const frTagLo = fr.tagLo; const frTagHi = fr.tagHi; const frChunk = fr.chunk; const frPageOffset = fr.pageOffset; ' +
+  'const fw = cpu.mmu.fastWrite[cpu.el]; const fwTagLo = fw.tagLo; const fwTagHi = fw.tagHi; const fwChunk = fw.chunk; const fwPageOffset = fw.pageOffset;';
 
-/** Register halves (`r[N]`) and flags (`c.n` ...) in an emitted source; writes are those followed by a lone `=`. */
+/** Register halves (`r[N]`) and flags (`cpu.n` ...) in an emitted source; writes are those followed by a lone `=`. */
 const REGISTER = /\br\[(\d+)\]/g;
 const REGISTER_WRITE = /\br\[(\d+)\] =(?!=)/g;
-const FLAG = /\bc\.([nzcv])\b(?!\()/g;
-const FLAG_WRITE = /\bc\.([nzcv]) =(?!=)/g;
+const FLAG = /\bcpu\.([nzcv])\b(?!\()/g;
+const FLAG_WRITE = /\bcpu\.([nzcv]) =(?!=)/g;
 
 /**
  * Registers and flags as the block's own locals, which the engine can keep in machine
- * registers: the emitted sources' `r[N]` become `rN` and `c.n` becomes `fn`. The Cpu's copy is
+ * registers: the emitted sources' `r[N]` become `rN` and `cpu.n` becomes `fn`. The Cpu's copy is
  * brought up to date (`flush`) wherever something outside the block may look at it: before a
  * load, store or closure (an exception, a device or the closure reads the registers), and
  * before the block returns or goes round. After a closure, which may change any of them, the
@@ -183,7 +215,7 @@ class Locals {
   }
 
   private static home(local: string): string {
-    return local.startsWith('r') ? `r[${local.slice(1)}]` : `c.${local.slice(1)}`;
+    return local.startsWith('r') ? `r[${local.slice(1)}]` : `cpu.${local.slice(1)}`;
   }
 }
 
@@ -198,7 +230,7 @@ export function compileBlock(
   name: string,
   maxLength = MAX_LENGTH,
 ): CompiledBlock {
-  const closures: ((c: Cpu) => void)[] = [];
+  const closures: ((cpu: Cpu) => void)[] = [];
   const lines: string[] = [];
   const locals = new Locals();
   let length = 0;
@@ -211,18 +243,17 @@ export function compileBlock(
     const at = i << 2;
     length++;
     // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
-    const row = rowFor(w);
-    const emission = row !== undefined && row.decode(w) !== undefined ? emit(w, at) : undefined;
-    const stop = `if (c.signal !== 0 || page.version !== version) ${next(length)}`;
+    const emission = decodesToOp(w) ? emitted(w, at) : undefined;
+    const stop = `if (cpu.signal !== 0 || page.version !== version) ${next(length)}`;
     if (emission === undefined) {
-      lines.push(`${locals.flush()} c.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(c); ${Locals.RELOAD}`, stop);
+      lines.push(`${locals.flush()} cpu.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(cpu); ${Locals.RELOAD}`, stop);
       closures.push(decode(w));
       continue;
     }
     if (emission.kind === Emitted.Memory) {
       const flush = locals.flush();
       const source = locals.take(emission.source);
-      lines.push(`${flush} c.pcLo = base | ${at}; done = ${length - 1}; ${source} ${locals.flush()}`, stop);
+      lines.push(`${flush} cpu.pcLo = base | ${at}; done = ${length - 1}; ${source} ${locals.flush()}`, stop);
       continue;
     }
     const source = locals.take(emission.source);
@@ -235,8 +266,8 @@ export function compileBlock(
     const flush = locals.flush();
     chained = source.replaceAll(
       `${CHAIN}${start << 2};`,
-      `if (budget - c.runCount - (${start + length} - c.blockStart) >= ${length}) ` +
-        `{ ${flush} c.runCount += ${start + length} - c.blockStart; c.blockStart = ${start}; continue; }`,
+      `if (budget - cpu.runCount - (${start + length} - cpu.blockStart) >= ${length}) ` +
+        `{ ${flush} cpu.runCount += ${start + length} - cpu.blockStart; cpu.blockStart = ${start}; continue; }`,
     );
     lines.push(chained, flush);
     break;
@@ -250,11 +281,11 @@ export function compileBlock(
     .replace(/\/\*chain\*\/\d+;/g, '');
   const names = closures.map((_, i) => `op${i}`);
   const source =
-    `return function ${name}(c, base, pageHi, budget) {\n` +
-    `  const r = c.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
+    `return function ${name}(cpu, base, pageHi, budget) {\n` +
+    `  const r = cpu.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
-  const make = new Function('page', 'version', 'addOffset', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
+  const make = new Function('page', 'version', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]
   ) => CompiledBlock['run'];
-  return { length, run: make(page, page.version, addOffset, out, spAlignmentFault, EXCEPTION_TAKEN, ...closures) };
+  return { length, run: make(page, page.version, out, spAlignmentFault, EXCEPTION_TAKEN, ...closures) };
 }

@@ -25,7 +25,7 @@ import { GenericTimer } from './generic-timer';
 import { AccessKind, Mmu } from './mmu';
 import { SystemRegisters } from './sysregs';
 
-export type Op = (c: Cpu) => void;
+export type Op = (cpu: Cpu) => void;
 
 export const ZR = 31;
 export const ZR_SINK = 32;
@@ -80,11 +80,11 @@ export interface CoreBus {
   /** The second tier, which compiles hot code to JavaScript (compiler.ts), or null to interpret only. */
   readonly compiler: BlockCompiler | null;
   /** Semihosting call (HLT #0xF000): returns a stop reason when the call ends the machine. */
-  semihost(c: Cpu): StopReason | null;
+  semihost(cpu: Cpu): StopReason | null;
   /** Virtual time, in ticks of the 62.5 MHz generic counter, at the start of the current run slice. */
   now(): number;
   /** A timer register of core `c` changed: re-evaluate its outputs and the next timer event. */
-  timersChanged(c: Cpu): void;
+  timersChanged(cpu: Cpu): void;
   /** SEV: set the event register of every core. */
   sendEvent(): void;
   /** TLBI: drop every core's cached translations. */
@@ -99,7 +99,7 @@ export interface CoreBus {
  * Told of every exception a core takes, once it has been taken (so ELR, ESR, FAR and the PC
  * at the vector are the new ones): for `--trace int`. `from` is the EL it was taken from.
  */
-export type ExceptionHook = (c: Cpu, from: number, kind: number) => void;
+export type ExceptionHook = (cpu: Cpu, from: number, kind: number) => void;
 
 /** Why a core paused for a debugger: it reached a breakpoint, or finished a single step. */
 export type DebugStop = 'breakpoint' | 'step';
@@ -179,10 +179,20 @@ export class Cpu {
 
   // ---------------------------------------------------------------- registers
 
+  /** Bits 31:0 of register slot `s` (a W register's value). */
+  lo(s: number): number {
+    return this.r[2 * s];
+  }
+
+  /** Bits 63:32 of register slot `s`. */
+  hi(s: number): number {
+    return this.r[2 * s + 1];
+  }
+
   /** Read register slot `s` as a 64-bit value: low half returned, high half in out.hi. */
   get64(s: number): number {
-    out.hi = this.r[2 * s + 1]!;
-    return this.r[2 * s]!;
+    out.hi = this.r[2 * s + 1];
+    return this.r[2 * s];
   }
 
   set64(s: number, lo: number, hi: number): void {
@@ -223,10 +233,9 @@ export class Cpu {
     const from = this.spsel === 0 ? 0 : this.el;
     const to = spsel === 0 ? 0 : el;
     if (from !== to) {
-      this.spBank[2 * from] = this.r[2 * SP]!;
-      this.spBank[2 * from + 1] = this.r[2 * SP + 1]!;
-      this.r[2 * SP] = this.spBank[2 * to]!;
-      this.r[2 * SP + 1] = this.spBank[2 * to + 1]!;
+      this.spBank[2 * from] = this.lo(SP);
+      this.spBank[2 * from + 1] = this.hi(SP);
+      this.set64(SP, this.spBank[2 * to], this.spBank[2 * to + 1]);
     }
     this.el = el;
     this.spsel = spsel;
@@ -236,8 +245,8 @@ export class Cpu {
   readSp(n: number): number {
     const current = this.spsel === 0 ? 0 : this.el;
     if (n === current) return this.get64(SP);
-    out.hi = this.spBank[2 * n + 1]!;
-    return this.spBank[2 * n]!;
+    out.hi = this.spBank[2 * n + 1];
+    return this.spBank[2 * n];
   }
 
   writeSp(n: number, lo: number, hi: number): void {
@@ -356,7 +365,7 @@ export class Cpu {
   private storeHitsCode(pa: number, size: number): void {
     const page = this.bus.code[pa >>> 12];
     if (page === undefined) return;
-    const lazy = page[CODE_PAGE_LAZY]!;
+    const lazy = page[CODE_PAGE_LAZY];
     const offset = pa & 0xfff;
     page[offset >>> 2] = lazy;
     page[(offset + size - 1) >>> 2] = lazy; // the same word unless the store spans two
@@ -365,46 +374,47 @@ export class Cpu {
 
   // Loads and stores: first the fast path (an aligned access to a page in the
   // current EL's FastTlb), then the general one that translates and may fault.
+  // A FastTlb entry whose tag matches always has its chunk: hence the `!` on it.
 
   ld8(lo: number, hi: number): number {
-    const t = this.mmu.fastRead[this.el]!;
+    const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.u8[t.pageOffset[i]! + (lo & 0xfff)]!;
+    if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.u8[t.pageOffset[i] + (lo & 0xfff)];
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Read);
-    if (pa < RAM_END) return this.chunkFor(pa).u8[pa & 0xffff]!;
+    if (pa < RAM_END) return this.chunkFor(pa).u8[pa & 0xffff];
     return this.bus.memory.read(pa, 1);
   }
 
   ld16(lo: number, hi: number): number {
-    const t = this.mmu.fastRead[this.el]!;
+    const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.u16[(t.pageOffset[i]! + (lo & 0xfff)) >>> 1]!;
+    if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.u16[(t.pageOffset[i] + (lo & 0xfff)) >>> 1];
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Read);
     if ((pa & 1) !== 0) return this.ld8(lo, hi) | (this.ld8(lo + 1, hi) << 8);
-    if (pa < RAM_END) return this.chunkFor(pa).u16[(pa & 0xffff) >>> 1]!;
+    if (pa < RAM_END) return this.chunkFor(pa).u16[(pa & 0xffff) >>> 1];
     return this.bus.memory.read(pa, 2);
   }
 
   /** 32-bit load; the result as an int32 (callers zero- or sign-extend). */
   ld32(lo: number, hi: number): number {
-    const t = this.mmu.fastRead[this.el]!;
+    const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.i32[(t.pageOffset[i]! + (lo & 0xfff)) >>> 2]!;
+    if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.i32[(t.pageOffset[i] + (lo & 0xfff)) >>> 2];
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Read);
     if ((pa & 3) !== 0) return this.unalignedLoad(lo, hi, 4);
-    if (pa < RAM_END) return this.chunkFor(pa).i32[(pa & 0xffff) >>> 2]!;
+    if (pa < RAM_END) return this.chunkFor(pa).i32[(pa & 0xffff) >>> 2];
     return this.bus.memory.read(pa, 4) | 0;
   }
 
   /** 64-bit load: low half returned, high half in out.hi. */
   ld64(lo: number, hi: number): number {
-    const t = this.mmu.fastRead[this.el]!;
+    const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 7) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
       const words = t.chunk[i]!.i32;
-      const w = (t.pageOffset[i]! + (lo & 0xfff)) >>> 2;
-      out.hi = words[w + 1]!;
-      return words[w]!;
+      const w = (t.pageOffset[i] + (lo & 0xfff)) >>> 2;
+      out.hi = words[w + 1];
+      return words[w];
     }
     const pa = this.dataAddress(lo, hi, 8, AccessKind.Read);
     if ((pa & 7) !== 0) {
@@ -416,12 +426,28 @@ export class Cpu {
     if (pa < RAM_END) {
       const i32 = this.chunkFor(pa).i32;
       const i = (pa & 0xffff) >>> 2;
-      out.hi = i32[i + 1]!;
-      return i32[i]!;
+      out.hi = i32[i + 1];
+      return i32[i];
     }
     const l = this.bus.memory.read(pa, 4) | 0;
     out.hi = this.bus.memory.read(pa + 4, 4) | 0;
     return l;
+  }
+
+  /** Register slot `d` = the doubleword at (lo, hi): a 64-bit load for the ops, with no result on the side. */
+  load64(d: number, lo: number, hi: number): void {
+    const l = this.ld64(lo, hi);
+    this.set64(d, l, out.hi);
+  }
+
+  /** Slots `d1`, `d2` = the doublewords at (lo, hi) and (lo2, hi2), written only once both loads are done (so a fault changes neither). */
+  loadPair64(d1: number, d2: number, lo: number, hi: number, lo2: number, hi2: number): void {
+    const aLo = this.ld64(lo, hi);
+    const aHi = out.hi;
+    const bLo = this.ld64(lo2, hi2);
+    const bHi = out.hi;
+    this.set64(d1, aLo, aHi);
+    this.set64(d2, bLo, bHi);
   }
 
   /** An unaligned access the MMU allowed (Normal memory): byte by byte, each byte translated. */
@@ -435,10 +461,10 @@ export class Cpu {
   }
 
   st8(lo: number, hi: number, v: number): void {
-    const t = this.mmu.fastWrite[this.el]!;
+    const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.chunk[i]!.u8[t.pageOffset[i]! + (lo & 0xfff)] = v;
+      t.chunk[i]!.u8[t.pageOffset[i] + (lo & 0xfff)] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Write);
@@ -449,10 +475,10 @@ export class Cpu {
   }
 
   st16(lo: number, hi: number, v: number): void {
-    const t = this.mmu.fastWrite[this.el]!;
+    const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.chunk[i]!.u16[(t.pageOffset[i]! + (lo & 0xfff)) >>> 1] = v;
+      t.chunk[i]!.u16[(t.pageOffset[i] + (lo & 0xfff)) >>> 1] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Write);
@@ -464,10 +490,10 @@ export class Cpu {
   }
 
   st32(lo: number, hi: number, v: number): void {
-    const t = this.mmu.fastWrite[this.el]!;
+    const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.chunk[i]!.i32[(t.pageOffset[i]! + (lo & 0xfff)) >>> 2] = v;
+      t.chunk[i]!.i32[(t.pageOffset[i] + (lo & 0xfff)) >>> 2] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Write);
@@ -479,11 +505,11 @@ export class Cpu {
   }
 
   st64(lo: number, hi: number, vlo: number, vhi: number): void {
-    const t = this.mmu.fastWrite[this.el]!;
+    const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 7) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
       const words = t.chunk[i]!.i32;
-      const w = (t.pageOffset[i]! + (lo & 0xfff)) >>> 2;
+      const w = (t.pageOffset[i] + (lo & 0xfff)) >>> 2;
       words[w] = vlo;
       words[w + 1] = vhi;
       return;
@@ -617,16 +643,17 @@ export class Cpu {
             this.pcHi = out.hi;
             break;
           }
-          // A compiled block runs as its instructions' ops would, one after another (compiler.ts).
+          // A compiled block runs as its instructions' ops would, one after another, and the
+          // blocks after it in this page with it (compiler.ts).
           const block = compiled === null ? undefined : compiled.enter(index, stop - index, entry);
-          if (block !== undefined) {
-            index = block.run(this, base, pageHi, budget);
+          if (block !== undefined && compiled !== null) {
+            index = compiled.chain(this, block, base, pageHi, budget);
             // A block that looped has counted its rounds itself: the budget's end moved with them.
             stop = Math.min(1024, this.blockStart + (budget - this.runCount));
             entry = true;
           } else {
             this.pcLo = base | (index << 2);
-            page[index]!(this);
+            page[index](this);
             index++;
             entry = false;
           }

@@ -1,27 +1,23 @@
 // JavaScript source for one instruction, for the block compiler (compiler.ts).
 //
-// Each emitter takes an instruction word and returns the statements that do what the
-// instruction's closure in ops/*.ts does, with every field turned into a constant, or
+// Each emitter takes an instruction's fields, by the names of its row in decoder.ts (as the
+// row's decoder does), and returns the statements that do what the instruction's closure in
+// ops/*.ts does, with every field turned into a constant, or
 // `undefined` when it leaves that word to the closure (the compiled block then calls the
 // closure itself). The two must agree bit for bit: test/compiler.test.ts runs random
 // programs through both and compares every register and flag.
 //
 // The statements run inside the block's function, where these names are in scope:
-//   c        the Cpu;  r  its register halves (c.r)
+//   cpu      the Cpu;  r  its register halves (cpu.r)
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
-//   addOffset, out   from bits.ts
+//   out      from bits.ts (the high half of Cpu.ld64's result, on its slow path)
 //   frTagLo, frTagHi, frChunk, frPageOffset (and fw...)   the current EL's FastTlbs (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
 // Each emitter wraps its statements in braces so that its temporaries stay its own.
 
-import { field, signExtend } from '../bits';
+import { signExtend } from '../bits';
 import { ZR, ZR_SINK } from './cpu';
-import { type DecodeRow, rowFor } from './decoder';
-import { decodeBranchCond, decodeBranchImm, decodeBranchReg, decodeCompareBranch, decodeTestBranch } from './ops/branch';
-import { decodeBitMasks, dstZr, pairOf, rd, regSp, rm, rn, sf, srcZr } from './ops/common';
-import { decodeAddSubImm, decodeBitfield, decodeExtract, decodeLogicalImm, decodeMoveWide, decodePcRel } from './ops/data-immediate';
-import { decodeAddSubShifted, decodeCondSelect, decodeLogicalShifted } from './ops/data-register';
-import { decodeImm9, decodePair, decodeRegisterOffset, decodeUnsignedOffset } from './ops/load-store';
+import { decodeBitMasks, dstZr, type Fields, Index, pairOf, regSp, Shift, srcZr } from './ops/common';
 
 /** What kind of instruction the block compiler is looking at. */
 export const Emitted = {
@@ -55,23 +51,35 @@ function set32(d: number, v: string): string {
   return d === ZR_SINK ? '' : `r[${2 * d}] = ${v}; r[${2 * d + 1}] = 0;`;
 }
 
+/**
+ * Statements declaring `l` and `h` as the 64-bit value (lo, hi) plus a constant `offset`
+ * (|offset| < 2^31), as an address is formed: the carry is tested only for a positive
+ * offset, the borrow only for a negative one, and an offset of 0 adds nothing.
+ */
+function plus(l: string, h: string, lo: string, hi: string, offset: number): string {
+  if (offset === 0) return `const ${l} = ${lo}; const ${h} = ${hi};`;
+  const sum = `${l}Sum`;
+  if (offset > 0) return `const ${sum} = (${lo} >>> 0) + ${offset}; const ${l} = ${sum} | 0; const ${h} = ${sum} > 0xffffffff ? (${hi} + 1) | 0 : ${hi};`;
+  return `const ${sum} = (${lo} >>> 0) - ${-offset}; const ${l} = ${sum} | 0; const ${h} = ${sum} < 0 ? (${hi} - 1) | 0 : ${hi};`;
+}
+
 /** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
 function conditionSource(code: number): string {
   const forms = [
-    'c.z === 1',
-    'c.z === 0',
-    'c.c === 1',
-    'c.c === 0',
-    'c.n === 1',
-    'c.n === 0',
-    'c.v === 1',
-    'c.v === 0',
-    '(c.c === 1 && c.z === 0)',
-    '!(c.c === 1 && c.z === 0)',
-    'c.n === c.v',
-    'c.n !== c.v',
-    '(c.z === 0 && c.n === c.v)',
-    '!(c.z === 0 && c.n === c.v)',
+    'cpu.z === 1',
+    'cpu.z === 0',
+    'cpu.c === 1',
+    'cpu.c === 0',
+    'cpu.n === 1',
+    'cpu.n === 0',
+    'cpu.v === 1',
+    'cpu.v === 0',
+    '(cpu.c === 1 && cpu.z === 0)',
+    '!(cpu.c === 1 && cpu.z === 0)',
+    'cpu.n === cpu.v',
+    'cpu.n !== cpu.v',
+    '(cpu.z === 0 && cpu.n === cpu.v)',
+    '!(cpu.z === 0 && cpu.n === cpu.v)',
     'true',
     'true',
   ];
@@ -84,14 +92,14 @@ function conditionSource(code: number): string {
  */
 function addWithCarry64(bl: string, bh: string, carry: number, setFlags: boolean): string {
   let s = `const l = (al >>> 0) + ((${bl}) >>> 0) + ${carry}; const lo = l | 0; const h = (ah >>> 0) + ((${bh}) >>> 0) + (l > 0xffffffff ? 1 : 0); const hi = h | 0;`;
-  if (setFlags) s += ` c.n = hi >>> 31; c.z = (lo | hi) === 0 ? 1 : 0; c.c = h > 0xffffffff ? 1 : 0; c.v = ((ah ^ hi) & ((${bh}) ^ hi)) < 0 ? 1 : 0;`;
+  if (setFlags) s += ` cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = h > 0xffffffff ? 1 : 0; cpu.v = ((ah ^ hi) & ((${bh}) ^ hi)) < 0 ? 1 : 0;`;
   return s;
 }
 
 /** The same for 32 bits: the result in `v`. */
 function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
   let s = `const s = (al >>> 0) + ((${b}) >>> 0) + ${carry}; const v = s | 0;`;
-  if (setFlags) s += ` c.n = v >>> 31; c.z = v === 0 ? 1 : 0; c.c = s > 0xffffffff ? 1 : 0; c.v = ((al ^ v) & ((${b}) ^ v)) < 0 ? 1 : 0;`;
+  if (setFlags) s += ` cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = s > 0xffffffff ? 1 : 0; cpu.v = ((al ^ v) & ((${b}) ^ v)) < 0 ? 1 : 0;`;
   return s;
 }
 
@@ -135,13 +143,13 @@ function shift32(type: number, k: number): string {
 
 // ---------------------------------------------------------------- data processing, immediate
 
-function addSubImm(w: number): Emission {
-  const is64 = sf(w);
-  const sub = field(w, 30, 30) === 1;
-  const setFlags = field(w, 29, 29) === 1;
-  const imm = field(w, 21, 10) << (field(w, 22, 22) * 12);
-  const n = regSp(rn(w));
-  const d = setFlags ? dstZr(rd(w)) : regSp(rd(w));
+export function addSubImm({ sf, op, S, sh, imm12, Rn, Rd }: Fields<'sf' | 'op' | 'S' | 'sh' | 'imm12' | 'Rn' | 'Rd'>): Emission {
+  const is64 = sf === 1;
+  const sub = op === 1;
+  const setFlags = S === 1;
+  const imm = imm12 << (sh * 12);
+  const n = regSp(Rn);
+  const d = setFlags ? dstZr(Rd) : regSp(Rd);
   const bl = sub ? ~imm : imm;
   const bh = sub ? -1 : 0;
   const carry = sub ? 1 : 0;
@@ -149,33 +157,29 @@ function addSubImm(w: number): Emission {
   return plain(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`);
 }
 
-function logicalImm(w: number): Emission | undefined {
-  const is64 = sf(w);
-  const opc = field(w, 30, 29);
-  const nBit = field(w, 22, 22);
-  if (!is64 && nBit === 1) return undefined;
-  const masks = decodeBitMasks(nBit, field(w, 15, 10), field(w, 21, 16), true, is64 ? 64 : 32);
+export function logicalImm({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'opc' | 'N' | 'immr' | 'imms' | 'Rn' | 'Rd'>): Emission | undefined {
+  const is64 = sf === 1;
+  if (!is64 && N === 1) return undefined;
+  const masks = decodeBitMasks(N, imms, immr, true, is64 ? 64 : 32);
   if (masks === undefined) return undefined;
   const [mLo, mHi] = pairOf(masks[0]);
-  const n = srcZr(rn(w));
-  const d = opc === 3 ? dstZr(rd(w)) : regSp(rd(w));
-  const op = ['&', '|', '^', '&'][opc]!;
+  const n = srcZr(Rn);
+  const d = opc === 3 ? dstZr(Rd) : regSp(Rd);
+  const op = ['&', '|', '^', '&'][opc];
   const flags = opc === 3;
   if (is64) {
-    const f = flags ? ' c.n = hi >>> 31; c.z = (lo | hi) === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
+    const f = flags ? ' cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
     return plain(`{ const lo = ${lo(n)} ${op} ${mLo}; const hi = ${hi(n)} ${op} ${mHi};${f} ${set64(d, 'lo', 'hi')} }`);
   }
-  const f = flags ? ' c.n = v >>> 31; c.z = v === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
+  const f = flags ? ' cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
   return plain(`{ const v = ${lo(n)} ${op} ${mLo};${f} ${set32(d, 'v')} }`);
 }
 
-function moveWide(w: number): Emission | undefined {
-  const is64 = sf(w);
-  const opc = field(w, 30, 29);
-  const hw = field(w, 22, 21);
+export function moveWide({ sf, opc, hw, imm16, Rd }: Fields<'sf' | 'opc' | 'hw' | 'imm16' | 'Rd'>): Emission | undefined {
+  const is64 = sf === 1;
   if (opc === 1 || (!is64 && hw >= 2)) return undefined;
-  const imm = field(w, 20, 5);
-  const d = dstZr(rd(w));
+  const imm = imm16;
+  const d = dstZr(Rd);
   const shift = hw * 16;
   const l = shift < 32 ? imm << shift : 0;
   const h = shift >= 32 ? imm << (shift - 32) : 0;
@@ -189,40 +193,34 @@ function moveWide(w: number): Emission | undefined {
 }
 
 /** ADR, ADRP: the PC is `base | offset` in the block (a page never crosses a 4 GiB line). */
-function pcRel(w: number, offset: number): Emission {
-  const d = dstZr(rd(w));
-  const immlo = field(w, 30, 29);
-  const immhi = signExtend(field(w, 23, 5), 19);
-  if (w >>> 31 === 0) {
-    const imm = immhi * 4 + immlo;
-    return plain(`{ const lo = addOffset(base | ${offset}, pageHi, ${imm}); ${set64(d, 'lo', 'out.hi')} }`);
+export function pcRel({ op, immlo, immhi, Rd }: Fields<'op' | 'immlo' | 'immhi' | 'Rd'>, offset: number): Emission {
+  const d = dstZr(Rd);
+  const pages = signExtend(immhi, 19) * 4 + immlo;
+  if (op === 0) {
+    const imm = pages;
+    return plain(`{ ${plus('lo', 'hi', `(base | ${offset})`, 'pageHi', imm)} ${set64(d, 'lo', 'hi')} }`);
   }
-  const pages = immhi * 4 + immlo;
   const offHi = Math.floor((pages * 4096) / 0x100000000);
   const offLo = (pages * 4096) | 0;
   return plain(`{ const l = (base >>> 0) + ${offLo >>> 0}; ${set64(d, 'l | 0', `(pageHi + ${offHi} + (l > 0xffffffff ? 1 : 0)) | 0`)} }`);
 }
 
 /** SBFM, BFM, UBFM with their masks as constants (the closure's formula, ops/data-immediate.ts). */
-function bitfield(w: number): Emission | undefined {
-  const is64 = sf(w);
-  const opc = field(w, 30, 29);
-  const nBit = field(w, 22, 22);
-  if (opc === 3 || nBit !== (is64 ? 1 : 0)) return undefined;
-  const immr = field(w, 21, 16);
-  const imms = field(w, 15, 10);
+export function bitfield({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'opc' | 'N' | 'immr' | 'imms' | 'Rn' | 'Rd'>): Emission | undefined {
+  const is64 = sf === 1;
+  if (opc === 3 || N !== sf) return undefined;
   if (!is64 && (immr >= 32 || imms >= 32)) return undefined;
-  const masks = decodeBitMasks(nBit, imms, immr, false, is64 ? 64 : 32);
+  const masks = decodeBitMasks(N, imms, immr, false, is64 ? 64 : 32);
   if (masks === undefined) return undefined;
   const [wLo, wHi] = pairOf(masks[0]);
   const [tLo, tHi] = pairOf(masks[1]);
-  const n = srcZr(rn(w));
-  const d = dstZr(rd(w));
+  const n = srcZr(Rn);
+  const d = dstZr(Rd);
   if (d === ZR_SINK) return plain('');
   const signed = opc === 0;
   const keep = opc === 1;
   if (is64) {
-    const [rl, rh] = shift64(3, immr);
+    const [rl, rh] = shift64(Shift.ROR, immr);
     const bit = imms < 32 ? `((ml >>> ${imms}) & 1)` : `((mh >>> ${imms - 32}) & 1)`;
     const dl = keep ? `r[${2 * d}]` : '0';
     const dh = keep ? `r[${2 * d + 1}]` : '0';
@@ -240,18 +238,17 @@ function bitfield(w: number): Emission | undefined {
 }
 
 /** EXTR (ROR when Rn = Rm): bits from the concatenation Rn:Rm, from bit lsb of Rm. */
-function extract(w: number): Emission | undefined {
-  const is64 = sf(w);
-  const nBit = field(w, 22, 22);
-  const lsb = field(w, 15, 10);
-  if (field(w, 30, 29) !== 0 || field(w, 21, 21) !== 0 || nBit !== (is64 ? 1 : 0) || (!is64 && lsb >= 32)) return undefined;
-  const n = srcZr(rn(w));
-  const m = srcZr(rm(w));
-  const d = dstZr(rd(w));
+export function extract({ sf, op21, N, o0, Rm, imms, Rn, Rd }: Fields<'sf' | 'op21' | 'N' | 'o0' | 'Rm' | 'imms' | 'Rn' | 'Rd'>): Emission | undefined {
+  const is64 = sf === 1;
+  const lsb = imms;
+  if (op21 !== 0 || o0 !== 0 || N !== sf || (!is64 && lsb >= 32)) return undefined;
+  const n = srcZr(Rn);
+  const m = srcZr(Rm);
+  const d = dstZr(Rd);
   if (is64) {
     if (lsb === 0) return plain(`{ const lo = ${lo(m)}; const hi = ${hi(m)}; ${set64(d, 'lo', 'hi')} }`);
-    const [ll, lh] = shift64(1, lsb);
-    const [hl, hh] = shift64(0, 64 - lsb, 'nl', 'nh');
+    const [ll, lh] = shift64(Shift.LSR, lsb);
+    const [hl, hh] = shift64(Shift.LSL, 64 - lsb, 'nl', 'nh');
     return plain(`{ const ml = ${lo(m)}; const mh = ${hi(m)}; const nl = ${lo(n)}; const nh = ${hi(n)}; const lo = ${ll} | ${hl}; const hi = ${lh} | ${hh}; ${set64(d, 'lo', 'hi')} }`);
   }
   const v = lsb === 0 ? 'ml' : `(ml >>> ${lsb}) | (nl << ${32 - lsb})`;
@@ -260,40 +257,39 @@ function extract(w: number): Emission | undefined {
 
 // ---------------------------------------------------------------- data processing, register
 
-function logicalShifted(w: number): Emission | undefined {
-  const is64 = sf(w);
-  const opc = field(w, 30, 29);
-  const type = field(w, 23, 22);
-  const invert = field(w, 21, 21) === 1;
-  const k = field(w, 15, 10);
+export function logicalShifted({ sf, opc, shift, N, Rm, imm6, Rn, Rd }: Fields<'sf' | 'opc' | 'shift' | 'N' | 'Rm' | 'imm6' | 'Rn' | 'Rd'>): Emission | undefined {
+  const is64 = sf === 1;
+  const type = shift;
+  const invert = N === 1;
+  const k = imm6;
   if (!is64 && k >= 32) return undefined;
-  const n = srcZr(rn(w));
-  const m = srcZr(rm(w));
-  const d = dstZr(rd(w));
-  const op = ['&', '|', '^', '&'][opc]!;
+  const n = srcZr(Rn);
+  const m = srcZr(Rm);
+  const d = dstZr(Rd);
+  const op = ['&', '|', '^', '&'][opc];
   const flags = opc === 3;
   const not = invert ? '~' : '';
   if (is64) {
     const [bl, bh] = shift64(type, k);
-    const f = flags ? ' c.n = hi >>> 31; c.z = (lo | hi) === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
+    const f = flags ? ' cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
     return plain(
       `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const lo = ${lo(n)} ${op} ${not}${bl}; const hi = ${hi(n)} ${op} ${not}${bh};${f} ${set64(d, 'lo', 'hi')} }`,
     );
   }
-  const f = flags ? ' c.n = v >>> 31; c.z = v === 0 ? 1 : 0; c.c = 0; c.v = 0;' : '';
+  const f = flags ? ' cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
   return plain(`{ const ml = ${lo(m)}; const v = ${lo(n)} ${op} ${not}${shift32(type, k)};${f} ${set32(d, 'v')} }`);
 }
 
-function addSubShifted(w: number): Emission | undefined {
-  const is64 = sf(w);
-  const sub = field(w, 30, 30) === 1;
-  const setFlags = field(w, 29, 29) === 1;
-  const type = field(w, 23, 22);
-  const k = field(w, 15, 10);
-  if (type === 3 || (!is64 && k >= 32)) return undefined;
-  const n = srcZr(rn(w));
-  const m = srcZr(rm(w));
-  const d = dstZr(rd(w));
+export function addSubShifted({ sf, op, S, shift, Rm, imm6, Rn, Rd }: Fields<'sf' | 'op' | 'S' | 'shift' | 'Rm' | 'imm6' | 'Rn' | 'Rd'>): Emission | undefined {
+  const is64 = sf === 1;
+  const sub = op === 1;
+  const setFlags = S === 1;
+  const type = shift;
+  const k = imm6;
+  if (type === Shift.ROR || (!is64 && k >= 32)) return undefined;
+  const n = srcZr(Rn);
+  const m = srcZr(Rm);
+  const d = dstZr(Rd);
   const not = sub ? '~' : '';
   const carry = sub ? 1 : 0;
   if (is64) {
@@ -306,22 +302,22 @@ function addSubShifted(w: number): Emission | undefined {
   return plain(`{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`);
 }
 
-function condSelect(w: number): Emission | undefined {
-  if (field(w, 29, 29) !== 0 || field(w, 11, 11) !== 0) return undefined;
-  const is64 = sf(w);
-  const op = (field(w, 30, 30) << 1) | field(w, 10, 10); // 0 CSEL, 1 CSINC, 2 CSINV, 3 CSNEG
-  const n = srcZr(rn(w));
-  const m = srcZr(rm(w));
-  const d = dstZr(rd(w));
+export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | 'op' | 'S' | 'Rm' | 'cond' | 'op2' | 'Rn' | 'Rd'>): Emission | undefined {
+  if (S !== 0 || op2 > 1) return undefined;
+  const is64 = sf === 1;
+  const kind = (op << 1) | op2; // 0 CSEL, 1 CSINC, 2 CSINV, 3 CSNEG
+  const n = srcZr(Rn);
+  const m = srcZr(Rm);
+  const d = dstZr(Rd);
   const otherwise = [
     '',
     'const l = (lo >>> 0) + 1; hi = (hi + (l > 0xffffffff ? 1 : 0)) | 0; lo = l | 0;',
     'lo = ~lo; hi = ~hi;',
     'const l = (~lo >>> 0) + 1; hi = (~hi + (l > 0xffffffff ? 1 : 0)) | 0; lo = l | 0;',
-  ][op]!;
+  ][kind];
   const write = is64 ? set64(d, 'lo', 'hi') : set32(d, 'lo');
   return plain(
-    `{ let lo; let hi; if (${conditionSource(field(w, 15, 12))}) { lo = ${lo(n)}; hi = ${hi(n)}; } else { lo = ${lo(m)}; hi = ${hi(m)}; ${otherwise} } ${write} }`,
+    `{ let lo; let hi; if (${conditionSource(cond)}) { lo = ${lo(n)}; hi = ${hi(n)}; } else { lo = ${lo(m)}; hi = ${hi(m)}; ${otherwise} } ${write} }`,
   );
 }
 
@@ -349,7 +345,7 @@ const word = (tlb: 'fr' | 'fw', l: string): string => `(${tlb}PageOffset[i${l}] 
 /** Statements loading 32 bits at (l, h) into a new `v` (an int32). */
 function load32(l: string, h: string, v: string): string {
   const [lookup, hit] = fastPath('fr', l, h, 4);
-  return `${lookup} const ${v} = ${hit} ? ${chunk('fr', l)}[${word('fr', l)}] : c.ld32(${l}, ${h});`;
+  return `${lookup} const ${v} = ${hit} ? ${chunk('fr', l)}[${word('fr', l)}] : cpu.ld32(${l}, ${h});`;
 }
 
 /** Statements loading 64 bits at (l, h) into new `v` (low half) and `vh`. */
@@ -357,20 +353,20 @@ function load64(l: string, h: string, v: string, vh: string): string {
   const [lookup, hit] = fastPath('fr', l, h, 8);
   return (
     `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${word('fr', l)}; const words = ${chunk('fr', l)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
-    `else { ${v} = c.ld64(${l}, ${h}); ${vh} = out.hi; }`
+    `else { ${v} = cpu.ld64(${l}, ${h}); ${vh} = out.hi; }`
   );
 }
 
 function store32(l: string, h: string, value: string): string {
   const [lookup, hit] = fastPath('fw', l, h, 4);
-  return `${lookup} { const v = ${value}; if (${hit}) ${chunk('fw', l)}[${word('fw', l)}] = v; else c.st32(${l}, ${h}, v); }`;
+  return `${lookup} { const v = ${value}; if (${hit}) ${chunk('fw', l)}[${word('fw', l)}] = v; else cpu.st32(${l}, ${h}, v); }`;
 }
 
 function store64(l: string, h: string, value: string, valueHi: string): string {
   const [lookup, hit] = fastPath('fw', l, h, 8);
   return (
     `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${word('fw', l)}; const words = ${chunk('fw', l)}; words[w] = v; words[w + 1] = vh; } ` +
-    `else c.st64(${l}, ${h}, v, vh); }`
+    `else cpu.st64(${l}, ${h}, v, vh); }`
   );
 }
 
@@ -380,9 +376,9 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
   if (opc === 0) {
     switch (size) {
       case 0:
-        return `c.st8(al, ah, ${lo(t)});`;
+        return `cpu.st8(al, ah, ${lo(t)});`;
       case 1:
-        return `c.st16(al, ah, ${lo(t)});`;
+        return `cpu.st16(al, ah, ${lo(t)});`;
       case 2:
         return store32('al', 'ah', lo(t));
       default:
@@ -392,14 +388,14 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
   if (opc === 1) {
     if (size === 3) return `{ ${load64('al', 'ah', 'x', 'xh')} ${set64(d, 'x', 'xh')} }`;
     if (size === 2) return `{ ${load32('al', 'ah', 'x')} ${set32(d, 'x')} }`;
-    const load = ['c.ld8(al, ah)', 'c.ld16(al, ah)'][size]!;
+    const load = size === 0 ? 'cpu.ld8(al, ah)' : 'cpu.ld16(al, ah)';
     return d === ZR_SINK ? `${load};` : set32(d, load);
   }
   const to64 = opc === 2;
   let value: string;
-  if (size === 0) value = '((c.ld8(al, ah) << 24) >> 24)';
-  else if (size === 1) value = '((c.ld16(al, ah) << 16) >> 16)';
-  else if (size === 2 && to64) value = 'c.ld32(al, ah)';
+  if (size === 0) value = '((cpu.ld8(al, ah) << 24) >> 24)';
+  else if (size === 1) value = '((cpu.ld16(al, ah) << 16) >> 16)';
+  else if (size === 2 && to64) value = 'cpu.ld32(al, ah)';
   else return size === 3 && to64 ? null : undefined;
   if (d === ZR_SINK) return `${value};`;
   return to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value);
@@ -407,82 +403,72 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
 
 /**
  * The SP alignment check of ops/load-store.ts (checkingSp), which comes first: a base of SP
- * that is not 16-byte aligned faults when SCTLR_ELx.SA says so. `spFault(c)` takes the
+ * that is not 16-byte aligned faults when SCTLR_ELx.SA says so. `spFault(cpu)` takes the
  * exception and throws, as a faulting access does.
  */
 function spCheck(rnField: number): string {
-  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) spFault(c); ` : '';
+  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) spFault(cpu); ` : '';
 }
 
 function memory(source: string): Emission {
   return { kind: Emitted.Memory, source };
 }
 
-function unsignedOffset(w: number): Emission | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const size = field(w, 31, 30);
-  const opc = field(w, 23, 22);
-  const t = transfer(size, opc, rd(w));
+export function unsignedOffset({ size, V, opc, imm12, Rn, Rt }: Fields<'size' | 'V' | 'opc' | 'imm12' | 'Rn' | 'Rt'>): Emission | undefined {
+  if (V === 1) return undefined;
+  const t = transfer(size, opc, Rt);
   if (t === null) return plain(''); // PRFM: a hint, never checked or faulting
   if (t === undefined) return undefined;
-  const n = regSp(rn(w));
-  const offset = field(w, 21, 10) << size;
-  return memory(`{ ${spCheck(rn(w))}const al = addOffset(${lo(n)}, ${hi(n)}, ${offset}); const ah = out.hi; ${t} }`);
+  const n = regSp(Rn);
+  const offset = imm12 << size;
+  return memory(`{ ${spCheck(Rn)}${plus('al', 'ah', lo(n), hi(n), offset)} ${t} }`);
 }
 
-/** LDUR/STUR, post-index and pre-index; the unprivileged forms stay with their closure. */
-function imm9(w: number): Emission | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const size = field(w, 31, 30);
-  const opc = field(w, 23, 22);
-  const imm = signExtend(field(w, 20, 12), 9);
-  const mode = field(w, 11, 10);
-  if (mode === 2) return undefined;
-  const t = transfer(size, opc, rd(w));
-  if (t === null) return mode === 0 ? plain('') : undefined;
+/** LDUR/STUR, post-index and pre-index (the unprivileged forms stay with their closure). */
+export function imm9({ size, V, opc, imm9, Rn, Rt }: Fields<'size' | 'V' | 'opc' | 'imm9' | 'Rn' | 'Rt'>, index: Index): Emission | undefined {
+  if (V === 1) return undefined;
+  const imm = signExtend(imm9, 9);
+  const t = transfer(size, opc, Rt);
+  if (t === null) return index === Index.Offset ? plain('') : undefined;
   if (t === undefined) return undefined;
-  const n = regSp(rn(w));
-  const check = spCheck(rn(w));
-  if (mode === 0) return memory(`{ ${check}const al = addOffset(${lo(n)}, ${hi(n)}, ${imm}); const ah = out.hi; ${t} }`);
-  if (mode === 1) {
-    return memory(`{ ${check}const al = ${lo(n)}; const ah = ${hi(n)}; ${t} const wl = addOffset(al, ah, ${imm}); ${set64(n, 'wl', 'out.hi')} }`);
+  const n = regSp(Rn);
+  const check = spCheck(Rn);
+  if (index === Index.Offset) return memory(`{ ${check}${plus('al', 'ah', lo(n), hi(n), imm)} ${t} }`);
+  if (index === Index.Post) {
+    return memory(`{ ${check}const al = ${lo(n)}; const ah = ${hi(n)}; ${t} ${plus('wl', 'wh', 'al', 'ah', imm)} ${set64(n, 'wl', 'wh')} }`);
   }
-  return memory(`{ ${check}const al = addOffset(${lo(n)}, ${hi(n)}, ${imm}); const ah = out.hi; ${t} ${set64(n, 'al', 'ah')} }`);
+  return memory(`{ ${check}${plus('al', 'ah', lo(n), hi(n), imm)} ${t} ${set64(n, 'al', 'ah')} }`);
 }
 
 /** LDR/STR (register offset): Xn|SP plus Rm, extended (UXTW, SXTW) or not, shifted by the size when S is set. */
-function registerOffset(w: number): Emission | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const size = field(w, 31, 30);
-  const option = field(w, 15, 13);
+export function registerOffset({ size, V, opc, Rm, option, S, Rn, Rt }: Fields<'size' | 'V' | 'opc' | 'Rm' | 'option' | 'S' | 'Rn' | 'Rt'>): Emission | undefined {
+  if (V === 1) return undefined;
   if ((option & 2) === 0) return undefined;
-  const t = transfer(size, field(w, 23, 22), rd(w));
+  const t = transfer(size, opc, Rt);
   if (t === null) return plain(''); // PRFM
   if (t === undefined) return undefined;
-  const n = regSp(rn(w));
-  const m = rm(w);
+  const n = regSp(Rn);
+  const m = Rm;
   const high = option === 2 ? '0' : option === 6 ? '(ml >> 31)' : hi(m);
-  const [ol, oh] = shift64(0, field(w, 12, 12) === 1 ? size : 0);
+  const [ol, oh] = shift64(Shift.LSL, S === 1 ? size : 0);
   return memory(
-    `{ ${spCheck(rn(w))}const ml = ${lo(m)}; const mh = ${high}; const l = (${lo(n)} >>> 0) + (${ol} >>> 0); const al = l | 0; ` +
+    `{ ${spCheck(Rn)}const ml = ${lo(m)}; const mh = ${high}; const l = (${lo(n)} >>> 0) + (${ol} >>> 0); const al = l | 0; ` +
       `const ah = (${hi(n)} + ${oh} + (l > 0xffffffff ? 1 : 0)) | 0; ${t} }`,
   );
 }
 
 /** LDP/STP of X or W registers (LDPSW stays with its closure). */
-function pair(w: number): Emission | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const opc = field(w, 31, 30);
-  const mode = field(w, 24, 23);
-  const load = field(w, 22, 22) === 1;
+export function pair({ opc, V, L, imm7, Rt2, Rn, Rt }: Fields<'opc' | 'V' | 'L' | 'imm7' | 'Rt2' | 'Rn' | 'Rt'>, index: Index): Emission | undefined {
+  if (V === 1) return undefined;
   if (opc !== 0 && opc !== 2) return undefined;
+  const load = L === 1;
   const wide = opc === 2;
   const size = wide ? 8 : 4;
-  const imm = signExtend(field(w, 21, 15), 7) * size;
-  const t1 = rd(w);
-  const t2 = field(w, 14, 10);
-  const n = regSp(rn(w));
-  const pre = mode === 1 ? 0 : imm;
+  const imm = signExtend(imm7, 7) * size;
+  const t1 = Rt;
+  const t2 = Rt2;
+  const n = regSp(Rn);
+  const pre = index === Index.Post ? 0 : imm;
   let body: string;
   if (load) {
     const d1 = dstZr(t1);
@@ -495,9 +481,9 @@ function pair(w: number): Emission | undefined {
       ? `${store64('al', 'ah', lo(t1), hi(t1))} ${store64('bl', 'bh', lo(t2), hi(t2))}`
       : `${store32('al', 'ah', lo(t1))} ${store32('bl', 'bh', lo(t2))}`;
   }
-  const writeback = mode === 1 || mode === 3 ? ` const wl = addOffset(${lo(n)}, ${hi(n)}, ${imm}); ${set64(n, 'wl', 'out.hi')}` : '';
+  const writeback = index !== Index.Offset ? ` ${plus('wl', 'wh', lo(n), hi(n), imm)} ${set64(n, 'wl', 'wh')}` : '';
   return memory(
-    `{ ${spCheck(rn(w))}const al = addOffset(${lo(n)}, ${hi(n)}, ${pre}); const ah = out.hi; const bl = addOffset(al, ah, ${size}); const bh = out.hi; ${body}${writeback} }`,
+    `{ ${spCheck(Rn)}${plus('al', 'ah', lo(n), hi(n), pre)} ${plus('bl', 'bh', 'al', 'ah', size)} ${body}${writeback} }`,
   );
 }
 
@@ -507,91 +493,56 @@ function branch(source: string): Emission {
   return { kind: Emitted.Branch, source };
 }
 
-/** Statements setting the PC to `offset` bytes from this instruction (at `at` in the page). */
 /**
  * Where the block compiler may chain a branch inside the page straight back into its own block:
  * it replaces this marker, followed by the target's byte offset, by the jump (compiler.ts).
  */
 export const CHAIN = '/*chain*/';
 
+/** Statements setting the PC to `offset` bytes from this instruction (at `at` in the page). */
 function jump(at: number, offset: number): string {
   const target = at + offset;
-  if (target >= 0 && target < 4096) return `${CHAIN}${target}; c.pcLo = base | ${target}; c.pcHi = pageHi; c.signal |= 1;`;
-  return `c.pcLo = addOffset(base | ${at}, pageHi, ${offset}); c.pcHi = out.hi; c.signal |= 1;`;
+  if (target >= 0 && target < 4096) return `${CHAIN}${target}; cpu.pcLo = base | ${target}; cpu.pcHi = pageHi; cpu.signal |= 1;`;
+  return `{ ${plus('tl', 'th', `(base | ${at})`, 'pageHi', offset)} cpu.pcLo = tl; cpu.pcHi = th; cpu.signal |= 1; }`;
 }
 
-function branchImm(w: number, at: number): Emission {
-  const offset = signExtend(field(w, 25, 0), 26) * 4;
-  if (w >>> 31 === 0) return branch(jump(at, offset));
-  // BL: the return address is the next instruction, which may be the next page's first.
-  const link = at + 4 < 4096 ? `r[60] = base | ${at + 4}; r[61] = pageHi;` : `r[60] = addOffset(base | ${at}, pageHi, 4); r[61] = out.hi;`;
-  return branch(`${link} ${jump(at, offset)}`);
+/** X30 = the address of the next instruction, which may be the next page's first. */
+function link(at: number): string {
+  return at + 4 < 4096 ? `r[60] = base | ${at + 4}; r[61] = pageHi;` : `{ ${plus('ll', 'lh', `(base | ${at})`, 'pageHi', 4)} r[60] = ll; r[61] = lh; }`;
 }
 
-function branchCond(w: number, at: number): Emission | undefined {
-  if (field(w, 4, 4) !== 0) return undefined;
-  const offset = signExtend(field(w, 23, 5), 19) * 4;
-  return branch(`if (${conditionSource(w & 15)}) { ${jump(at, offset)} }`);
+export function branchImm({ op, imm26 }: Fields<'op' | 'imm26'>, at: number): Emission {
+  const offset = signExtend(imm26, 26) * 4;
+  if (op === 0) return branch(jump(at, offset));
+  return branch(`${link(at)} ${jump(at, offset)}`);
 }
 
-function compareBranch(w: number, at: number): Emission {
-  const t = srcZr(w & 31);
-  const nonZero = field(w, 24, 24) === 1;
-  const offset = signExtend(field(w, 23, 5), 19) * 4;
-  const value = w >>> 31 === 1 ? `(${lo(t)} | ${hi(t)})` : lo(t);
-  return branch(`if (${value} ${nonZero ? '!==' : '==='} 0) { ${jump(at, offset)} }`);
+export function branchCond({ o1, imm19, o0, cond }: Fields<'o1' | 'imm19' | 'o0' | 'cond'>, at: number): Emission | undefined {
+  if (o1 !== 0 || o0 !== 0) return undefined;
+  const offset = signExtend(imm19, 19) * 4;
+  return branch(`if (${conditionSource(cond)}) { ${jump(at, offset)} }`);
 }
 
-function testBranch(w: number, at: number): Emission {
-  const bit = (field(w, 31, 31) << 5) | field(w, 23, 19);
-  const nonZero = field(w, 24, 24) === 1;
-  const t = srcZr(w & 31);
-  const half = bit < 32 ? lo(t) : hi(t);
-  const offset = signExtend(field(w, 18, 5), 14) * 4;
-  return branch(`if ((${half} & ${1 << (bit & 31)}) ${nonZero ? '!==' : '==='} 0) { ${jump(at, offset)} }`);
+export function compareBranch({ sf, op, imm19, Rt }: Fields<'sf' | 'op' | 'imm19' | 'Rt'>, at: number): Emission {
+  const t = srcZr(Rt);
+  const offset = signExtend(imm19, 19) * 4;
+  const value = sf === 1 ? `(${lo(t)} | ${hi(t)})` : lo(t);
+  return branch(`if (${value} ${op === 1 ? '!==' : '==='} 0) { ${jump(at, offset)} }`);
+}
+
+export function testBranch({ b5, op, b40, imm14, Rt }: Fields<'b5' | 'op' | 'b40' | 'imm14' | 'Rt'>, at: number): Emission {
+  const t = srcZr(Rt);
+  const half = b5 === 1 ? hi(t) : lo(t);
+  const offset = signExtend(imm14, 14) * 4;
+  return branch(`if ((${half} & ${1 << b40}) ${op === 1 ? '!==' : '==='} 0) { ${jump(at, offset)} }`);
 }
 
 /** BR, RET and BLR; ERET and the rest stay with their closures. */
-function branchReg(w: number, at: number): Emission | undefined {
-  const opc = field(w, 24, 21);
-  if (field(w, 20, 16) !== 31 || field(w, 15, 10) !== 0 || (w & 31) !== 0) return undefined;
-  const n = srcZr(rn(w));
-  const to = `c.pcLo = tl; c.pcHi = th; c.signal |= 1;`;
+export function branchReg({ opc, op2, op3, Rn, op4 }: Fields<'opc' | 'op2' | 'op3' | 'Rn' | 'op4'>, at: number): Emission | undefined {
+  if (op2 !== 31 || op3 !== 0 || op4 !== 0) return undefined;
+  const n = srcZr(Rn);
+  const to = `cpu.pcLo = tl; cpu.pcHi = th; cpu.signal |= 1;`;
   if (opc === 0 || opc === 2) return branch(`{ const tl = ${lo(n)}; const th = ${hi(n)}; ${to} }`);
   if (opc !== 1) return undefined;
-  const link = at + 4 < 4096 ? `r[60] = base | ${at + 4}; r[61] = pageHi;` : `r[60] = addOffset(base | ${at}, pageHi, 4); r[61] = out.hi;`;
-  return branch(`{ const tl = ${lo(n)}; const th = ${hi(n)}; ${link} ${to} }`);
-}
-
-/** The emitter of each decoder row that has one; the rest leave their words to the closures. */
-const EMITTERS = new Map<DecodeRow['decode'], (w: number, at: number) => Emission | undefined>([
-  [decodePcRel, pcRel],
-  [decodeAddSubImm, addSubImm],
-  [decodeLogicalImm, logicalImm],
-  [decodeMoveWide, moveWide],
-  [decodeBitfield, bitfield],
-  [decodeExtract, extract],
-  [decodeBranchCond, branchCond],
-  [decodeBranchReg, branchReg],
-  [decodeBranchImm, branchImm],
-  [decodeCompareBranch, compareBranch],
-  [decodeTestBranch, testBranch],
-  [decodePair, pair],
-  [decodeImm9, imm9],
-  [decodeUnsignedOffset, unsignedOffset],
-  [decodeRegisterOffset, registerOffset],
-  [decodeCondSelect, condSelect],
-  [decodeLogicalShifted, logicalShifted],
-  [decodeAddSubShifted, addSubShifted],
-]);
-
-/**
- * The source for the instruction `w` at byte offset `at` of its page, or undefined when its
- * closure should run it. The word is matched against the decoder's own table, so both tiers
- * always agree on which class a word belongs to.
- */
-export function emit(w: number, at: number): Emission | undefined {
-  const row = rowFor(w);
-  if (row === undefined) return undefined;
-  return EMITTERS.get(row.decode)?.(w, at);
+  return branch(`{ const tl = ${lo(n)}; const th = ${hi(n)}; ${link(at)} ${to} }`);
 }

@@ -40,24 +40,24 @@ export class GenericTimer {
   }
 
   private cval(n: number): number {
-    return (this.cvalHi[n]! >>> 0) * TWO32 + (this.cvalLo[n]! >>> 0);
+    return (this.cvalHi[n] >>> 0) * TWO32 + (this.cvalLo[n] >>> 0);
   }
 
   /** ISTATUS: enabled and the count has reached CVAL. */
   private condition(n: number, now: number): boolean {
-    return (this.ctl[n]! & CTL_ENABLE) !== 0 && this.count(n, now) >= this.cval(n);
+    return (this.ctl[n] & CTL_ENABLE) !== 0 && this.count(n, now) >= this.cval(n);
   }
 
   /** The interrupt output: the condition holds and IMASK is clear. */
   output(n: number, now: number): boolean {
-    return (this.ctl[n]! & CTL_IMASK) === 0 && this.condition(n, now);
+    return (this.ctl[n] & CTL_IMASK) === 0 && this.condition(n, now);
   }
 
   /** The earliest virtual time at which an output will rise, or Infinity. */
   nextEvent(now: number): number {
     let next = Infinity;
     for (let n = 0; n < 3; n++) {
-      if ((this.ctl[n]! & (CTL_ENABLE | CTL_IMASK)) !== CTL_ENABLE) continue;
+      if ((this.ctl[n] & (CTL_ENABLE | CTL_IMASK)) !== CTL_ENABLE) continue;
       const due = now + (this.cval(n) - this.count(n, now));
       if (due > now && due < next) next = due;
     }
@@ -65,7 +65,7 @@ export class GenericTimer {
   }
 
   readCtl(n: number, now: number): number {
-    return (this.ctl[n]! & (CTL_ENABLE | CTL_IMASK)) | (this.condition(n, now) ? CTL_ISTATUS : 0);
+    return (this.ctl[n] & (CTL_ENABLE | CTL_IMASK)) | (this.condition(n, now) ? CTL_ISTATUS : 0);
   }
 
   writeCtl(n: number, value: number): void {
@@ -73,8 +73,8 @@ export class GenericTimer {
   }
 
   readCval(n: number): number {
-    out.hi = this.cvalHi[n]!;
-    return this.cvalLo[n]!;
+    out.hi = this.cvalHi[n];
+    return this.cvalLo[n];
   }
 
   writeCval(n: number, lo: number, hi: number): void {
@@ -96,27 +96,27 @@ export class GenericTimer {
 
 /** The registers, keyed as MRS/MSR name them; each access goes to the executing core's timer. */
 function timerRegisters(name: string, op1: number, crm: number, n: number, minEl: number): void {
-  const changed = (c: Cpu): void => c.bus.timersChanged(c);
+  const changed = (cpu: Cpu): void => cpu.bus.timersChanged(cpu);
   register({
     name: `${name}_TVAL_EL${minEl === 2 ? 2 : 0}`,
     key: key(3, op1, 14, crm, 0),
     minEl,
-    read: (c) => ((out.hi = 0), c.timer.readTval(n, c.now())),
-    write: (c, lo) => (c.timer.writeTval(n, lo, c.now()), changed(c)),
+    read: (cpu) => ((out.hi = 0), cpu.timer.readTval(n, cpu.now())),
+    write: (cpu, lo) => (cpu.timer.writeTval(n, lo, cpu.now()), changed(cpu)),
   });
   register({
     name: `${name}_CTL_EL${minEl === 2 ? 2 : 0}`,
     key: key(3, op1, 14, crm, 1),
     minEl,
-    read: (c) => ((out.hi = 0), c.timer.readCtl(n, c.now())),
-    write: (c, lo) => (c.timer.writeCtl(n, lo), changed(c)),
+    read: (cpu) => ((out.hi = 0), cpu.timer.readCtl(n, cpu.now())),
+    write: (cpu, lo) => (cpu.timer.writeCtl(n, lo), changed(cpu)),
   });
   register({
     name: `${name}_CVAL_EL${minEl === 2 ? 2 : 0}`,
     key: key(3, op1, 14, crm, 2),
     minEl,
-    read: (c) => c.timer.readCval(n),
-    write: (c, lo, hi) => (c.timer.writeCval(n, lo, hi), changed(c)),
+    read: (cpu) => cpu.timer.readCval(n),
+    write: (cpu, lo, hi) => (cpu.timer.writeCval(n, lo, hi), changed(cpu)),
   });
 }
 
@@ -129,18 +129,18 @@ const splitTime = (t: number): number => {
   return t % TWO32 | 0;
 };
 
-register({ name: 'CNTPCT_EL0', key: key(3, 3, 14, 0, 1), minEl: 0, readOnly: true, read: (c) => splitTime(c.now()) });
+register({ name: 'CNTPCT_EL0', key: key(3, 3, 14, 0, 1), minEl: 0, readOnly: true, read: (cpu) => splitTime(cpu.now()) });
 register({
   name: 'CNTVCT_EL0',
   key: key(3, 3, 14, 0, 2),
   minEl: 0,
   readOnly: true,
-  read: (c) => splitTime(c.timer.count(Timer.VIRTUAL, c.now())),
+  read: (cpu) => splitTime(cpu.timer.count(Timer.VIRTUAL, cpu.now())),
 });
 register({
   name: 'CNTVOFF_EL2',
   key: key(3, 4, 14, 0, 3),
   minEl: 2,
-  read: (c) => c.sys.lo(Reg.CNTVOFF_EL2),
-  write: (c, lo, hi) => (c.sys.setSlot(Reg.CNTVOFF_EL2, lo, hi), c.bus.timersChanged(c)),
+  read: (cpu) => cpu.sys.lo(Reg.CNTVOFF_EL2),
+  write: (cpu, lo, hi) => (cpu.sys.setSlot(Reg.CNTVOFF_EL2, lo, hi), cpu.bus.timersChanged(cpu)),
 });

@@ -122,7 +122,7 @@ export class Mmu {
     if (pa >= RAM_END) return;
     const ppn = Math.floor(pa / 4096);
     if (write && this.cpu.bus.code[ppn] !== undefined) return;
-    const t = (write ? this.fastWrite : this.fastRead)[this.cpu.el]!;
+    const t = (write ? this.fastWrite : this.fastRead)[this.cpu.el];
     const i = (lo >>> 12) & (TLB_SIZE - 1);
     t.tagLo[i] = lo >>> 12;
     t.tagHi[i] = hi;
@@ -132,7 +132,7 @@ export class Mmu {
 
   private enabled(): boolean {
     // EL2 runs with its own regime, which our guests never turn on (checked when SCTLR_EL2 is written).
-    return this.cpu.el < 2 && (this.cpu.sys.values[2 * Reg.SCTLR_EL1]! & 1) !== 0;
+    return this.cpu.el < 2 && (this.cpu.sys.values[2 * Reg.SCTLR_EL1] & 1) !== 0;
   }
 
   /**
@@ -150,57 +150,57 @@ export class Mmu {
       if (!el0) this.remember(lo, hi, pa, write);
       return pa;
     }
-    if (misaligned && (kind >= AccessKind.AlignedRead || (this.cpu.sys.values[2 * Reg.SCTLR_EL1]! & 2) !== 0)) {
+    if (misaligned && (kind >= AccessKind.AlignedRead || (this.cpu.sys.values[2 * Reg.SCTLR_EL1] & 2) !== 0)) {
       return this.fault(FaultStatus.ALIGNMENT);
     }
     hi = this.untagged(hi);
-    const t = this.tlbs[write ? 1 : 0]!;
+    const t = this.tlbs[write ? 1 : 0];
     const atEl0 = el0 || this.cpu.el === 0;
     const need = write ? (atEl0 ? P_WRITE0 : P_WRITE1) : atEl0 ? P_READ0 : P_READ1;
     const vpn = hi * 0x100000 + (lo >>> 12);
     const i = (lo >>> 12) & (TLB_SIZE - 1);
-    if (t.tag[i] !== vpn || (t.perm[i]! & need) === 0) {
+    if (t.tag[i] !== vpn || (t.perm[i] & need) === 0) {
       if (!this.fill(t, i, lo, hi, vpn)) return -1;
-      if ((t.perm[i]! & need) === 0) return this.fault(FaultStatus.permission(t.level[i]!));
+      if ((t.perm[i] & need) === 0) return this.fault(FaultStatus.permission(t.level[i]));
     }
-    if (misaligned && (t.perm[i]! & P_DEVICE) !== 0) return this.fault(FaultStatus.ALIGNMENT);
-    const pa = t.page[i]! + (lo & 0xfff);
-    if (!el0 && (t.perm[i]! & P_DEVICE) === 0) this.remember(lo, hi, pa, write);
+    if (misaligned && (t.perm[i] & P_DEVICE) !== 0) return this.fault(FaultStatus.ALIGNMENT);
+    const pa = t.page[i] + (lo & 0xfff);
+    if (!el0 && (t.perm[i] & P_DEVICE) === 0) this.remember(lo, hi, pa, write);
     return pa;
   }
 
   /**
    * AT S1E1R/W, S1E0R/W: walk afresh for a read or write at EL1 (or EL0 when `el0`) and
-   * return PAR_EL1 (low word; high word in out.hi). Success: the page's physical address,
-   * ATTR (63:56) from MAIR_EL1, SH (8:7) as the Arm ARM's PAREncodeShareability gives it
-   * (0b10 for Device and Normal Non-cacheable memory, else the descriptor's), NS (bit 9)
+   * write the result to PAR_EL1 (system-register slot `par`). Success: the page's physical
+   * address, ATTR (63:56) from MAIR_EL1, SH (8:7) as the Arm ARM's PAREncodeShareability gives
+   * it (0b10 for Device and Normal Non-cacheable memory, else the descriptor's), NS (bit 9)
    * set (the kernel runs Non-secure; the Arm ARM leaves NS UNKNOWN for a Non-secure
    * regime), bit 11 RES1. Fault: F (bit 0), FST (6:1), bit 11 RES1.
    */
-  addressTranslate(lo: number, hi: number, write: boolean, el0: boolean): number {
+  addressTranslate(lo: number, hi: number, write: boolean, el0: boolean, par: number): void {
     const RES1 = 1 << 11;
+    const sys = this.cpu.sys;
     if (!this.enabled()) {
       // MMU off: flat mapping, Device-nGnRnE (attribute 0x00), Outer Shareable.
-      out.hi = hi & 0xffff;
-      return ((lo & ~0xfff) | RES1 | (1 << 9) | (2 << 7)) | 0;
+      sys.setSlot(par, ((lo & ~0xfff) | RES1 | (1 << 9) | (2 << 7)) | 0, hi & 0xffff);
+      return;
     }
     hi = this.untagged(hi);
     const t = this.atTlb;
     t.flush();
     if (!this.fill(t, 0, lo, hi, 0)) {
-      out.hi = 0;
-      return RES1 | (this.lastFault << 1) | 1;
+      sys.setSlot(par, RES1 | (this.lastFault << 1) | 1, 0);
+      return;
     }
     const need = write ? (el0 ? P_WRITE0 : P_WRITE1) : el0 ? P_READ0 : P_READ1;
-    if ((t.perm[0]! & need) === 0) {
-      out.hi = 0;
-      return RES1 | (FaultStatus.permission(t.level[0]!) << 1) | 1;
+    if ((t.perm[0] & need) === 0) {
+      sys.setSlot(par, RES1 | (FaultStatus.permission(t.level[0]) << 1) | 1, 0);
+      return;
     }
-    const page = t.page[0]!;
-    const attr = t.attributes[0]! & 0xff;
-    const sh = (attr & 0xf0) === 0 || attr === 0x44 ? 2 : t.attributes[0]! >>> 8;
-    out.hi = (Math.floor(page / 0x100000000) | (attr << 24)) | 0;
-    return ((page % 0x100000000) | RES1 | (1 << 9) | (sh << 7)) | 0;
+    const page = t.page[0];
+    const attr = t.attributes[0] & 0xff;
+    const sh = (attr & 0xf0) === 0 || attr === 0x44 ? 2 : t.attributes[0] >>> 8;
+    sys.setSlot(par, ((page % 0x100000000) | RES1 | (1 << 9) | (sh << 7)) | 0, (Math.floor(page / 0x100000000) | (attr << 24)) | 0);
   }
 
   /**
@@ -216,7 +216,7 @@ export class Mmu {
     const fault = this.lastFault;
     const walked = this.walk(t, 0, lo, this.untagged(hi), 0); // not fill: a debugger's look is not traced
     this.lastFault = fault;
-    return walked ? t.page[0]! + (lo & 0xfff) : -1;
+    return walked ? t.page[0] + (lo & 0xfff) : -1;
   }
 
   /**
@@ -226,7 +226,7 @@ export class Mmu {
    * fetches do not use it.
    */
   private untagged(hi: number): number {
-    const tcrHi = this.cpu.sys.values[2 * Reg.TCR_EL1 + 1]!;
+    const tcrHi = this.cpu.sys.values[2 * Reg.TCR_EL1 + 1];
     const tbi = (hi & (1 << 23)) !== 0 ? tcrHi & (1 << 6) : tcrHi & (1 << 5);
     return tbi !== 0 ? (hi << 8) >> 8 : hi;
   }
@@ -237,15 +237,15 @@ export class Mmu {
       if (hi >>> 8 !== 0) return this.fault(FaultStatus.addressSize(0));
       return hi * 0x100000000 + (lo >>> 0);
     }
-    const t = this.tlbs[AccessKind.Fetch]!;
+    const t = this.tlbs[AccessKind.Fetch];
     const need = this.cpu.el === 0 ? P_EXEC0 : P_EXEC1;
     const vpn = hi * 0x100000 + (lo >>> 12);
     const i = (lo >>> 12) & (TLB_SIZE - 1);
     if (t.tag[i] !== vpn) {
       if (!this.fill(t, i, lo, hi, vpn)) return -1;
     }
-    if ((t.perm[i]! & need) === 0) return this.fault(FaultStatus.permission(t.level[i]!));
-    return t.page[i]! + (lo & 0xfff);
+    if ((t.perm[i] & need) === 0) return this.fault(FaultStatus.permission(t.level[i]));
+    return t.page[i] + (lo & 0xfff);
   }
 
   private fault(status: number): number {
@@ -256,13 +256,13 @@ export class Mmu {
   /** Walk the tables for one page and fill TLB entry `i`; false (with lastFault) on a walk fault. */
   private fill(t: Tlb, i: number, lo: number, hi: number, vpn: number): boolean {
     const walked = this.walk(t, i, lo, hi, vpn);
-    this.onWalk?.(lo, hi, walked ? t.page[i]! : -1, walked ? t.level[i]! : -1, walked ? 0 : this.lastFault);
+    this.onWalk?.(lo, hi, walked ? t.page[i] : -1, walked ? t.level[i] : -1, walked ? 0 : this.lastFault);
     return walked;
   }
 
   private walk(t: Tlb, i: number, lo: number, hi: number, vpn: number): boolean {
     const sys = this.cpu.sys;
-    const tcrLo = sys.values[2 * Reg.TCR_EL1]!;
+    const tcrLo = sys.values[2 * Reg.TCR_EL1];
     const upper = hi < 0; // bit 63 picks the half; the rest of the top bits must agree
     const tsz = upper ? (tcrLo >>> 16) & 63 : tcrLo & 63;
     const epd = upper ? (tcrLo >>> 23) & 1 : (tcrLo >>> 7) & 1;
@@ -302,8 +302,8 @@ export class Mmu {
       }
       const chunk = this.cpu.bus.memory.chunk(entryPa);
       const w = (entryPa & 0xffff) >>> 2;
-      const dlo = chunk.i32[w]!;
-      const dhi = chunk.i32[w + 1]!;
+      const dlo = chunk.i32[w];
+      const dhi = chunk.i32[w + 1];
       const valid = dlo & 1;
       const isTable = (dlo & 2) !== 0 && level < 3;
       if (valid === 0 || (level === 3 && (dlo & 2) === 0) || (level === 0 && !isTable)) {
@@ -335,7 +335,7 @@ export class Mmu {
       const pxn = (dhi & (1 << 21)) !== 0 || xn1; // bit 53
       const attr = this.mairAttr((dlo >>> 2) & 7);
       const device = (attr & 0xf0) === 0;
-      const wxn = (sys.values[2 * Reg.SCTLR_EL1]! & (1 << 19)) !== 0;
+      const wxn = (sys.values[2 * Reg.SCTLR_EL1] & (1 << 19)) !== 0;
       let perm = P_READ1;
       if (!ro) perm |= P_WRITE1;
       if (el0) perm |= P_READ0 | (ro ? 0 : P_WRITE0);

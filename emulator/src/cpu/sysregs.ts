@@ -27,8 +27,8 @@ export interface SysRegDef {
   readonly writeOnly?: boolean;
   readonly reset?: bigint;
   /** Produce the value (low half returned, high half in out.hi). */
-  readonly read?: (c: Cpu) => number;
-  readonly write?: (c: Cpu, lo: number, hi: number) => void;
+  readonly read?: (cpu: Cpu) => number;
+  readonly write?: (cpu: Cpu, lo: number, hi: number) => void;
 }
 
 // The registers whose values the emulator itself consults; their slots are fixed here.
@@ -58,32 +58,32 @@ export const Reg = {
 } as const;
 const FIRST_FREE_SLOT = 22;
 
-const flushTlb = (c: Cpu): void => {
-  c.mmu.flush();
-  c.yieldAfter();
+const flushTlb = (cpu: Cpu): void => {
+  cpu.mmu.flush();
+  cpu.yieldAfter();
 };
 
 /** A plain register with a fixed slot, optionally with a hook run after each write. */
-function stored(name: string, k: number, minEl: number, slot: number, reset = 0n, after?: (c: Cpu) => void): SysRegDef & { slot: number } {
+function stored(name: string, k: number, minEl: number, slot: number, reset = 0n, after?: (cpu: Cpu) => void): SysRegDef & { slot: number } {
   return {
     name,
     key: k,
     minEl,
     reset,
     slot,
-    ...(after ? { write: (c: Cpu, lo: number, hi: number) => (c.sys.setSlot(slot, lo, hi), after(c)) } : {}),
+    ...(after ? { write: (cpu: Cpu, lo: number, hi: number) => (cpu.sys.setSlot(slot, lo, hi), after(cpu)) } : {}),
   };
 }
 
-function constant(name: string, k: number, minEl: number, value: number | ((c: Cpu) => number)): SysRegDef {
+function constant(name: string, k: number, minEl: number, value: number | ((cpu: Cpu) => number)): SysRegDef {
   return {
     name,
     key: k,
     minEl,
     readOnly: true,
-    read: (c) => {
+    read: (cpu) => {
       out.hi = 0;
-      return typeof value === 'number' ? value : value(c);
+      return typeof value === 'number' ? value : value(cpu);
     },
   };
 }
@@ -94,7 +94,7 @@ const MIDR = 0x410fd034;
 export const SYSREGS: readonly SysRegDef[] = [
   // Identification (read-only).
   constant('MIDR_EL1', key(3, 0, 0, 0, 0), 1, MIDR),
-  constant('MPIDR_EL1', key(3, 0, 0, 0, 5), 1, (c) => (0x80000000 | c.index) | 0),
+  constant('MPIDR_EL1', key(3, 0, 0, 0, 5), 1, (cpu) => (0x80000000 | cpu.index) | 0),
   constant('REVIDR_EL1', key(3, 0, 0, 0, 6), 1, 0),
   constant('ID_AA64PFR0_EL1', key(3, 0, 0, 4, 0), 1, 0x0222),
   constant('ID_AA64PFR1_EL1', key(3, 0, 0, 4, 1), 1, 0),
@@ -107,48 +107,48 @@ export const SYSREGS: readonly SysRegDef[] = [
   constant('ID_AA64MMFR1_EL1', key(3, 0, 0, 7, 1), 1, 0),
   constant('CTR_EL0', key(3, 3, 0, 0, 1), 0, 0x84448004 | 0),
   constant('DCZID_EL0', key(3, 3, 0, 0, 7), 0, 4),
-  constant('CurrentEL', key(3, 0, 4, 2, 2), 1, (c) => c.el << 2),
+  constant('CurrentEL', key(3, 0, 4, 2, 2), 1, (cpu) => cpu.el << 2),
 
   // PSTATE fields as registers.
   {
     name: 'NZCV',
     key: key(3, 3, 4, 2, 0),
     minEl: 0,
-    read: (c) => ((out.hi = 0), (c.nzcv << 28) | 0),
-    write: (c, lo) => {
-      c.nzcv = lo >>> 28;
+    read: (cpu) => ((out.hi = 0), (cpu.nzcv << 28) | 0),
+    write: (cpu, lo) => {
+      cpu.nzcv = lo >>> 28;
     },
   },
   {
     name: 'DAIF',
     key: key(3, 3, 4, 2, 1),
     minEl: 0, // EL0 only when SCTLR_EL1.UMA is set: checked in access()
-    read: (c) => ((out.hi = 0), c.daif << 6),
-    write: (c, lo) => {
-      c.daif = (lo >>> 6) & 0xf;
-      c.yieldAfter(); // unmasking may let a pending interrupt in before the next instruction
+    read: (cpu) => ((out.hi = 0), cpu.daif << 6),
+    write: (cpu, lo) => {
+      cpu.daif = (lo >>> 6) & 0xf;
+      cpu.yieldAfter(); // unmasking may let a pending interrupt in before the next instruction
     },
   },
   {
     name: 'SPSel',
     key: key(3, 0, 4, 2, 0),
     minEl: 1,
-    read: (c) => ((out.hi = 0), c.spsel),
-    write: (c, lo) => c.setMode(c.el, lo & 1),
+    read: (cpu) => ((out.hi = 0), cpu.spsel),
+    write: (cpu, lo) => cpu.setMode(cpu.el, lo & 1),
   },
   {
     name: 'SP_EL0',
     key: key(3, 0, 4, 1, 0),
     minEl: 1,
-    read: (c) => c.readSp(0),
-    write: (c, lo, hi) => c.writeSp(0, lo, hi),
+    read: (cpu) => cpu.readSp(0),
+    write: (cpu, lo, hi) => cpu.writeSp(0, lo, hi),
   },
   {
     name: 'SP_EL1',
     key: key(3, 4, 4, 1, 0),
     minEl: 2,
-    read: (c) => c.readSp(1),
-    write: (c, lo, hi) => c.writeSp(1, lo, hi),
+    read: (cpu) => cpu.readSp(1),
+    write: (cpu, lo, hi) => cpu.writeSp(1, lo, hi),
   },
 
   // EL1 exception handling and translation.
@@ -166,11 +166,11 @@ export const SYSREGS: readonly SysRegDef[] = [
   stored('CNTKCTL_EL1', key(3, 0, 14, 1, 0), 1, Reg.CNTKCTL_EL1),
 
   // EL2.
-  stored('HCR_EL2', key(3, 4, 1, 1, 0), 2, Reg.HCR_EL2, 0x80000000n, (c) => c.yieldAfter()),
+  stored('HCR_EL2', key(3, 4, 1, 1, 0), 2, Reg.HCR_EL2, 0x80000000n, (cpu) => cpu.yieldAfter()),
   // EL2's own translation regime is not modelled (Bramble's kernels run at EL1): say so, rather than run untranslated.
-  stored('SCTLR_EL2', key(3, 4, 1, 0, 0), 2, Reg.SCTLR_EL2, 0x30c50838n, (c) => {
-    if ((c.sys.values[2 * Reg.SCTLR_EL2]! & 1) !== 0) {
-      c.halt({ kind: 'error', message: `SCTLR_EL2.M turns on EL2's MMU, which this emulator does not model (pc ${c.pcString()})` });
+  stored('SCTLR_EL2', key(3, 4, 1, 0, 0), 2, Reg.SCTLR_EL2, 0x30c50838n, (cpu) => {
+    if ((cpu.sys.values[2 * Reg.SCTLR_EL2] & 1) !== 0) {
+      cpu.halt({ kind: 'error', message: `SCTLR_EL2.M turns on EL2's MMU, which this emulator does not model (pc ${cpu.pcString()})` });
     }
   }),
   stored('VBAR_EL2', key(3, 4, 12, 0, 0), 2, Reg.VBAR_EL2),
@@ -217,6 +217,12 @@ let slotCount = FIRST_FREE_SLOT;
 for (const d of SYSREGS) byKey.set(d.key, d);
 for (const [name, k, minEl] of PLAIN) byKey.set(k, { name, key: k, minEl, slot: slotCount++ });
 
+/** MRS: register slot `d` of `cpu` = the value of system register `def`. */
+export function readInto(cpu: Cpu, def: SysRegDef & { slot?: number }, d: number): void {
+  const lo = def.read !== undefined ? def.read(cpu) : cpu.sys.lo(def.slot!);
+  cpu.set64(d, lo, out.hi);
+}
+
 export function register(def: SysRegDef): void {
   byKey.set(def.key, def);
 }
@@ -242,9 +248,19 @@ export class SystemRegisters {
     }
   }
 
+  /** Bits 31:0 of a register, where the control bits the ops test live. */
+  low32(slot: number): number {
+    return this.values[2 * slot];
+  }
+
+  /** Bits 63:32 of a register. */
+  high32(slot: number): number {
+    return this.values[2 * slot + 1];
+  }
+
   lo(slot: number): number {
-    out.hi = this.values[2 * slot + 1]!;
-    return this.values[2 * slot]!;
+    out.hi = this.values[2 * slot + 1];
+    return this.values[2 * slot];
   }
 
   setSlot(slot: number, lo: number, hi: number): void {
@@ -262,7 +278,7 @@ export class SystemRegisters {
     this.setSlot(el === 2 ? Reg.SPSR_EL2 : Reg.SPSR_EL1, v, 0);
   }
   spsr(el: number): number {
-    return this.values[2 * (el === 2 ? Reg.SPSR_EL2 : Reg.SPSR_EL1)]! >>> 0;
+    return this.values[2 * (el === 2 ? Reg.SPSR_EL2 : Reg.SPSR_EL1)] >>> 0;
   }
   setEsr(el: number, v: number): void {
     this.setSlot(el === 2 ? Reg.ESR_EL2 : Reg.ESR_EL1, v, 0);
@@ -275,26 +291,26 @@ export class SystemRegisters {
   }
   /** HCR_EL2.FMO: physical FIQs go to EL2. */
   fiqToEl2(): boolean {
-    return (this.values[2 * Reg.HCR_EL2]! & (1 << 3)) !== 0;
+    return (this.values[2 * Reg.HCR_EL2] & (1 << 3)) !== 0;
   }
   /** HCR_EL2.IMO: physical IRQs go to EL2. */
   irqToEl2(): boolean {
-    return (this.values[2 * Reg.HCR_EL2]! & (1 << 4)) !== 0;
+    return (this.values[2 * Reg.HCR_EL2] & (1 << 4)) !== 0;
   }
   /**
    * A virtual SError is pending for EL1 and EL0: HCR_EL2.VSE (bit 8) with AMO (bit 5), which
    * routes SErrors to EL2 and turns on the virtual ones, and not TGE (bit 27).
    */
   virtualSErrorPending(): boolean {
-    const hcr = this.values[2 * Reg.HCR_EL2]!;
+    const hcr = this.values[2 * Reg.HCR_EL2];
     return (hcr & ((1 << 8) | (1 << 5) | (1 << 27))) === ((1 << 8) | (1 << 5));
   }
   /** Taking the virtual SError clears HCR_EL2.VSE. */
   clearVirtualSError(): void {
-    this.values[2 * Reg.HCR_EL2] = this.values[2 * Reg.HCR_EL2]! & ~(1 << 8);
+    this.values[2 * Reg.HCR_EL2] = this.values[2 * Reg.HCR_EL2] & ~(1 << 8);
   }
   /** HCR_EL2.RW: EL1 is AArch64. */
   el1IsAArch64(): boolean {
-    return (this.values[2 * Reg.HCR_EL2]! & 0x80000000) !== 0;
+    return (this.values[2 * Reg.HCR_EL2] & 0x80000000) !== 0;
   }
 }

@@ -1,86 +1,82 @@
 // Branches (Arm ARM C4.1.88, the branch part): immediate, conditional,
 // compare-and-branch, test-and-branch, register branches and ERET.
 
-import { addOffset, field, out, signExtend } from '../../bits';
+import { signExtend } from '../../bits';
 import type { Cpu, Op } from '../cpu';
-import { condition, rn, srcZr } from './common';
+import { Reg } from '../sysregs';
+import { condition, type Fields, srcZr } from './common';
 
-/** B, BL: PC-relative by imm26 words; BL writes the return address to X30. */
-export function decodeBranchImm(w: number): Op {
-  const offset = signExtend(field(w, 25, 0), 26) * 4;
-  if (w >>> 31 === 1) {
-    return (c) => {
-      const ret = addOffset(c.pcLo, c.pcHi, 4);
-      c.set64(30, ret, out.hi);
-      const lo = addOffset(c.pcLo, c.pcHi, offset);
-      c.branchTo(lo, out.hi);
-    };
-  }
-  return (c) => {
-    const lo = addOffset(c.pcLo, c.pcHi, offset);
-    c.branchTo(lo, out.hi);
-  };
+/** Branch to this instruction's address plus `offset` (|offset| < 2^31). */
+function branchBy(cpu: Cpu, offset: number): void {
+  const l = (cpu.pcLo >>> 0) + offset;
+  cpu.branchTo(l | 0, (cpu.pcHi + (l > 0xffffffff ? 1 : l < 0 ? -1 : 0)) | 0);
 }
 
-export function decodeBranchCond(w: number): Op | undefined {
-  if (field(w, 4, 4) !== 0) return undefined;
-  const offset = signExtend(field(w, 23, 5), 19) * 4;
-  const holds = condition(w & 15);
-  return (c) => {
-    if (holds(c)) {
-      const lo = addOffset(c.pcLo, c.pcHi, offset);
-      c.branchTo(lo, out.hi);
-    }
+/** X30 = the address of the next instruction: the return address of BL and BLR. */
+function link(cpu: Cpu): void {
+  const l = (cpu.pcLo >>> 0) + 4;
+  cpu.set64(30, l | 0, (cpu.pcHi + (l > 0xffffffff ? 1 : 0)) | 0);
+}
+
+/** B, BL: PC-relative by imm26 words; BL writes the return address to X30. */
+export function decodeBranchImm({ op, imm26 }: Fields<'op' | 'imm26'>): Op {
+  const offset = signExtend(imm26, 26) * 4;
+  if (op === 1) {
+    return (cpu) => {
+      link(cpu);
+      branchBy(cpu, offset);
+    };
+  }
+  return (cpu) => branchBy(cpu, offset);
+}
+
+/** B.cond (o1 = 0, o0 = 0; the rest of the class is unallocated in ARMv8.0). */
+export function decodeBranchCond({ o1, imm19, o0, cond }: Fields<'o1' | 'imm19' | 'o0' | 'cond'>): Op | undefined {
+  if (o1 !== 0 || o0 !== 0) return undefined;
+  const offset = signExtend(imm19, 19) * 4;
+  const holds = condition(cond);
+  return (cpu) => {
+    if (holds(cpu)) branchBy(cpu, offset);
   };
 }
 
 /** CBZ, CBNZ. */
-export function decodeCompareBranch(w: number): Op {
-  const is64 = w >>> 31 === 1;
-  const nonZero = field(w, 24, 24) === 1;
-  const t = srcZr(w & 31);
-  const offset = signExtend(field(w, 23, 5), 19) * 4;
-  return (c) => {
-    const zero = is64 ? (c.r[2 * t]! | c.r[2 * t + 1]!) === 0 : c.r[2 * t] === 0;
-    if (zero !== nonZero) {
-      const lo = addOffset(c.pcLo, c.pcHi, offset);
-      c.branchTo(lo, out.hi);
-    }
+export function decodeCompareBranch({ sf, op, imm19, Rt }: Fields<'sf' | 'op' | 'imm19' | 'Rt'>): Op {
+  const nonZero = op === 1;
+  const t = srcZr(Rt);
+  const offset = signExtend(imm19, 19) * 4;
+  return (cpu) => {
+    const zero = sf === 1 ? (cpu.lo(t) | cpu.hi(t)) === 0 : cpu.lo(t) === 0;
+    if (zero !== nonZero) branchBy(cpu, offset);
   };
 }
 
-/** TBZ, TBNZ: branch on one bit, b5:b40. */
-export function decodeTestBranch(w: number): Op {
-  const bit = (field(w, 31, 31) << 5) | field(w, 23, 19);
-  const nonZero = field(w, 24, 24) === 1;
-  const t = srcZr(w & 31);
-  const slot = bit < 32 ? 2 * t : 2 * t + 1;
-  const mask = 1 << (bit & 31);
-  const offset = signExtend(field(w, 18, 5), 14) * 4;
-  return (c) => {
-    if (((c.r[slot]! & mask) !== 0) === nonZero) {
-      const lo = addOffset(c.pcLo, c.pcHi, offset);
-      c.branchTo(lo, out.hi);
-    }
+/** TBZ, TBNZ: branch on bit b5:b40. */
+export function decodeTestBranch({ b5, op, b40, imm14, Rt }: Fields<'b5' | 'op' | 'b40' | 'imm14' | 'Rt'>): Op {
+  const nonZero = op === 1;
+  const t = srcZr(Rt);
+  const mask = 1 << (b40 & 31);
+  const offset = signExtend(imm14, 14) * 4;
+  return (cpu) => {
+    const half = b5 === 1 ? cpu.hi(t) : cpu.lo(t);
+    if (((half & mask) !== 0) === nonZero) branchBy(cpu, offset);
   };
 }
 
 /** BR, BLR, RET, ERET (the pointer-authentication forms are not in ARMv8.0). */
-export function decodeBranchReg(w: number): Op | undefined {
-  const opc = field(w, 24, 21);
-  if (field(w, 20, 16) !== 31 || field(w, 15, 10) !== 0 || (w & 31) !== 0) return undefined;
-  const n = srcZr(rn(w));
+export function decodeBranchReg({ opc, op2, op3, Rn, op4 }: Fields<'opc' | 'op2' | 'op3' | 'Rn' | 'op4'>): Op | undefined {
+  if (op2 !== 31 || op3 !== 0 || op4 !== 0) return undefined;
+  const n = srcZr(Rn);
   switch (opc) {
     case 0: // BR
     case 2: // RET (a hint to the branch predictor that this returns)
-      return (c) => c.branchTo(c.r[2 * n]!, c.r[2 * n + 1]!);
+      return (cpu) => cpu.branchTo(cpu.lo(n), cpu.hi(n));
     case 1: // BLR: read the target before writing X30, in case Rn is X30
-      return (c) => {
-        const lo = c.r[2 * n]!;
-        const hi = c.r[2 * n + 1]!;
-        const ret = addOffset(c.pcLo, c.pcHi, 4);
-        c.set64(30, ret, out.hi);
-        c.branchTo(lo, hi);
+      return (cpu) => {
+        const lo = cpu.lo(n);
+        const hi = cpu.hi(n);
+        link(cpu);
+        cpu.branchTo(lo, hi);
       };
     case 4:
       return n === 31 ? exceptionReturn : undefined;
@@ -95,32 +91,33 @@ export function decodeBranchReg(w: number): Op | undefined {
  * EL1 when HCR_EL2.RW says AArch32, or to AArch32 is an illegal exception return:
  * PSTATE.IL is set and the next instruction takes an Illegal State fault.
  */
-function exceptionReturn(c: Cpu): void {
-  if (c.el === 0) {
-    c.undefinedInstruction();
+function exceptionReturn(cpu: Cpu): void {
+  if (cpu.el === 0) {
+    cpu.undefinedInstruction();
     return;
   }
-  const spsr = c.sys.spsr(c.el);
-  const lo = c.sys.elr(c.el);
-  const hi = out.hi;
+  const spsr = cpu.sys.spsr(cpu.el);
+  const elr = cpu.el === 2 ? Reg.ELR_EL2 : Reg.ELR_EL1;
+  const lo = cpu.sys.low32(elr);
+  const hi = cpu.sys.high32(elr);
   const targetEl = (spsr >>> 2) & 3;
   const aarch32 = (spsr & 0x10) !== 0;
   // M[3:0] = 0b0001 would be EL0 with SP_EL0's alternative, SP_ELx, which does not exist.
   const el0WithSpx = targetEl === 0 && (spsr & 1) !== 0;
-  const illegal = aarch32 || targetEl > c.el || (spsr & 2) !== 0 || el0WithSpx || (targetEl === 1 && !c.sys.el1IsAArch64());
-  c.nzcv = spsr >>> 28;
-  c.daif = (spsr >>> 6) & 0xf;
-  c.exclusiveAddr = -1;
+  const illegal = aarch32 || targetEl > cpu.el || (spsr & 2) !== 0 || el0WithSpx || (targetEl === 1 && !cpu.sys.el1IsAArch64());
+  cpu.nzcv = spsr >>> 28;
+  cpu.daif = (spsr >>> 6) & 0xf;
+  cpu.exclusiveAddr = -1;
   if (illegal) {
-    c.il = 1;
+    cpu.il = 1;
   } else {
-    c.il = (spsr >>> 20) & 1;
-    c.setMode(targetEl, spsr & 1);
+    cpu.il = (spsr >>> 20) & 1;
+    cpu.setMode(targetEl, spsr & 1);
   }
-  if (aarch32 && c.stop === null) {
-    c.halt({ kind: 'error', message: `ERET to AArch32 (SPSR 0x${spsr.toString(16)}) at pc ${c.pcString()}: this emulator runs AArch64 only` });
+  if (aarch32 && cpu.stop === null) {
+    cpu.halt({ kind: 'error', message: `ERET to AArch32 (SPSR 0x${spsr.toString(16)}) at pc ${cpu.pcString()}: this emulator runs AArch64 only` });
   }
-  c.branchTo(lo, hi);
-  c.yieldAfter(); // the restored DAIF may unmask a pending interrupt
+  cpu.branchTo(lo, hi);
+  cpu.yieldAfter(); // the restored DAIF may unmask a pending interrupt
 }
 

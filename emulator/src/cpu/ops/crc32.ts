@@ -7,9 +7,8 @@
 // that is the reflected CRC that software computes a byte at a time, least significant
 // byte first, with no initial or final inversion (the program does those itself).
 
-import { field } from '../../bits';
 import type { Op } from '../cpu';
-import { dstZr, rd, rm, rn, sf, srcZr } from './common';
+import { dstZr, type Fields, srcZr } from './common';
 
 /** The polynomials bit-reversed: CRC-32 (0x04C11DB7, ISO-HDLC) and CRC-32C (0x1EDC6F41, Castagnoli). */
 const REFLECTED_POLYNOMIAL = { crc32: 0xedb88320, crc32c: 0x82f63b78 } as const;
@@ -29,22 +28,22 @@ const TABLES = { crc32: byteTable(REFLECTED_POLYNOMIAL.crc32), crc32c: byteTable
 
 /** The accumulator `crc` carried through the `bytes` low bytes of `value`, lowest first. */
 function update(table: Int32Array, crc: number, value: number, bytes: number): number {
-  for (let i = 0; i < bytes; i++) crc = (crc >>> 8) ^ table[(crc ^ (value >>> (8 * i))) & 0xff]!;
+  for (let i = 0; i < bytes; i++) crc = (crc >>> 8) ^ table[(crc ^ (value >>> (8 * i))) & 0xff];
   return crc;
 }
 
-/** The CRC32 instructions; undefined for the unallocated encodings around them. */
-export function decodeCrc32(w: number): Op | undefined {
-  const size = field(w, 11, 10); // 0 byte, 1 halfword, 2 word, 3 doubleword
+/** The CRC32 instructions (opcode 010Csz of data-processing (2 source)); undefined for the unallocated ones among them. */
+export function decodeCrc32({ sf, Rm, opcode, Rn, Rd }: Fields<'sf' | 'Rm' | 'opcode' | 'Rn' | 'Rd'>): Op | undefined {
+  const size = opcode & 3; // 0 byte, 1 halfword, 2 word, 3 doubleword
   // Only CRC32X/CRC32CX take an X register; the others are 32-bit forms (sf = 0).
-  if (sf(w) !== (size === 3)) return undefined;
-  const table = field(w, 12, 12) === 1 ? TABLES.crc32c : TABLES.crc32;
-  const n = srcZr(rn(w));
-  const m = srcZr(rm(w));
-  const d = dstZr(rd(w));
+  if ((sf === 1) !== (size === 3)) return undefined;
+  const table = (opcode & 4) !== 0 ? TABLES.crc32c : TABLES.crc32;
+  const n = srcZr(Rn);
+  const m = srcZr(Rm);
+  const d = dstZr(Rd);
   if (size === 3) {
-    return (c) => c.set32(d, update(table, update(table, c.r[2 * n]!, c.r[2 * m]!, 4), c.r[2 * m + 1]!, 4));
+    return (cpu) => cpu.set32(d, update(table, update(table, cpu.lo(n), cpu.lo(m), 4), cpu.hi(m), 4));
   }
   const bytes = 1 << size;
-  return (c) => c.set32(d, update(table, c.r[2 * n]!, c.r[2 * m]!, bytes));
+  return (cpu) => cpu.set32(d, update(table, cpu.lo(n), cpu.lo(m), bytes));
 }

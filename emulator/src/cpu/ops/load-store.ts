@@ -4,21 +4,20 @@
 //
 // A single-register access is built from two parts chosen at decode time: how
 // the address is formed (unsigned offset, pre- or post-index, register offset,
-// unscaled) and what is transferred (size, sign extension, load or store).
-// The two most frequent forms, 64- and 32-bit LDR/STR with an unsigned offset,
-// get closures of their own.
+// unscaled; one decoder row each) and what is transferred (size, sign extension,
+// load or store).
 
-import { addOffset, field, lsl64, out, signExtend } from '../../bits';
+import { signExtend } from '../../bits';
 import { type Cpu, EC, EXCEPTION_TAKEN, type Op, SP } from '../cpu';
 import { AccessKind } from '../mmu';
 import { Reg } from '../sysregs';
-import { dstZr, rd, regSp, rm, rn } from './common';
+import { dstZr, type Fields, Index, plusHi, plusLo, regSp, shiftedHi, shiftedLo, Shift } from './common';
 
 /** Transfer between register Rt and memory at (lo, hi). */
-type Transfer = (c: Cpu, lo: number, hi: number) => void;
+type Transfer = (cpu: Cpu, lo: number, hi: number) => void;
 
 /**
- * What a load or store moves, from size (bits 31:30) and opc (bits 23:22).
+ * What a load or store moves, from its size and opc fields.
  * Returns undefined for unallocated combinations and null for PRFM (a hint: no access).
  */
 function transferFor(size: number, opc: number, t: number): Transfer | undefined | null {
@@ -27,263 +26,183 @@ function transferFor(size: number, opc: number, t: number): Transfer | undefined
     // Stores: register 31 is XZR, which slot 31 always holds as zero.
     switch (size) {
       case 0:
-        return (c, lo, hi) => c.st8(lo, hi, c.r[2 * t]!);
+        return (cpu, lo, hi) => cpu.st8(lo, hi, cpu.lo(t));
       case 1:
-        return (c, lo, hi) => c.st16(lo, hi, c.r[2 * t]!);
+        return (cpu, lo, hi) => cpu.st16(lo, hi, cpu.lo(t));
       case 2:
-        return (c, lo, hi) => c.st32(lo, hi, c.r[2 * t]!);
+        return (cpu, lo, hi) => cpu.st32(lo, hi, cpu.lo(t));
       default:
-        return (c, lo, hi) => c.st64(lo, hi, c.r[2 * t]!, c.r[2 * t + 1]!);
+        return (cpu, lo, hi) => cpu.st64(lo, hi, cpu.lo(t), cpu.hi(t));
     }
   }
   if (opc === 1) {
     switch (size) {
       case 0:
-        return (c, lo, hi) => c.set32(dst, c.ld8(lo, hi));
+        return (cpu, lo, hi) => cpu.set32(dst, cpu.ld8(lo, hi));
       case 1:
-        return (c, lo, hi) => c.set32(dst, c.ld16(lo, hi));
+        return (cpu, lo, hi) => cpu.set32(dst, cpu.ld16(lo, hi));
       case 2:
-        return (c, lo, hi) => c.set32(dst, c.ld32(lo, hi));
+        return (cpu, lo, hi) => cpu.set32(dst, cpu.ld32(lo, hi));
       default:
-        return (c, lo, hi) => {
-          const l = c.ld64(lo, hi);
-          c.set64(dst, l, out.hi);
-        };
+        return (cpu, lo, hi) => cpu.load64(dst, lo, hi);
     }
   }
   // opc 2: sign-extend to 64 bits; opc 3: sign-extend to 32 bits.
   const to64 = opc === 2;
   switch (size) {
     case 0:
-      return (c, lo, hi) => setSigned(c, dst, (c.ld8(lo, hi) << 24) >> 24, to64);
+      return (cpu, lo, hi) => setSigned(cpu, dst, (cpu.ld8(lo, hi) << 24) >> 24, to64);
     case 1:
-      return (c, lo, hi) => setSigned(c, dst, (c.ld16(lo, hi) << 16) >> 16, to64);
+      return (cpu, lo, hi) => setSigned(cpu, dst, (cpu.ld16(lo, hi) << 16) >> 16, to64);
     case 2:
-      return to64 ? (c, lo, hi) => setSigned(c, dst, c.ld32(lo, hi), true) : undefined;
+      return to64 ? (cpu, lo, hi) => setSigned(cpu, dst, cpu.ld32(lo, hi), true) : undefined;
     default:
       return to64 ? null : undefined; // PRFM, or unallocated
   }
 }
 
-function setSigned(c: Cpu, d: number, v: number, to64: boolean): void {
-  if (to64) c.set64(d, v, v >> 31);
-  else c.set32(d, v);
+function setSigned(cpu: Cpu, d: number, v: number, to64: boolean): void {
+  if (to64) cpu.set64(d, v, v >> 31);
+  else cpu.set32(d, v);
 }
 
 const prefetch: Op = () => {};
 
 /** LDR/STR (immediate, unsigned offset): the offset is imm12 scaled by the access size. */
-function decodeUnsignedOffsetUnchecked(w: number): Op | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const size = field(w, 31, 30);
-  const opc = field(w, 23, 22);
-  const offset = field(w, 21, 10) << size;
-  const n = regSp(rn(w));
-  const t = rd(w);
-  if (size === 3 && opc === 1) {
-    const d = dstZr(t);
-    return (c) => {
-      const lo = addOffset(c.r[2 * n]!, c.r[2 * n + 1]!, offset);
-      const v = c.ld64(lo, out.hi);
-      c.set64(d, v, out.hi);
-    };
-  }
-  if (size === 3 && opc === 0) {
-    return (c) => {
-      const lo = addOffset(c.r[2 * n]!, c.r[2 * n + 1]!, offset);
-      c.st64(lo, out.hi, c.r[2 * t]!, c.r[2 * t + 1]!);
-    };
-  }
-  if (size === 2 && opc === 1) {
-    const d = dstZr(t);
-    return (c) => {
-      const lo = addOffset(c.r[2 * n]!, c.r[2 * n + 1]!, offset);
-      c.set32(d, c.ld32(lo, out.hi));
-    };
-  }
-  const transfer = transferFor(size, opc, t);
+export function decodeUnsignedOffset({ size, V, opc, imm12, Rn, Rt }: Fields<'size' | 'V' | 'opc' | 'imm12' | 'Rn' | 'Rt'>): Op | undefined {
+  if (V === 1) return undefined;
+  const offset = imm12 << size;
+  const n = regSp(Rn);
+  const transfer = transferFor(size, opc, Rt);
   if (transfer === null) return prefetch;
   if (transfer === undefined) return undefined;
-  return (c) => {
-    const lo = addOffset(c.r[2 * n]!, c.r[2 * n + 1]!, offset);
-    transfer(c, lo, out.hi);
-  };
+  return checkingSp(Rn, (cpu) => transfer(cpu, plusLo(cpu.lo(n), offset), plusHi(cpu.lo(n), cpu.hi(n), offset)));
 }
 
-/** LDUR/STUR (unscaled), post-index, unprivileged (LDTR/STTR) and pre-index forms, all with imm9. */
-function decodeImm9Unchecked(w: number): Op | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const size = field(w, 31, 30);
-  const opc = field(w, 23, 22);
-  const imm = signExtend(field(w, 20, 12), 9);
-  const mode = field(w, 11, 10); // 0 unscaled, 1 post-index, 2 unprivileged, 3 pre-index
-  const n = regSp(rn(w));
-  const t = rd(w);
-  const transfer = transferFor(size, opc, t);
-  if (transfer === null) return mode === 0 ? prefetch : undefined; // PRFUM; no writeback prefetch forms
+/** LDUR/STUR (unscaled, Index.Offset), post-index and pre-index forms, all with imm9. */
+export function decodeImm9({ size, V, opc, imm9, Rn, Rt }: Fields<'size' | 'V' | 'opc' | 'imm9' | 'Rn' | 'Rt'>, index: Index): Op | undefined {
+  if (V === 1) return undefined;
+  const imm = signExtend(imm9, 9);
+  const n = regSp(Rn);
+  const transfer = transferFor(size, opc, Rt);
+  if (transfer === null) return index === Index.Offset ? prefetch : undefined; // PRFUM; no writeback prefetch forms
   if (transfer === undefined) return undefined;
-  switch (mode) {
-    case 0:
-      return (c) => {
-        const lo = addOffset(c.r[2 * n]!, c.r[2 * n + 1]!, imm);
-        transfer(c, lo, out.hi);
-      };
-    case 2:
-      // At EL1, LDTR/STTR check EL0's permissions (Arm ARM C3.2.4); elsewhere they are plain accesses.
-      return (c) => {
-        const lo = addOffset(c.r[2 * n]!, c.r[2 * n + 1]!, imm);
-        const hi = out.hi;
-        c.el0Access = c.el === 1;
-        try {
-          transfer(c, lo, hi);
-        } finally {
-          c.el0Access = false;
-        }
-      };
-    case 1:
-      return (c) => {
-        const baseLo = c.r[2 * n]!;
-        const baseHi = c.r[2 * n + 1]!;
-        transfer(c, baseLo, baseHi);
-        const lo = addOffset(baseLo, baseHi, imm);
-        c.set64(n, lo, out.hi);
-      };
+  switch (index) {
+    case Index.Offset:
+      return checkingSp(Rn, (cpu) => transfer(cpu, plusLo(cpu.lo(n), imm), plusHi(cpu.lo(n), cpu.hi(n), imm)));
+    case Index.Post:
+      return checkingSp(Rn, (cpu) => {
+        const baseLo = cpu.lo(n);
+        const baseHi = cpu.hi(n);
+        transfer(cpu, baseLo, baseHi);
+        cpu.set64(n, plusLo(baseLo, imm), plusHi(baseLo, baseHi, imm));
+      });
     default:
-      return (c) => {
-        const lo = addOffset(c.r[2 * n]!, c.r[2 * n + 1]!, imm);
-        const hi = out.hi;
-        transfer(c, lo, hi);
-        c.set64(n, lo, hi);
-      };
+      return checkingSp(Rn, (cpu) => {
+        const lo = plusLo(cpu.lo(n), imm);
+        const hi = plusHi(cpu.lo(n), cpu.hi(n), imm);
+        transfer(cpu, lo, hi);
+        cpu.set64(n, lo, hi);
+      });
   }
+}
+
+/** LDTR/STTR and their sign-extending forms: at EL1 they check EL0's permissions (Arm ARM C3.2.4); elsewhere they are plain accesses. */
+export function decodeUnprivileged({ size, V, opc, imm9, Rn, Rt }: Fields<'size' | 'V' | 'opc' | 'imm9' | 'Rn' | 'Rt'>): Op | undefined {
+  if (V === 1) return undefined;
+  const imm = signExtend(imm9, 9);
+  const n = regSp(Rn);
+  const transfer = transferFor(size, opc, Rt);
+  if (transfer === null || transfer === undefined) return undefined;
+  return checkingSp(Rn, (cpu) => {
+    const lo = plusLo(cpu.lo(n), imm);
+    const hi = plusHi(cpu.lo(n), cpu.hi(n), imm);
+    cpu.el0Access = cpu.el === 1;
+    try {
+      transfer(cpu, lo, hi);
+    } finally {
+      cpu.el0Access = false;
+    }
+  });
 }
 
 /** LDR/STR (register offset): Xn|SP + (Rm extended by option, shifted by the size when S = 1). */
-function decodeRegisterOffsetUnchecked(w: number): Op | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const size = field(w, 31, 30);
-  const opc = field(w, 23, 22);
-  const option = field(w, 15, 13);
+export function decodeRegisterOffset({ size, V, opc, Rm, option, S, Rn, Rt }: Fields<'size' | 'V' | 'opc' | 'Rm' | 'option' | 'S' | 'Rn' | 'Rt'>): Op | undefined {
+  if (V === 1) return undefined;
   if ((option & 2) === 0) return undefined; // only UXTW, LSL(UXTX), SXTW, SXTX are allocated
-  const shift = field(w, 12, 12) === 1 ? size : 0;
-  const n = regSp(rn(w));
-  const m = rm(w);
-  const transfer = transferFor(size, opc, rd(w));
+  const shift = S === 1 ? size : 0;
+  const n = regSp(Rn);
+  const m = Rm;
+  const transfer = transferFor(size, opc, Rt);
   if (transfer === null) return prefetch;
   if (transfer === undefined) return undefined;
-  if (opc === 1 && size >= 2 && option === 3 && shift < 32) {
-    // LDR Wt|Xt, [Xn, Xm{, LSL #size}]: indexing an array of words, written out.
-    const d = dstZr(rd(w));
-    const j = 32 - shift;
-    return (c) => {
-      const r = c.r;
-      const mlo = r[2 * m]!;
-      const oHi = shift === 0 ? r[2 * m + 1]! : (r[2 * m + 1]! << shift) | (mlo >>> j);
-      const l = (r[2 * n]! >>> 0) + ((mlo << shift) >>> 0);
-      const hi = (r[2 * n + 1]! + oHi + (l > 0xffffffff ? 1 : 0)) | 0;
-      if (size === 3) {
-        const v = c.ld64(l | 0, hi);
-        c.set64(d, v, out.hi);
-      } else c.set32(d, c.ld32(l | 0, hi));
-    };
-  }
-  return (c) => {
-    const r = c.r;
-    let oLo = r[2 * m]!;
-    let oHi = r[2 * m + 1]!;
-    if (option === 2) oHi = 0; // UXTW
-    else if (option === 6) oHi = oLo >> 31; // SXTW
-    oLo = lsl64(oLo, oHi, shift);
-    oHi = out.hi;
-    const l = (r[2 * n]! >>> 0) + (oLo >>> 0);
-    transfer(c, l | 0, (r[2 * n + 1]! + oHi + (l > 0xffffffff ? 1 : 0)) | 0);
-  };
+  return checkingSp(Rn, (cpu) => {
+    const mLo = cpu.lo(m);
+    // UXTW takes Wm as unsigned, SXTW as signed; UXTX (LSL) and SXTX all of Xm.
+    const mHi = option === 2 ? 0 : option === 6 ? mLo >> 31 : cpu.hi(m);
+    const oLo = shiftedLo(Shift.LSL, mLo, mHi, shift);
+    const oHi = shiftedHi(Shift.LSL, mLo, mHi, shift);
+    const l = (cpu.lo(n) >>> 0) + (oLo >>> 0);
+    transfer(cpu, l | 0, (cpu.hi(n) + oHi + (l > 0xffffffff ? 1 : 0)) | 0);
+  });
 }
 
 /** LDR (literal), LDRSW (literal), PRFM (literal): PC-relative by imm19 words. */
-export function decodeLiteral(w: number): Op | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const opc = field(w, 31, 30);
-  const offset = signExtend(field(w, 23, 5), 19) * 4;
-  const d = dstZr(rd(w));
+export function decodeLiteral({ opc, V, imm19, Rt }: Fields<'opc' | 'V' | 'imm19' | 'Rt'>): Op | undefined {
+  if (V === 1) return undefined;
+  const offset = signExtend(imm19, 19) * 4;
+  const d = dstZr(Rt);
   switch (opc) {
     case 0:
-      return (c) => {
-        const lo = addOffset(c.pcLo, c.pcHi, offset);
-        c.set32(d, c.ld32(lo, out.hi));
-      };
+      return (cpu) => cpu.set32(d, cpu.ld32(plusLo(cpu.pcLo, offset), plusHi(cpu.pcLo, cpu.pcHi, offset)));
     case 1:
-      return (c) => {
-        const lo = addOffset(c.pcLo, c.pcHi, offset);
-        const v = c.ld64(lo, out.hi);
-        c.set64(d, v, out.hi);
-      };
+      return (cpu) => cpu.load64(d, plusLo(cpu.pcLo, offset), plusHi(cpu.pcLo, cpu.pcHi, offset));
     case 2:
-      return (c) => {
-        const lo = addOffset(c.pcLo, c.pcHi, offset);
-        const v = c.ld32(lo, out.hi);
-        c.set64(d, v, v >> 31);
-      };
+      return (cpu) => setSigned(cpu, d, cpu.ld32(plusLo(cpu.pcLo, offset), plusHi(cpu.pcLo, cpu.pcHi, offset)), true);
     default:
       return prefetch;
   }
 }
 
 /** LDP/STP/LDPSW/LDNP/STNP: two registers, imm7 scaled, with offset, pre- or post-index. */
-function decodePairUnchecked(w: number): Op | undefined {
-  if (field(w, 26, 26) === 1) return undefined;
-  const opc = field(w, 31, 30);
-  const mode = field(w, 24, 23); // 0 no-allocate offset, 1 post-index, 2 offset, 3 pre-index
-  const load = field(w, 22, 22) === 1;
-  if (opc === 3 || (opc === 1 && (!load || mode === 0))) return undefined;
+export function decodePair({ opc, V, L, imm7, Rt2, Rn, Rt }: Fields<'opc' | 'V' | 'L' | 'imm7' | 'Rt2' | 'Rn' | 'Rt'>, index: Index): Op | undefined {
+  if (V === 1) return undefined;
+  const load = L === 1;
+  if (opc === 3 || (opc === 1 && !load)) return undefined;
   const wide = opc === 2;
   const signed = opc === 1; // LDPSW
-  const scale = wide ? 3 : 2;
-  const size = 1 << scale;
-  const imm = signExtend(field(w, 21, 15), 7) * size;
-  const t1 = rd(w);
-  const t2 = field(w, 14, 10);
-  const n = regSp(rn(w));
-  const preOffset = mode === 1 ? 0 : imm;
-  const writeback = mode === 1 || mode === 3;
-  return (c) => {
-    const r = c.r;
-    const lo = addOffset(r[2 * n]!, r[2 * n + 1]!, preOffset);
-    const hi = out.hi;
-    const lo2 = addOffset(lo, hi, size);
-    const hi2 = out.hi;
+  const size = wide ? 8 : 4;
+  const imm = signExtend(imm7, 7) * size;
+  const t1 = Rt;
+  const t2 = Rt2;
+  const d1 = dstZr(t1);
+  const d2 = dstZr(t2);
+  const n = regSp(Rn);
+  const preOffset = index === Index.Post ? 0 : imm;
+  const writeback = index !== Index.Offset;
+  return checkingSp(Rn, (cpu) => {
+    const lo = plusLo(cpu.lo(n), preOffset);
+    const hi = plusHi(cpu.lo(n), cpu.hi(n), preOffset);
+    const lo2 = plusLo(lo, size);
+    const hi2 = plusHi(lo, hi, size);
     if (load) {
       // Both loads complete before either register changes, so a fault leaves them intact.
-      if (wide) {
-        const aLo = c.ld64(lo, hi);
-        const aHi = out.hi;
-        const bLo = c.ld64(lo2, hi2);
-        const bHi = out.hi;
-        c.set64(dstZr(t1), aLo, aHi);
-        c.set64(dstZr(t2), bLo, bHi);
-      } else {
-        const a = c.ld32(lo, hi);
-        const b = c.ld32(lo2, hi2);
-        if (signed) {
-          c.set64(dstZr(t1), a, a >> 31);
-          c.set64(dstZr(t2), b, b >> 31);
-        } else {
-          c.set32(dstZr(t1), a);
-          c.set32(dstZr(t2), b);
-        }
+      if (wide) cpu.loadPair64(d1, d2, lo, hi, lo2, hi2);
+      else {
+        const a = cpu.ld32(lo, hi);
+        const b = cpu.ld32(lo2, hi2);
+        setSigned(cpu, d1, a, signed);
+        setSigned(cpu, d2, b, signed);
       }
     } else if (wide) {
-      c.st64(lo, hi, r[2 * t1]!, r[2 * t1 + 1]!);
-      c.st64(lo2, hi2, r[2 * t2]!, r[2 * t2 + 1]!);
+      cpu.st64(lo, hi, cpu.lo(t1), cpu.hi(t1));
+      cpu.st64(lo2, hi2, cpu.lo(t2), cpu.hi(t2));
     } else {
-      c.st32(lo, hi, r[2 * t1]!);
-      c.st32(lo2, hi2, r[2 * t2]!);
+      cpu.st32(lo, hi, cpu.lo(t1));
+      cpu.st32(lo2, hi2, cpu.lo(t2));
     }
-    if (writeback) {
-      const wl = addOffset(r[2 * n]!, r[2 * n + 1]!, imm);
-      c.set64(n, wl, out.hi);
-    }
-  };
+    if (writeback) cpu.set64(n, plusLo(cpu.lo(n), imm), plusHi(cpu.lo(n), cpu.hi(n), imm));
+  });
 }
 
 /**
@@ -293,123 +212,105 @@ function decodePairUnchecked(w: number): Op | undefined {
  * load-exclusive; a store-exclusive succeeds (status 0) only if it still matches,
  * and any successful store-exclusive to that address by another core clears it.
  */
-function decodeExclusiveUnchecked(w: number): Op | undefined {
-  const size = field(w, 31, 30);
-  const o2 = field(w, 23, 23);
-  const load = field(w, 22, 22) === 1;
-  const o1 = field(w, 21, 21);
-  const s = field(w, 20, 16);
-  const o0 = field(w, 15, 15);
-  const t2 = field(w, 14, 10);
-  const n = regSp(rn(w));
-  const t = rd(w);
+export function decodeExclusive({ size, o2, L, o1, Rs, o0, Rt2, Rn, Rt }: Fields<'size' | 'o2' | 'L' | 'o1' | 'Rs' | 'o0' | 'Rt2' | 'Rn' | 'Rt'>): Op | undefined {
+  const load = L === 1;
+  const n = regSp(Rn);
+  const t = Rt;
+  const t2 = Rt2;
   const bytes = 1 << size;
   if (o2 === 1) {
     // LDAR/STLR (o1 = 0, o0 = 1); the rest of this space is ARMv8.1 (LDLAR, CAS...).
     if (o1 !== 0 || o0 !== 1) return undefined;
-    const transfer = transferFor(size, load ? 1 : 0, t)!;
+    const transfer = transferFor(size, load ? 1 : 0, t);
+    if (transfer === null || transfer === undefined) return undefined;
     const kind = load ? AccessKind.AlignedRead : AccessKind.AlignedWrite;
-    return (c) => {
-      const lo = c.r[2 * n]!;
-      const hi = c.r[2 * n + 1]!;
-      c.exclusivePa(lo, hi, bytes, kind);
-      transfer(c, lo, hi);
-    };
+    return checkingSp(Rn, (cpu) => {
+      const lo = cpu.lo(n);
+      const hi = cpu.hi(n);
+      cpu.exclusivePa(lo, hi, bytes, kind);
+      transfer(cpu, lo, hi);
+    });
   }
   const pair = o1 === 1;
   if (pair && size < 2) return undefined;
   const total = pair ? 2 * bytes : bytes;
   if (load) {
-    const single = transferFor(size, 1, t)!;
-    return (c) => {
-      const lo = c.r[2 * n]!;
-      const hi = c.r[2 * n + 1]!;
-      const pa = c.exclusivePa(lo, hi, total, AccessKind.AlignedRead);
+    const single = transferFor(size, 1, t);
+    if (single === null || single === undefined) return undefined;
+    return checkingSp(Rn, (cpu) => {
+      const lo = cpu.lo(n);
+      const hi = cpu.hi(n);
+      const pa = cpu.exclusivePa(lo, hi, total, AccessKind.AlignedRead);
       if (pair) {
-        const lo2 = addOffset(lo, hi, bytes);
-        const hi2 = out.hi;
-        if (bytes === 8) {
-          const aLo = c.ld64(lo, hi);
-          const aHi = out.hi;
-          const bLo = c.ld64(lo2, hi2);
-          c.set64(dstZr(t2), bLo, out.hi);
-          c.set64(dstZr(t), aLo, aHi);
-        } else {
-          const a = c.ld32(lo, hi);
-          const b = c.ld32(lo2, hi2);
-          c.set32(dstZr(t), a);
-          c.set32(dstZr(t2), b);
+        const lo2 = plusLo(lo, bytes);
+        const hi2 = plusHi(lo, hi, bytes);
+        if (bytes === 8) cpu.loadPair64(dstZr(t), dstZr(t2), lo, hi, lo2, hi2);
+        else {
+          const a = cpu.ld32(lo, hi);
+          const b = cpu.ld32(lo2, hi2);
+          cpu.set32(dstZr(t), a);
+          cpu.set32(dstZr(t2), b);
         }
-      } else single(c, lo, hi);
-      c.exclusiveAddr = pa;
-    };
+      } else single(cpu, lo, hi);
+      cpu.exclusiveAddr = pa;
+    });
   }
-  const status = dstZr(s);
-  return (c) => {
-    const lo = c.r[2 * n]!;
-    const hi = c.r[2 * n + 1]!;
-    const pa = c.exclusivePa(lo, hi, total, AccessKind.AlignedWrite);
-    if (c.exclusiveAddr !== pa) {
-      c.exclusiveAddr = -1;
-      c.set32(status, 1);
+  const status = dstZr(Rs);
+  return checkingSp(Rn, (cpu) => {
+    const lo = cpu.lo(n);
+    const hi = cpu.hi(n);
+    const pa = cpu.exclusivePa(lo, hi, total, AccessKind.AlignedWrite);
+    if (cpu.exclusiveAddr !== pa) {
+      cpu.exclusiveAddr = -1;
+      cpu.set32(status, 1);
       return;
     }
-    const r = c.r;
     if (pair) {
-      const lo2 = addOffset(lo, hi, bytes);
-      const hi2 = out.hi;
+      const lo2 = plusLo(lo, bytes);
+      const hi2 = plusHi(lo, hi, bytes);
       if (bytes === 8) {
-        c.st64(lo, hi, r[2 * t]!, r[2 * t + 1]!);
-        c.st64(lo2, hi2, r[2 * t2]!, r[2 * t2 + 1]!);
+        cpu.st64(lo, hi, cpu.lo(t), cpu.hi(t));
+        cpu.st64(lo2, hi2, cpu.lo(t2), cpu.hi(t2));
       } else {
-        c.st32(lo, hi, r[2 * t]!);
-        c.st32(lo2, hi2, r[2 * t2]!);
+        cpu.st32(lo, hi, cpu.lo(t));
+        cpu.st32(lo2, hi2, cpu.lo(t2));
       }
-    } else if (bytes === 8) c.st64(lo, hi, r[2 * t]!, r[2 * t + 1]!);
-    else if (bytes === 4) c.st32(lo, hi, r[2 * t]!);
-    else if (bytes === 2) c.st16(lo, hi, r[2 * t]!);
-    else c.st8(lo, hi, r[2 * t]!);
-    c.exclusiveAddr = -1;
-    c.bus.exclusiveStore(pa, c);
-    c.set32(status, 0);
-  };
+    } else if (bytes === 8) cpu.st64(lo, hi, cpu.lo(t), cpu.hi(t));
+    else if (bytes === 4) cpu.st32(lo, hi, cpu.lo(t));
+    else if (bytes === 2) cpu.st16(lo, hi, cpu.lo(t));
+    else cpu.st8(lo, hi, cpu.lo(t));
+    cpu.exclusiveAddr = -1;
+    cpu.bus.exclusiveStore(pa, cpu);
+    cpu.set32(status, 0);
+  });
 }
-
 
 /**
  * SP alignment checking (Arm ARM D1.8.2): a load or store whose base register is
  * SP takes an SP alignment fault (EC 0x26) when SP is not a multiple of 16 and
  * SCTLR_ELx.SA (SA0 for EL0) is set, as it is at reset. QEMU 7.2 and unicorn do
  * not check this; we follow the architecture, which a real Cortex-A53 enforces.
+ * `op` is the access with base register field `rn`.
  */
-function checkingSp(decodeFn: (w: number) => Op | undefined): (w: number) => Op | undefined {
-  return (w) => {
-    const op = decodeFn(w);
-    if (op === undefined || op === prefetch || rn(w) !== 31) return op;
-    return (c) => {
-      if ((c.r[2 * SP]! & 15) !== 0 && spAlignmentChecked(c)) {
-        c.syncException(EC.SP_ALIGNMENT, 0);
-        return;
-      }
-      op(c);
-    };
+function checkingSp(rn: number, op: Op): Op {
+  if (rn !== 31) return op;
+  return (cpu) => {
+    if ((cpu.lo(SP) & 15) !== 0 && spAlignmentChecked(cpu)) {
+      cpu.syncException(EC.SP_ALIGNMENT, 0);
+      return;
+    }
+    op(cpu);
   };
 }
 
-function spAlignmentChecked(c: Cpu): boolean {
-  if (c.el === 2) return (c.sys.values[2 * Reg.SCTLR_EL2]! & (1 << 3)) !== 0;
-  return (c.sys.values[2 * Reg.SCTLR_EL1]! & (c.el === 0 ? 1 << 4 : 1 << 3)) !== 0;
+function spAlignmentChecked(cpu: Cpu): boolean {
+  if (cpu.el === 2) return (cpu.sys.values[2 * Reg.SCTLR_EL2] & (1 << 3)) !== 0;
+  return (cpu.sys.values[2 * Reg.SCTLR_EL1] & (cpu.el === 0 ? 1 << 4 : 1 << 3)) !== 0;
 }
 
 /** The same check for compiled blocks (emit.ts), which have tested SP's low bits: fault by throwing, as an access does. */
-export function spAlignmentFault(c: Cpu): void {
-  if (!spAlignmentChecked(c)) return;
-  c.syncException(EC.SP_ALIGNMENT, 0);
+export function spAlignmentFault(cpu: Cpu): void {
+  if (!spAlignmentChecked(cpu)) return;
+  cpu.syncException(EC.SP_ALIGNMENT, 0);
   throw EXCEPTION_TAKEN;
 }
-
-export const decodeUnsignedOffset = checkingSp(decodeUnsignedOffsetUnchecked);
-export const decodeImm9 = checkingSp(decodeImm9Unchecked);
-export const decodeRegisterOffset = checkingSp(decodeRegisterOffsetUnchecked);
-export const decodePair = checkingSp(decodePairUnchecked);
-export const decodeExclusive = checkingSp(decodeExclusiveUnchecked);
