@@ -15,6 +15,7 @@ import { parseExtraFile, type ExtraFile } from './initramfs';
 import { mostComplete, resolveChapter } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
+import { chapterSdImageWithFiles, hasDisk } from './sd-image';
 import { loadToolchain } from './setup';
 import { BacktraceSymbolizer, symbolizerFor } from './symbolize';
 import { QUIT_HINT, rawConsole } from './terminal';
@@ -38,9 +39,9 @@ Raspberry Pi's serial console. Without a chapter, boots the most complete one.
                    when stdin is not a terminal), exit status 124
   --kernel FILE    boot this kernel8.img instead of building a chapter
   --add FILE[:/PATH]
-                   put this host file in the initramfs at /PATH (default /bin/NAME, executable),
-                   for this run only: your own static AArch64 Linux program, say (chapter 05 on;
-                   may be given more than once)
+                   put this host file in the initramfs (chapter 05) or the SD card's ext2 root
+                   (chapter 06 on) at /PATH (default /bin/NAME, executable), for this run only:
+                   your own static AArch64 Linux program, say (may be given more than once)
   --sd FILE        insert an SD card holding this raw image
   --persist        write the guest's changes to the SD card back to FILE (default: discard them)
   --trace LIST     log events to stderr, as QEMU's -d does (QEMU gets -d LIST): int (exceptions
@@ -95,6 +96,7 @@ function parseCommandLine(argv: string[]): Options {
   if (positionals.length > 0 && values.kernel !== undefined) throw new UsageError('a chapter or --kernel, not both');
   if (values.persist && values.sd === undefined) throw new UsageError('--persist needs --sd FILE');
   if (values.add !== undefined && values.kernel !== undefined) throw new UsageError('--add builds a chapter: it cannot change a --kernel image');
+  if (values.add !== undefined && values.sd !== undefined) throw new UsageError('--add builds the chapter\'s own card: it cannot change an --sd image');
   let add: ExtraFile[];
   try {
     add = (values.add ?? []).map(parseExtraFile);
@@ -214,6 +216,11 @@ async function kernelToBoot(options: Options): Promise<{ name: string; image: st
     return { name: options.kernel, image: options.kernel, elf: existsSync(elf) ? elf : undefined };
   }
   const chapter = options.chapter === undefined ? mostComplete() : resolveChapter(options.chapter);
+  if (options.add.length > 0 && hasDisk(chapter)) {
+    // A chapter with a disk has its root on the card: the files go into the card's ext2.
+    const built = await buildChapter(chapter.name);
+    return { name: chapter.name, image: built.image, elf: built.elf, disk: chapterSdImageWithFiles(chapter, built, options.add) };
+  }
   const built = options.add.length > 0 ? await buildWithFiles(chapter.name, { files: options.add }) : await buildChapter(chapter.name);
   return { name: chapter.name, image: built.image, elf: built.elf, disk: built.sd };
 }

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import type { Chapter } from './chapters';
+import { addFiles, type ExtraFile } from './initramfs';
 import { buildDir } from './paths';
 import { loadToolchain } from './setup';
 
@@ -219,6 +220,23 @@ export function ensureChapterSdImage(chapter: Chapter, built: { image: string; p
   const folder = mkdtempSync(path.join(path.dirname(built.image), '.root-'));
   try {
     assembleRoot(folder, { programs: built.programs, chapterRoot });
+    makeSdImage({ output, kernel: built.image, root: folder });
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  return output;
+}
+
+/**
+ * build/<chapter>/sd-added.img: the chapter's card made again from its folder with `extra`
+ * files in it too (`npm start -- 06 --add FILE`), so that they are in the ext2 root.
+ */
+export function chapterSdImageWithFiles(chapter: Chapter, built: { image: string; programs?: string }, extra: readonly ExtraFile[]): string {
+  const output = path.join(path.dirname(built.image), 'sd-added.img');
+  const folder = mkdtempSync(path.join(path.dirname(built.image), '.root-'));
+  try {
+    assembleRoot(folder, { programs: built.programs, chapterRoot: path.join(chapter.dir, 'root') });
+    addFiles(folder, extra);
     makeSdImage({ output, kernel: built.image, root: folder });
   } finally {
     rmSync(folder, { recursive: true, force: true });

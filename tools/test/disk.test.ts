@@ -10,10 +10,10 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildChapter } from '../src/build';
-import { listChapters } from '../src/chapters';
+import { listChapters, resolveChapter } from '../src/chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from '../src/kernel-run';
 import { buildDir } from '../src/paths';
-import { hasDisk, LARGE_FILE_BYTES, largeFileByte, partitionsOf, SECTOR } from '../src/sd-image';
+import { chapterSdImageWithFiles, hasDisk, LARGE_FILE_BYTES, largeFileByte, partitionsOf, SECTOR } from '../src/sd-image';
 import { parseRuns } from '../src/programs';
 import { loadToolchain } from '../src/setup';
 
@@ -203,6 +203,21 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
     expect(outcomes(onCard.emulator)).toHaveLength(programs.length);
     expect(outcomes(onCard.emulator)).toEqual(outcomes(inRescue.emulator));
     for (const card of Object.values(sd)) assertClean(rootOf(card));
+  });
+
+  test("--add's card holds the added files in its ext2, a program executable, and is clean", async () => {
+    const built = await buildChapter(name, { quiet: true });
+    const text = path.join(scratch, 'added.txt');
+    writeFileSync(text, 'added on the host\n');
+    const card = chapterSdImageWithFiles(resolveChapter(name), built, [
+      { host: path.join(built.programs!, 'hello'), guestPath: '/bin/mine' },
+      { host: text, guestPath: '/home/reader/new/added.txt' },
+    ]);
+    const root = rootOf({ path: card, persist: false });
+    assertClean(root);
+    expect(debugfs(root, 'cat /home/reader/new/added.txt')).toBe('added on the host\n');
+    expect(debugfs(root, 'stat /bin/mine')).toMatch(/Mode: +0755/);
+    expect(debugfs(root, 'cat /bin/mine')).toBe(readFileSync(path.join(built.programs!, 'hello')).toString('latin1'));
   });
 
   test('filling the disk ends in ENOSPC, and removing the file frees every block', async () => {
