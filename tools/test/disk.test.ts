@@ -220,6 +220,22 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
     expect(debugfs(root, 'cat /bin/mine')).toBe(readFileSync(path.join(built.programs!, 'hello')).toString('latin1'));
   });
 
+  test('a program writes a file, fsyncs, syncs and powers off with reboot(2): the card is clean and the next boot reads the file; readlink reads a link', async () => {
+    const sd = cards('reboot');
+    await session(
+      ['ln -s notes/x /home/reader/link', 'run /bin/persist -l /home/reader/link', 'run /bin/persist /home/reader/kept.txt kept across boots'],
+      ['^/home/reader/link -> notes/x$', '^persist: /home/reader/kept.txt written, fsync and sync done; powering off$'],
+      sd,
+    );
+    for (const card of Object.values(sd)) {
+      const root = rootOf(card);
+      assertClean(root);
+      expect(debugfs(root, 'stats')).toMatch(/Filesystem state: +clean/);
+      expect(debugfs(root, 'cat /home/reader/kept.txt')).toBe('kept across boots\n');
+    }
+    await session(['cat /home/reader/kept.txt'], ['^kept across boots$'], sd);
+  });
+
   test('filling the disk ends in ENOSPC, and removing the file frees every block', async () => {
     // Most of the free space is taken on the host first (debugfs -w), so that the guest fills
     // the last megabyte or so rather than spending a minute on 20.

@@ -47,6 +47,14 @@ pub fn with_disk<R>(work: impl FnOnce(&mut Disk) -> R) -> Result<R, String> {
     Ok(work(disk))
 }
 
+/// Writes back what the cache holds of the disk, if it is mounted (sync(2)).
+pub fn sync() -> Result<(), Errno> {
+    match DISK.lock().as_mut() {
+        Some(disk) => disk.fs.sync(),
+        None => Ok(()),
+    }
+}
+
 /// Unmounts the disk if it is mounted: the cache written back and the filesystem marked
 /// clean, before the machine stops. The next disk command mounts it again.
 pub fn unmount() -> Result<(), Errno> {

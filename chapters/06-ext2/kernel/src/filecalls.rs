@@ -53,7 +53,7 @@ fn with_space<R>(work: impl FnOnce(&mut Space) -> R) -> R {
 }
 
 /// The open file behind `fd`.
-fn file(fd: u64) -> core::result::Result<Arc<OpenFile>, Errno> {
+pub fn file(fd: u64) -> core::result::Result<Arc<OpenFile>, Errno> {
     process::with_current(|process| process.files.get(fd))
 }
 
@@ -357,6 +357,19 @@ pub fn newfstatat(dirfd: i64, path: u64, buffer: u64, flags: u64) -> Result {
     put_stat(Ok(vfs::walk(&start.inode, &path)?), buffer)
 }
 // ANCHOR_END: stat
+
+/// readlinkat: a symbolic link's target, not NUL-terminated, cut to `size` bytes.
+pub fn readlinkat(dirfd: i64, path: u64, buffer: u64, size: u64) -> Result {
+    if (size as i64) <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = user_path(path)?;
+    let start = start_dir(dirfd)?;
+    let target = vfs::walk(&start.inode, &path)?.readlink()?;
+    let count = target.len().min(size as usize);
+    with_space(|space| space.copy_out(UserSlice::new(buffer, count), &target[..count]))?;
+    Ok(count as u64)
+}
 
 // ANCHOR: namespace
 pub fn mkdirat(dirfd: i64, path: u64, mode: u64) -> Result {

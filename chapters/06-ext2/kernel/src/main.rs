@@ -60,6 +60,8 @@ mod disk;
 #[cfg(not(test))]
 mod disk_commands;
 #[cfg(not(test))]
+mod diskcalls;
+#[cfg(not(test))]
 mod exceptions;
 #[cfg(not(test))]
 mod exec;

@@ -29,14 +29,19 @@ pub mod number {
     pub const WRITEV: u64 = 66;
     pub const PREAD64: u64 = 67;
     pub const PWRITE64: u64 = 68;
+    pub const READLINKAT: u64 = 78;
     pub const NEWFSTATAT: u64 = 79;
     pub const FSTAT: u64 = 80;
+    pub const SYNC: u64 = 81;
+    pub const FSYNC: u64 = 82;
+    pub const FDATASYNC: u64 = 83;
     pub const EXIT: u64 = 93;
     pub const EXIT_GROUP: u64 = 94;
     pub const SET_TID_ADDRESS: u64 = 96;
     pub const NANOSLEEP: u64 = 101;
     pub const CLOCK_GETTIME: u64 = 113;
     pub const SCHED_YIELD: u64 = 124;
+    pub const REBOOT: u64 = 142;
     pub const UNAME: u64 = 160;
     pub const UMASK: u64 = 166;
     pub const GETPID: u64 = 172;
@@ -68,6 +73,11 @@ pub enum Call {
     Mkdirat { dirfd: i64, path: u64, mode: u64 },
     Unlinkat { dirfd: i64, path: u64, flags: u64 },
     Ftruncate { fd: u64, length: u64 },
+    Readlinkat { dirfd: i64, path: u64, buffer: u64, size: u64 },
+    Sync,
+    /// fsync and fdatasync (which are one here: both write everything back).
+    Fsync { fd: u64 },
+    Reboot { magic: u64, magic2: u64, command: u64 },
     Faccessat { dirfd: i64, path: u64, mode: u64 },
     Chdir { path: u64 },
     Fchdir { fd: u64 },
@@ -123,6 +133,10 @@ pub fn decode(number: u64, args: [u64; 6]) -> Call {
         number::MKDIRAT => Call::Mkdirat { dirfd: dirfd(a0), path: a1, mode: a2 },
         number::UNLINKAT => Call::Unlinkat { dirfd: dirfd(a0), path: a1, flags: a2 },
         number::FTRUNCATE => Call::Ftruncate { fd: a0, length: a1 },
+        number::READLINKAT => Call::Readlinkat { dirfd: dirfd(a0), path: a1, buffer: a2, size: a3 },
+        number::SYNC => Call::Sync,
+        number::FSYNC | number::FDATASYNC => Call::Fsync { fd: a0 },
+        number::REBOOT => Call::Reboot { magic: a0 & 0xffff_ffff, magic2: a1 & 0xffff_ffff, command: a2 & 0xffff_ffff },
         number::FACCESSAT => Call::Faccessat { dirfd: dirfd(a0), path: a1, mode: a2 },
         number::CHDIR => Call::Chdir { path: a0 },
         number::FCHDIR => Call::Fchdir { fd: a0 },
@@ -197,6 +211,7 @@ mod hardware {
     use super::*;
     use crate::errno::Errno;
     use crate::exec::{self, ARGUMENT_BYTES};
+    use crate::diskcalls;
     use crate::filecalls as files;
     use crate::fs::path::PATH_MAX;
     use crate::process::{self, Wait};
@@ -227,6 +242,10 @@ mod hardware {
             Call::Mkdirat { dirfd, path, mode } => files::mkdirat(dirfd, path, mode),
             Call::Unlinkat { dirfd, path, flags } => files::unlinkat(dirfd, path, flags),
             Call::Ftruncate { fd, length } => files::ftruncate(fd, length),
+            Call::Readlinkat { dirfd, path, buffer, size } => files::readlinkat(dirfd, path, buffer, size),
+            Call::Sync => diskcalls::sync(),
+            Call::Fsync { fd } => diskcalls::fsync(fd),
+            Call::Reboot { magic, magic2, command } => diskcalls::reboot(magic, magic2, command),
             Call::Faccessat { dirfd, path, mode } => files::faccessat(dirfd, path, mode),
             Call::Chdir { path } => files::chdir(path),
             Call::Fchdir { fd } => files::fchdir(fd),
@@ -523,6 +542,8 @@ mod tests {
         assert_eq!(decode(260, [u64::MAX, 0x2000, 1, 0, 0, 0]), Call::Wait4 { pid: -1, status: 0x2000, options: 1 });
         assert_eq!(decode(222, [0, 4096, 3, 0x22, u64::MAX, 0]), Call::Mmap { address: 0, len: 4096, protection: 3, flags: 0x22 });
         assert_eq!(decode(176, [0; 6]), Call::GetId);
+        assert_eq!(decode(83, [4, 0, 0, 0, 0, 0]), Call::Fsync { fd: 4 });
+        assert_eq!(decode(142, [0xfee1_dead, 0x2812_1969, 0x4321_fedc, 0, 0, 0]), Call::Reboot { magic: 0xfee1_dead, magic2: 0x2812_1969, command: 0x4321_fedc });
         assert_eq!(decode(999, [0; 6]), Call::Unknown(999));
     }
 

@@ -15,6 +15,10 @@ pub mod nr {
     pub const MKDIRAT: usize = 34;
     pub const UNLINKAT: usize = 35;
     pub const FTRUNCATE: usize = 46;
+    pub const READLINKAT: usize = 78;
+    pub const SYNC: usize = 81;
+    pub const FSYNC: usize = 82;
+    pub const REBOOT: usize = 142;
     pub const FACCESSAT: usize = 48;
     pub const CHDIR: usize = 49;
     pub const FCHDIR: usize = 50;
@@ -412,6 +416,29 @@ pub fn pipe2(flags: usize) -> Result<(usize, usize), Errno> {
 
 pub fn ftruncate(fd: usize, length: usize) -> Result<usize, Errno> {
     call(nr::FTRUNCATE, [fd, length, 0, 0, 0, 0])
+}
+
+pub fn readlink<'b>(path: &str, buffer: &'b mut [u8]) -> Result<&'b [u8], Errno> {
+    let path = c_path(path);
+    let len = call(nr::READLINKAT, [AT_FDCWD as usize, path.as_ptr() as usize, buffer.as_mut_ptr() as usize, buffer.len(), 0, 0])?;
+    Ok(&buffer[..len])
+}
+
+pub fn sync() -> Result<usize, Errno> {
+    call(nr::SYNC, [0; 6])
+}
+
+pub fn fsync(fd: usize) -> Result<usize, Errno> {
+    call(nr::FSYNC, [fd, 0, 0, 0, 0, 0])
+}
+
+/// reboot(2)'s magic numbers and the command that powers the machine off.
+pub const REBOOT_MAGIC: usize = 0xfee1_dead;
+pub const REBOOT_MAGIC2: usize = 0x2812_1969;
+pub const REBOOT_POWER_OFF: usize = 0x4321_fedc;
+
+pub fn reboot(command: usize) -> Result<usize, Errno> {
+    call(nr::REBOOT, [REBOOT_MAGIC, REBOOT_MAGIC2, command, 0, 0, 0])
 }
 
 pub const X_OK: usize = 1;
