@@ -3,9 +3,9 @@
 // in instructions our emulator retires and in emulated seconds (both deterministic), with the
 // buffer cache's hit ratio.
 //
-// Each figure is a run that does the work less a run that only mounts the disk; both end with
-// `disk` (for the cache's counts) and `exit` (which unmounts, so the write's figure includes
-// writing the cache back). The read runs on a fresh boot, the cache cold, from the card the
+// Each figure is a run that does the work less a run that only boots (mounting the card as the
+// root filesystem); both end with `disk` (for the cache's counts) and `exit` (which unmounts,
+// so the write's figure includes writing the cache back). The read runs on a fresh boot, the cache cold, from the card the
 // write run left. The read's figure includes the checksum's own arithmetic, a few instructions a byte.
 //
 //   npx tsx tools/src/bench-disk.ts    (these figures alone)
@@ -52,7 +52,7 @@ export async function diskCosts(): Promise<string> {
     const mountOnly = await run([], false);
     const write = await run([`append /bench ${FILE_BYTES}`], true);
     const read = await run([`checksum /bench`], false);
-    const lines = [`\nDisk costs in ${chapter.name}, a ${FILE_BYTES >> 20} MiB file, in our emulator (less a run that only mounts):`];
+    const lines = [`\nDisk costs in ${chapter.name}, a ${FILE_BYTES >> 20} MiB file, in our emulator (less a run that only boots):`];
     for (const [what, measured] of [
       ['sequential write (append, then unmount)', write],
       ['sequential read (checksum, cold cache)', read],
