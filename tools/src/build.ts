@@ -3,6 +3,11 @@
 // our emulator boot). A chapter with user programs (a user/ crate, from chapter 04 on) has
 // them built first, for the same target with the same sysroot, into build/<chapter>/programs/,
 // and its kernel embeds them (its build.rs reads that folder, named by BRAMBLE_PROGRAMS).
+// From chapter 05 on (a chapter with a rootfs/ folder) the programs go into an initramfs
+// instead: the folder build/<chapter>/rootfs/ (rootfs/ plus the programs in /bin) archived
+// by GNU cpio into build/<chapter>/initramfs.cpio, which the kernel embeds (BRAMBLE_INITRAMFS;
+// see initramfs.ts). `buildWithFiles` builds a kernel whose initramfs has more files in it
+// (`npm start -- 05 --add FILE`), in folders of its own, leaving the chapter's build as it is.
 //
 //   npm run build              every chapter
 //   npm run build -- 01 final  the chapters named
@@ -13,11 +18,13 @@
 // folder, and each build assembles its outputs in a scratch folder of its own, then renames
 // them into place, so a reader never sees a half-written kernel.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createHash } from 'node:crypto';
 import { brokenCopies } from './broken-elf';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
+import { addFiles, makeArchive, stageRootfs, type ExtraFile } from './initramfs';
 import { buildDir, fromRoot } from './paths';
 import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
 
@@ -35,6 +42,9 @@ export interface BuiltKernel {
   image: string;
   /** The folder of built user programs (static Linux AArch64 ELF files), for chapters that have them. */
   programs?: string;
+  /** The initramfs's files as a folder, and the archive the kernel embeds (chapter 05 on). */
+  rootfs?: string;
+  initramfs?: string;
   /** The packages cargo compiled for this build (none when it found everything fresh, or was not run). */
   compiled: string[];
   /** The compiler's warnings, as printed (cargo repeats a fresh crate's warnings; none when cargo was not run). */
@@ -69,7 +79,14 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   const userDir = path.join(chapter.dir, 'user');
   const hasPrograms = existsSync(path.join(userDir, 'Cargo.toml'));
   const programsDir = path.join(outDir, 'programs');
-  const built = { elf: path.join(outDir, 'kernel.elf'), image: path.join(outDir, 'kernel8.img'), ...(hasPrograms ? { programs: programsDir } : {}) };
+  const hasInitramfs = hasPrograms && existsSync(path.join(chapter.dir, 'rootfs'));
+  const initramfs = { rootfs: path.join(outDir, 'rootfs'), initramfs: path.join(outDir, 'initramfs.cpio') };
+  const built = {
+    elf: path.join(outDir, 'kernel.elf'),
+    image: path.join(outDir, 'kernel8.img'),
+    ...(hasPrograms ? { programs: programsDir } : {}),
+    ...(hasInitramfs ? initramfs : {}),
+  };
   // A different toolchain (a changed record) makes every kernel out of date.
   if (!options.force && newerThan([built.elf, built.image], [chapter.dir, toolchainRecord])) {
     say('up to date');
@@ -80,30 +97,108 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   const scratch = mkdtempSync(path.join(outDir, '.building-'));
   try {
     const report = new CargoReport();
-    const cargoEnv = { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: cargoTargetRoot, BRAMBLE_PROGRAMS: programsDir };
+    const cargoEnv = {
+      ...process.env,
+      RUSTC: toolchain.rustc,
+      RUSTC_BOOTSTRAP: '1',
+      CARGO_TARGET_DIR: cargoTargetRoot,
+      BRAMBLE_PROGRAMS: programsDir,
+      ...(hasInitramfs ? { BRAMBLE_INITRAMFS: initramfs.initramfs } : {}),
+    };
     if (hasPrograms) {
       say(`user programs: cargo build --release --target ${KERNEL_TARGET} in ${fromRoot(userDir)}`);
       await buildPrograms(toolchain, userDir, programsDir, scratch, options, chapter, cargoEnv, report);
     }
-    say(`cargo build --release --target ${KERNEL_TARGET} --sysroot ${fromRoot(toolchain.sysroot)} (Rust by route ${toolchain.route})`);
-    await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, {
-      cwd: chapter.kernelDir,
-      env: cargoEnv,
-      onLine: (line) => report.read(line),
-    });
-    // cargo hard-links its artifact into the scratch folder; a copy is a file of our own.
-    const elf = path.join(scratch, 'kernel.elf');
-    const image = path.join(scratch, 'kernel8.img');
-    copyFileSync(path.join(scratch, KERNEL_BINARY), elf);
-    say(`llvm-objcopy -O binary ${fromRoot(built.elf)} ${fromRoot(built.image)}`);
-    await run(toolchain.llvmObjcopy, ['-O', 'binary', elf, image], chapter);
-    renameSync(elf, built.elf);
-    renameSync(image, built.image);
+    if (hasInitramfs) {
+      // ANCHOR: initramfs_step
+      const staged = path.join(scratch, 'rootfs');
+      stageRootfs(chapter.dir, programsDir, staged);
+      say(`initramfs: cpio -o -H newc in ${fromRoot(initramfs.rootfs)} > ${fromRoot(initramfs.initramfs)}`);
+      await makeArchive(toolchain.cpio, staged, path.join(scratch, 'initramfs.cpio'));
+      // ANCHOR_END: initramfs_step
+      replaceFolder(staged, initramfs.rootfs);
+      renameSync(path.join(scratch, 'initramfs.cpio'), initramfs.initramfs);
+    }
+    await compileKernel(chapter, toolchain, cargoEnv, scratch, options, report, built, say);
     return { ...built, compiled: [...report.compiled], warnings: report.warnings };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+/** Compiles the kernel crate with `env` and puts kernel.elf and kernel8.img where `built` says. */
+async function compileKernel(
+  chapter: Chapter,
+  toolchain: Toolchain,
+  env: NodeJS.ProcessEnv,
+  scratch: string,
+  options: BuildOptions,
+  report: CargoReport,
+  built: { elf: string; image: string },
+  say: (line: string) => void,
+): Promise<void> {
+  say(`cargo build --release --target ${KERNEL_TARGET} --sysroot ${fromRoot(toolchain.sysroot)} (Rust by route ${toolchain.route})`);
+  await run(toolchain.cargo, cargoArguments(toolchain, scratch, options), chapter, { cwd: chapter.kernelDir, env, onLine: (line) => report.read(line) });
+  // cargo hard-links its artifact into the scratch folder; a copy is a file of our own.
+  const elf = path.join(scratch, 'kernel.elf');
+  const image = path.join(scratch, 'kernel8.img');
+  copyFileSync(path.join(scratch, KERNEL_BINARY), elf);
+  say(`llvm-objcopy -O binary ${fromRoot(built.elf)} ${fromRoot(built.image)}`);
+  await run(toolchain.llvmObjcopy, ['-O', 'binary', elf, image], chapter);
+  renameSync(elf, built.elf);
+  renameSync(image, built.image);
+}
+
+/** Puts folder `from` at `to`, replacing what was there. */
+function replaceFolder(from: string, to: string): void {
+  const old = `${to}.old-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  if (existsSync(to)) renameSync(to, old);
+  renameSync(from, to);
+  rmSync(old, { recursive: true, force: true });
+}
+
+// ANCHOR: build_with_files
+/**
+ * A kernel of chapter `name` whose initramfs holds `extra` files too (`--add`), or is
+ * `archive` itself (the tests' malformed archives). It is built in a folder named for its
+ * contents, build/<chapter>/custom-<hash>/, with a cargo target folder of its own, so the
+ * chapter's own build stays valid and a second run with the same files builds nothing.
+ */
+export async function buildWithFiles(name: string, extra: { files?: readonly ExtraFile[]; archive?: Uint8Array }, options: BuildOptions = {}): Promise<BuiltKernel> {
+  const chapter = resolveChapter(name);
+  const base = await buildChapter(name, options);
+  if (!base.rootfs) throw new Error(`chapter ${chapter.name} has no initramfs: --add needs chapter 05 or later`);
+  const toolchain = loadToolchain();
+  const hash = createHash('sha256');
+  hash.update(readFileSync(base.initramfs!));
+  for (const file of extra.files ?? []) hash.update(`${file.guestPath}\0`).update(readFileSync(file.host));
+  if (extra.archive) hash.update('archive\0').update(extra.archive);
+  const outDir = path.join(buildDir, chapter.name, `custom-${hash.digest('hex').slice(0, 16)}`);
+  const built = { elf: path.join(outDir, 'kernel.elf'), image: path.join(outDir, 'kernel8.img'), rootfs: path.join(outDir, 'rootfs'), initramfs: path.join(outDir, 'initramfs.cpio') };
+  if (!options.force && newerThan([built.elf, built.image], [base.image])) return { ...built, programs: base.programs, compiled: [], warnings: [] };
+  const say = (line: string) => {
+    if (!options.quiet) process.stderr.write(`build ${chapter.name} (custom initramfs): ${line}\n`);
+  };
+  mkdirSync(outDir, { recursive: true });
+  const scratch = mkdtempSync(path.join(outDir, '.building-'));
+  try {
+    const staged = path.join(scratch, 'rootfs');
+    cpSync(base.rootfs, staged, { recursive: true });
+    addFiles(staged, extra.files ?? []);
+    const archive = path.join(scratch, 'initramfs.cpio');
+    if (extra.archive) writeFileSync(archive, extra.archive);
+    else await makeArchive(toolchain.cpio, staged, archive);
+    replaceFolder(staged, built.rootfs);
+    renameSync(archive, built.initramfs);
+    const env = { ...process.env, RUSTC: toolchain.rustc, RUSTC_BOOTSTRAP: '1', CARGO_TARGET_DIR: path.join(buildDir, 'cargo-custom'), BRAMBLE_INITRAMFS: built.initramfs };
+    const report = new CargoReport();
+    await compileKernel(chapter, toolchain, env, scratch, options, report, built, say);
+    return { ...built, programs: base.programs, compiled: [...report.compiled], warnings: report.warnings };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+// ANCHOR_END: build_with_files
 
 /**
  * Builds a chapter's user/ crate (ulib and the programs) and puts each program, a static ELF

@@ -7,6 +7,11 @@
 // Linux cannot answer, why not (then the two machines are compared with each other, and the
 // ending is given). Masks set aside what legitimately differs (pids, the interleaving of
 // processes running at once), each with the reason.
+//
+// From chapter 05 on, programs work on files: each machine runs them in its initramfs's
+// tree, and Linux in a scratch folder holding the same files (build/<chapter>/rootfs/), its
+// working directory, so the programs use relative paths. After every case the spec's `tree`
+// program lists the tree the case left, in all three places, and the lists must match.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,6 +41,10 @@ export interface ProgramsSpec {
   environment: string[];
   masks: Mask[];
   cases: ProgramCase[];
+  /** Programs run before the cases, so that the kernel's heap has grown to its size (the default is chapter 04's). */
+  warmUp?: string[];
+  /** A command that lists the tree, run after every case in every place (chapter 05 on). */
+  tree?: string;
 }
 
 /** What a program did: its standard output, and "exit N" or "killed by SIGNAL". */
@@ -48,15 +57,19 @@ export function loadSpec(file: string): ProgramsSpec {
   return JSON.parse(readFileSync(file, 'utf8')) as ProgramsSpec;
 }
 
-/** Runs `command` from `programsDir` under qemu-aarch64, with `environment` alone. */
-export function runOnLinux(qemuUser: string, programsDir: string, command: string, environment: string[]): Promise<Outcome> {
+/**
+ * Runs `command` from `programsDir` under qemu-aarch64, with `environment` alone. With `root`
+ * (chapter 05 on), the program's path is inside `root`, which is its working directory.
+ */
+export function runOnLinux(qemuUser: string, programsDir: string, command: string, environment: string[], root?: string): Promise<Outcome> {
   const [name, ...args] = command.split(' ');
+  const program = root ? path.join(root, name!) : path.join(programsDir, name!);
   // qemu-aarch64 7.2 hands the environment to the program in reverse order (it keeps it in a
   // list it prepends to): given reversed, the program sees it in order, as Linux would pass it.
   const env = Object.fromEntries([...environment].reverse().map((variable) => variable.split('=', 2) as [string, string]));
   return new Promise((resolve, reject) => {
     // -0 sets argv[0] to the bare name, as the monitor's run passes it.
-    const child = spawn(qemuUser, ['-0', name!, path.join(programsDir, name!), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(qemuUser, ['-0', name!, program, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(root ? { cwd: root } : {}) });
     let stdout = '';
     child.stdout.setEncoding('latin1').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.resume();

@@ -1,4 +1,4 @@
-// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE] [--sd FILE [--persist]] [--trace LIST] [--gdb [PORT]]`:
+// `npm start [-- <chapter>] [--qemu] [--timeout N] [--kernel FILE] [--add FILE[:/PATH]]... [--sd FILE [--persist]] [--trace LIST] [--gdb [PORT]]`:
 // build a chapter and boot it, in our emulator or in QEMU, with this terminal (or this
 // command's stdin and stdout) as the Pi's serial console.
 //
@@ -10,7 +10,8 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TRACE_CATEGORIES, type TraceCategory } from '@bramble/emulator';
-import { buildChapter } from './build';
+import { buildChapter, buildWithFiles } from './build';
+import { parseExtraFile, type ExtraFile } from './initramfs';
 import { mostComplete, resolveChapter } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
@@ -26,7 +27,7 @@ const TIMED_OUT = 124;
 /** Where --gdb waits for a debugger unless told otherwise: GDB's and QEMU's usual port. */
 const DEFAULT_GDB_PORT = 1234;
 
-const USAGE = `Usage: npm start [-- [chapter] [--qemu] [--timeout seconds] [--kernel file] [--sd file [--persist]] [--gdb [port]]]
+const USAGE = `Usage: npm start [-- [chapter] [--qemu] [--timeout seconds] [--kernel file] [--add file[:/path]]... [--sd file [--persist]] [--gdb [port]]]
 
 Builds a chapter's kernel and boots it in Bramble's emulator, with this terminal as the
 Raspberry Pi's serial console. Without a chapter, boots the most complete one.
@@ -36,6 +37,10 @@ Raspberry Pi's serial console. Without a chapter, boots the most complete one.
   --timeout N      give up after N seconds (default: none at a terminal, ${DEFAULT_TIMEOUT_SECONDS} s
                    when stdin is not a terminal), exit status 124
   --kernel FILE    boot this kernel8.img instead of building a chapter
+  --add FILE[:/PATH]
+                   put this host file in the initramfs at /PATH (default /bin/NAME, executable),
+                   for this run only: your own static AArch64 Linux program, say (chapter 05 on;
+                   may be given more than once)
   --sd FILE        insert an SD card holding this raw image
   --persist        write the guest's changes to the SD card back to FILE (default: discard them)
   --trace LIST     log events to stderr, as QEMU's -d does (QEMU gets -d LIST): int (exceptions
@@ -55,6 +60,7 @@ interface Options {
   backend: Backend;
   timeoutSeconds: number | undefined;
   kernel: string | undefined;
+  add: ExtraFile[];
   sd: SdCardFile | undefined;
   gdbPort: number | undefined;
   trace: TraceCategory[] | undefined;
@@ -71,6 +77,7 @@ function parseCommandLine(argv: string[]): Options {
         qemu: { type: 'boolean' },
         timeout: { type: 'string' },
         kernel: { type: 'string' },
+        add: { type: 'string', multiple: true },
         sd: { type: 'string' },
         persist: { type: 'boolean' },
         gdb: { type: 'string' },
@@ -87,6 +94,13 @@ function parseCommandLine(argv: string[]): Options {
   if (positionals.length > 1) throw new UsageError(`one chapter at a time, not ${positionals.join(' ')}`);
   if (positionals.length > 0 && values.kernel !== undefined) throw new UsageError('a chapter or --kernel, not both');
   if (values.persist && values.sd === undefined) throw new UsageError('--persist needs --sd FILE');
+  if (values.add !== undefined && values.kernel !== undefined) throw new UsageError('--add builds a chapter: it cannot change a --kernel image');
+  let add: ExtraFile[];
+  try {
+    add = (values.add ?? []).map(parseExtraFile);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   let timeoutSeconds: number | undefined;
   if (values.timeout !== undefined) {
     timeoutSeconds = Number(values.timeout);
@@ -103,6 +117,7 @@ function parseCommandLine(argv: string[]): Options {
     backend: values.qemu ? 'qemu' : 'emulator',
     timeoutSeconds,
     kernel: values.kernel,
+    add,
     sd: values.sd === undefined ? undefined : { path: values.sd, persist: values.persist ?? false },
     gdbPort,
     trace,
@@ -197,7 +212,7 @@ async function kernelToBoot(options: Options): Promise<{ name: string; image: st
     return { name: options.kernel, image: options.kernel, elf: existsSync(elf) ? elf : undefined };
   }
   const chapter = options.chapter === undefined ? mostComplete() : resolveChapter(options.chapter);
-  const built = await buildChapter(chapter.name);
+  const built = options.add.length > 0 ? await buildWithFiles(chapter.name, { files: options.add }) : await buildChapter(chapter.name);
   return { name: chapter.name, image: built.image, elf: built.elf };
 }
 

@@ -46,6 +46,8 @@ export interface Toolchain {
   qemu: string;
   /** QEMU's user-mode emulator: runs a static Linux AArch64 program on this Linux, the oracle chapter 04's programs are compared with. */
   qemuUser: string;
+  /** GNU cpio: makes the initramfs, from chapter 05 on (`cpio -o -H newc`). */
+  cpio: string;
   /** LLVM's symbolizer: a kernel's addresses to function, file and line (npm start's backtraces). */
   llvmSymbolizer: string;
   /** A GDB that debugs AArch64 (`npm start -- --gdb`, and its tests). */
@@ -215,6 +217,7 @@ function probe(): Partial<Toolchain> {
     llvmMc: onPathMaybeVersioned('llvm-mc'),
     qemu: onPath('qemu-system-aarch64'),
     qemuUser: onPath('qemu-aarch64'),
+    cpio: onPath('cpio'),
     llvmSymbolizer: onPathMaybeVersioned('llvm-symbolizer'),
     gdb: onPath('gdb-multiarch'),
   };
@@ -247,6 +250,7 @@ export const parts = {
   llvmMc: { what: 'llvm-mc', debian: ['llvm'], elsewhere: 'install LLVM' },
   qemu: { what: 'QEMU (qemu-system-aarch64)', debian: ['qemu-system-arm'], elsewhere: 'install QEMU' },
   qemuUser: { what: "QEMU's user-mode emulator (qemu-aarch64)", debian: ['qemu-user'], elsewhere: "install QEMU's user-mode emulators" },
+  cpio: { what: 'GNU cpio', debian: ['cpio'], elsewhere: 'install GNU cpio' },
   llvmSymbolizer: { what: 'llvm-symbolizer', debian: ['llvm'], elsewhere: 'install LLVM' },
   gdb: { what: 'gdb-multiarch', debian: ['gdb-multiarch'], elsewhere: 'install a GDB built for all targets, as gdb-multiarch' },
 } satisfies Record<string, Part>;
@@ -261,6 +265,7 @@ function missingParts(found: Partial<Toolchain>): Part[] {
   if (!found.llvmMc) missing.push(parts.llvmMc);
   if (!found.qemu) missing.push(parts.qemu);
   if (!found.qemuUser) missing.push(parts.qemuUser);
+  if (!found.cpio) missing.push(parts.cpio);
   if (!found.llvmSymbolizer) missing.push(parts.llvmSymbolizer);
   if (!found.gdb) missing.push(parts.gdb);
   return missing;
@@ -330,7 +335,7 @@ export function ensureChromium(): string {
 
 // ---- The record, build/toolchain.json ----
 
-const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'qemuUser', 'llvmSymbolizer', 'gdb'] as const;
+const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'qemuUser', 'cpio', 'llvmSymbolizer', 'gdb'] as const;
 
 /**
  * The recorded toolchain if the record is well formed, every program it names is still there,

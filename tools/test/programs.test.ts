@@ -2,16 +2,19 @@
 // runs under qemu-aarch64 and, through the monitor's `run`, in our emulator and in QEMU
 // raspi3b; standard output and ending must be the same everywhere once the spec's masks are
 // applied. The same sessions show that the kernel survives every program (faults, bad
-// pointers, running out of memory, a fork bomb) and gets every frame back.
+// pointers, running out of memory, a fork bomb) and gets every frame back. From chapter 05
+// on the programs work on files: after every case the spec's `tree` program lists the tree
+// it left, on Linux (in a scratch copy of the initramfs's folder) and in both machines.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildChapter } from '../src/build';
 import { listChapters } from '../src/chapters';
 import { buildDir } from '../src/paths';
-import { applyMasks, loadSpec, runOnBramble, runOnLinux, type Outcome, type Session } from '../src/programs';
+import { applyMasks, loadSpec, runOnBramble, runOnLinux, type Outcome, type ProgramCase as ProgramsCase, type Session } from '../src/programs';
 import { loadToolchain } from '../src/setup';
 
 const execFileAsync = promisify(execFile);
@@ -22,7 +25,7 @@ const SESSION_TIMEOUT_MS = 240_000;
  * Run once before the first `mem`: the kernel's heap keeps the pages it grows to, so the
  * first runs would show up as frames in use that later runs do not take again.
  */
-const WARM_UP = ['run forktree 3', 'run cow', 'run exec 1', 'run badptr all'];
+const WARM_UP = ['forktree 3', 'cow', 'exec 1', 'badptr all'];
 
 const chapters = listChapters()
   .map((chapter) => ({ chapter, specFile: path.join(chapter.dir, 'programs.test.json') }))
@@ -30,21 +33,51 @@ const chapters = listChapters()
 
 describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir, specFile] as const))('chapter %s programs', (name, dir, specFile) => {
   const spec = loadSpec(specFile);
-  const lines = [...WARM_UP, 'mem', ...spec.cases.map((programCase) => `run ${programCase.run}`), 'mem'];
+  const warmUp = (spec.warmUp ?? WARM_UP).map((command) => `run ${command}`);
+  // With a tree to compare, every case is followed by the tree's listing.
+  const perCase = spec.tree ? 2 : 1;
+  const caseLines = spec.cases.flatMap((programCase) => [`run ${programCase.run}`, ...(spec.tree ? [`run ${spec.tree}`] : [])]);
+  const lines = [...warmUp, 'mem', ...caseLines, 'mem'];
   let ours: Session;
   let qemu: Session;
   let linux: (Outcome | undefined)[];
+  let linuxTrees: Outcome[];
+  let hasInitramfs: boolean;
 
   beforeAll(async () => {
     const built = await buildChapter(name, { quiet: true });
     const image = readFileSync(built.image);
     const toolchain = loadToolchain();
-    [ours, qemu, linux] = await Promise.all([
+    hasInitramfs = built.rootfs !== undefined;
+    [ours, qemu, [linux, linuxTrees]] = await Promise.all([
       runOnBramble(image, built.image, 'emulator', lines, PROMPT, SESSION_TIMEOUT_MS),
       runOnBramble(image, built.image, 'qemu', lines, PROMPT, SESSION_TIMEOUT_MS),
-      Promise.all(spec.cases.map((programCase) => (programCase.noOracle ? undefined : runOnLinux(toolchain.qemuUser, built.programs!, programCase.run, spec.environment)))),
+      runOnLinuxInTurn(toolchain.qemuUser, built.programs!, built.rootfs),
     ]);
   });
+
+  /**
+   * Each case under qemu-aarch64. Without an initramfs they are independent and run at once;
+   * with one they run in order in one scratch copy of its folder, as the machines run them in
+   * one tree, each followed by the tree's listing.
+   */
+  async function runOnLinuxInTurn(qemuUser: string, programsDir: string, rootfs: string | undefined): Promise<[(Outcome | undefined)[], Outcome[]]> {
+    const oracle = (programCase: ProgramsCase, root?: string) => (programCase.noOracle ? undefined : runOnLinux(qemuUser, programsDir, programCase.run, spec.environment, root));
+    if (!rootfs || !spec.tree) return [await Promise.all(spec.cases.map((programCase) => oracle(programCase))), []];
+    const scratch = mkdtempSync(path.join(os.tmpdir(), `bramble-${name}-`));
+    try {
+      cpSync(rootfs, scratch, { recursive: true });
+      const outcomes: (Outcome | undefined)[] = [];
+      const trees: Outcome[] = [];
+      for (const programCase of spec.cases) {
+        outcomes.push(await oracle(programCase, scratch));
+        trees.push(await runOnLinux(qemuUser, programsDir, spec.tree, spec.environment, scratch));
+      }
+      return [outcomes, trees];
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
 
   test('ulib passes `cargo test` on the host, without warnings', async () => {
     const cargo = loadToolchain().hostCargo;
@@ -55,14 +88,15 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
   test('both sessions ran every program and exited', () => {
     for (const [machine, session] of [['our emulator', ours], ['QEMU', qemu]] as const) {
       expect(session.run.ending, `${machine}: ${session.run.message ?? ''}\n${session.run.output}`).toBe('exit');
-      expect(session.outcomes.length, `${machine}:\n${session.run.output}`).toBe(WARM_UP.length + spec.cases.length);
+      expect(session.outcomes.length, `${machine}:\n${session.run.output}`).toBe(warmUp.length + spec.cases.length * perCase);
     }
   });
 
   test.each(spec.cases.map((programCase, index) => [programCase.run, programCase, index] as const))('%s', (_title, programCase, index) => {
     const mask = (outcome: Outcome) => ({ stdout: applyMasks(outcome.stdout, spec.masks), ending: outcome.ending });
-    const inEmulator = mask(ours.outcomes[WARM_UP.length + index]!);
-    const inQemu = mask(qemu.outcomes[WARM_UP.length + index]!);
+    const at = warmUp.length + index * perCase;
+    const inEmulator = mask(ours.outcomes[at]!);
+    const inQemu = mask(qemu.outcomes[at]!);
     const oracle = linux[index];
     if (oracle) expect(inQemu, 'QEMU raspi3b against Linux (qemu-aarch64)').toEqual(mask(oracle));
     else expect(inQemu.ending, `no oracle: ${programCase.noOracle}`).toBe(programCase.ending);
@@ -70,6 +104,11 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
       expect(inEmulator.ending, programCase.emulator.why).toBe(programCase.emulator.ending);
     } else {
       expect(inEmulator, 'our emulator against QEMU raspi3b').toEqual(inQemu);
+    }
+    if (spec.tree) {
+      const tree = linuxTrees[index]!;
+      expect(qemu.outcomes[at + 1], `the tree after ${programCase.run}: QEMU raspi3b against Linux`).toEqual(tree);
+      expect(ours.outcomes[at + 1], `the tree after ${programCase.run}: our emulator against Linux`).toEqual(tree);
     }
   });
 
@@ -80,7 +119,10 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
       const heap = output.match(/^heap: \d+ allocations live \(\d+ bytes\)/gm) ?? [];
       expect(frames, machine).toHaveLength(2);
       expect(frames[1], `${machine}: frames after every program`).toBe(frames[0]);
-      expect(heap, machine).toEqual(['heap: 0 allocations live (0 bytes)', 'heap: 0 allocations live (0 bytes)']);
+      expect(heap, machine).toHaveLength(2);
+      expect(heap[1], `${machine}: heap after every program`).toBe(heap[0]);
+      // Without files, nothing of the kernel's own stays on the heap between programs.
+      if (!hasInitramfs) expect(heap[0], machine).toBe('heap: 0 allocations live (0 bytes)');
     }
   });
 });
