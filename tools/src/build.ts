@@ -20,18 +20,17 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { brokenCopies } from './broken-elf';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
 import { addFiles, makeArchive, stageRootfs, type ExtraFile } from './initramfs';
-
-/** This module, and the one that stages and archives the initramfs: a change to either makes their images stale. */
-const buildTool = fileURLToPath(import.meta.url);
-const initramfsTool = fileURLToPath(new URL('./initramfs.ts', import.meta.url));
 import { buildDir, fromRoot } from './paths';
 import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
+
+/** This module and the one that makes the initramfs: a change to either makes the images they made stale. */
+const buildTool = fileURLToPath(import.meta.url);
+const initramfsTool = fileURLToPath(new URL('./initramfs.ts', import.meta.url));
 
 export interface BuildOptions {
   /** No progress lines, and cargo reports only warnings and errors. */
