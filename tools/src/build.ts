@@ -20,7 +20,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
 import { brokenCopies } from './broken-elf';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
@@ -28,6 +28,10 @@ import { addFiles, makeArchive, stageRootfs, type ExtraFile } from './initramfs'
 import { ensureChapterSdImage, hasDisk } from './sd-image';
 import { buildDir, fromRoot } from './paths';
 import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
+
+/** This module and the one that makes the initramfs: a change to either makes the images they made stale. */
+const buildTool = fileURLToPath(import.meta.url);
+const initramfsTool = fileURLToPath(new URL('./initramfs.ts', import.meta.url));
 
 export interface BuildOptions {
   /** No progress lines, and cargo reports only warnings and errors. */
@@ -93,8 +97,10 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
     ...(hasPrograms ? { programs: programsDir } : {}),
     ...(hasInitramfs ? initramfs : {}),
   };
-  // A different toolchain (a changed record) makes every kernel out of date.
-  if (!options.force && newerThan([built.elf, built.image], [chapter.dir, toolchainRecord])) {
+  // A different toolchain (a changed record) makes every kernel out of date, and so does a
+  // change to this build tool or to how it makes the initramfs.
+  const inputs = [chapter.dir, toolchainRecord, buildTool, ...(hasInitramfs ? [initramfsTool] : [])];
+  if (!options.force && newerThan([built.elf, built.image], inputs)) {
     say('up to date');
     return { ...built, compiled: [], warnings: [] };
   }
@@ -223,9 +229,16 @@ async function buildPrograms(
   const artifacts = path.join(scratch, 'programs');
   await run(toolchain.cargo, cargoArguments(toolchain, artifacts, options), chapter, { cwd: userDir, env, onLine: (line) => report.read(line) });
   // The programs are the artifacts without an extension (the library is libulib.rlib), and
-  // broken copies of hello, which the kernel must refuse (see broken-elf.ts).
+  // broken copies of hello, which the kernel must refuse (see broken-elf.ts). They are kept
+  // without their symbol tables: cargo derives the crates' symbol hashes from their folders,
+  // so two checkouts would otherwise make programs (and initramfs images, and the sizes the
+  // kernels print) that differ in length; the code is the same.
   const files = new Map<string, Uint8Array>();
-  for (const name of readdirSync(artifacts).filter((file) => !file.includes('.'))) files.set(name, readFileSync(path.join(artifacts, name)));
+  for (const name of readdirSync(artifacts).filter((file) => !file.includes('.'))) {
+    const stripped = path.join(artifacts, `${name}.stripped`);
+    await run(toolchain.llvmObjcopy, ['--strip-all', path.join(artifacts, name), stripped], chapter);
+    files.set(name, readFileSync(stripped));
+  }
   const hello = files.get('hello');
   if (hello) for (const [name, bytes] of brokenCopies(hello)) files.set(name, bytes);
   // Each file is written beside its place and renamed into it, and the folder is never
