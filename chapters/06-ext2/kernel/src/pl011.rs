@@ -113,15 +113,17 @@ pub fn enable_receive_interrupt() {
 }
 
 /// The UART's interrupt handler: moves every byte waiting in the receive FIFO to `RECEIVED`.
-/// Emptying the FIFO is what ends the interrupt (RX and RT clear themselves when the FIFO
-/// drops below its trigger level or is read); ICR clears them explicitly as well.
+/// It clears RX and RT *before* emptying the FIFO: a byte that arrives after the loop has
+/// found the FIFO empty then raises the interrupt afresh. Cleared afterwards, that byte's
+/// interrupt would be lost, and a UART that raises RX only as the FIFO reaches its trigger
+/// level (QEMU's does) would never interrupt again while the byte sits there.
 pub fn handle_interrupt() {
+    write(ICR, INT_RX | INT_RT);
     let mut received = RECEIVED.lock();
     while read(FR) & FR_RXFE == 0 {
         // Bits 11:8 of DR are error flags (framing, parity, break, overrun); the byte is 7:0.
         received.push(read(DR) as u8);
     }
-    write(ICR, INT_RX | INT_RT);
 }
 // ANCHOR_END: uart_irq
 
