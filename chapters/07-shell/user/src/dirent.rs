@@ -1,34 +1,34 @@
-//! Directory entries as getdents64 returns them (pure): a run of `struct linux_dirent64`,
-//! each `d_ino` (8 bytes), `d_off` (8), `d_reclen` (2), `d_type` (1), then the name and its
-//! NUL, padded so that the next starts at a multiple of 8.
+//! Reading what `getdents64` returns (pure): a buffer of `struct linux_dirent64` records,
+//! each `d_ino` (8 bytes), `d_off` (8), `d_reclen` (2), `d_type` (1), then the name, NUL
+//! terminated and padded so that the next record is 8-byte aligned.
 
-/// One entry: its inode number, type (DT_DIR 4, DT_REG 8, DT_CHR 2) and name.
+/// One directory entry.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Dirent<'a> {
-    pub ino: u64,
+pub struct Entry<'a> {
+    pub inode: u64,
+    /// `DT_DIR`, `DT_REG`, ... (or `DT_UNKNOWN`, when the file system does not say).
     pub kind: u8,
-    pub name: &'a str,
+    pub name: &'a [u8],
 }
 
-pub const DT_CHR: u8 = 2;
+pub const DT_UNKNOWN: u8 = 0;
 pub const DT_DIR: u8 = 4;
 pub const DT_REG: u8 = 8;
+pub const DT_LNK: u8 = 10;
 
-/// The entries in the first `len` bytes a getdents64 call filled.
-pub fn entries(bytes: &[u8]) -> impl Iterator<Item = Dirent<'_>> {
-    let mut at = 0;
+/// The records in `buffer` (the bytes one `getdents64` filled). A malformed record ends
+/// the iteration rather than reading out of bounds.
+pub fn entries(buffer: &[u8]) -> impl Iterator<Item = Entry<'_>> {
+    let mut rest = buffer;
     core::iter::from_fn(move || {
-        let record = bytes.get(at..at + 19)?;
-        let ino = u64::from_le_bytes(record[..8].try_into().ok()?);
-        let len = u16::from_le_bytes(record[16..18].try_into().ok()?) as usize;
-        let name_bytes = bytes.get(at + 19..at + len)?;
-        let name_len = name_bytes.iter().position(|&byte| byte == 0).unwrap_or(name_bytes.len());
-        let entry = Dirent { ino, kind: record[18], name: core::str::from_utf8(&name_bytes[..name_len]).unwrap_or("?") };
-        if len == 0 {
-            return None;
-        }
-        at += len;
-        Some(entry)
+        let header = rest.get(..19)?;
+        let inode = u64::from_le_bytes(header[0..8].try_into().ok()?);
+        let length = u16::from_le_bytes([header[16], header[17]]) as usize;
+        let record = rest.get(..length).filter(|_| length >= 19)?;
+        let name = &record[19..];
+        let name = &name[..name.iter().position(|&byte| byte == 0).unwrap_or(name.len())];
+        rest = &rest[length..];
+        Some(Entry { inode, kind: header[18], name })
     })
 }
 
@@ -36,28 +36,28 @@ pub fn entries(bytes: &[u8]) -> impl Iterator<Item = Dirent<'_>> {
 mod tests {
     use super::*;
 
-    fn record(ino: u64, kind: u8, name: &str) -> Vec<u8> {
-        let len = (19 + name.len() + 1).next_multiple_of(8);
+    fn record(inode: u64, kind: u8, name: &[u8]) -> Vec<u8> {
+        let length = (19 + name.len() + 1).next_multiple_of(8);
         let mut bytes = Vec::new();
-        bytes.extend_from_slice(&ino.to_le_bytes());
-        bytes.extend_from_slice(&0u64.to_le_bytes());
-        bytes.extend_from_slice(&(len as u16).to_le_bytes());
+        bytes.extend(inode.to_le_bytes());
+        bytes.extend(0u64.to_le_bytes());
+        bytes.extend((length as u16).to_le_bytes());
         bytes.push(kind);
-        bytes.extend_from_slice(name.as_bytes());
-        bytes.resize(len, 0);
+        bytes.extend(name);
+        bytes.resize(length, 0);
         bytes
     }
 
     #[test]
-    fn reads_each_record_by_its_length() {
-        let bytes = [record(1, DT_DIR, "."), record(7, DT_REG, "a-longer-name")].concat();
-        let all: Vec<_> = entries(&bytes).collect();
-        assert_eq!(all, [Dirent { ino: 1, kind: DT_DIR, name: "." }, Dirent { ino: 7, kind: DT_REG, name: "a-longer-name" }]);
-    }
-
-    #[test]
-    fn a_cut_record_ends_the_list() {
-        let bytes = record(1, DT_REG, "abc");
-        assert_eq!(entries(&bytes[..20]).count(), 0);
+    fn reads_each_record_and_stops_at_a_bad_one() {
+        let mut buffer = record(2, DT_DIR, b".");
+        buffer.extend(record(12, DT_REG, b"a-longer-name.txt"));
+        let found: Vec<Entry> = entries(&buffer).collect();
+        assert_eq!(found, [Entry { inode: 2, kind: DT_DIR, name: b"." }, Entry { inode: 12, kind: DT_REG, name: b"a-longer-name.txt" }]);
+        buffer.extend([1, 2, 3]);
+        assert_eq!(entries(&buffer).count(), 2, "a truncated header ends the list");
+        let mut bad = record(3, DT_REG, b"x");
+        bad[16] = 4;
+        assert_eq!(entries(&bad).count(), 0, "a record shorter than its header ends the list");
     }
 }

@@ -5,9 +5,17 @@
 //! - `start`: the entry point, which reads the initial stack the kernel built (argc, argv,
 //!   envp, auxv) and calls the program's `main`; the panic handler.
 //! - `sys`: typed wrappers of the system calls, each returning `Result<_, Errno>`.
-//! - `io`: `print!` and `println!` on standard output, `eprintln!` on standard error.
-//! - `heap`: a bump allocator on `brk`, so programs may use `alloc`'s `Vec` and `String`.
-//! - `dirent` (pure): the records getdents64 fills a buffer with.
+//! - `io`: `print!` and `println!` on standard output, `eprintln!` on standard error,
+//!   `complain!` for an error in GNU's form; a buffered `Output` and a line reader.
+//! - `tool`: what the coreutils share (options, inputs, user names, running a program).
+//! - `heap`: the heap on `brk` (size classes with free lists), so programs may use `alloc`'s
+//!   `Vec` and `String`.
+//! - pure: `errno` (names and messages), `stat` (Linux's `struct stat`), `dirent`
+//!   (getdents64's records), `signal` (numbers and names), `time` (calendar dates), `cli`
+//!   (getopt's option syntax), `regex` (grep's patterns), `path` (names of files), `procfs`
+//!   (Linux's /proc files).
+//! - `sh`: the shell's pure parts, here so that host `cargo test` reaches them: its
+//!   syntax (`sh::syntax`), file-name patterns (`sh::glob`) and its line editor (`sh::editor`).
 //!
 //! The modules marked "pure" compute only and are tested on the host with `cargo test`;
 //! the others exist only in the programs' own target (`target_os = "none"`).
@@ -16,10 +24,18 @@
 
 extern crate alloc;
 
+pub mod cli;
 pub mod dirent;
 pub mod errno;
 pub mod heap;
+pub mod path;
+pub mod procfs;
+pub mod regex;
+pub mod sh;
+pub mod signal;
 pub mod stack;
+pub mod stat;
+pub mod time;
 
 #[cfg(target_os = "none")]
 pub mod io;
@@ -27,10 +43,12 @@ pub mod io;
 pub mod start;
 #[cfg(target_os = "none")]
 pub mod sys;
+#[cfg(target_os = "none")]
+pub mod tool;
 
 pub use errno::Errno;
 #[cfg(target_os = "none")]
-pub use start::{args, env};
+pub use start::{args, env, program};
 
 /// Names the function a program's `_start` calls: `ulib::main!(run)` for `fn run() -> i32`,
 /// whose result is the exit status.

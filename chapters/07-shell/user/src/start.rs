@@ -75,6 +75,12 @@ pub fn args() -> impl Iterator<Item = &'static str> {
     words[layout.argv..layout.argv + layout.argc].iter().map(|&address| c_string(address))
 }
 
+/// The name the program was run by, without its folder ("ls" for "/bin/ls"): the first
+/// word of every error message.
+pub fn program() -> &'static str {
+    crate::path::base_name(args().next().unwrap_or("?"))
+}
+
 /// The environment, "NAME=value" each.
 pub fn env() -> impl Iterator<Item = &'static str> {
     let (words, layout) = initial_stack();

@@ -26,11 +26,11 @@ fn run() -> i32 {
 }
 
 fn remove(path: &str) -> Result<(), Errno> {
-    if sys::stat(path)?.mode & sys::S_IFMT != sys::S_IFDIR {
-        sys::unlink(path)?;
+    if sys::stat(path.as_bytes())?.mode & ulib::stat::S_IFMT != ulib::stat::S_IFDIR {
+        sys::unlink(path.as_bytes())?;
         return Ok(());
     }
-    let fd = sys::open(path, sys::O_RDONLY | sys::O_DIRECTORY, 0)?;
+    let fd = sys::open(path.as_bytes(), sys::O_RDONLY | sys::O_DIRECTORY, 0)?;
     let mut names: Vec<String> = Vec::new();
     let mut buffer = [0u8; 1024];
     loop {
@@ -38,12 +38,12 @@ fn remove(path: &str) -> Result<(), Errno> {
         if count == 0 {
             break;
         }
-        names.extend(dirent::entries(&buffer[..count]).filter(|entry| entry.name != "." && entry.name != "..").map(|entry| String::from(entry.name)));
+        names.extend(dirent::entries(&buffer[..count]).filter(|entry| entry.name != b"." && entry.name != b"..").map(|entry| String::from_utf8_lossy(entry.name).into_owned()));
     }
     sys::close(fd)?;
     for name in names {
         remove(&format!("{path}/{name}"))?;
     }
-    sys::rmdir(path)?;
+    sys::rmdir(path.as_bytes())?;
     Ok(())
 }

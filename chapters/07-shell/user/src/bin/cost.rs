@@ -46,7 +46,7 @@ fn run() -> i32 {
                 let _ = sys::pread(file, &mut buffer, 0);
             }
             "open" => {
-                if let Ok(fd) = sys::open("/etc/motd", sys::O_RDONLY, 0) {
+                if let Ok(fd) = sys::open(b"/etc/motd", sys::O_RDONLY, 0) {
                     let _ = sys::close(fd);
                 }
             }
@@ -85,7 +85,7 @@ fn run() -> i32 {
     }
     if what == "read" {
         let _ = sys::close(file);
-        let _ = sys::unlink("/tmp/cost");
+        let _ = sys::unlink(b"/tmp/cost");
     }
     println!("cost: {what} {times} times");
     0
@@ -93,7 +93,7 @@ fn run() -> i32 {
 
 /// /tmp/cost, 4 KiB, open for reading.
 fn setup_file() -> Result<usize, ulib::Errno> {
-    let fd = sys::open("/tmp/cost", sys::O_RDWR | sys::O_CREAT | sys::O_TRUNC, 0o644)?;
+    let fd = sys::open(b"/tmp/cost", sys::O_RDWR | sys::O_CREAT | sys::O_TRUNC, 0o644)?;
     sys::write(fd, &[b'x'; 4096])?;
     Ok(fd)
 }

@@ -26,7 +26,7 @@ fn run() -> i32 {
 /// The names in directory `path`, sorted (the order getdents64 gives depends on the
 /// filesystem), each with / after a directory.
 fn list(path: &str) -> Result<String, Errno> {
-    let fd = sys::open(path, sys::O_RDONLY | sys::O_DIRECTORY, 0)?;
+    let fd = sys::open(path.as_bytes(), sys::O_RDONLY | sys::O_DIRECTORY, 0)?;
     let mut names: Vec<String> = Vec::new();
     let mut buffer = [0u8; 256];
     loop {
@@ -40,7 +40,7 @@ fn list(path: &str) -> Result<String, Errno> {
                 DT_REG => "",
                 _ => "?",
             };
-            names.push(alloc::format!("{}{suffix}", entry.name));
+            names.push(alloc::format!("{}{suffix}", String::from_utf8_lossy(entry.name)));
         }
     }
     sys::close(fd)?;
@@ -52,62 +52,64 @@ fn list(path: &str) -> Result<String, Errno> {
 /// it at / on Bramble and in a scratch folder on Linux.
 fn cwd(base: &str) -> Result<String, Errno> {
     let mut buffer = [0u8; 512];
-    let path = sys::getcwd(&mut buffer)?;
+    let length = sys::getcwd(&mut buffer)?;
+    let path = core::str::from_utf8(&buffer[..length]).unwrap_or("?");
     let base = base.trim_end_matches('/');
     Ok(String::from(path.strip_prefix(base).unwrap_or(path)))
 }
 
 fn steps() -> Result<(), Errno> {
     let mut buffer = [0u8; 512];
-    let base = String::from(sys::getcwd(&mut buffer)?);
-    sys::mkdir("d", 0o755)?;
-    sys::mkdir("d/sub", 0o700)?;
-    let stat = sys::stat("d/sub")?;
-    println!("mkdir d/sub: a directory {}, permissions {:o}", stat.mode & sys::S_IFMT == sys::S_IFDIR, stat.mode & 0o777);
-    sys::chdir("d")?;
+    let length = sys::getcwd(&mut buffer)?;
+    let base = String::from_utf8_lossy(&buffer[..length]).into_owned();
+    sys::mkdir(b"d", 0o755)?;
+    sys::mkdir(b"d/sub", 0o700)?;
+    let stat = sys::stat(b"d/sub")?;
+    println!("mkdir d/sub: a directory {}, permissions {:o}", stat.mode & ulib::stat::S_IFMT == ulib::stat::S_IFDIR, stat.mode & 0o777);
+    sys::chdir(b"d")?;
     println!("chdir d: cwd {}", cwd(&base)?);
-    let fd = sys::open("sub/notes", sys::O_CREAT | sys::O_WRONLY, 0o644)?;
+    let fd = sys::open(b"sub/notes", sys::O_CREAT | sys::O_WRONLY, 0o644)?;
     sys::write(fd, b"notes\n")?;
     sys::close(fd)?;
-    sys::chdir("sub/../sub/./")?;
+    sys::chdir(b"sub/../sub/./")?;
     println!("chdir sub/../sub/./: cwd {}", cwd(&base)?);
     println!("ls .: {}", list(".")?);
-    sys::chdir("..")?;
+    sys::chdir(b"..")?;
     println!("chdir ..: cwd {}", cwd(&base)?);
     println!("ls sub/..: {}", list("sub/..")?);
 
     // Renames: a file to another directory, a file over another, a directory.
-    sys::rename("sub/notes", "moved")?;
-    let fd = sys::open("other", sys::O_CREAT | sys::O_WRONLY, 0o644)?;
+    sys::rename(b"sub/notes", b"moved")?;
+    let fd = sys::open(b"other", sys::O_CREAT | sys::O_WRONLY, 0o644)?;
     sys::write(fd, b"other\n")?;
     sys::close(fd)?;
-    sys::rename("moved", "other")?;
+    sys::rename(b"moved", b"other")?;
     let mut text = [0u8; 16];
-    let fd = sys::open("other", sys::O_RDONLY, 0)?;
+    let fd = sys::open(b"other", sys::O_RDONLY, 0)?;
     let count = sys::read(fd, &mut text)?;
     sys::close(fd)?;
     println!("rename over a file: other now holds {:?}", core::str::from_utf8(&text[..count]).unwrap_or("?"));
-    sys::rename("sub", "sub2")?;
+    sys::rename(b"sub", b"sub2")?;
     println!("rename sub sub2: ls . {}", list(".")?);
-    sys::mkdir("empty", 0o755)?;
-    sys::rename("empty", "sub2")?;
+    sys::mkdir(b"empty", 0o755)?;
+    sys::rename(b"empty", b"sub2")?;
     println!("rename a directory over an empty one: ls . {}", list(".")?);
 
     // fchdir: back to a directory by a descriptor open on it.
-    let here = sys::open(".", sys::O_RDONLY | sys::O_DIRECTORY, 0)?;
-    sys::chdir("/")?;
+    let here = sys::open(b".", sys::O_RDONLY | sys::O_DIRECTORY, 0)?;
+    sys::chdir(b"/")?;
     sys::fchdir(here)?;
     sys::close(here)?;
     println!("fchdir back: cwd {}", cwd(&base)?);
 
     // Removing: a file, then the directory it was in once empty.
-    sys::mkdir("gone", 0o755)?;
-    let fd = sys::open("gone/file", sys::O_CREAT | sys::O_WRONLY, 0o644)?;
+    sys::mkdir(b"gone", 0o755)?;
+    let fd = sys::open(b"gone/file", sys::O_CREAT | sys::O_WRONLY, 0o644)?;
     sys::close(fd)?;
-    sys::unlink("gone/file")?;
-    sys::rmdir("gone")?;
+    sys::unlink(b"gone/file")?;
+    sys::rmdir(b"gone")?;
     println!("unlink and rmdir: ls . {}", list(".")?);
-    sys::chdir("..")?;
+    sys::chdir(b"..")?;
     println!("ls d/sub2: {}", list("d/sub2")?);
     Ok(())
 }

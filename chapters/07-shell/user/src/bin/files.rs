@@ -31,16 +31,16 @@ fn rest(fd: usize) -> Result<alloc::string::String, Errno> {
 
 fn steps() -> Result<(), Errno> {
     // Create, write, and see the offset move.
-    let fd = sys::open("files.txt", sys::O_CREAT | sys::O_WRONLY | sys::O_TRUNC, 0o666)?;
+    let fd = sys::open(b"files.txt", sys::O_CREAT | sys::O_WRONLY | sys::O_TRUNC, 0o666)?;
     println!("write: {} bytes", sys::write(fd, b"hello\n")?);
     println!("writev: {} bytes", sys::writev(fd, &[b"second ", b"line\n"])?);
     println!("offset after writing: {}", sys::lseek(fd, 0, sys::SEEK_CUR)?);
     sys::close(fd)?;
-    let stat = sys::stat("files.txt")?;
-    println!("stat: size {}, regular {}, permissions {:o} (0666 less the umask)", stat.size, stat.mode & sys::S_IFMT == sys::S_IFREG, stat.mode & 0o777);
+    let stat = sys::stat(b"files.txt")?;
+    println!("stat: size {}, regular {}, permissions {:o} (0666 less the umask)", stat.size, stat.mode & ulib::stat::S_IFMT == ulib::stat::S_IFREG, stat.mode & 0o777);
 
     // Read it back, with seeks.
-    let fd = sys::open("files.txt", sys::O_RDWR, 0)?;
+    let fd = sys::open(b"files.txt", sys::O_RDWR, 0)?;
     println!("read: {}", rest(fd)?);
     println!("read at the end: {:?}", rest(fd)?);
     println!("lseek SEEK_SET 6: {}", sys::lseek(fd, 6, sys::SEEK_SET)?);
@@ -85,7 +85,7 @@ fn steps() -> Result<(), Errno> {
     }
 
     // O_APPEND writes at the end, wherever the offset is; fcntl sees and sets it.
-    let appending = sys::open("files.txt", sys::O_WRONLY | sys::O_APPEND, 0)?;
+    let appending = sys::open(b"files.txt", sys::O_WRONLY | sys::O_APPEND, 0)?;
     sys::write(appending, b"appended\n")?;
     let status = sys::fcntl(appending, sys::F_GETFL, 0)? & (sys::O_ACCMODE | sys::O_APPEND);
     println!("O_APPEND: size now {}, F_GETFL {:#o}", sys::fstat(appending)?.size, status);
@@ -100,27 +100,27 @@ fn steps() -> Result<(), Errno> {
     let count = sys::pread(fd, &mut all, 0)?;
     println!("truncated to 4, then a byte at 6: {count} bytes: {:?}", &all[..count]);
     sys::close(fd)?;
-    let fd = sys::open("files.txt", sys::O_WRONLY | sys::O_TRUNC, 0)?;
+    let fd = sys::open(b"files.txt", sys::O_WRONLY | sys::O_TRUNC, 0)?;
     sys::write(fd, b"the end\n")?;
     sys::close(fd)?;
-    println!("O_TRUNC, then rewritten: size {}", sys::stat("files.txt")?.size);
+    println!("O_TRUNC, then rewritten: size {}", sys::stat(b"files.txt")?.size);
 
     // The umask takes bits away from a new file's permissions.
     let old = sys::umask(0o077);
-    let fd = sys::open("private.txt", sys::O_CREAT | sys::O_WRONLY, 0o666)?;
+    let fd = sys::open(b"private.txt", sys::O_CREAT | sys::O_WRONLY, 0o666)?;
     println!("umask {old:03o} -> 077: new file's permissions {:o}", sys::fstat(fd)?.mode & 0o777);
     sys::umask(old);
     sys::close(fd)?;
-    sys::unlink("private.txt")?;
+    sys::unlink(b"private.txt")?;
 
     // The devices.
-    let null = sys::open("/dev/null", sys::O_RDWR, 0)?;
+    let null = sys::open(b"/dev/null", sys::O_RDWR, 0)?;
     println!("/dev/null: write {} bytes, read {}", sys::write(null, b"gone")?, sys::read(null, &mut [0u8; 4])?);
-    let zero = sys::open("/dev/zero", sys::O_RDONLY, 0)?;
+    let zero = sys::open(b"/dev/zero", sys::O_RDONLY, 0)?;
     let mut zeros = [1u8; 5];
     println!("/dev/zero: read {} bytes: {:?}", sys::read(zero, &mut zeros)?, zeros);
     let stat = sys::fstat(null)?;
-    println!("/dev/null is a character device: {}", stat.mode & sys::S_IFMT == sys::S_IFCHR);
+    println!("/dev/null is a character device: {}", stat.mode & ulib::stat::S_IFMT == ulib::stat::S_IFCHR);
     sys::close(null)?;
     sys::close(zero)?;
     Ok(())

@@ -27,12 +27,12 @@ fn persist(args: &[&str]) -> Result<(), Errno> {
     match args {
         ["-l", link] => {
             let mut target = [0u8; 256];
-            let target = sys::readlink(link, &mut target)?;
-            println!("{link} -> {}", core::str::from_utf8(target).unwrap_or("?"));
+            let length = sys::readlinkat(sys::AT_FDCWD, link.as_bytes(), &mut target)?;
+            println!("{link} -> {}", core::str::from_utf8(&target[..length]).unwrap_or("?"));
             Ok(())
         }
         [file, text @ ..] => {
-            let fd = sys::open(file, sys::O_CREAT | sys::O_WRONLY | sys::O_TRUNC, 0o644)?;
+            let fd = sys::open(file.as_bytes(), sys::O_CREAT | sys::O_WRONLY | sys::O_TRUNC, 0o644)?;
             for (index, word) in text.iter().enumerate() {
                 if index > 0 {
                     sys::write(fd, b" ")?;
@@ -43,7 +43,7 @@ fn persist(args: &[&str]) -> Result<(), Errno> {
             sys::fsync(fd)?;
             sys::close(fd)?;
             println!("persist: {file} written, fsync and sync done; powering off");
-            sys::sync()?;
+            sys::sync();
             sys::reboot(sys::REBOOT_POWER_OFF)?;
             println!("persist: reboot returned");
             Ok(())

@@ -29,7 +29,7 @@ fn run() -> i32 {
 
 /// The names in a directory, sorted, without . and ..
 fn names(path: &str) -> Result<Vec<String>, Errno> {
-    let fd = sys::open(path, sys::O_RDONLY | sys::O_DIRECTORY, 0)?;
+    let fd = sys::open(path.as_bytes(), sys::O_RDONLY | sys::O_DIRECTORY, 0)?;
     let mut names = Vec::new();
     let mut buffer = [0u8; 1024];
     loop {
@@ -37,7 +37,7 @@ fn names(path: &str) -> Result<Vec<String>, Errno> {
         if count == 0 {
             break;
         }
-        names.extend(dirent::entries(&buffer[..count]).filter(|entry| entry.name != "." && entry.name != "..").map(|entry| String::from(entry.name)));
+        names.extend(dirent::entries(&buffer[..count]).filter(|entry| entry.name != b"." && entry.name != b"..").map(|entry| String::from_utf8_lossy(entry.name).into_owned()));
     }
     sys::close(fd)?;
     names.sort();
@@ -46,7 +46,7 @@ fn names(path: &str) -> Result<Vec<String>, Errno> {
 
 /// FNV-1a of a file's bytes.
 fn hash(path: &str) -> Result<u64, Errno> {
-    let fd = sys::open(path, sys::O_RDONLY, 0)?;
+    let fd = sys::open(path.as_bytes(), sys::O_RDONLY, 0)?;
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut buffer = [0u8; 4096];
     loop {
@@ -67,9 +67,9 @@ fn walk(top: &str, relative: &str) -> Result<(), Errno> {
     for name in names(&here)? {
         let path = format!("{here}/{name}");
         let shown = if relative.is_empty() { name.clone() } else { format!("{relative}/{name}") };
-        let stat = sys::stat(&path)?;
+        let stat = sys::stat(path.as_bytes())?;
         let permissions = stat.mode & 0o7777;
-        if stat.mode & sys::S_IFMT == sys::S_IFDIR {
+        if stat.mode & ulib::stat::S_IFMT == ulib::stat::S_IFDIR {
             println!("d {permissions:04o} {shown}/");
             if shown != "dev" {
                 walk(top, &shown)?;

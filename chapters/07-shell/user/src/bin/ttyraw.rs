@@ -18,7 +18,7 @@ fn run() -> i32 {
             return 1;
         }
     };
-    let (rows, columns) = sys::window_size(0).unwrap_or((0, 0));
+    let (rows, columns) = sys::window_size(0).map_or((0, 0), |size| (size.rows, size.columns));
     println!("canonical {}, echo {}, window {rows}x{columns}", saved.lflag & sys::ICANON != 0, saved.lflag & sys::ECHO != 0);
     let mut raw = saved;
     raw.lflag &= !(sys::ICANON | sys::ECHO | sys::ISIG);

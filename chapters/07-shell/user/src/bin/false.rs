@@ -1,0 +1,9 @@
+//! false: does nothing, unsuccessfully (its arguments are ignored).
+#![no_std]
+#![no_main]
+
+ulib::main!(run);
+
+fn run() -> i32 {
+    1
+}
