@@ -434,7 +434,7 @@ fn run(args: &mut Args) -> Result<(), ArgError> {
     let cwd = process::root_cwd();
     let started = exec::load(&cwd.inode, name.as_bytes(), &argv[..argc], &ENVIRONMENT).and_then(|loaded| {
         let files = filecalls::console_descriptors()?;
-        let inherited = process::Inherited { files, cwd, umask: process::DEFAULT_UMASK };
+        let inherited = process::Inherited { files, cwd, umask: process::DEFAULT_UMASK, signals: crate::signal::Signals::new(), group: None };
         process::spawn(program_name(name).as_bytes(), loaded.space, inherited, loaded.entry, loaded.sp)
     });
     let pid = match started {
@@ -444,7 +444,7 @@ fn run(args: &mut Args) -> Result<(), ArgError> {
             return Ok(());
         }
     };
-    let ended = process::wait(pid as i64, false);
+    let ended = process::wait(pid as i64, process::WaitFor::default());
     process::end_foreground();
     match ended {
         Ok(Some((_, status))) if status & 0x7f == 0 => println!("exit {}", status >> 8),

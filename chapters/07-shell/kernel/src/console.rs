@@ -64,7 +64,8 @@ pub fn read_byte() -> u8 {
         // Check and sleep with IRQs masked: a byte arriving between the check and the
         // sleep wakes this task when its interrupt is taken.
         let daif = cpu::mask_irqs();
-        let byte = pl011::take_received();
+        // Input a terminal session left unread comes first: it was typed before the rest.
+        let byte = crate::tty::take_returned().or_else(pl011::take_received);
         if byte.is_none() {
             process::sleep(process::Wait::Console);
         }

@@ -8,6 +8,8 @@ pub struct Errno(pub i64);
 impl Errno {
     pub const EPERM: Errno = Errno(1);
     pub const ENOENT: Errno = Errno(2);
+    pub const ESRCH: Errno = Errno(3);
+    pub const EINTR: Errno = Errno(4);
     pub const EIO: Errno = Errno(5);
     pub const E2BIG: Errno = Errno(7);
     pub const ENOEXEC: Errno = Errno(8);
@@ -40,6 +42,8 @@ impl Errno {
     pub fn name(self) -> &'static str {
         match self {
             Errno::ENOENT => "ENOENT",
+            Errno::ESRCH => "ESRCH",
+            Errno::EINTR => "EINTR",
             Errno::E2BIG => "E2BIG",
             Errno::ENOEXEC => "ENOEXEC",
             Errno::EAGAIN => "EAGAIN",

@@ -5,7 +5,7 @@ use crate::process::{self, Signal};
 use crate::space::{Access, Fault};
 use crate::syndrome::{Detail, FaultStatus, Syndrome, class};
 use crate::trap::{self, Entry, Kind, Origin, Report, TrapFrame};
-use crate::{console, exit, irq, println, syscall, vm};
+use crate::{console, exit, irq, println, signal, syscall, vm};
 
 // The vector table, assembled with the trap frame's layout from trap.rs.
 core::arch::global_asm!(
@@ -39,9 +39,12 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
         // A user program: its system calls and faults, and interrupts that arrived while it
         // ran, after which it may have to give up the processor (preemption).
         (Origin::LowerElAarch64, Kind::Synchronous) => user_exception(frame, syndrome),
+        // Back to the program after an interrupt: the signals that arrived meanwhile (^C
+        // from the terminal, a kill from another process) are delivered.
         (Origin::LowerElAarch64, Kind::Irq) => {
             irq::dispatch();
             process::preempt();
+            signal::deliver(frame, None);
         }
         _ => fatal(entry, frame),
     }
@@ -53,6 +56,7 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
 /// pages, copy on write), or a fault that kills the program with the signal Linux sends.
 fn user_exception(frame: &mut TrapFrame, syndrome: Syndrome) {
     // System calls first: they are by far the most frequent, and need nothing decoded.
+    // (dispatch delivers the signals that arrived during the call itself.)
     if syndrome.class() == class::SVC {
         return syscall::dispatch(frame);
     }

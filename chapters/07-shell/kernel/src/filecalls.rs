@@ -40,6 +40,9 @@ const TCGETS: u64 = 0x5401;
 const TCSETS: u64 = 0x5402;
 const TCSETSW: u64 = 0x5403;
 const TCSETSF: u64 = 0x5404;
+const TIOCSCTTY: u64 = 0x540e;
+const TIOCGPGRP: u64 = 0x540f;
+const TIOCSPGRP: u64 = 0x5410;
 const TIOCGWINSZ: u64 = 0x5413;
 /// The most pieces readv and writev take (Linux's UIO_MAXIOV).
 const IOV_MAX: u64 = 1024;
@@ -566,6 +569,29 @@ pub fn ioctl(fd: u64, request: u64, argument: u64) -> Result {
                 tty::flush_input();
             }
             tty::set_termios(Termios::from_bytes(&bytes));
+        }
+        // Job control: which session's terminal this is, and its foreground group.
+        TIOCSCTTY => {
+            let (pid, pgid, sid) = process::with_current(|process| (process.pid, process.pgid, process.sid));
+            if pid != sid {
+                return Err(Errno::EPERM);
+            }
+            tty::make_controlling(sid, pgid)?;
+        }
+        TIOCGPGRP => {
+            let sid = process::with_current(|process| process.sid);
+            let group = tty::foreground(sid)?;
+            with_space(|space| space.copy_out(UserSlice::new(argument, 4), &group.to_le_bytes()))?;
+        }
+        TIOCSPGRP => {
+            let mut bytes = [0u8; 4];
+            with_space(|space| space.copy_in(UserSlice::new(argument, 4), &mut bytes))?;
+            let group = i32::from_le_bytes(bytes);
+            if group < 0 {
+                return Err(Errno::EINVAL);
+            }
+            let sid = process::with_current(|process| process.sid);
+            tty::set_foreground(sid, group as u32)?;
         }
         TIOCGWINSZ => {
             // struct winsize: rows, columns, then the size in pixels, which a serial line

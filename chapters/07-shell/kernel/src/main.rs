@@ -43,6 +43,7 @@ mod monitor;
 mod pagetable;
 mod region;
 mod ring;
+mod signal;
 mod syndrome;
 mod syscall;
 mod trap;
@@ -200,5 +201,6 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
 #[cfg(not(test))]
 fn serial_input() {
     pl011::handle_interrupt();
+    tty::cook_arrived();
     process::wake(process::Wait::Console);
 }

@@ -14,6 +14,7 @@
 use crate::asid::Asids;
 use crate::errno::Errno;
 use crate::fs::file::{Descriptor, FdTable};
+use crate::signal::{self, Info, Signals};
 use crate::fs::vfs::InodeRef;
 use crate::space::Space;
 use crate::trap::TrapFrame;
@@ -102,8 +103,17 @@ pub enum State {
     Runnable,
     Running,
     Sleeping(Wait),
+    /// Stopped by a signal (SIGSTOP, ^Z's SIGTSTP...) until SIGCONT or SIGKILL.
+    Stopped,
     /// Exited; the wait status is kept for the parent.
     Zombie(u32),
+}
+
+/// A change wait4 reports to the parent once, if asked (WUNTRACED, WCONTINUED).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Change {
+    Stopped(u32),
+    Continued,
 }
 
 pub struct Process {
@@ -118,6 +128,13 @@ pub struct Process {
     pub files: FdTable,
     pub cwd: Cwd,
     pub umask: u32,
+    /// Its signals' actions, and the blocked and pending sets (signal.rs).
+    pub signals: Signals,
+    /// Its process group and session, by the pids of their leaders.
+    pub pgid: u32,
+    pub sid: u32,
+    /// A stop or continue its parent has not yet been told of.
+    pub change: Option<Change>,
     /// The top of the kernel stack; its trap frame, while the process is at EL0 or in the
     /// kernel on its behalf, sits just below.
     kernel_stack_top: usize,
@@ -192,6 +209,10 @@ pub fn init() {
         files: FdTable::new(),
         cwd: root_cwd(),
         umask: DEFAULT_UMASK,
+        signals: Signals::new(),
+        pgid: 0,
+        sid: 0,
+        change: None,
         kernel_stack_top: crate::layout::stack_top(),
         context: Context::default(),
     });
@@ -382,6 +403,9 @@ pub struct Inherited {
     pub files: FdTable,
     pub cwd: Cwd,
     pub umask: u32,
+    pub signals: Signals,
+    /// Its process group and session; None for a new session of its own, led by it.
+    pub group: Option<(u32, u32)>,
 }
 
 fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: Inherited, frame: TrapFrame) -> Result<u32, (Errno, Space)> {
@@ -393,6 +417,7 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: I
     };
     let pid = table.next_pid;
     table.next_pid += 1;
+    let (pgid, sid) = inherited.group.unwrap_or((pid, pid));
     let mut process = Process {
         pid,
         parent,
@@ -403,6 +428,10 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: I
         files: inherited.files,
         cwd: inherited.cwd,
         umask: inherited.umask,
+        signals: inherited.signals,
+        pgid,
+        sid,
+        change: None,
         kernel_stack_top: top,
         context: Context::default(),
     };
@@ -436,7 +465,13 @@ pub fn fork() -> Result<u32, Errno> {
     frame.x[0] = 0;
     let (pid, name_len, name) = (parent.pid, parent.name_len, parent.name);
     // The child shares every open file (and its offset) with the parent.
-    let inherited = Inherited { files: parent.files.clone(), cwd: parent.cwd.clone(), umask: parent.umask };
+    let inherited = Inherited {
+        files: parent.files.clone(),
+        cwd: parent.cwd.clone(),
+        umask: parent.umask,
+        signals: parent.signals.fork(),
+        group: Some((parent.pgid, parent.sid)),
+    };
     let space = parent.space.as_mut().ok_or(Errno::EINVAL)?.fork()?;
     start(&mut table, pid, &name[..name_len], space, inherited, frame).map_err(|(errno, space)| {
         space.destroy();
@@ -462,40 +497,84 @@ pub fn exit(status: u32) -> ! {
     {
         let mut table = TABLE.lock();
         let current = table.current;
-        let (pid, parent) = {
+        let (pid, parent, sid) = {
             let process = table.slots[current].as_mut().expect("the current slot holds a process");
             process.state = State::Zombie(status);
-            (process.pid, process.parent)
+            (process.pid, process.parent, process.sid)
         };
+        // A session leader's end is its terminal's: it is free for the next session.
+        if pid == sid {
+            crate::tty::release(sid);
+        }
         let mut orphans = parent == 0;
         for process in table.slots.iter_mut().flatten() {
             if process.parent == pid {
                 process.parent = 0;
                 orphans |= matches!(process.state, State::Zombie(_));
             }
-            if process.pid == parent && process.state == State::Sleeping(Wait::Child) {
-                process.state = State::Runnable;
-            }
         }
         table.orphans |= orphans;
+        // The parent hears of it with SIGCHLD (ignored unless it has a handler), and wakes
+        // if it waits.
+        let (code, value) = match status & 0x7f {
+            0 => (signal::CLD_EXITED, (status >> 8) as i32),
+            signal => (signal::CLD_KILLED, signal as i32),
+        };
+        tell_parent(&mut table, parent, Info { code, pid, status: value });
     }
     schedule();
     unreachable!("a zombie was scheduled")
 }
 // ANCHOR_END: exit
 
+/// Sends SIGCHLD with `info` to process `parent`, and wakes it if it waits for a child.
+fn tell_parent(table: &mut Table, parent: u32, info: Info) {
+    if let Some(parent) = table.slots.iter_mut().flatten().find(|process| process.pid == parent) {
+        let quiet = matches!(info.code, signal::CLD_STOPPED | signal::CLD_CONTINUED) && parent.signals.action(signal::SIGCHLD).flags & signal::SA_NOCLDSTOP != 0;
+        // The monitor (pid 0) is the kernel's own task: it gets no signals, only the wake-up.
+        if !quiet && parent.pid != 0 && parent.signals.post(signal::SIGCHLD, info) {
+            interrupt(parent);
+        }
+        if parent.state == State::Sleeping(Wait::Child) {
+            parent.state = State::Runnable;
+        }
+    }
+}
+
 // ANCHOR: wait
-/// wait4: the pid and wait status of an exited child (`pid` -1 for any), freeing its slot.
-/// With `no_hang`, Ok(None) if none has exited yet; ECHILD if there is no such child.
-pub fn wait(pid: i64, no_hang: bool) -> Result<Option<(u32, u32)>, Errno> {
+/// What wait4 is asked to report besides exits.
+#[derive(Clone, Copy, Default)]
+pub struct WaitFor {
+    /// WNOHANG: answer None at once rather than wait.
+    pub no_hang: bool,
+    /// WUNTRACED: a child stopped by a signal.
+    pub stopped: bool,
+    /// WCONTINUED: a stopped child continued by SIGCONT.
+    pub continued: bool,
+}
+
+/// wait4: the pid and wait status of a child (`pid` -1 for any, -N for any in group N, 0
+/// for any in the caller's group) that exited, freeing its slot, or, if asked, that stopped
+/// ((signal << 8) | 0x7f) or continued (0xffff). Ok(None) with `no_hang` if there is none
+/// yet; ECHILD if there is no such child; a signal interrupts the wait.
+pub fn wait(pid: i64, what: WaitFor) -> Result<Option<(u32, u32)>, Errno> {
     loop {
         {
             let mut table = TABLE.lock();
-            let me = table.slots[table.current].as_ref().expect("the current slot holds a process").pid;
+            let (me, my_group) = {
+                let process = table.slots[table.current].as_ref().expect("the current slot holds a process");
+                (process.pid, process.pgid)
+            };
             let mut any = false;
             for slot in 0..MAX_PROCESSES {
-                let Some(child) = table.slots[slot].as_ref() else { continue };
-                if child.parent != me || child.pid == me || (pid > 0 && child.pid as i64 != pid) {
+                let Some(child) = table.slots[slot].as_mut() else { continue };
+                let chosen = match pid {
+                    -1 => true,
+                    0 => child.pgid == my_group,
+                    _ if pid < 0 => child.pgid as i64 == -pid,
+                    _ => child.pid as i64 == pid,
+                };
+                if child.parent != me || child.pid == me || !chosen {
                     continue;
                 }
                 any = true;
@@ -504,15 +583,30 @@ pub fn wait(pid: i64, no_hang: bool) -> Result<Option<(u32, u32)>, Errno> {
                     free_slot(&mut table, slot);
                     return Ok(Some((child_pid, status)));
                 }
+                match child.change {
+                    Some(Change::Stopped(signal)) if what.stopped => {
+                        child.change = None;
+                        return Ok(Some((child.pid, signal << 8 | 0x7f)));
+                    }
+                    Some(Change::Continued) if what.continued => {
+                        child.change = None;
+                        return Ok(Some((child.pid, 0xffff)));
+                    }
+                    _ => {}
+                }
             }
             if !any {
                 return Err(Errno::ECHILD);
             }
-            if no_hang {
+            if what.no_hang {
                 return Ok(None);
             }
             let current = table.current;
-            table.slots[current].as_mut().expect("the current slot holds a process").state = State::Sleeping(Wait::Child);
+            let process = table.slots[current].as_mut().expect("the current slot holds a process");
+            if process.signals.deliverable() {
+                return Err(Errno(signal::ERESTARTSYS));
+            }
+            process.state = State::Sleeping(Wait::Child);
         }
         schedule();
     }
@@ -586,6 +680,155 @@ impl Signal {
     }
 }
 
+// ANCHOR: send
+/// Whom kill sends a signal to.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Target {
+    Pid(u32),
+    Group(u32),
+    /// Every process but init (pid 1) and this one.
+    AllBut(u32),
+}
+
+/// Sends `signal` (0: none, only the check) to every process `target` names; ESRCH if none.
+pub fn send(target: Target, signal: u32, info: Info) -> Result<(), Errno> {
+    let mut table = TABLE.lock();
+    let mut found = false;
+    let mut continued = Vec::new();
+    for process in table.slots.iter_mut().flatten() {
+        let chosen = match target {
+            Target::Pid(pid) => process.pid == pid,
+            Target::Group(group) => process.pgid == group,
+            Target::AllBut(me) => process.pid > 1 && process.pid != me,
+        };
+        // The monitor (pid 0) is the kernel's own task: no signal reaches it.
+        if !chosen || process.pid == 0 || matches!(process.state, State::Zombie(_)) {
+            continue;
+        }
+        found = true;
+        if signal != 0 && post(process, signal, info) {
+            continued.push((process.parent, process.pid));
+        }
+    }
+    for (parent, pid) in continued {
+        tell_parent(&mut table, parent, Info { code: signal::CLD_CONTINUED, pid, status: signal::SIGCONT as i32 });
+    }
+    if found { Ok(()) } else { Err(Errno::ESRCH) }
+}
+
+/// Sends `signal` to `process`: SIGCONT (and SIGKILL) make a stopped process run again, and
+/// a signal it does not block wakes it from a sleep, which then ends with EINTR (or
+/// restarts). Returns whether a stopped process continued, for its parent to hear of.
+fn post(process: &mut Process, signal: u32, info: Info) -> bool {
+    let mut continued = false;
+    if (signal == signal::SIGCONT || signal == signal::SIGKILL) && process.state == State::Stopped {
+        process.state = State::Runnable;
+        if signal == signal::SIGCONT {
+            process.change = Some(Change::Continued);
+            continued = true;
+        }
+    }
+    if process.signals.post(signal, info) {
+        interrupt(process);
+    }
+    continued
+}
+
+/// A signal to act on has arrived: a sleeping process wakes to see it.
+fn interrupt(process: &mut Process) {
+    if matches!(process.state, State::Sleeping(_)) {
+        process.state = State::Runnable;
+    }
+}
+
+/// Sends `signal` to the current process, from the kernel (SIGPIPE).
+pub fn send_self(signal: u32) {
+    let (pid, _) = ids();
+    let _ = send(Target::Pid(pid), signal, Info { code: signal::SI_KERNEL, pid: 0, status: 0 });
+}
+
+/// Whether a signal waits for the current process: a sleep in a system call ends for it.
+pub fn signal_pending() -> bool {
+    with_current(|process| process.signals.deliverable())
+}
+
+/// Stops the current process for `signal`: it does not run until SIGCONT or SIGKILL, and
+/// its parent hears of it (SIGCHLD, and wait4 with WUNTRACED).
+pub fn stop(signal: u32) {
+    {
+        let mut table = TABLE.lock();
+        let current = table.current;
+        let process = table.slots[current].as_mut().expect("the current slot holds a process");
+        // A SIGCONT or SIGKILL already on its way cancels the stop.
+        if process.signals.pending & (signal::bit(signal::SIGCONT) | signal::bit(signal::SIGKILL)) != 0 {
+            return;
+        }
+        process.state = State::Stopped;
+        process.change = Some(Change::Stopped(signal));
+        let (parent, pid) = (process.parent, process.pid);
+        tell_parent(&mut table, parent, Info { code: signal::CLD_STOPPED, pid, status: signal as i32 });
+    }
+    schedule();
+}
+// ANCHOR_END: send
+
+// ANCHOR: groups
+/// setpgid(pid, pgid): moves process `pid` (0: the caller), which is the caller or a child
+/// of its in its session, to group `pgid` (0: a group of its own, led by it), which must be
+/// in the same session. (Linux also refuses a child that has run execve, EACCES; Bramble
+/// does not keep track of that: a shell sets the group on both sides of the fork, before
+/// the exec, and either may come first.)
+pub fn setpgid(pid: u32, pgid: u32) -> Result<(), Errno> {
+    let mut table = TABLE.lock();
+    let (me, my_sid) = {
+        let current = table.slots[table.current].as_ref().expect("the current slot holds a process");
+        (current.pid, current.sid)
+    };
+    let pid = if pid == 0 { me } else { pid };
+    let pgid = if pgid == 0 { pid } else { pgid };
+    let group_in_session = table.slots.iter().flatten().any(|process| process.pgid == pgid && process.sid == my_sid);
+    let target = table.slots.iter_mut().flatten().find(|process| process.pid == pid && (process.pid == me || process.parent == me)).ok_or(Errno::ESRCH)?;
+    // A session leader stays in its group; a child elsewhere is out of reach.
+    if target.sid != my_sid || target.pid == target.sid {
+        return Err(Errno::EPERM);
+    }
+    if pgid != pid && !group_in_session {
+        return Err(Errno::EPERM);
+    }
+    target.pgid = pgid;
+    Ok(())
+}
+
+/// getpgid and getsid: of process `pid` (0: the caller).
+pub fn group_and_session(pid: u32) -> Result<(u32, u32), Errno> {
+    let table = TABLE.lock();
+    let me = table.slots[table.current].as_ref().expect("the current slot holds a process").pid;
+    let pid = if pid == 0 { me } else { pid };
+    let process = table.slots.iter().flatten().find(|process| process.pid == pid).ok_or(Errno::ESRCH)?;
+    Ok((process.pgid, process.sid))
+}
+
+/// setsid: the caller leads a new session and a new group in it, with no terminal yet;
+/// EPERM if it leads a group already (its members would be left in another session).
+pub fn setsid() -> Result<u32, Errno> {
+    let mut table = TABLE.lock();
+    let current = table.current;
+    let pid = table.slots[current].as_ref().expect("the current slot holds a process").pid;
+    if table.slots.iter().flatten().any(|process| process.pgid == pid) {
+        return Err(Errno::EPERM);
+    }
+    let process = table.slots[current].as_mut().expect("the current slot holds a process");
+    process.pgid = pid;
+    process.sid = pid;
+    Ok(pid)
+}
+
+/// Whether a process group exists in session `sid`.
+pub fn group_exists(pgid: u32, sid: u32) -> bool {
+    TABLE.lock().slots.iter().flatten().any(|process| process.pgid == pgid && process.sid == sid && !matches!(process.state, State::Zombie(_)))
+}
+// ANCHOR_END: groups
+
 /// Kills the current process with `signal`, after the kernel's one-line report of why.
 /// Its wait status is the signal number alone, as Linux encodes "killed by a signal".
 pub fn kill(signal: Signal, why: fmt::Arguments) -> ! {
@@ -618,6 +861,7 @@ impl fmt::Display for State {
             State::Sleeping(Wait::Console) => "wait-input",
             State::Sleeping(Wait::Pipe(_)) => "wait-pipe",
             State::Sleeping(Wait::Tick(_)) => "sleeping",
+            State::Stopped => "stopped",
             State::Zombie(_) => "zombie",
         })
     }

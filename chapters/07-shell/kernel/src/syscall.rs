@@ -41,7 +41,17 @@ pub mod number {
     pub const NANOSLEEP: u64 = 101;
     pub const CLOCK_GETTIME: u64 = 113;
     pub const SCHED_YIELD: u64 = 124;
+    pub const KILL: u64 = 129;
+    pub const TGKILL: u64 = 131;
+    pub const RT_SIGACTION: u64 = 134;
+    pub const RT_SIGPROCMASK: u64 = 135;
+    pub const RT_SIGPENDING: u64 = 136;
+    pub const RT_SIGRETURN: u64 = 139;
     pub const REBOOT: u64 = 142;
+    pub const SETPGID: u64 = 154;
+    pub const GETPGID: u64 = 155;
+    pub const GETSID: u64 = 156;
+    pub const SETSID: u64 = 157;
     pub const UNAME: u64 = 160;
     pub const UMASK: u64 = 166;
     pub const GETPID: u64 = 172;
@@ -103,6 +113,16 @@ pub enum Call {
     Nanosleep { request: u64 },
     ClockGettime { clock: u64, time: u64 },
     SchedYield,
+    Kill { pid: i64, signal: u64 },
+    Tgkill { tgid: i64, tid: i64, signal: u64 },
+    RtSigaction { signal: u64, new: u64, old: u64, size: u64 },
+    RtSigprocmask { how: u64, set: u64, old: u64, size: u64 },
+    RtSigpending { set: u64, size: u64 },
+    RtSigreturn,
+    Setpgid { pid: u64, pgid: u64 },
+    Getpgid { pid: u64 },
+    Getsid { pid: u64 },
+    Setsid,
     Uname { buffer: u64 },
     GetPid,
     GetPpid,
@@ -160,6 +180,17 @@ pub fn decode(number: u64, args: [u64; 6]) -> Call {
         number::NANOSLEEP => Call::Nanosleep { request: a0 },
         number::CLOCK_GETTIME => Call::ClockGettime { clock: a0, time: a1 },
         number::SCHED_YIELD => Call::SchedYield,
+        // pid_t arguments are ints: -1 arrives sign-extended or not.
+        number::KILL => Call::Kill { pid: a0 as i32 as i64, signal: a1 & 0xffff_ffff },
+        number::TGKILL => Call::Tgkill { tgid: a0 as i32 as i64, tid: a1 as i32 as i64, signal: a2 & 0xffff_ffff },
+        number::RT_SIGACTION => Call::RtSigaction { signal: a0 & 0xffff_ffff, new: a1, old: a2, size: a3 },
+        number::RT_SIGPROCMASK => Call::RtSigprocmask { how: a0 & 0xffff_ffff, set: a1, old: a2, size: a3 },
+        number::RT_SIGPENDING => Call::RtSigpending { set: a0, size: a1 },
+        number::RT_SIGRETURN => Call::RtSigreturn,
+        number::SETPGID => Call::Setpgid { pid: a0 & 0xffff_ffff, pgid: a1 & 0xffff_ffff },
+        number::GETPGID => Call::Getpgid { pid: a0 & 0xffff_ffff },
+        number::GETSID => Call::Getsid { pid: a0 & 0xffff_ffff },
+        number::SETSID => Call::Setsid,
         number::UNAME => Call::Uname { buffer: a0 },
         number::GETPID => Call::GetPid,
         number::GETPPID => Call::GetPpid,
@@ -170,7 +201,7 @@ pub fn decode(number: u64, args: [u64; 6]) -> Call {
         number::EXECVE => Call::Execve { path: a0, argv: a1, envp: a2 },
         number::MMAP => Call::Mmap { address: a0, len: a1, protection: a2, flags: a3 },
         number::MPROTECT => Call::Mprotect { address: a0, len: a1, protection: a2 },
-        number::WAIT4 => Call::Wait4 { pid: a0 as i64, status: a1, options: a2 },
+        number::WAIT4 => Call::Wait4 { pid: a0 as i32 as i64, status: a1, options: a2 },
         other => Call::Unknown(other),
     }
 }
@@ -183,8 +214,10 @@ pub const SIGCHLD: u64 = 17;
 pub const MAP_PRIVATE: u64 = 0x02;
 pub const MAP_FIXED: u64 = 0x10;
 pub const MAP_ANONYMOUS: u64 = 0x20;
-/// wait4's: do not wait.
+/// wait4's options: do not wait; report stopped children; report continued ones.
 pub const WNOHANG: u64 = 1;
+pub const WUNTRACED: u64 = 2;
+pub const WCONTINUED: u64 = 8;
 /// clock_gettime's clocks.
 pub const CLOCK_REALTIME: u64 = 0;
 pub const CLOCK_MONOTONIC: u64 = 1;
@@ -215,6 +248,7 @@ mod hardware {
     use crate::filecalls as files;
     use crate::fs::path::PATH_MAX;
     use crate::process::{self, Wait};
+    use crate::signal;
     use crate::region::{Kind, Protection, Region};
     use crate::space::{MMAP_BASE, STACK_LIMIT, STACK_TOP, Space, UserSlice};
     use crate::trap::TrapFrame;
@@ -233,7 +267,8 @@ mod hardware {
     /// Runs the system call the current process made; its result goes to x0.
     pub fn dispatch(frame: &mut TrapFrame) {
         let args = [frame.x[0], frame.x[1], frame.x[2], frame.x[3], frame.x[4], frame.x[5]];
-        let result = match decode(frame.x[8], args) {
+        let call = decode(frame.x[8], args);
+        let result = match call {
             Call::Getcwd { buffer, size } => files::getcwd(buffer, size),
             Call::Dup { fd } => files::dup(fd),
             Call::Dup3 { old, new, flags } => files::dup3(old, new, flags),
@@ -273,6 +308,25 @@ mod hardware {
                 Ok(0)
             }
             Call::Nanosleep { request } => nanosleep(request),
+            Call::Kill { pid, signal } => signal::kill(pid, signal),
+            Call::Tgkill { tgid, tid, signal } => signal::tgkill(tgid, tid, signal),
+            Call::RtSigaction { signal, new, old, size } => signal::sigaction(signal, new, old, size),
+            Call::RtSigprocmask { how, set, old, size } => signal::sigprocmask(how, set, old, size),
+            Call::RtSigpending { set, size } => signal::sigpending(set, size),
+            // pid_t is an int: a negative one names no process.
+            Call::Setpgid { pid, pgid } if pid as i32 >= 0 && pgid as i32 >= 0 => process::setpgid(pid as u32, pgid as u32).map(|_| 0),
+            Call::Setpgid { .. } => Err(Errno::EINVAL),
+            Call::Getpgid { pid } => process::group_and_session(pid as u32).map(|(pgid, _)| pgid as u64),
+            Call::Getsid { pid } => process::group_and_session(pid as u32).map(|(_, sid)| sid as u64),
+            Call::Setsid => process::setsid().map(u64::from),
+            Call::RtSigreturn => {
+                // The interrupted code's registers are back: no restart to consider, but
+                // signals it unblocked may be delivered now.
+                let result = signal::sigreturn(frame);
+                frame.x[0] = result.unwrap_or_else(|Errno(errno)| (-errno) as u64);
+                signal::deliver(frame, None);
+                return;
+            }
             Call::ClockGettime { clock, time } => clock_gettime(clock, time),
             Call::Uname { buffer } => uname(buffer),
             Call::Brk { end } => Ok(brk(end)),
@@ -288,10 +342,16 @@ mod hardware {
                 Err(Errno::ENOSYS)
             }
         };
+        // Writing to a pipe nobody reads is SIGPIPE too, which ends the writer by default.
+        if result == Err(Errno::EPIPE) && matches!(call, Call::Write { .. } | Call::Writev { .. } | Call::Pwrite64 { .. }) {
+            process::send_self(signal::SIGPIPE);
+        }
         frame.x[0] = match result {
             Ok(value) => value,
             Err(Errno(errno)) => (-errno) as u64,
         };
+        // On the way back to the program: the signals that arrived meanwhile.
+        signal::deliver(frame, Some(args[0]));
     }
     // ANCHOR_END: dispatch
 
@@ -330,12 +390,17 @@ mod hardware {
         loop {
             let daif = cpu::mask_irqs();
             let done = timer::counter() >= deadline;
-            if !done {
+            let interrupted = !done && process::signal_pending();
+            if !done && !interrupted {
                 process::sleep(Wait::Tick(timer::ticks() + 1));
             }
             cpu::restore_interrupts(daif);
             if done {
                 return Ok(0);
+            }
+            // A handler makes it EINTR, even with SA_RESTART; a stop and continue restarts it.
+            if interrupted {
+                return Err(Errno(signal::ERESTARTNOHAND));
             }
         }
     }
@@ -503,8 +568,12 @@ mod hardware {
         if let Some(old) = process::replace_space(short, loaded.space) {
             old.destroy();
         }
-        // The new program keeps every descriptor but those marked close-on-exec.
-        let closing = process::with_current(|process| process.files.take_close_on_exec());
+        // The new program keeps every descriptor but those marked close-on-exec, and its
+        // handlers are gone with the old program.
+        let closing = process::with_current(|process| {
+            process.signals.exec();
+            process.files.take_close_on_exec()
+        });
         drop(closing);
         *frame = TrapFrame::at_entry(loaded.entry, loaded.sp);
         Ok(0)
@@ -515,10 +584,11 @@ mod hardware {
     /// pointer loses the status but not the reaping.
     #[inline(never)]
     fn wait4(pid: i64, status: u64, options: u64) -> Result {
-        if options & !WNOHANG != 0 {
+        if options & !(WNOHANG | WUNTRACED | WCONTINUED) != 0 {
             return Err(Errno::EINVAL);
         }
-        match process::wait(pid, options & WNOHANG != 0)? {
+        let what = process::WaitFor { no_hang: options & WNOHANG != 0, stopped: options & WUNTRACED != 0, continued: options & WCONTINUED != 0 };
+        match process::wait(pid, what)? {
             None => Ok(0),
             Some((child, wait_status)) => {
                 if status != 0 {

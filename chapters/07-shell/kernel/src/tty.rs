@@ -7,9 +7,17 @@
 //! reader needs them, so a line meant for the monitor after a program ends is never taken
 //! by that program. Output gets ONLCR (newline sent as CR LF) when OPOST is on.
 //!
+//! With ISIG on, ^C, ^\ and ^Z are not input: they drop the line being typed and send
+//! SIGINT, SIGQUIT or SIGTSTP to the terminal's foreground process group. That needs the
+//! terminal to be a session's controlling terminal (TIOCSCTTY, which init asks for); such
+//! a terminal cooks input as it arrives, in the UART's interrupt, so that ^C reaches a
+//! program that is not reading. A program of a background group that reads it is sent
+//! SIGTTIN instead of input.
+//!
 //! `LineDiscipline` and `Termios` are pure and tested on the host; the console's driver
 //! at the end of the file (`read`, `write`) runs them on the PL011.
 
+use crate::signal;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
@@ -41,11 +49,13 @@ pub const ECHOK: u32 = 0o40;
 pub const IEXTEN: u32 = 0o100000;
 // The control characters' places in `cc`.
 pub const VINTR: usize = 0;
+pub const VQUIT: usize = 1;
 pub const VERASE: usize = 2;
 pub const VKILL: usize = 3;
 pub const VEOF: usize = 4;
 pub const VTIME: usize = 5;
 pub const VMIN: usize = 6;
+pub const VSUSP: usize = 10;
 
 /// Backspace, which erases as DEL does: many terminals send it for the erase key.
 const BACKSPACE: u8 = 0x08;
@@ -56,7 +66,8 @@ impl Termios {
     pub const fn default() -> Termios {
         let mut cc = [0u8; 19];
         cc[VINTR] = 0x03;
-        cc[1] = 0x1c; // VQUIT, ^\
+        cc[VQUIT] = 0x1c;
+        cc[VSUSP] = 0x1a;
         cc[VERASE] = 0x7f;
         cc[VKILL] = 0x15;
         cc[VEOF] = 0x04;
@@ -107,26 +118,31 @@ impl LineDiscipline {
     }
 
     /// One byte from the line: edits, finishes a line, or queues it, and hands what must
-    /// be echoed to `echo`.
-    pub fn receive(&mut self, byte: u8, echo: &mut impl FnMut(&[u8])) {
+    /// be echoed to `echo`. Returns the signal a key asks for (^C, ^\, ^Z with ISIG).
+    pub fn receive(&mut self, byte: u8, echo: &mut impl FnMut(&[u8])) -> Option<u32> {
         let t = self.termios;
         let byte = if t.iflag & ICRNL != 0 && byte == b'\r' { b'\n' } else { byte };
         let echoing = t.lflag & ECHO != 0;
-        if t.lflag & ISIG != 0 && byte == t.cc[VINTR] {
-            // ^C: the line typed so far is dropped. (Linux also sends SIGINT to the
-            // program; signals come in chapter 07.)
-            self.editing.clear();
-            if echoing {
-                echo(b"^C\n");
+        if t.lflag & ISIG != 0 {
+            let signal = [(VINTR, signal::SIGINT, b"^C\n"), (VQUIT, signal::SIGQUIT, b"^\\\n"), (VSUSP, signal::SIGTSTP, b"^Z\n")]
+                .into_iter()
+                .find(|&(index, ..)| t.cc[index] != 0 && byte == t.cc[index]);
+            if let Some((_, signal, shown)) = signal {
+                // The line typed so far is dropped, and what was typed ahead too, as
+                // Linux flushes on a signal key.
+                self.flush();
+                if echoing {
+                    echo(shown);
+                }
+                return Some(signal);
             }
-            return;
         }
         if !t.canonical() {
             self.raw.push_back(byte);
             if echoing {
                 echo(&[byte]);
             }
-            return;
+            return None;
         }
         if byte == t.cc[VERASE] || byte == BACKSPACE {
             if self.editing.pop().is_some() && echoing {
@@ -154,6 +170,7 @@ impl LineDiscipline {
                 echo(&[byte]);
             }
         }
+        None
     }
 
     /// What a read of `buffer.len()` bytes gets now: Some(count) if it can be answered
@@ -204,6 +221,14 @@ impl LineDiscipline {
         self.raw.clear();
     }
 
+    /// Takes every byte typed and not read yet, in the order typed (as cooked: CR read as NL).
+    pub fn take_unread(&mut self) -> Vec<u8> {
+        let mut bytes: Vec<u8> = self.lines.drain(..).flatten().collect();
+        bytes.extend(self.raw.drain(..));
+        bytes.append(&mut self.editing);
+        bytes
+    }
+
     /// One byte of a program's output, as the terminal must get it.
     pub fn output(&self, byte: u8, send: &mut impl FnMut(u8)) {
         if byte == b'\n' && self.termios.oflag & (OPOST | ONLCR) == OPOST | ONLCR {
@@ -215,7 +240,7 @@ impl LineDiscipline {
 // ANCHOR_END: discipline
 
 #[cfg(not(test))]
-pub use hardware::{flush_input, read, set_termios, termios, write};
+pub use hardware::{cook_arrived, flush_input, foreground, make_controlling, read, release, set_foreground, set_termios, take_returned, termios, write};
 
 #[cfg(not(test))]
 mod hardware {
@@ -229,12 +254,132 @@ mod hardware {
     /// as a terminal's do: a program that sets raw mode must set it back.
     static TTY: SpinLock<LineDiscipline> = SpinLock::new(LineDiscipline::new());
 
+    // ANCHOR: job_control
+    /// Whose terminal it is: the session it is the controlling terminal of (0: none, as
+    /// under the monitor), and that session's foreground process group.
+    struct Control {
+        session: u32,
+        foreground: u32,
+    }
+
+    static CONTROL: SpinLock<Control> = SpinLock::new(Control { session: 0, foreground: 0 });
+
+    /// TIOCSCTTY: the terminal becomes the controlling terminal of session `sid` (whose
+    /// leader asks), with `pgid` in the foreground. EPERM if another session has it.
+    pub fn make_controlling(sid: u32, pgid: u32) -> Result<(), Errno> {
+        let mut control = CONTROL.lock();
+        if control.session != 0 && control.session != sid {
+            return Err(Errno::EPERM);
+        }
+        *control = Control { session: sid, foreground: pgid };
+        Ok(())
+    }
+
+    /// What a session typed ahead and never read, handed back to the monitor.
+    static RETURNED: SpinLock<VecDeque<u8>> = SpinLock::new(VecDeque::new());
+
+    /// The session leader has exited: the terminal is nobody's until the next TIOCSCTTY.
+    /// The input cooked for the session and not read goes back to the monitor, whose
+    /// lines may have been typed ahead while the session ran.
+    pub fn release(sid: u32) {
+        let mut control = CONTROL.lock();
+        if control.session == sid {
+            *control = Control { session: 0, foreground: 0 };
+            RETURNED.lock().extend(TTY.lock().take_unread());
+        }
+    }
+
+    /// The next byte handed back by a session that ended (see `release`).
+    pub fn take_returned() -> Option<u8> {
+        RETURNED.lock().pop_front()
+    }
+
+    /// TIOCGPGRP: the foreground group, for a process of the terminal's session (ENOTTY
+    /// for others: it is not their terminal).
+    pub fn foreground(sid: u32) -> Result<u32, Errno> {
+        let control = CONTROL.lock();
+        if control.session == 0 || control.session != sid {
+            return Err(Errno::ENOTTY);
+        }
+        Ok(control.foreground)
+    }
+
+    /// TIOCSPGRP: puts group `pgid` of the terminal's session in the foreground.
+    pub fn set_foreground(sid: u32, pgid: u32) -> Result<(), Errno> {
+        let mut control = CONTROL.lock();
+        if control.session == 0 || control.session != sid {
+            return Err(Errno::ENOTTY);
+        }
+        if !process::group_exists(pgid, sid) {
+            return Err(Errno::EPERM);
+        }
+        control.foreground = pgid;
+        Ok(())
+    }
+
+    /// Sends the signal a key asked for to the foreground group, if the terminal has one.
+    fn signal_foreground(signal: u32) {
+        let group = CONTROL.lock().foreground;
+        if group != 0 {
+            let _ = process::send(process::Target::Group(group), signal, crate::signal::Info { code: crate::signal::SI_KERNEL, pid: 0, status: 0 });
+        }
+    }
+
+    /// The UART's interrupt, on a controlling terminal: input is cooked as it arrives, so
+    /// that ^C reaches the foreground group while no one reads. (Under the monitor, bytes
+    /// wait in the UART's ring for a reader.) Only processes run when the terminal has a
+    /// session, and they enter the kernel with IRQs masked, so the console's lock is free.
+    pub fn cook_arrived() {
+        if CONTROL.lock().session == 0 {
+            return;
+        }
+        let mut echoed = Vec::new();
+        let mut signals = Vec::new();
+        {
+            let mut tty = TTY.lock();
+            while let Some(byte) = pl011::take_received() {
+                if let Some(signal) = tty.receive(byte, &mut |bytes: &[u8]| echoed.extend_from_slice(bytes)) {
+                    signals.push(signal);
+                }
+            }
+        }
+        write(&echoed);
+        for signal in signals {
+            signal_foreground(signal);
+        }
+    }
+
+    /// A read by a process of a background group of the terminal's session is not
+    /// allowed: its group gets SIGTTIN (which stops it by default), and the read waits for
+    /// it; EIO if the process ignores or blocks SIGTTIN (it would never be let in).
+    fn background_read() -> Option<Errno> {
+        let (pgid, sid, refuses) = process::with_current(|process| {
+            let signals = &process.signals;
+            let refuses = signals.action(crate::signal::SIGTTIN).handler == crate::signal::SIG_IGN || signals.blocked & crate::signal::bit(crate::signal::SIGTTIN) != 0;
+            (process.pgid, process.sid, refuses)
+        });
+        let control = CONTROL.lock();
+        if control.session == 0 || control.session != sid || control.foreground == pgid {
+            return None;
+        }
+        drop(control);
+        if refuses {
+            return Some(Errno::EIO);
+        }
+        let _ = process::send(process::Target::Group(pgid), crate::signal::SIGTTIN, crate::signal::Info { code: crate::signal::SI_KERNEL, pid: 0, status: 0 });
+        Some(Errno(crate::signal::ERESTARTSYS))
+    }
+    // ANCHOR_END: job_control
+
     // ANCHOR: tty_read
     /// A read from the console: cooks bytes from the UART until the discipline can answer,
     /// sleeping while there are none (or, `non_blocking`, failing with EAGAIN). With VMIN 0
     /// it answers at once (VTIME 0), or after VTIME tenths of a second without a byte. With
     /// VMIN and VTIME both set, Linux times the gap between bytes too; this waits for VMIN.
     pub fn read(buffer: &mut [u8], non_blocking: bool) -> Result<usize, Errno> {
+        if let Some(errno) = background_read() {
+            return Err(errno);
+        }
         let deadline = {
             let tty = TTY.lock();
             let tenths = tty.termios.cc[VTIME] as u64;
@@ -243,23 +388,32 @@ mod hardware {
         loop {
             let daif = cpu::mask_irqs();
             let mut echoed = Vec::new();
+            let mut signals = Vec::new();
             let answer = {
                 let mut tty = TTY.lock();
                 loop {
                     if let Some(count) = tty.take(buffer) {
                         break Some(count);
                     }
-                    match pl011::take_received() {
-                        Some(byte) => tty.receive(byte, &mut |bytes: &[u8]| echoed.extend_from_slice(bytes)),
-                        None => break None,
+                    let Some(byte) = pl011::take_received() else { break None };
+                    // A signal key ends the cooking: what was typed after it is for whoever
+                    // runs once the signal has done its work.
+                    if let Some(signal) = tty.receive(byte, &mut |bytes: &[u8]| echoed.extend_from_slice(bytes)) {
+                        signals.push(signal);
+                        break None;
                     }
                 }
             };
             write(&echoed);
+            for signal in signals {
+                signal_foreground(signal);
+            }
             let answer = match (answer, deadline) {
                 (Some(count), _) => Some(Ok(count)),
                 (None, Some(deadline)) if timer::ticks() >= deadline => Some(Ok(0)),
                 (None, _) if non_blocking => Some(Err(Errno::EAGAIN)),
+                // A signal ends the wait: the read is interrupted (or restarted, see signal.rs).
+                (None, _) if process::signal_pending() => Some(Err(Errno(crate::signal::ERESTARTSYS))),
                 (None, Some(_)) => {
                     // Waiting with a time limit: look again at every tick.
                     process::sleep(Wait::Tick(timer::ticks() + 1));
@@ -384,6 +538,9 @@ mod tests {
         assert!(reads.is_empty());
         let (_, reads) = run(&mut d, b"z");
         assert_eq!(reads, [b"xyz".to_vec()]);
+        // What was typed and not read can be taken, in order.
+        run(&mut d, b"ab");
+        assert_eq!(d.take_unread(), b"ab");
         // TCSETSF's flush: what waited is gone.
         run(&mut d, b"ab");
         d.flush();
@@ -402,6 +559,25 @@ mod tests {
         sent.clear();
         d.output(b'\n', &mut |b| sent.push(b));
         assert_eq!(sent, b"\n");
+    }
+
+    #[test]
+    fn signal_keys_drop_the_line_and_ask_for_their_signal_only_with_isig() {
+        let mut d = LineDiscipline::new();
+        let mut echoed = Vec::new();
+        for &byte in b"partial" {
+            assert_eq!(d.receive(byte, &mut |bytes: &[u8]| echoed.extend_from_slice(bytes)), None);
+        }
+        assert_eq!(d.receive(0x03, &mut |bytes: &[u8]| echoed.extend_from_slice(bytes)), Some(signal::SIGINT));
+        assert_eq!(d.receive(0x1a, &mut |_: &[u8]| {}), Some(signal::SIGTSTP));
+        assert_eq!(d.receive(0x1c, &mut |_: &[u8]| {}), Some(signal::SIGQUIT));
+        assert_eq!(echoed, b"partial^C\n");
+        assert_eq!(d.take(&mut [0u8; 16]), None, "the line was dropped");
+        let mut quiet = Termios::default();
+        quiet.lflag &= !(ISIG | ICANON);
+        d.set(quiet);
+        assert_eq!(d.receive(0x03, &mut |_: &[u8]| {}), None);
+        assert_eq!(d.take(&mut [0u8; 16]), Some(1), "without ISIG, ^C is a byte like any other");
     }
 
     #[test]

@@ -588,6 +588,8 @@ pub const TCGETS: usize = 0x5401;
 pub const TCSETS: usize = 0x5402;
 /// TCSETS after the output already written has gone out.
 pub const TCSETSW: usize = 0x5403;
+/// Make this terminal the controlling terminal of the caller's session (its leader's).
+pub const TIOCSCTTY: usize = 0x540e;
 pub const TIOCGPGRP: usize = 0x540f;
 pub const TIOCSPGRP: usize = 0x5410;
 pub const TIOCGWINSZ: usize = 0x5413;
@@ -652,6 +654,12 @@ pub fn tcgetpgrp(fd: usize) -> Result<usize, Errno> {
 pub fn tcsetpgrp(fd: usize, group: usize) -> Result<usize, Errno> {
     let group = group as u32;
     call(nr::IOCTL, [fd, TIOCSPGRP, &raw const group as usize, 0, 0, 0])
+}
+
+/// TIOCSCTTY: the terminal on `fd` becomes the session's controlling terminal (only its
+/// leader may ask), as init does for the shell's session.
+pub fn set_controlling_terminal(fd: usize) -> Result<usize, Errno> {
+    call(nr::IOCTL, [fd, TIOCSCTTY, 0, 0, 0, 0])
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,6 +62,10 @@ fn until_done<R>(pipe: &Pipe, non_blocking: bool, mut attempt: impl FnMut(&mut S
         if answer.is_none() && non_blocking {
             answer = Some(Err(Errno::EAGAIN));
         }
+        // A signal ends the wait: the call is interrupted (or restarted, see signal.rs).
+        if answer.is_none() && process::signal_pending() {
+            answer = Some(Err(Errno(crate::signal::ERESTARTSYS)));
+        }
         if answer.is_none() {
             process::sleep(pipe.wait());
         }
