@@ -523,12 +523,11 @@ pub fn fsync(fd: usize) -> Result<usize, Errno> {
     call(nr::FSYNC, [fd, 0, 0, 0, 0, 0])
 }
 
-/// reboot(2)'s magic numbers, and its commands: power off, restart, halt.
+/// reboot(2)'s magic numbers, and its commands: power off, restart.
 pub const REBOOT_MAGIC: usize = 0xfee1_dead;
 pub const REBOOT_MAGIC2: usize = 0x2812_1969;
 pub const REBOOT_POWER_OFF: usize = 0x4321_fedc;
 pub const REBOOT_RESTART: usize = 0x0123_4567;
-pub const REBOOT_HALT: usize = 0xcdef_0123;
 
 pub fn reboot(command: usize) -> Result<usize, Errno> {
     call(nr::REBOOT, [REBOOT_MAGIC, REBOOT_MAGIC2, command, 0, 0, 0])

@@ -1,0 +1,160 @@
+// Chapter 07's shell on Bramble, typed at over the serial port in both machines: the monitor's
+// `run /bin/init` starts init, which starts sh in a session of its own whose controlling
+// terminal is the console. Each line is typed once what it waits for has been printed, as a
+// person would; a ^C or ^Z is typed a moment after the command it is meant for, so that the
+// command is running when it arrives. Afterwards the card is checked from the host: what the
+// redirections wrote is there for debugfs, and e2fsck -fn finds the filesystem clean.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildChapter } from '../src/build';
+import { runKernel, type Backend, type KernelRun } from '../src/kernel-run';
+import { buildDir } from '../src/paths';
+import { partitionsOf, SECTOR } from '../src/sd-image';
+import { loadToolchain } from '../src/setup';
+
+/** One thing to type, once `after` has been printed (since the previous step's text). */
+interface Step {
+  after: RegExp;
+  type: string;
+  /** Wait this long first: the command typed before must have started. */
+  delayMs?: number;
+}
+
+const PROMPT = /\/ \$ $/;
+/** Long enough for sh to fork and exec the command before the key that interrupts it. */
+const SETTLE_MS = 1500;
+
+const STEPS: Step[] = [
+  { after: /bramble> $/, type: 'run /bin/init\r' },
+  { after: PROMPT, type: `echo 'two  spaces' "and \\$HOME" | wc -c; echo status $?\r` },
+  { after: PROMPT, type: 'false; echo status $?\r' },
+  { after: PROMPT, type: 'echo written by sh > /home/out.txt; echo more >> /home/out.txt; cat /home/out.txt\r' },
+  { after: PROMPT, type: 'sleep 100\r' },
+  { after: /sleep 100\r*\n/, type: '\x03', delayMs: SETTLE_MS },
+  { after: PROMPT, type: 'echo after interrupt $?\r' },
+  { after: PROMPT, type: 'yes | head -n 3\r' },
+  { after: PROMPT, type: 'sleep 2 &\r' },
+  { after: PROMPT, type: 'jobs\r' },
+  { after: PROMPT, type: 'wait; echo background done\r' },
+  { after: PROMPT, type: 'sleep 100\r' },
+  { after: /sleep 100\r*\n/, type: '\x1a', delayMs: SETTLE_MS },
+  { after: PROMPT, type: 'jobs\r' },
+  { after: PROMPT, type: 'fg\r' },
+  { after: /sleep 100\r*\n/, type: '\x03', delayMs: SETTLE_MS },
+  { after: PROMPT, type: 'poweroff\r' },
+];
+
+describe('chapter 07 shell over the serial port', () => {
+  let scratch: string;
+  const runs = {} as Record<Backend, { run: KernelRun; card: string }>;
+
+  beforeAll(async () => {
+    const built = await buildChapter('07-shell', { quiet: true });
+    mkdirSync(path.join(buildDir, 'scratch'), { recursive: true });
+    scratch = mkdtempSync(path.join(buildDir, 'scratch', 'shell-serial-'));
+    const image = readFileSync(built.image);
+    await Promise.all(
+      (['emulator', 'qemu'] as const).map(async (backend) => {
+        const card = path.join(scratch, `${backend}.img`);
+        copyFileSync(built.sd!, card);
+        runs[backend] = { run: await converse(image, built.image, backend, card), card };
+      }),
+    );
+  }, 300_000);
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  /** Boots with `card` (kept), types the steps, and returns the run once the machine is off. */
+  async function converse(image: Uint8Array, imagePath: string, backend: Backend, card: string): Promise<KernelRun> {
+    const keyboard = new PassThrough();
+    let seen = '';
+    let from = 0;
+    let next = 0;
+    let waiting = false;
+    const advance = () => {
+      if (waiting || next >= STEPS.length) return;
+      const step = STEPS[next]!;
+      const match = step.after.exec(seen.slice(from));
+      if (!match) return;
+      from += match.index + match[0].length;
+      next += 1;
+      waiting = true;
+      setTimeout(() => {
+        keyboard.write(step.type);
+        waiting = false;
+        advance();
+      }, step.delayMs ?? 0);
+    };
+    const run = await runKernel({
+      image,
+      imagePath,
+      backend,
+      input: keyboard,
+      timeoutMs: 240_000,
+      // The guest's clock keeps to the wall clock, so that `sleep 100` is still asleep when ^C comes.
+      realTime: true,
+      sd: { path: card, persist: true },
+      onOutput: (bytes) => {
+        seen += Buffer.from(bytes).toString('latin1');
+        advance();
+      },
+    });
+    keyboard.end();
+    return run;
+  }
+
+  function transcript(backend: Backend): string {
+    // The shell ends a line it has edited with CR CR LF (its own CR LF, through ONLCR).
+    return runs[backend].run.output.replace(/\r+\n/g, '\n');
+  }
+
+  test('every line was typed and poweroff ended the run, in both machines', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      expect(runs[backend].run.ending, `${backend}:\n${transcript(backend)}`).toBe('exit');
+    }
+  });
+
+  test('quoting, pipelines, $? and redirections into ext2 files', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const lines = transcript(backend).split('\n');
+      expect(lines, backend).toContain('22');
+      expect(lines, backend).toContain('status 0');
+      expect(lines, backend).toContain('status 1');
+      expect(lines, backend).toContain('written by sh');
+      expect(lines, backend).toContain('more');
+    }
+  });
+
+  test('^C interrupts sleep 100 (status 130); yes | head ends when head does', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      expect(text, backend).toMatch(/^\/ \$ sleep 100\n\^C\n(\n)?\/ \$ echo after interrupt \$\?\nafter interrupt 130$/m);
+      expect(text, backend).toMatch(/^\/ \$ yes \| head -n 3\ny\ny\ny\n\/ \$ /m);
+    }
+  });
+
+  test('a background job, jobs and wait; ^Z stops the foreground job and fg brings it back', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      expect(text, backend).toMatch(/^\[1\]\s+Running\s+sleep 2( &)?$/m);
+      expect(text, backend).toContain('background done');
+      expect(text, backend).toMatch(/^\^Z$/m);
+      expect(text, backend).toMatch(/^\[1\]\+?\s+Stopped\s+sleep 100$/m);
+    }
+  });
+
+  test('the card is clean for e2fsck -fn, and debugfs reads what the redirections wrote', () => {
+    const tools = loadToolchain();
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const card = runs[backend].card;
+      const root = partitionsOf(card)[1]!;
+      const file = `${card}.root`;
+      writeFileSync(file, readFileSync(card).subarray(root.start * SECTOR, (root.start + root.sectors) * SECTOR));
+      expect(() => execFileSync(tools.e2fsck, ['-fn', file], { stdio: 'pipe' }), backend).not.toThrow();
+      const written = execFileSync(tools.debugfs, ['-R', 'cat /home/out.txt', file], { stdio: ['ignore', 'pipe', 'ignore'] }).toString('latin1');
+      expect(written, backend).toBe('written by sh\nmore\n');
+    }
+  });
+});
