@@ -405,7 +405,7 @@ mod hardware {
                 }
             };
             write(&echoed);
-            for signal in signals {
+            for &signal in &signals {
                 signal_foreground(signal);
             }
             let answer = match (answer, deadline) {
@@ -414,6 +414,9 @@ mod hardware {
                 (None, _) if non_blocking => Some(Err(Errno::EAGAIN)),
                 // A signal ends the wait: the read is interrupted (or restarted, see signal.rs).
                 (None, _) if process::signal_pending() => Some(Err(Errno(crate::signal::ERESTARTSYS))),
+                // A signal key that was not for this reader (or for no one, under the
+                // monitor): cook on at once, for the bytes still waiting in the UART.
+                (None, _) if !signals.is_empty() => None,
                 (None, Some(_)) => {
                     // Waiting with a time limit: look again at every tick.
                     process::sleep(Wait::Tick(timer::ticks() + 1));
