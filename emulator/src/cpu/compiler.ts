@@ -13,10 +13,10 @@
 // - Counting. The run loop enters a block only when all of it fits in the budget, and a
 //   block returns the page index after the last instruction it retired (one that faulted
 //   counts), so the run loop counts it as it counts its own steps.
-// - Stopping. After an instruction that may set Cpu.signal (a branch, a load or store, a
-//   closure) the block returns if it did, as the run loop would stop after it. Before a load,
-//   store or closure it sets the PC, which the exception, a device (through Cpu.now()) or the
-//   closure reads.
+// - Stopping. After an instruction that may set Cpu.signal (a branch, a closure, a load or
+//   store that left its fast path) the block returns if it did, as the run loop would stop
+//   after it. Before a closure, or a load's or store's slow path, it sets the PC, which the
+//   exception, a device (through Cpu.now()) or the closure reads.
 // - Faults. An access that faults throws EXCEPTION_TAKEN; the block catches it and returns
 //   the count including that instruction, with the signal the exception set.
 // - Chaining. A block that ends in its page (running off its end, or branching to a word of
@@ -32,13 +32,19 @@ import { out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { BRANCHED, type Cpu, EXCEPTION_TAKEN } from './cpu';
 import { decode, decodesToOp, emitted } from './decoder';
-import { CHAIN, Emitted } from './emit';
+import { CHAIN, Emitted, SLOW } from './emit';
 import { spAlignmentFault } from './ops/load-store';
 
 /** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
 const HOT = 32;
 /** The longest block, so that one fits in a turn's budget near its end too. */
 const MAX_LENGTH = 64;
+/**
+ * The most source a block is given before it ends. V8 never optimises a function whose
+ * bytecode is over 60 KiB (its --max-optimized-bytecode-size): a block that large, some 120
+ * instructions of loads and stores, ran ten times slower than two blocks half its size.
+ */
+const MAX_SOURCE = 32_000;
 /** A page whose blocks were thrown away this many times (code and data sharing a page) stays interpreted. */
 const MAX_INVALIDATIONS = 8;
 
@@ -186,17 +192,37 @@ class Locals {
   private readonly used = new Set<string>();
   private readonly dirty = new Set<string>();
 
+  /** The locals the source last taken writes. */
+  private written = new Set<string>();
+
   /** Rewrite a source to the locals, noting what it reads and writes. */
   take(source: string): string {
+    this.written = new Set<string>();
     for (const m of source.matchAll(REGISTER)) this.used.add(`r${m[1]}`);
     for (const m of source.matchAll(FLAG)) this.used.add(`f${m[1]}`);
-    for (const m of source.matchAll(REGISTER_WRITE)) this.dirty.add(`r${m[1]}`);
-    for (const m of source.matchAll(FLAG_WRITE)) this.dirty.add(`f${m[1]}`);
+    for (const m of source.matchAll(REGISTER_WRITE)) this.written.add(`r${m[1]}`);
+    for (const m of source.matchAll(FLAG_WRITE)) this.written.add(`f${m[1]}`);
+    for (const l of this.written) this.dirty.add(l);
     return source.replace(REGISTER, 'r$1').replace(FLAG, 'f$1');
   }
 
+  /** Statements bringing the Cpu's copy up to date; the locals stay dirty (for a way out that may not be taken). */
+  writeBack(): string {
+    return Locals.store(this.dirty);
+  }
+
+  /** The same for what the source last taken wrote alone (where the Cpu already had the rest). */
+  writeBackLast(): string {
+    return Locals.store(this.written);
+  }
+
+  private static store(locals: Set<string>): string {
+    return [...locals].map((l) => `${Locals.home(l)} = ${l};`).join(' ');
+  }
+
+  /** The same, where every path passes: the Cpu's copy is then up to date. */
   flush(): string {
-    const s = [...this.dirty].map((l) => `${Locals.home(l)} = ${l};`).join(' ');
+    const s = this.writeBack();
     this.dirty.clear();
     return s;
   }
@@ -238,7 +264,13 @@ export function compileBlock(
   const next = (n: number): string => `return ${start + n};`;
   const end = start + Math.min(maxLength, 1024 - start);
   let chained = '';
+  let size = 0;
+  const emit = (...parts: string[]): void => {
+    for (const part of parts) size += part.length;
+    lines.push(...parts);
+  };
   for (let i = start; i < end; i++) {
+    if (size > MAX_SOURCE) break;
     const w = wordAt(i) >>> 0;
     const at = i << 2;
     length++;
@@ -246,19 +278,24 @@ export function compileBlock(
     const emission = decodesToOp(w) ? emitted(w, at) : undefined;
     const stop = `if (cpu.signal !== 0 || page.version !== version) ${next(length)}`;
     if (emission === undefined) {
-      lines.push(`${locals.flush()} cpu.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(cpu); ${Locals.RELOAD}`, stop);
+      emit(`${locals.flush()} cpu.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(cpu); ${Locals.RELOAD}`, stop);
       closures.push(decode(w));
       continue;
     }
     if (emission.kind === Emitted.Memory) {
-      const flush = locals.flush();
-      const source = locals.take(emission.source);
-      lines.push(`${flush} cpu.pcLo = base | ${at}; done = ${length - 1}; ${source} ${locals.flush()}`, stop);
+      // Only a slow path (emit.ts, SLOW) can fault, reach a device or store into code: it
+      // brings the Cpu up to date first and says it ran, and only then is the stop checked
+      // (the way out then has only this instruction's writes to add).
+      const before = locals.writeBack();
+      const source = locals
+        .take(emission.source)
+        .replaceAll(SLOW, `${before} cpu.pcLo = base | ${at}; done = ${length - 1}; slow = true;`);
+      emit(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) { ${locals.writeBackLast()} ${next(length)} } }`);
       continue;
     }
     const source = locals.take(emission.source);
     if (emission.kind !== Emitted.Branch) {
-      lines.push(source);
+      emit(source);
       continue;
     }
     // The branch ends the block: what it leaves in the locals is written back before either
@@ -269,7 +306,7 @@ export function compileBlock(
       `if (budget - cpu.runCount - (${start + length} - cpu.blockStart) >= ${length}) ` +
         `{ ${flush} cpu.runCount += ${start + length} - cpu.blockStart; cpu.blockStart = ${start}; continue; }`,
     );
-    lines.push(chained, flush);
+    emit(chained, flush);
     break;
   }
   if (chained === '') lines.push(locals.flush());
@@ -282,7 +319,7 @@ export function compileBlock(
   const names = closures.map((_, i) => `op${i}`);
   const source =
     `return function ${name}(cpu, base, pageHi, budget) {\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
+    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]

@@ -327,6 +327,13 @@ export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | '
 // aligned access to a page in the current EL's FastTlb (mmu.ts) reads or writes the RAM chunk
 // directly; anything else calls the method, which checks that path again and goes on to the
 // general one. Stores to pages holding code never hit the fast path (FastTlb keeps them out).
+//
+// Only the slow path can fault, reach a device or store into code, so only it needs the
+// Cpu's registers and PC up to date and the check for a stop afterwards: each slow path
+// starts with the SLOW marker, where the block compiler writes that bookkeeping.
+
+/** Where a load or store leaves its fast path (compiler.ts writes the registers back there, and the PC). */
+export const SLOW = '/*slow*/';
 
 /**
  * The FastTlb lookup for address (l, h) of `bytes` bytes: statements setting the entry index,
@@ -345,7 +352,7 @@ const word = (tlb: 'fr' | 'fw', l: string): string => `(${tlb}PageOffset[i${l}] 
 /** Statements loading 32 bits at (l, h) into a new `v` (an int32). */
 function load32(l: string, h: string, v: string): string {
   const [lookup, hit] = fastPath('fr', l, h, 4);
-  return `${lookup} const ${v} = ${hit} ? ${chunk('fr', l)}[${word('fr', l)}] : cpu.ld32(${l}, ${h});`;
+  return `${lookup} let ${v}; if (${hit}) ${v} = ${chunk('fr', l)}[${word('fr', l)}]; else { ${SLOW} ${v} = cpu.ld32(${l}, ${h}); }`;
 }
 
 /** Statements loading 64 bits at (l, h) into new `v` (low half) and `vh`. */
@@ -353,20 +360,20 @@ function load64(l: string, h: string, v: string, vh: string): string {
   const [lookup, hit] = fastPath('fr', l, h, 8);
   return (
     `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${word('fr', l)}; const words = ${chunk('fr', l)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
-    `else { ${v} = cpu.ld64(${l}, ${h}); ${vh} = out.hi; }`
+    `else { ${SLOW} ${v} = cpu.ld64(${l}, ${h}); ${vh} = out.hi; }`
   );
 }
 
 function store32(l: string, h: string, value: string): string {
   const [lookup, hit] = fastPath('fw', l, h, 4);
-  return `${lookup} { const v = ${value}; if (${hit}) ${chunk('fw', l)}[${word('fw', l)}] = v; else cpu.st32(${l}, ${h}, v); }`;
+  return `${lookup} { const v = ${value}; if (${hit}) ${chunk('fw', l)}[${word('fw', l)}] = v; else { ${SLOW} cpu.st32(${l}, ${h}, v); } }`;
 }
 
 function store64(l: string, h: string, value: string, valueHi: string): string {
   const [lookup, hit] = fastPath('fw', l, h, 8);
   return (
     `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${word('fw', l)}; const words = ${chunk('fw', l)}; words[w] = v; words[w + 1] = vh; } ` +
-    `else cpu.st64(${l}, ${h}, v, vh); }`
+    `else { ${SLOW} cpu.st64(${l}, ${h}, v, vh); } }`
   );
 }
 
@@ -376,9 +383,9 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
   if (opc === 0) {
     switch (size) {
       case 0:
-        return `cpu.st8(al, ah, ${lo(t)});`;
+        return `${SLOW} cpu.st8(al, ah, ${lo(t)});`;
       case 1:
-        return `cpu.st16(al, ah, ${lo(t)});`;
+        return `${SLOW} cpu.st16(al, ah, ${lo(t)});`;
       case 2:
         return store32('al', 'ah', lo(t));
       default:
@@ -389,7 +396,7 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
     if (size === 3) return `{ ${load64('al', 'ah', 'x', 'xh')} ${set64(d, 'x', 'xh')} }`;
     if (size === 2) return `{ ${load32('al', 'ah', 'x')} ${set32(d, 'x')} }`;
     const load = size === 0 ? 'cpu.ld8(al, ah)' : 'cpu.ld16(al, ah)';
-    return d === ZR_SINK ? `${load};` : set32(d, load);
+    return `${SLOW} ${d === ZR_SINK ? `${load};` : set32(d, load)}`;
   }
   const to64 = opc === 2;
   let value: string;
@@ -397,8 +404,8 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
   else if (size === 1) value = '((cpu.ld16(al, ah) << 16) >> 16)';
   else if (size === 2 && to64) value = 'cpu.ld32(al, ah)';
   else return size === 3 && to64 ? null : undefined;
-  if (d === ZR_SINK) return `${value};`;
-  return to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value);
+  if (d === ZR_SINK) return `${SLOW} ${value};`;
+  return `${SLOW} ${to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value)}`;
 }
 
 /**
@@ -407,7 +414,7 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
  * exception and throws, as a faulting access does.
  */
 function spCheck(rnField: number): string {
-  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) spFault(cpu); ` : '';
+  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) { ${SLOW} spFault(cpu); } ` : '';
 }
 
 function memory(source: string): Emission {
