@@ -22,6 +22,10 @@
 // - Chaining. A block that ends in its page (running off its end, or branching to a word of
 //   it) goes on into the block there, if that one is compiled and fits in the budget, without
 //   a return to the run loop (CompiledPage.chain), counting the branch as the run loop would.
+// - Flags. An instruction's NZCV write is left out when nothing can read it: the next flag
+//   reader in the block comes after another instruction setting them all, with no way out of
+//   the block between (flagsLive). A B.cond straight after a flag-setting instruction tests
+//   its condition on that instruction's result (compare and branch fused, emit.ts holds).
 // - Code that changes. A store into a word a block was compiled from empties the page's
 //   blocks (Cpu.storeHitsCode tells BlockCompiler.stored); the running block sees the page's version
 //   change after its store and returns, so the next instruction is decoded afresh. TLB and
@@ -32,7 +36,7 @@ import { out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { BRANCHED, type Cpu, EXCEPTION_TAKEN } from './cpu';
 import { decode, decodesToOp, emitted } from './decoder';
-import { CHAIN, Emitted, SLOW } from './emit';
+import { CHAIN, CONDITION, conditionSource, type Emission, Emitted, FLAGS, flagWrites, holds, SLOW } from './emit';
 import { spAlignmentFault } from './ops/load-store';
 
 /** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
@@ -179,6 +183,8 @@ const REGISTER = /\br\[(\d+)\]/g;
 const REGISTER_WRITE = /\br\[(\d+)\] =(?!=)/g;
 const FLAG = /\bcpu\.([nzcv])\b(?!\()/g;
 const FLAG_WRITE = /\bcpu\.([nzcv]) =(?!=)/g;
+/** An emitted source that reads a flag (its own flags are not in it yet: emit.ts, FLAGS). */
+const READS_FLAGS = /\bcpu\.[nzcv]\b(?!\()/;
 
 /**
  * Registers and flags as the block's own locals, which the engine can keep in machine
@@ -245,6 +251,56 @@ class Locals {
   }
 }
 
+/** One instruction of a block: its byte offset in the page, its word, and its source (undefined: its closure). */
+interface Instruction {
+  readonly at: number;
+  readonly word: number;
+  readonly emission: Emission | undefined;
+}
+
+/**
+ * The instructions of the straight run from word `start`: up to the first branch, at most
+ * `maxLength` of them, never past the page, and no more source than MAX_SOURCE.
+ */
+function straightRun(wordAt: (index: number) => number, start: number, maxLength: number): Instruction[] {
+  const run: Instruction[] = [];
+  const end = start + Math.min(maxLength, 1024 - start);
+  let size = 0;
+  for (let i = start; i < end && size <= MAX_SOURCE; i++) {
+    const word = wordAt(i) >>> 0;
+    // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
+    const emission = decodesToOp(word) ? emitted(word, i << 2) : undefined;
+    run.push({ at: i << 2, word, emission });
+    size += emission === undefined ? 0 : emission.source.length;
+    if (emission?.kind === Emitted.Branch) break;
+  }
+  return run;
+}
+
+/**
+ * Which flag-setting instructions of a run must write NZCV: those whose flags something may
+ * read before the next instruction that sets them all again. A later reader in the block (a
+ * conditional select) reads them; so may whatever comes after a way out of the block (a
+ * branch, a closure, the block's end, and a load or store, which may fault: an exception
+ * saves NZCV in SPSR), and at a way out interrupts may be taken too. Every instruction
+ * emit.ts compiles that sets flags sets all four, so they live and die together.
+ */
+function flagsLive(run: readonly Instruction[]): boolean[] {
+  const live = new Array<boolean>(run.length).fill(true);
+  let read = true;
+  for (let k = run.length - 1; k >= 0; k--) {
+    const emission = run[k]!.emission;
+    if (emission === undefined || emission.kind !== Emitted.Plain) {
+      read = true;
+      continue;
+    }
+    live[k] = read;
+    if (emission.flags !== undefined) read = false;
+    if (READS_FLAGS.test(emission.source)) read = true;
+  }
+  return live;
+}
+
 /**
  * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
  * stops early when `page.version` changes under it (a store into its own code).
@@ -259,27 +315,18 @@ export function compileBlock(
   const closures: ((cpu: Cpu) => void)[] = [];
   const lines: string[] = [];
   const locals = new Locals();
-  let length = 0;
   // Returns give the index of the next instruction in the page, as the run loop counts.
   const next = (n: number): string => `return ${start + n};`;
-  const end = start + Math.min(maxLength, 1024 - start);
+  const run = straightRun(wordAt, start, maxLength);
+  const live = flagsLive(run);
   let chained = '';
-  let size = 0;
-  const emit = (...parts: string[]): void => {
-    for (const part of parts) size += part.length;
-    lines.push(...parts);
-  };
-  for (let i = start; i < end; i++) {
-    if (size > MAX_SOURCE) break;
-    const w = wordAt(i) >>> 0;
-    const at = i << 2;
-    length++;
-    // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
-    const emission = decodesToOp(w) ? emitted(w, at) : undefined;
+  for (let k = 0; k < run.length; k++) {
+    const { at, word, emission } = run[k]!;
+    const length = k + 1;
     const stop = `if (cpu.signal !== 0 || page.version !== version) ${next(length)}`;
     if (emission === undefined) {
-      emit(`${locals.flush()} cpu.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(cpu); ${Locals.RELOAD}`, stop);
-      closures.push(decode(w));
+      lines.push(`${locals.flush()} cpu.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(cpu); ${Locals.RELOAD}`, stop);
+      closures.push(decode(word));
       continue;
     }
     if (emission.kind === Emitted.Memory) {
@@ -290,14 +337,26 @@ export function compileBlock(
       const source = locals
         .take(emission.source)
         .replaceAll(SLOW, `${before} cpu.pcLo = base | ${at}; done = ${length - 1}; slow = true;`);
-      emit(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) { ${locals.writeBackLast()} ${next(length)} } }`);
+      lines.push(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) { ${locals.writeBackLast()} ${next(length)} } }`);
       continue;
     }
-    const source = locals.take(emission.source);
     if (emission.kind !== Emitted.Branch) {
-      emit(source);
+      let source = emission.source;
+      if (emission.flags !== undefined) {
+        // Compare and branch fused: a B.cond straight after a flag-setting instruction tests
+        // its condition on that instruction's temporaries (the flags are still written: the
+        // block ends at the branch, where they are live).
+        const cond = run[k + 1]?.emission?.cond;
+        const test = cond === undefined ? '' : ` taken = ${holds(cond, emission.flags)};`;
+        source = source.replace(FLAGS, `${live[k] ? flagWrites(emission.flags) : ''}${test}`);
+      }
+      lines.push(locals.take(source));
       continue;
     }
+    // A B.cond tests the flags, or what the instruction before it left in `taken`.
+    const fused = emission.cond !== undefined && run[k - 1]?.emission?.flags !== undefined;
+    const condition = emission.cond === undefined ? '' : fused ? 'taken' : conditionSource(emission.cond);
+    const source = locals.take(emission.source.replace(CONDITION, condition));
     // The branch ends the block: what it leaves in the locals is written back before either
     // way out, going round again (a branch to the block's own start) or returning.
     const flush = locals.flush();
@@ -306,9 +365,9 @@ export function compileBlock(
       `if (budget - cpu.runCount - (${start + length} - cpu.blockStart) >= ${length}) ` +
         `{ ${flush} cpu.runCount += ${start + length} - cpu.blockStart; cpu.blockStart = ${start}; continue; }`,
     );
-    emit(chained, flush);
-    break;
+    lines.push(chained, flush);
   }
+  const length = run.length;
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();
@@ -319,7 +378,7 @@ export function compileBlock(
   const names = closures.map((_, i) => `op${i}`);
   const source =
     `return function ${name}(cpu, base, pageHi, budget) {\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
+    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]

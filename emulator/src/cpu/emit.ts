@@ -33,9 +33,47 @@ export type Emitted = (typeof Emitted)[keyof typeof Emitted];
 export interface Emission {
   readonly kind: Emitted;
   readonly source: string;
+  /**
+   * An instruction that sets NZCV: the flags, as conditions over its temporaries. Its source
+   * has the FLAGS marker where they are known; the block compiler writes them there only where
+   * something may read them (compiler.ts, the flags' liveness), and a B.cond straight after it
+   * tests its condition there, on the temporaries (`holds`), instead of on the flags.
+   */
+  readonly flags?: FlagValues;
+  /** B.cond: the condition code; its source has the CONDITION marker where the test goes. */
+  readonly cond?: number;
 }
 
+/** N, Z, C and V of a result, each a boolean expression over the emitter's temporaries ('false' for a flag cleared). */
+export interface FlagValues {
+  readonly n: string;
+  readonly z: string;
+  readonly c: string;
+  readonly v: string;
+}
+
+/** Where a flag-setting instruction's flags are known (see Emission.flags). */
+export const FLAGS = '/*flags*/';
+/** Where a B.cond's test goes (see Emission.cond). */
+export const CONDITION = '/*condition*/';
+
 const plain = (source: string): Emission => ({ kind: Emitted.Plain, source });
+
+/** A flag-setting instruction (its source has FLAGS), or a plain one when it sets none. */
+const setting = (source: string, flags: FlagValues | undefined): Emission => ({ kind: Emitted.Plain, source, flags });
+
+/** The statements writing NZCV from their values. */
+export function flagWrites({ n, z, c, v }: FlagValues): string {
+  const bit = (f: string): string => (f === 'false' ? '0' : `${f} ? 1 : 0`);
+  return `cpu.n = ${bit(n)}; cpu.z = ${bit(z)}; cpu.c = ${bit(c)}; cpu.v = ${bit(v)};`;
+}
+
+/** ConditionHolds (Arm ARM J1.2.4) on flags given as values: one expression, with no flag read. */
+export function holds(code: number, { n, z, c, v }: FlagValues): string {
+  const tests = [z, c, n, v, `(${c} && !(${z}))`, `(${n}) === (${v})`, `(!(${z}) && (${n}) === (${v}))`, 'true'];
+  const test = tests[(code >> 1) & 7]!;
+  return (code & 1) === 1 && code !== 15 ? `!(${test})` : test;
+}
 
 /** The low and high halves of a source slot, as expressions (XZR is the constant 0). */
 const lo = (s: number): string => (s === ZR ? '0' : `r[${2 * s}]`);
@@ -64,7 +102,7 @@ function plus(l: string, h: string, lo: string, hi: string, offset: number): str
 }
 
 /** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
-function conditionSource(code: number): string {
+export function conditionSource(code: number): string {
   const forms = [
     'cpu.z === 1',
     'cpu.z === 0',
@@ -88,20 +126,28 @@ function conditionSource(code: number): string {
 
 /**
  * AddWithCarry (Arm ARM J1.1.3) of the 64-bit values a (temporaries al, ah) and a constant or
- * temporary b, as statements leaving the result in `lo`, `hi`; flags when asked.
+ * temporary b, as statements leaving the result in `lo`, `hi` (and the FLAGS marker after them
+ * when it sets flags, which flags64 gives).
  */
 function addWithCarry64(bl: string, bh: string, carry: number, setFlags: boolean): string {
-  let s = `const l = (al >>> 0) + ((${bl}) >>> 0) + ${carry}; const lo = l | 0; const h = (ah >>> 0) + ((${bh}) >>> 0) + (l > 0xffffffff ? 1 : 0); const hi = h | 0;`;
-  if (setFlags) s += ` cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = h > 0xffffffff ? 1 : 0; cpu.v = ((ah ^ hi) & ((${bh}) ^ hi)) < 0 ? 1 : 0;`;
-  return s;
+  const s = `const l = (al >>> 0) + ((${bl}) >>> 0) + ${carry}; const lo = l | 0; const h = (ah >>> 0) + ((${bh}) >>> 0) + (l > 0xffffffff ? 1 : 0); const hi = h | 0;`;
+  return setFlags ? `${s} ${FLAGS}` : s;
 }
+
+/** The flags addWithCarry64 sets. */
+const flags64 = (bh: string): FlagValues => ({ n: 'hi < 0', z: '(lo | hi) === 0', c: 'h > 0xffffffff', v: `((ah ^ hi) & ((${bh}) ^ hi)) < 0` });
 
 /** The same for 32 bits: the result in `v`. */
 function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
-  let s = `const s = (al >>> 0) + ((${b}) >>> 0) + ${carry}; const v = s | 0;`;
-  if (setFlags) s += ` cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = s > 0xffffffff ? 1 : 0; cpu.v = ((al ^ v) & ((${b}) ^ v)) < 0 ? 1 : 0;`;
-  return s;
+  const s = `const s = (al >>> 0) + ((${b}) >>> 0) + ${carry}; const v = s | 0;`;
+  return setFlags ? `${s} ${FLAGS}` : s;
 }
+
+const flags32 = (b: string): FlagValues => ({ n: 'v < 0', z: 'v === 0', c: 's > 0xffffffff', v: `((al ^ v) & ((${b}) ^ v)) < 0` });
+
+/** The flags of ANDS and BICS: N and Z from the result, C and V cleared. */
+const LOGICAL_FLAGS_64: FlagValues = { n: 'hi < 0', z: '(lo | hi) === 0', c: 'false', v: 'false' };
+const LOGICAL_FLAGS_32: FlagValues = { n: 'v < 0', z: 'v === 0', c: 'false', v: 'false' };
 
 /** A 64-bit register shifted by a constant (LSL, LSR, ASR, ROR), from temporaries ml, mh (or others): [low, high] expressions. */
 function shift64(type: number, k: number, ml = 'ml', mh = 'mh'): [string, string] {
@@ -153,8 +199,13 @@ export function addSubImm({ sf, op, S, sh, imm12, Rn, Rd }: Fields<'sf' | 'op' |
   const bl = sub ? ~imm : imm;
   const bh = sub ? -1 : 0;
   const carry = sub ? 1 : 0;
-  if (is64) return plain(`{ const al = ${lo(n)}; const ah = ${hi(n)}; ${addWithCarry64(String(bl), String(bh), carry, setFlags)} ${set64(d, 'lo', 'hi')} }`);
-  return plain(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`);
+  if (is64) {
+    return setting(
+      `{ const al = ${lo(n)}; const ah = ${hi(n)}; ${addWithCarry64(String(bl), String(bh), carry, setFlags)} ${set64(d, 'lo', 'hi')} }`,
+      setFlags ? flags64(String(bh)) : undefined,
+    );
+  }
+  return setting(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags ? flags32(String(bl)) : undefined);
 }
 
 export function logicalImm({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'opc' | 'N' | 'immr' | 'imms' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -167,12 +218,11 @@ export function logicalImm({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'op
   const d = opc === 3 ? dstZr(Rd) : regSp(Rd);
   const op = ['&', '|', '^', '&'][opc];
   const flags = opc === 3;
+  const f = flags ? ` ${FLAGS}` : '';
   if (is64) {
-    const f = flags ? ' cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
-    return plain(`{ const lo = ${lo(n)} ${op} ${mLo}; const hi = ${hi(n)} ${op} ${mHi};${f} ${set64(d, 'lo', 'hi')} }`);
+    return setting(`{ const lo = ${lo(n)} ${op} ${mLo}; const hi = ${hi(n)} ${op} ${mHi};${f} ${set64(d, 'lo', 'hi')} }`, flags ? LOGICAL_FLAGS_64 : undefined);
   }
-  const f = flags ? ' cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
-  return plain(`{ const v = ${lo(n)} ${op} ${mLo};${f} ${set32(d, 'v')} }`);
+  return setting(`{ const v = ${lo(n)} ${op} ${mLo};${f} ${set32(d, 'v')} }`, flags ? LOGICAL_FLAGS_32 : undefined);
 }
 
 export function moveWide({ sf, opc, hw, imm16, Rd }: Fields<'sf' | 'opc' | 'hw' | 'imm16' | 'Rd'>): Emission | undefined {
@@ -269,15 +319,15 @@ export function logicalShifted({ sf, opc, shift, N, Rm, imm6, Rn, Rd }: Fields<'
   const op = ['&', '|', '^', '&'][opc];
   const flags = opc === 3;
   const not = invert ? '~' : '';
+  const f = flags ? ` ${FLAGS}` : '';
   if (is64) {
     const [bl, bh] = shift64(type, k);
-    const f = flags ? ' cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
-    return plain(
+    return setting(
       `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const lo = ${lo(n)} ${op} ${not}${bl}; const hi = ${hi(n)} ${op} ${not}${bh};${f} ${set64(d, 'lo', 'hi')} }`,
+      flags ? LOGICAL_FLAGS_64 : undefined,
     );
   }
-  const f = flags ? ' cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
-  return plain(`{ const ml = ${lo(m)}; const v = ${lo(n)} ${op} ${not}${shift32(type, k)};${f} ${set32(d, 'v')} }`);
+  return setting(`{ const ml = ${lo(m)}; const v = ${lo(n)} ${op} ${not}${shift32(type, k)};${f} ${set32(d, 'v')} }`, flags ? LOGICAL_FLAGS_32 : undefined);
 }
 
 export function addSubShifted({ sf, op, S, shift, Rm, imm6, Rn, Rd }: Fields<'sf' | 'op' | 'S' | 'shift' | 'Rm' | 'imm6' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -294,12 +344,16 @@ export function addSubShifted({ sf, op, S, shift, Rm, imm6, Rn, Rd }: Fields<'sf
   const carry = sub ? 1 : 0;
   if (is64) {
     const [bl, bh] = shift64(type, k);
-    return plain(
+    return setting(
       `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const al = ${lo(n)}; const ah = ${hi(n)}; const bl = ${not}${bl}; const bh = ${not}${bh}; ` +
         `${addWithCarry64('bl', 'bh', carry, setFlags)} ${set64(d, 'lo', 'hi')} }`,
+      setFlags ? flags64('bh') : undefined,
     );
   }
-  return plain(`{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`);
+  return setting(
+    `{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`,
+    setFlags ? flags32('b') : undefined,
+  );
 }
 
 export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | 'op' | 'S' | 'Rm' | 'cond' | 'op2' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -527,7 +581,7 @@ export function branchImm({ op, imm26 }: Fields<'op' | 'imm26'>, at: number): Em
 export function branchCond({ o1, imm19, o0, cond }: Fields<'o1' | 'imm19' | 'o0' | 'cond'>, at: number): Emission | undefined {
   if (o1 !== 0 || o0 !== 0) return undefined;
   const offset = signExtend(imm19, 19) * 4;
-  return branch(`if (${conditionSource(cond)}) { ${jump(at, offset)} }`);
+  return { kind: Emitted.Branch, source: `if (${CONDITION}) { ${jump(at, offset)} }`, cond };
 }
 
 export function compareBranch({ sf, op, imm19, Rt }: Fields<'sf' | 'op' | 'imm19' | 'Rt'>, at: number): Emission {
