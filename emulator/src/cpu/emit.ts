@@ -391,42 +391,47 @@ export const SLOW = '/*slow*/';
 
 /**
  * The FastTlb lookup for address (l, h) of `bytes` bytes: statements setting the entry index,
- * and the hit test. The block reads the current EL's two FastTlbs' arrays once, at its start
- * (compiler.ts, FAST_TLB): the EL cannot change inside a block, since whatever changes it
- * (an exception, ERET) ends the block.
+ * and the hit test (which includes the alignment the fast path needs). The block reads the
+ * current EL's two FastTlbs' arrays once, at its start (compiler.ts, FAST_TLB): the EL cannot
+ * change inside a block, since whatever changes it (an exception, ERET) ends the block.
  */
 function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): [string, string] {
-  return [`const i${l} = (${l} >>> 12) & 255;`, `(${l} & ${bytes - 1}) === 0 && ${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}`];
+  const aligned = bytes === 1 ? '' : `(${l} & ${bytes - 1}) === 0 && `;
+  return [`const i${l} = (${l} >>> 12) & 255;`, `${aligned}${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}`];
 }
 
-/** The hit entry's chunk, and the word index in it. */
-const chunk = (tlb: 'fr' | 'fw', l: string): string => `${tlb}Chunk[i${l}].i32`;
-const word = (tlb: 'fr' | 'fw', l: string): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> 2`;
+/** The views of a chunk for accesses of 1, 2 and 4 bytes (log2 of the size), as Cpu.ld8, ld16, ld32 use them. */
+const VIEWS = ['u8', 'u16', 'i32'];
 
-/** Statements loading 32 bits at (l, h) into a new `v` (an int32). */
-function load32(l: string, h: string, v: string): string {
-  const [lookup, hit] = fastPath('fr', l, h, 4);
-  return `${lookup} let ${v}; if (${hit}) ${v} = ${chunk('fr', l)}[${word('fr', l)}]; else { ${SLOW} ${v} = cpu.ld32(${l}, ${h}); }`;
+/** The hit entry's chunk, as the view for accesses of 2^size bytes, and the element index in it. */
+const view = (tlb: 'fr' | 'fw', l: string, size: number): string => `${tlb}Chunk[i${l}].${VIEWS[size]}`;
+const element = (tlb: 'fr' | 'fw', l: string, size: number): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> ${size}`;
+
+/** Statements loading 2^size bytes (size 0 to 2) at (l, h) into a new `v`: bytes and halfwords zero-extended, a word as an int32. */
+function load(size: number, l: string, h: string, v: string): string {
+  const [lookup, hit] = fastPath('fr', l, h, 1 << size);
+  return `${lookup} let ${v}; if (${hit}) ${v} = ${view('fr', l, size)}[${element('fr', l, size)}]; else { ${SLOW} ${v} = cpu.ld${8 << size}(${l}, ${h}); }`;
 }
 
 /** Statements loading 64 bits at (l, h) into new `v` (low half) and `vh`. */
 function load64(l: string, h: string, v: string, vh: string): string {
   const [lookup, hit] = fastPath('fr', l, h, 8);
   return (
-    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${word('fr', l)}; const words = ${chunk('fr', l)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
+    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${element('fr', l, 2)}; const words = ${view('fr', l, 2)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
     `else { ${SLOW} ${v} = cpu.ld64(${l}, ${h}); ${vh} = out.hi; }`
   );
 }
 
-function store32(l: string, h: string, value: string): string {
-  const [lookup, hit] = fastPath('fw', l, h, 4);
-  return `${lookup} { const v = ${value}; if (${hit}) ${chunk('fw', l)}[${word('fw', l)}] = v; else { ${SLOW} cpu.st32(${l}, ${h}, v); } }`;
+/** Statements storing the low 2^size bytes (size 0 to 2) of `value` at (l, h). */
+function store(size: number, l: string, h: string, value: string): string {
+  const [lookup, hit] = fastPath('fw', l, h, 1 << size);
+  return `${lookup} { const v = ${value}; if (${hit}) ${view('fw', l, size)}[${element('fw', l, size)}] = v; else { ${SLOW} cpu.st${8 << size}(${l}, ${h}, v); } }`;
 }
 
 function store64(l: string, h: string, value: string, valueHi: string): string {
   const [lookup, hit] = fastPath('fw', l, h, 8);
   return (
-    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${word('fw', l)}; const words = ${chunk('fw', l)}; words[w] = v; words[w + 1] = vh; } ` +
+    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${element('fw', l, 2)}; const words = ${view('fw', l, 2)}; words[w] = v; words[w + 1] = vh; } ` +
     `else { ${SLOW} cpu.st64(${l}, ${h}, v, vh); } }`
   );
 }
@@ -434,32 +439,17 @@ function store64(l: string, h: string, value: string, valueHi: string): string {
 /** The transfer of a single-register access at address (al, ah), or undefined/null as in ops/load-store.ts. */
 function transfer(size: number, opc: number, t: number): string | undefined | null {
   const d = dstZr(t);
-  if (opc === 0) {
-    switch (size) {
-      case 0:
-        return `${SLOW} cpu.st8(al, ah, ${lo(t)});`;
-      case 1:
-        return `${SLOW} cpu.st16(al, ah, ${lo(t)});`;
-      case 2:
-        return store32('al', 'ah', lo(t));
-      default:
-        return store64('al', 'ah', lo(t), hi(t));
-    }
-  }
+  if (opc === 0) return size === 3 ? store64('al', 'ah', lo(t), hi(t)) : store(size, 'al', 'ah', lo(t));
   if (opc === 1) {
     if (size === 3) return `{ ${load64('al', 'ah', 'x', 'xh')} ${set64(d, 'x', 'xh')} }`;
-    if (size === 2) return `{ ${load32('al', 'ah', 'x')} ${set32(d, 'x')} }`;
-    const load = size === 0 ? 'cpu.ld8(al, ah)' : 'cpu.ld16(al, ah)';
-    return `${SLOW} ${d === ZR_SINK ? `${load};` : set32(d, load)}`;
+    return `{ ${load(size, 'al', 'ah', 'x')} ${set32(d, 'x')} }`;
   }
+  // LDRSB, LDRSH, LDRSW: sign-extended to 64 bits (opc 2) or 32 (opc 3).
   const to64 = opc === 2;
-  let value: string;
-  if (size === 0) value = '((cpu.ld8(al, ah) << 24) >> 24)';
-  else if (size === 1) value = '((cpu.ld16(al, ah) << 16) >> 16)';
-  else if (size === 2 && to64) value = 'cpu.ld32(al, ah)';
-  else return size === 3 && to64 ? null : undefined;
-  if (d === ZR_SINK) return `${SLOW} ${value};`;
-  return `${SLOW} ${to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value)}`;
+  if (size === 3 || (size === 2 && !to64)) return size === 3 && to64 ? null : undefined;
+  const value = size === 0 ? '((x << 24) >> 24)' : size === 1 ? '((x << 16) >> 16)' : 'x';
+  const write = d === ZR_SINK ? '' : to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value);
+  return `{ ${load(size, 'al', 'ah', 'x')} ${write} }`;
 }
 
 /**
@@ -522,7 +512,7 @@ export function registerOffset({ size, V, opc, Rm, option, S, Rn, Rt }: Fields<'
 export function pair({ opc, V, L, imm7, Rt2, Rn, Rt }: Fields<'opc' | 'V' | 'L' | 'imm7' | 'Rt2' | 'Rn' | 'Rt'>, index: Index): Emission | undefined {
   if (V === 1) return undefined;
   if (opc !== 0 && opc !== 2) return undefined;
-  const load = L === 1;
+  const loads = L === 1;
   const wide = opc === 2;
   const size = wide ? 8 : 4;
   const imm = signExtend(imm7, 7) * size;
@@ -531,16 +521,16 @@ export function pair({ opc, V, L, imm7, Rt2, Rn, Rt }: Fields<'opc' | 'V' | 'L' 
   const n = regSp(Rn);
   const pre = index === Index.Post ? 0 : imm;
   let body: string;
-  if (load) {
+  if (loads) {
     const d1 = dstZr(t1);
     const d2 = dstZr(t2);
     body = wide
       ? `${load64('al', 'ah', 'a', 'ahh')} ${load64('bl', 'bh', 'b', 'bhh')} ${set64(d1, 'a', 'ahh')} ${set64(d2, 'b', 'bhh')}`
-      : `${load32('al', 'ah', 'a')} ${load32('bl', 'bh', 'b')} ${set32(d1, 'a')} ${set32(d2, 'b')}`;
+      : `${load(2, 'al', 'ah', 'a')} ${load(2, 'bl', 'bh', 'b')} ${set32(d1, 'a')} ${set32(d2, 'b')}`;
   } else {
     body = wide
       ? `${store64('al', 'ah', lo(t1), hi(t1))} ${store64('bl', 'bh', lo(t2), hi(t2))}`
-      : `${store32('al', 'ah', lo(t1))} ${store32('bl', 'bh', lo(t2))}`;
+      : `${store(2, 'al', 'ah', lo(t1))} ${store(2, 'bl', 'bh', lo(t2))}`;
   }
   const writeback = index !== Index.Offset ? ` ${plus('wl', 'wh', lo(n), hi(n), imm)} ${set64(n, 'wl', 'wh')}` : '';
   return memory(
