@@ -1,5 +1,6 @@
-// `npm run bench [-- --runs N] [--only guests|workload|costs]`: how fast our emulator runs
-// guest code, next to QEMU (--only: one of the three parts below).
+// `npm run bench [-- --runs N] [--only guests|workload|costs|browser] [--browser]`: how fast
+// our emulator runs guest code, next to QEMU (--only: one of the parts below; --browser adds
+// the last, which builds the site).
 //
 // Four guests, each run N times (default 5) in both machines; the table gives medians. Our
 // emulator runs in the tier BRAMBLE_TIER names (compiled unless it says interpreted).
@@ -16,11 +17,15 @@
 // its boot to the prompt, and a stretch of system calls long enough to matter, timed in both
 // machines from the guest's own output.
 //
+// With --browser, the same workload in the website's Run, in headless Chromium: the MIPS its
+// status line shows (website/test/bench-browser.ts).
+//
 // Then the kernel's costs (chapter 04 on), in instructions our emulator retires, which are
 // deterministic: a null system call, a context switch, fork+exit+wait and an execve of hello
 // in chapter 04; a 4 KiB read from tmpfs, an open+close and a pipe round trip in chapter 05.
 // Each boots the chapter twice, running a program (cost, pingpong) for two counts N; the
 // difference in instructions, divided by the difference in N, is the cost of one.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,19 +49,24 @@ interface Measured {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' }, only: { type: 'string' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { runs: { type: 'string', default: '5' }, only: { type: 'string' }, browser: { type: 'boolean', default: false } },
+  });
   const runs = Number(values.runs);
   const tier = tierFromEnvironment();
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a whole number of runs, not '${values.runs}'`);
   const only = values.only;
   if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only takes one of ${PARTS.join(', ')}, not '${only}'`);
-  if (only === undefined || only === 'guests') process.stdout.write(await guests(runs, tier));
-  if (only === undefined || only === 'workload') process.stdout.write(await workload(runs));
-  if (only === undefined || only === 'costs') process.stdout.write(await costs());
+  const wanted = (part: string): boolean => (only === undefined ? part !== 'browser' || values.browser : only === part);
+  if (wanted('guests')) process.stdout.write(await guests(runs, tier));
+  if (wanted('workload')) process.stdout.write(await workload(runs));
+  if (wanted('browser')) process.stdout.write(browser());
+  if (wanted('costs')) process.stdout.write(await costs());
 }
 
 /** The parts of the benchmark, which --only chooses from. */
-const PARTS = ['guests', 'workload', 'costs'];
+const PARTS = ['guests', 'workload', 'browser', 'costs'];
 
 /** The bench guests and the first chapter's boot, each run `runs` times in both machines: the table. */
 async function guests(runs: number, tier: string): Promise<string> {
@@ -239,6 +249,16 @@ async function workloadRun(image: Uint8Array, imagePath: string, backend: Backen
     throw new Error(`${WORKLOAD_CHAPTER} in ${backend}: '${command}' did not run to its end (${describeEnding(run)})\n${run.output}`);
   }
   return { prompt: marks.prompt, started: marks.started, finished: marks.finished, instructions: run.instructions };
+}
+
+/** The workload's command in the website's Run, in Chromium: what its status line shows. */
+function browser(): string {
+  process.stderr.write(`bench: ${WORKLOAD_CHAPTER} in the website, in Chromium\n`);
+  const script = path.join(repoRoot, 'website', 'test', 'bench-browser.ts');
+  const args = ['tsx', script, WORKLOAD_CHAPTER, PROMPT, workloadCommand(WORKLOAD_MANY), `cost: read ${WORKLOAD_MANY} times`];
+  const result = spawnSync('npx', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`the browser benchmark failed (exit status ${result.status})`);
+  return `\n${result.stdout}`;
 }
 
 /** The cost tables of every chapter with the cost program, or nothing when none has it. */
