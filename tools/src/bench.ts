@@ -27,6 +27,7 @@
 // difference in instructions, divided by the difference in N, is the cost of one.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tierFromEnvironment } from '@bramble/emulator/node/tier';
@@ -230,21 +231,33 @@ async function workload(runs: number): Promise<string> {
   return `${lines.join('\n')}\n`;
 }
 
-/** One boot, the workload run `n` times, then exit; when the guest's output reached each mark. */
+/**
+ * One boot, the workload run `n` times, then exit; when the guest's output reached each mark.
+ * The command is typed once the prompt is there, and `exit` once the command has finished, as
+ * a person would: input typed earlier may be lost in QEMU (see qemu.ts, untilQuiet), whose
+ * guess that a guest gone quiet is ready fails on a busy host.
+ */
 async function workloadRun(image: Uint8Array, imagePath: string, backend: Backend, n: number): Promise<Marks> {
   const command = workloadCommand(n);
   const done = `cost: read ${n} times`;
+  const input = new PassThrough();
   let output = '';
   const marks: Partial<Marks> = {};
   const started = performance.now();
   const onOutput = (bytes: Uint8Array): void => {
     const now = performance.now() - started;
     output += new TextDecoder('latin1').decode(bytes);
-    if (marks.prompt === undefined && output.includes(PROMPT)) marks.prompt = now;
+    if (marks.prompt === undefined && output.includes(PROMPT)) {
+      marks.prompt = now;
+      input.write(`${command}\r`);
+    }
     if (marks.started === undefined && output.includes(`${command}\r\n`)) marks.started = now;
-    if (marks.finished === undefined && output.includes(done)) marks.finished = now;
+    if (marks.finished === undefined && output.includes(done)) {
+      marks.finished = now;
+      input.end('exit\r');
+    }
   };
-  const run = await runKernel({ image, imagePath, backend, input: `${command}\rexit\r`, timeoutMs: TIMEOUT_MS, onOutput });
+  const run = await runKernel({ image, imagePath, backend, input, timeoutMs: TIMEOUT_MS, onOutput });
   if (run.ending !== 'exit' || marks.prompt === undefined || marks.started === undefined || marks.finished === undefined) {
     throw new Error(`${WORKLOAD_CHAPTER} in ${backend}: '${command}' did not run to its end (${describeEnding(run)})\n${run.output}`);
   }
