@@ -44,9 +44,10 @@ const HOT = 32;
 /** The longest block, so that one fits in a turn's budget near its end too. */
 const MAX_LENGTH = 64;
 /**
- * The most source a block is given before it ends. V8 never optimises a function whose
- * bytecode is over 60 KiB (its --max-optimized-bytecode-size): a block that large, some 120
- * instructions of loads and stores, ran ten times slower than two blocks half its size.
+ * The most source (as emit.ts writes it) a block is given before it ends: some 60 loads and
+ * stores. V8 never optimises a function whose bytecode is over 60 KiB (its
+ * --max-optimized-bytecode-size): a block of twice that ran ten times slower than two blocks
+ * half its size.
  */
 const MAX_SOURCE = 32_000;
 /** A page whose blocks were thrown away this many times (code and data sharing a page) stays interpreted. */
@@ -189,9 +190,9 @@ const READS_FLAGS = /\bcpu\.[nzcv]\b(?!\()/;
 /**
  * Registers and flags as the block's own locals, which the engine can keep in machine
  * registers: the emitted sources' `r[N]` become `rN` and `cpu.n` becomes `fn`. The Cpu's copy is
- * brought up to date (`flush`) wherever something outside the block may look at it: before a
- * load, store or closure (an exception, a device or the closure reads the registers), and
- * before the block returns or goes round. After a closure, which may change any of them, the
+ * brought up to date (`flush`, `writeBack`) wherever something outside the block may look at
+ * it: before a closure or a load's or store's slow path (an exception, a device or the closure
+ * reads the registers), and before the block returns or goes round. After a closure, which may change any of them, the
  * locals are read again (`reload`).
  */
 class Locals {
