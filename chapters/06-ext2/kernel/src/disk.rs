@@ -64,6 +64,15 @@ pub fn unmount() -> Result<(), Errno> {
     }
 }
 
+/// The date by the disk's clock (`Disk::now`), or without a disk the seconds since boot:
+/// what tmpfs and devfs stamp their files with. It never mounts the disk.
+pub fn clock() -> u64 {
+    match DISK.lock().as_ref() {
+        Some(disk) => u64::from(disk.now()),
+        None => timer::ticks() / timer::HZ,
+    }
+}
+
 fn mount() -> Result<Disk, String> {
     let card = SdCard::init().map_err(|error| alloc::format!("SD card: {error}"))?;
     let high_capacity = card.high_capacity;

@@ -7,7 +7,6 @@
 //! the device has); the superblock and group descriptors at the next `sync`.
 
 use alloc::vec;
-use alloc::vec::Vec;
 
 use super::dir::check_name;
 use super::fs::Ext2;
@@ -607,9 +606,10 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(())
     }
 
-    /// Every name in a directory, in order (for tests and simple listings).
-    pub fn list(&mut self, directory: u32) -> Result<Vec<super::dir::DirEntry>, Errno> {
-        let mut entries = Vec::new();
+    /// Every name in a directory, in order (for the tests).
+    #[cfg(test)]
+    pub fn list(&mut self, directory: u32) -> Result<alloc::vec::Vec<super::dir::DirEntry>, Errno> {
+        let mut entries = alloc::vec::Vec::new();
         let mut offset = 0;
         while let Some((entry, next)) = self.read_dir(directory, offset)? {
             entries.push(entry);
