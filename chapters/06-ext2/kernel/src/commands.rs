@@ -186,8 +186,8 @@ pub const COMMANDS: [Command; 31] = [
     },
     Command {
         name: "df",
-        args: "",
-        help: "blocks and inodes, used and free",
+        args: "[PATH]",
+        help: "blocks and inodes, used and free, of the filesystem holding PATH (/)",
         run: disk_commands::df,
     },
     Command {

@@ -1,6 +1,6 @@
 //! The disk as the kernel holds it: the SD card, behind the buffer cache, its root
-//! partition found in the MBR, and ext2 mounted there. The monitor's disk commands
-//! (commands.rs) mount it on first use and work on paths from its root.
+//! partition found in the MBR, and ext2 mounted there. It is mounted on first use: at boot,
+//! when the tree is built with the card at its root (fs/mod.rs), or by the monitor's `disk`.
 //!
 //! The Pi has no clock that keeps the date: until the kernel learns it, changes are stamped
 //! with the time the filesystem was last written plus the time since boot.
@@ -13,7 +13,7 @@ use crate::block::cache::{Cache, CacheStats, LINE_BYTES};
 use crate::block::mbr::{self, Partition, PartitionEntry};
 use crate::block::{BlockDevice, SECTOR};
 use crate::errno::Errno;
-use crate::ext2::{Ext2, ROOT_INODE};
+use crate::ext2::Ext2;
 use crate::sd::{SdCard, SdError};
 use crate::spinlock::SpinLock;
 use crate::{timer, vm};
@@ -53,6 +53,11 @@ pub fn sync() -> Result<(), Errno> {
         Some(disk) => disk.fs.sync(),
         None => Ok(()),
     }
+}
+
+/// What the card last failed with, once, if the disk is mounted: the reason behind an EIO.
+pub fn card_error() -> Option<SdError> {
+    DISK.lock().as_mut().and_then(Disk::card_error)
 }
 
 /// Unmounts the disk if it is mounted: the cache written back and the filesystem marked
@@ -113,22 +118,6 @@ impl Disk {
     pub fn cache_stats(&self) -> (CacheStats, usize, usize) {
         let cache = self.cache();
         (cache.stats, cache.cached(), cache.capacity() * LINE_BYTES / 1024)
-    }
-
-    /// The inode at `path` (absolute, or relative to the root: there is no current directory).
-    /// Symbolic links are not followed.
-    pub fn resolve(&mut self, path: &str) -> Result<u32, Errno> {
-        path.split('/').filter(|part| !part.is_empty()).try_fold(ROOT_INODE, |dir, part| self.fs.lookup(dir, part.as_bytes()))
-    }
-
-    /// The directory `path` is in, and its last name.
-    pub fn parent<'p>(&mut self, path: &'p str) -> Result<(u32, &'p str), Errno> {
-        let trimmed = path.trim_end_matches('/');
-        let (dir, name) = trimmed.rsplit_once('/').unwrap_or(("", trimmed));
-        if name.is_empty() {
-            return Err(Errno::EINVAL);
-        }
-        Ok((self.resolve(dir)?, name))
     }
 }
 
