@@ -95,16 +95,7 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> Result {
     let start = start_dir(dirfd)?;
     let inode = if flags & O_CREAT != 0 {
         let (parent, name) = vfs::walk_parent(&start.inode, &path).map_err(|errno| if errno == Errno::EBUSY { Errno::EISDIR } else { errno })?;
-        match vfs::walk(&parent, name) {
-            Ok(_) if flags & O_EXCL != 0 => return Err(Errno::EEXIST),
-            Ok(existing) => existing,
-            Err(Errno::ENOENT) if path::ends_as_directory(&path) => return Err(Errno::EISDIR),
-            Err(Errno::ENOENT) => {
-                let umask = process::with_current(|process| process.umask);
-                parent.create(name, Kind::File, mode as u32 & 0o7777 & !umask)?
-            }
-            Err(errno) => return Err(errno),
-        }
+        create(parent, name.to_vec(), flags, mode, path::ends_as_directory(&path))?
     } else {
         vfs::walk_to(&start.inode, &path, if flags & O_NOFOLLOW != 0 { Last::NoFollow } else { Last::Follow })?
     };
@@ -129,6 +120,34 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> Result {
     process::with_current(|process| process.files.install(file, flags & O_CLOEXEC != 0, 0))
 }
 // ANCHOR_END: openat
+
+/// openat's O_CREAT: the file `name` in directory `parent`, made if it does not exist (and
+/// the path did not end as a directory's: EISDIR). A link there is followed (unless O_EXCL or
+/// O_NOFOLLOW), and one that leads nowhere gets the file it names made, as Linux does.
+fn create(mut parent: InodeRef, mut name: Vec<u8>, flags: u32, mode: u64, as_directory: bool) -> core::result::Result<InodeRef, Errno> {
+    let last = if flags & (O_EXCL | O_NOFOLLOW) != 0 { Last::NoFollow } else { Last::Follow };
+    for _ in 0..=vfs::MAX_LINKS {
+        match vfs::walk_to(&parent, &name, last) {
+            Ok(_) if flags & O_EXCL != 0 => return Err(Errno::EEXIST),
+            Ok(existing) => return Ok(existing),
+            Err(Errno::ENOENT) if as_directory => return Err(Errno::EISDIR),
+            Err(Errno::ENOENT) => {}
+            Err(errno) => return Err(errno),
+        }
+        match vfs::walk_to(&parent, &name, Last::NoFollow) {
+            Ok(link) if link.metadata().kind == Kind::Symlink => {
+                let target = link.readlink()?;
+                let (holder, last_name) = vfs::walk_parent(&parent, &target)?;
+                (parent, name) = (holder, last_name.to_vec());
+            }
+            _ => {
+                let umask = process::with_current(|process| process.umask);
+                return parent.create(&name, Kind::File, mode as u32 & 0o7777 & !umask);
+            }
+        }
+    }
+    Err(Errno::ELOOP)
+}
 
 pub fn close(fd: u64) -> Result {
     let descriptor = process::with_current(|process| process.files.remove(fd))?;

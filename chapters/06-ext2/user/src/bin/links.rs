@@ -137,6 +137,10 @@ fn links() {
     println!("stat links-dangle: {}", said(sys::stat("links-dangle")));
     println!("lstat links-dangle: {}", said(sys::lstat("links-dangle")));
     println!("open links-dangle: {}", said(sys::open("links-dangle", sys::O_RDONLY, 0)));
+    println!("create through links-dangle, O_EXCL: {}", said(sys::open("links-dangle", sys::O_CREAT | sys::O_EXCL | sys::O_WRONLY, 0o644)));
+    println!("create through links-dangle: {}", said(write_file("links-dangle", "made through a link\n")));
+    println!("read links-nowhere: {}", read_file("links-nowhere"));
+    println!("open links-s O_CREAT|O_NOFOLLOW: {}", said(sys::open("links-s", sys::O_CREAT | sys::O_NOFOLLOW | sys::O_RDONLY, 0o644)));
 
     let _ = sys::symlink("links-loop2", "links-loop1");
     let _ = sys::symlink("links-loop1", "links-loop2");
@@ -153,7 +157,7 @@ fn links() {
     println!("links-b.txt links: {}", sys::stat("links-b.txt").map_or(0, |stat| stat.nlink));
     println!("read links-s2 (a link to the removed links-a.txt): {}", read_file("links-s2"));
 
-    for name in ["links-b.txt", "links-f.txt", "links-s2", "links-long", "links-ds", "links-chain", "links-dangle", "links-loop1", "links-loop2", "links-d/inner.txt"] {
+    for name in ["links-b.txt", "links-f.txt", "links-s2", "links-long", "links-ds", "links-chain", "links-dangle", "links-nowhere", "links-loop1", "links-loop2", "links-d/inner.txt"] {
         if let Err(errno) = sys::unlink(name) {
             println!("unlink {name}: {}", errno.name());
         }
