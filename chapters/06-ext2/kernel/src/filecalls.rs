@@ -347,7 +347,7 @@ fn stat_bytes(metadata: &Metadata) -> [u8; 128] {
     put(32, &metadata.rdev.to_le_bytes()); // st_rdev
     put(48, &metadata.size.to_le_bytes()); // st_size
     put(56, &4096u32.to_le_bytes()); // st_blksize
-    put(64, &metadata.size.div_ceil(512).to_le_bytes()); // st_blocks, in 512-byte units
+    put(64, &metadata.blocks.to_le_bytes()); // st_blocks, in 512-byte units
     // st_atime, st_mtime, st_ctime, each followed by its nanoseconds, which stay 0: the
     // filesystems keep whole seconds.
     put(72, &metadata.atime.to_le_bytes());

@@ -87,7 +87,7 @@ pub fn device(inode: &InodeRef) -> Option<Device> {
 // ANCHOR: device_io
 impl Inode for DeviceNode {
     fn metadata(&self) -> Metadata {
-        Metadata { kind: Kind::CharDevice, mode: 0o666, size: 0, links: 1, ino: self.ino, dev: self.dev, rdev: self.device.number(), atime: 0, mtime: 0, ctime: 0 }
+        Metadata { kind: Kind::CharDevice, mode: 0o666, size: 0, blocks: 0, links: 1, ino: self.ino, dev: self.dev, rdev: self.device.number(), atime: 0, mtime: 0, ctime: 0 }
     }
 
     fn read_at(&self, _offset: u64, buffer: &mut [u8]) -> Result<usize, Errno> {
@@ -174,7 +174,7 @@ fn statfs() -> StatFs {
 /// /dev: its entries are fixed; it takes no new ones (EPERM, as a read-only place would).
 impl Inode for DevDirectory {
     fn metadata(&self) -> Metadata {
-        Metadata { kind: Kind::Directory, mode: 0o755, size: 0, links: 2, ino: 1, dev: self.dev, rdev: 0, atime: 0, mtime: 0, ctime: 0 }
+        Metadata { kind: Kind::Directory, mode: 0o755, size: 0, blocks: 0, links: 2, ino: 1, dev: self.dev, rdev: 0, atime: 0, mtime: 0, ctime: 0 }
     }
 
     fn read_at(&self, _offset: u64, _buffer: &mut [u8]) -> Result<usize, Errno> {

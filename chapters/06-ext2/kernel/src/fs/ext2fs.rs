@@ -157,6 +157,7 @@ impl Inode for Ext2Inode {
             kind: kind_of_mode(mode),
             mode: u32::from(mode & 0o7777),
             size: stat.map_or(0, |stat| stat.size),
+            blocks: stat.map_or(0, |stat| u64::from(stat.sectors)),
             links: stat.map_or(0, |stat| u32::from(stat.links)),
             ino: u64::from(self.number),
             dev: self.shared.dev,

@@ -189,7 +189,9 @@ impl Inode for Node {
             Data::Symlink(target) => (Kind::Symlink, target.len() as u64, state.names),
         };
         let Times { atime, mtime, ctime } = state.times;
-        Metadata { kind, mode: state.mode, size, links, ino: self.ino, dev: self.filesystem.dev, rdev: 0, atime, mtime, ctime }
+        // A tmpfs file takes whole pages of memory, as Linux's does.
+        let blocks = if kind == Kind::File { size.div_ceil(4096) * 8 } else { 0 };
+        Metadata { kind, mode: state.mode, size, blocks, links, ino: self.ino, dev: self.filesystem.dev, rdev: 0, atime, mtime, ctime }
     }
 
     fn read_at(&self, offset: u64, buffer: &mut [u8]) -> Result<usize, Errno> {

@@ -34,6 +34,9 @@ pub struct Metadata {
     /// Permission bits (0o7777).
     pub mode: u32,
     pub size: u64,
+    /// The space it takes, in 512-byte units (st_blocks): less than its size for a file with
+    /// holes, more for one with indirect blocks.
+    pub blocks: u64,
     pub links: u32,
     /// The inode's number, unique within its filesystem.
     pub ino: u64,

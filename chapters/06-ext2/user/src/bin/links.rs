@@ -1,4 +1,4 @@
-//! links: hard links, symbolic links, times and statfs, in the working directory, printing
+//! links: hard links, symbolic links, holes, times and statfs, in the working directory, printing
 //! what each call answers; the tests compare it with what Linux answers. It removes what it
 //! made, so the tree is as it found it.
 //!
@@ -20,6 +20,7 @@ fn run() -> i32 {
     match ulib::args().nth(1) {
         None => {
             links();
+            holes();
             times();
             statfs();
             0
@@ -165,6 +166,22 @@ fn links() {
     if let Err(errno) = sys::rmdir("links-d") {
         println!("rmdir links-d: {}", errno.name());
     }
+}
+
+/// A file with a hole: it reads as zeros there, and takes less room than its size (st_blocks).
+fn holes() {
+    let Ok(fd) = sys::open("links-hole", sys::O_CREAT | sys::O_RDWR | sys::O_TRUNC, 0o644) else {
+        println!("holes: cannot make links-hole");
+        return;
+    };
+    println!("pwrite past a hole: {}", said(sys::pwrite(fd, b"x", 1_000_000)));
+    let mut byte = [0xffu8; 1];
+    println!("the hole reads as {:?}", sys::pread(fd, &mut byte, 500_000).map(|_| byte[0]));
+    if let Ok(stat) = sys::fstat(fd) {
+        println!("size {}, fewer blocks than the size needs: {}", stat.size, stat.blocks * 512 < stat.size);
+    }
+    let _ = sys::close(fd);
+    let _ = sys::unlink("links-hole");
 }
 
 fn times() {
