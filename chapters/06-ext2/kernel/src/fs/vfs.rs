@@ -144,10 +144,14 @@ pub trait FileSystem: Send + Sync {
 
 // ANCHOR: mounts
 /// One mount: a filesystem's root put in place of directory `on` (None for the root
-/// filesystem, which is on nothing), and the path it was mounted at, for the monitor.
+/// filesystem, which is on nothing), and the path it was mounted at, for the monitor. The
+/// device numbers of both are kept, so that questions about them never read a disk while the
+/// table is locked.
 struct Mount {
     on: Option<InodeRef>,
+    on_dev: Option<u64>,
     root: InodeRef,
+    dev: u64,
     filesystem: Arc<dyn FileSystem>,
     path: Vec<u8>,
 }
@@ -174,7 +178,8 @@ pub fn mount_on(filesystem: Arc<dyn FileSystem>, on: Option<InodeRef>, path: Vec
         }
     }
     let root = filesystem.root();
-    MOUNTS.lock().push(Mount { on, root, filesystem, path });
+    let (dev, on_dev) = (root.metadata().dev, on.as_ref().map(|on| on.metadata().dev));
+    MOUNTS.lock().push(Mount { on, on_dev, root, dev, filesystem, path });
     Ok(())
 }
 
@@ -188,8 +193,8 @@ pub fn unmount(root: &InodeRef, in_use: impl FnOnce(u64) -> bool) -> Result<(), 
     let (is_root, nested, elsewhere) = {
         let mounts = MOUNTS.lock();
         let mount = mounts.iter().find(|mount| same(&mount.root, root)).ok_or(Errno::EINVAL)?;
-        let nested = mounts.iter().any(|mount| mount.on.as_ref().is_some_and(|under| under.metadata().dev == dev));
-        let elsewhere = mounts.iter().filter(|mount| mount.root.metadata().dev == dev).count() > 1;
+        let nested = mounts.iter().any(|mount| mount.on_dev == Some(dev));
+        let elsewhere = mounts.iter().filter(|mount| mount.dev == dev).count() > 1;
         (mount.on.is_none(), nested, elsewhere)
     };
     // Processes are looked at without the table's lock held: their lock is taken first
