@@ -13,7 +13,7 @@
 //
 // Nothing here uses a Node or DOM API.
 
-export { Machine, type MachineOptions, type StopReason } from './machine';
+export { Machine, type MachineOptions, type SdFault, type StopReason } from './machine';
 export { MAX_AHEAD_MS, Pacer, type PacedSlice } from './pacing';
 export { framePacket } from './gdb/packets';
 export { startTrace, TRACE_CATEGORIES, type TraceCategory } from './trace';

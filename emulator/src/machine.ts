@@ -42,11 +42,18 @@ import { semihostingCall } from './semihosting';
  */
 export type StopReason = CoreStop | { kind: 'budget' } | { kind: 'deadline' } | { kind: 'idle' } | { kind: 'debug'; core: number; why: DebugStop };
 
+export type SdFault = 'removed' | 'failing';
+
 export interface MachineOptions {
   /** The raw kernel8.img, loaded at 0x80000. */
   kernel: Uint8Array;
   /** The SD card's image, if a card is inserted. The guest's writes change these bytes. */
   sdImage?: Uint8Array;
+  /**
+   * A fault of the SD card, for tests of a driver's error paths: 'removed', the slot starts
+   * empty (the image stays unused); 'failing', the card answers commands but moves no data.
+   */
+  sdFault?: SdFault;
   /**
    * Compile hot code to JavaScript (cpu/compiler.ts) as well as interpreting it; both tiers
    * give the same output and instruction counts. Default: Machine.compileByDefault.
@@ -172,7 +179,10 @@ export class Machine {
     // The watchdog ends the run: a halt stops the machine as an exit with status 0, a reset as a reset.
     this.power.onExpire = (outcome) => (this.finished = outcome === 'halt' ? { kind: 'exit', code: 0 } : { kind: 'reset' });
     this.sdImage = options.sdImage ?? null;
-    this.sdhci = new Sdhci(this.sdImage === null ? null : new SdCard(this.sdImage));
+    const card = this.sdImage === null ? null : new SdCard(this.sdImage);
+    if (card !== null && options.sdFault === 'failing') card.failing = true;
+    this.sdhci = new Sdhci(card);
+    if (options.sdFault === 'removed') this.sdhci.attach(false);
     this.sdhci.onInterrupt = (asserted) => this.intc.setLine(GpuIrq.EMMC, asserted);
     this.sdhci.onWarning = (m) => this.onWarning(m);
     followSdPins(this.gpio, this.sdhci);

@@ -294,6 +294,27 @@ describe('SD card (standard capacity, 1 MiB)', () => {
   });
 });
 
+describe('a faulty card, for tests of drivers', () => {
+  it('a failing card still answers commands, but every block transfer ends in a data timeout', () => {
+    const { sdhci, card, command, initialise } = host(smallImage());
+    initialise(false);
+    card!.failing = true;
+    sdhci.write(BLKSIZECNT, 4, 512 | (1 << 16));
+    command(17, 0, R48 | DATA_PRESENT | READ);
+    expect(sdhci.read(INTERRUPT, 4) & (Err.DATA_TIMEOUT << 16)).toBe(Err.DATA_TIMEOUT << 16);
+    expect(sdhci.read(INTERRUPT, 4) & Int.BUFFER_READ_READY).toBe(0);
+  });
+
+  it('a card detached from the start leaves the slot empty: no card inserted, commands time out', () => {
+    const { sdhci } = host(smallImage());
+    sdhci.attach(false);
+    sdhci.write(INTERRUPT, 4, 0xffff_ffff);
+    expect(sdhci.read(STATUS, 4) & PS_CARD_INSERTED).toBe(0);
+    sdhci.write(CMDTM, 4, (8 << 24) | R48);
+    expect(sdhci.read(INTERRUPT, 4) & (Err.COMMAND_TIMEOUT << 16)).toBe(Err.COMMAND_TIMEOUT << 16);
+  });
+});
+
 describe('SD card (high capacity, 4 GiB)', () => {
   it('sets CCS in the OCR for a host that supports high capacity, stays busy for one that does not', () => {
     expect(host(bigStorage()).initialise(true) >>> 0).toBe(0xc0ff_8000);

@@ -1,4 +1,4 @@
-// `npm run bench [-- --runs N] [--only guests|workload|costs|browser] [--browser]`: how fast
+// `npm run bench [-- --runs N] [--only guests|workload|costs|disk|browser] [--browser]`: how fast
 // our emulator runs guest code, next to QEMU (--only: one of the parts below; --browser adds
 // the last, which builds the site).
 //
@@ -25,12 +25,14 @@
 // in chapter 04; a 4 KiB read from tmpfs, an open+close and a pipe round trip in chapter 05.
 // Each boots the chapter twice, running a program (cost, pingpong) for two counts N; the
 // difference in instructions, divided by the difference in N, is the cost of one.
+// Then the disk's (chapter 06 on): see bench-disk.ts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tierFromEnvironment } from '@bramble/emulator/node/tier';
+import { diskCosts } from './bench-disk';
 import { buildChapter, buildKernelCrate, type BuiltKernel } from './build';
 import { listChapters } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
@@ -64,10 +66,11 @@ async function main(argv: string[]): Promise<void> {
   if (wanted('workload')) process.stdout.write(await workload(runs));
   if (wanted('browser')) process.stdout.write(browser());
   if (wanted('costs')) process.stdout.write(await costs());
+  if (wanted('disk')) process.stdout.write(await diskCosts());
 }
 
 /** The parts of the benchmark, which --only chooses from. */
-const PARTS = ['guests', 'workload', 'browser', 'costs'];
+const PARTS = ['guests', 'workload', 'browser', 'costs', 'disk'];
 
 /** The bench guests and the first chapter's boot, each run `runs` times in both machines: the table. */
 async function guests(runs: number, tier: string): Promise<string> {

@@ -25,6 +25,7 @@ import { createHash } from 'node:crypto';
 import { brokenCopies } from './broken-elf';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
 import { addFiles, makeArchive, stageRootfs, type ExtraFile } from './initramfs';
+import { ensureChapterSdImage, hasDisk } from './sd-image';
 import { buildDir, fromRoot } from './paths';
 import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
 
@@ -51,6 +52,8 @@ export interface BuiltKernel {
   initramfs?: string;
   /** The packages cargo compiled for this build (none when it found everything fresh, or was not run). */
   compiled: string[];
+  /** The SD card image (build/<chapter>/sd.img, see sd-image.ts), for chapters that have a disk. */
+  sd?: string;
   /** The compiler's warnings, as printed (cargo repeats a fresh crate's warnings; none when cargo was not run). */
   warnings: string[];
 }
@@ -66,7 +69,10 @@ const KERNEL_BINARY = 'kernel';
 
 /** Builds a chapter's kernel (unless it is up to date) and says where the results are. */
 export async function buildChapter(name: string, options: BuildOptions = {}): Promise<BuiltKernel> {
-  return buildKernelCrate(resolveChapter(name), options);
+  const chapter = resolveChapter(name);
+  const built = await buildKernelCrate(chapter, options);
+  // From chapter 06 on, the chapter has a disk: its root/ folder is the start of the SD card's root filesystem.
+  return hasDisk(chapter) ? { ...built, sd: ensureChapterSdImage(chapter, built) } : built;
 }
 
 /**

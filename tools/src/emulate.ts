@@ -30,7 +30,7 @@ export async function runInEmulator(options: KernelRunOptions): Promise<KernelRu
   let gdb: GdbServer | undefined;
   try {
     sd = options.sd === undefined ? undefined : openSdImage(options.sd.path, options.sd.persist);
-    machine = new Machine({ kernel: options.image, sdImage: sd?.bytes, compile: tierFromEnvironment() === 'compiled' });
+    machine = new Machine({ kernel: options.image, sdImage: sd?.bytes, sdFault: options.sd?.fault, compile: tierFromEnvironment() === 'compiled' });
     // With a debugger the machine starts paused, and runs only when GDB says so.
     if (options.gdb) gdb = await GdbServer.listen(machine, options.gdb.port, options.gdb.onMessage);
   } catch (error) {

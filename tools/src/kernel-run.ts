@@ -1,7 +1,7 @@
 // Running a kernel image to completion in either machine, with one result shape, so that
 // `npm start`, the boot tests and the benchmark all compare like with like.
 import type { Readable } from 'node:stream';
-import type { TraceCategory } from '@bramble/emulator';
+import type { SdFault, TraceCategory } from '@bramble/emulator';
 import { runInEmulator } from './emulate';
 import { runInQemu } from './qemu';
 
@@ -66,6 +66,8 @@ export interface GdbOptions {
 export interface SdCardFile {
   path: string;
   persist: boolean;
+  /** A card fault for tests of a driver's error paths; our emulator only (QEMU has no such option, and refuses the run). */
+  fault?: SdFault;
 }
 
 /**

@@ -65,6 +65,7 @@ export function escapeForQemu(bytes: Uint8Array): Uint8Array {
 
 /** Runs a kernel in QEMU with the serial port on pipes; see `runKernel`. */
 export async function runInQemu(options: KernelRunOptions): Promise<KernelRun> {
+  if (options.sd?.fault) return { ending: 'error', exitCode: null, message: `QEMU cannot make an SD card ${options.sd.fault}: that fault is our emulator's`, output: '', wallMs: 0 };
   const qemu = qemuBinary();
   const scratch = options.imagePath ? undefined : mkdtempSync(join(tmpdir(), 'bramble-qemu-'));
   const imagePath = options.imagePath ?? join(scratch!, 'kernel8.img');

@@ -15,6 +15,7 @@ import { parseExtraFile, type ExtraFile } from './initramfs';
 import { mostComplete, resolveChapter } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
+import { chapterSdImageWithFiles, hasDisk } from './sd-image';
 import { loadToolchain } from './setup';
 import { BacktraceSymbolizer, symbolizerFor } from './symbolize';
 import { QUIT_HINT, rawConsole } from './terminal';
@@ -38,9 +39,9 @@ Raspberry Pi's serial console. Without a chapter, boots the most complete one.
                    when stdin is not a terminal), exit status 124
   --kernel FILE    boot this kernel8.img instead of building a chapter
   --add FILE[:/PATH]
-                   put this host file in the initramfs at /PATH (default /bin/NAME, executable),
-                   for this run only: your own static AArch64 Linux program, say (chapter 05 on;
-                   may be given more than once)
+                   put this host file in the initramfs (chapter 05) or the SD card's ext2 root
+                   (chapter 06 on) at /PATH (default /bin/NAME, executable), for this run only:
+                   your own static AArch64 Linux program, say (may be given more than once)
   --sd FILE        insert an SD card holding this raw image
   --persist        write the guest's changes to the SD card back to FILE (default: discard them)
   --trace LIST     log events to stderr, as QEMU's -d does (QEMU gets -d LIST): int (exceptions
@@ -95,6 +96,7 @@ function parseCommandLine(argv: string[]): Options {
   if (positionals.length > 0 && values.kernel !== undefined) throw new UsageError('a chapter or --kernel, not both');
   if (values.persist && values.sd === undefined) throw new UsageError('--persist needs --sd FILE');
   if (values.add !== undefined && values.kernel !== undefined) throw new UsageError('--add builds a chapter: it cannot change a --kernel image');
+  if (values.add !== undefined && values.sd !== undefined) throw new UsageError('--add builds the chapter\'s own card: it cannot change an --sd image');
   let add: ExtraFile[];
   try {
     add = (values.add ?? []).map(parseExtraFile);
@@ -155,9 +157,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { name, image, elf } = await kernelToBoot(options);
+  const { name, image, elf, disk } = await kernelToBoot(options);
   const bytes = readKernel(image);
   if (options.sd) checkSdImage(options.sd.path);
+  // A chapter with a disk boots from its own card unless --sd names another (its writes discarded: --persist needs --sd).
+  const sd = options.sd ?? (disk === undefined ? undefined : { path: disk, persist: false });
   const interactive = process.stdin.isTTY === true;
 
   if (interactive) {
@@ -171,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
   if (interactive && options.backend === 'qemu') {
     // QEMU drives the terminal itself (raw mode, Ctrl-A x), so it gets it directly.
     if (gdbPort !== undefined) waitingForGdb();
-    const run = await runQemuOnTerminal(image, show, secondsToMs(options.timeoutSeconds), options.sd, gdbPort, options.trace);
+    const run = await runQemuOnTerminal(image, show, secondsToMs(options.timeoutSeconds), sd, gdbPort, options.trace);
     if (symbolizer) process.stdout.write(symbolizer.flush());
     return exitStatus(run, interactive);
   }
@@ -191,7 +195,7 @@ async function main(argv: string[]): Promise<number> {
       signal: console?.quit,
       // Someone may be typing: the guest's clock keeps to the wall clock, as on a real Pi.
       realTime: true,
-      sd: options.sd,
+      sd,
       trace: options.trace && { categories: options.trace, write: (text) => process.stderr.write(text) },
       gdb: gdbPort === undefined ? undefined : { port: gdbPort, onListening: waitingForGdb, onMessage: (line) => process.stderr.write(`${line}\n`) },
     });
@@ -206,14 +210,19 @@ async function main(argv: string[]): Promise<number> {
  * The chapter named (built first), the most complete one, or the image given with --kernel;
  * with the ELF file that holds its symbols, if there is one (beside a --kernel image).
  */
-async function kernelToBoot(options: Options): Promise<{ name: string; image: string; elf: string | undefined }> {
+async function kernelToBoot(options: Options): Promise<{ name: string; image: string; elf: string | undefined; disk?: string }> {
   if (options.kernel !== undefined) {
     const elf = path.join(path.dirname(options.kernel), 'kernel.elf');
     return { name: options.kernel, image: options.kernel, elf: existsSync(elf) ? elf : undefined };
   }
   const chapter = options.chapter === undefined ? mostComplete() : resolveChapter(options.chapter);
+  if (options.add.length > 0 && hasDisk(chapter)) {
+    // A chapter with a disk has its root on the card: the files go into the card's ext2.
+    const built = await buildChapter(chapter.name);
+    return { name: chapter.name, image: built.image, elf: built.elf, disk: chapterSdImageWithFiles(chapter, built, options.add) };
+  }
   const built = options.add.length > 0 ? await buildWithFiles(chapter.name, { files: options.add }) : await buildChapter(chapter.name);
-  return { name: chapter.name, image: built.image, elf: built.elf };
+  return { name: chapter.name, image: built.image, elf: built.elf, disk: built.sd };
 }
 
 /** The one line that tells the user how to attach GDB, e.g. `gdb-multiarch build/03-paging/kernel.elf -ex 'target remote :1234'`. */

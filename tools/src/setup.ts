@@ -52,6 +52,14 @@ export interface Toolchain {
   llvmSymbolizer: string;
   /** A GDB that debugs AArch64 (`npm start -- --gdb`, and its tests). */
   gdb: string;
+  /** e2fsprogs: makes the SD card's ext2 root from a folder, checks it, reads it back (sd-image.ts, ext2's tests). */
+  mke2fs: string;
+  e2fsck: string;
+  debugfs: string;
+  /** dosfstools and mtools: the SD card's FAT boot partition, made and filled without mounting it. */
+  mkfsFat: string;
+  mcopy: string;
+  mdir: string;
 }
 
 /** A problem the user must fix; its message is one line saying how. */
@@ -147,6 +155,11 @@ function searchPath(): string[] {
   return (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '');
 }
 
+/** `name` on PATH, or in the system folders an ordinary user's PATH often lacks (e2fsprogs and dosfstools install there). */
+function onPathOrSbin(name: string): string | undefined {
+  return onPath(name) ?? ['/usr/sbin', '/sbin'].map((dir) => path.join(dir, name)).find(isExecutable);
+}
+
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
@@ -220,6 +233,12 @@ function probe(): Partial<Toolchain> {
     cpio: onPath('cpio'),
     llvmSymbolizer: onPathMaybeVersioned('llvm-symbolizer'),
     gdb: onPath('gdb-multiarch'),
+    mke2fs: onPathOrSbin('mke2fs'),
+    e2fsck: onPathOrSbin('e2fsck'),
+    debugfs: onPathOrSbin('debugfs'),
+    mkfsFat: onPathOrSbin('mkfs.fat'),
+    mcopy: onPath('mcopy'),
+    mdir: onPath('mdir'),
   };
 }
 
@@ -253,6 +272,9 @@ export const parts = {
   cpio: { what: 'GNU cpio', debian: ['cpio'], elsewhere: 'install GNU cpio' },
   llvmSymbolizer: { what: 'llvm-symbolizer', debian: ['llvm'], elsewhere: 'install LLVM' },
   gdb: { what: 'gdb-multiarch', debian: ['gdb-multiarch'], elsewhere: 'install a GDB built for all targets, as gdb-multiarch' },
+  e2fsprogs: { what: 'e2fsprogs (mke2fs, e2fsck, debugfs)', debian: ['e2fsprogs'], elsewhere: 'install e2fsprogs' },
+  dosfstools: { what: 'dosfstools (mkfs.fat)', debian: ['dosfstools'], elsewhere: 'install dosfstools' },
+  mtools: { what: 'mtools (mcopy, mdir)', debian: ['mtools'], elsewhere: 'install mtools' },
 } satisfies Record<string, Part>;
 
 function missingParts(found: Partial<Toolchain>): Part[] {
@@ -268,6 +290,9 @@ function missingParts(found: Partial<Toolchain>): Part[] {
   if (!found.cpio) missing.push(parts.cpio);
   if (!found.llvmSymbolizer) missing.push(parts.llvmSymbolizer);
   if (!found.gdb) missing.push(parts.gdb);
+  if (!found.mke2fs || !found.e2fsck || !found.debugfs) missing.push(parts.e2fsprogs);
+  if (!found.mkfsFat) missing.push(parts.dosfstools);
+  if (!found.mcopy || !found.mdir) missing.push(parts.mtools);
   return missing;
 }
 
@@ -335,7 +360,7 @@ export function ensureChromium(): string {
 
 // ---- The record, build/toolchain.json ----
 
-const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'qemuUser', 'cpio', 'llvmSymbolizer', 'gdb'] as const;
+const programFields = ['rustc', 'cargo', 'hostCargo', 'ldLld', 'llvmObjcopy', 'llvmMc', 'qemu', 'qemuUser', 'cpio', 'llvmSymbolizer', 'gdb', 'mke2fs', 'e2fsck', 'debugfs', 'mkfsFat', 'mcopy', 'mdir'] as const;
 
 /**
  * The recorded toolchain if the record is well formed, every program it names is still there,

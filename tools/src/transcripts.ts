@@ -22,7 +22,8 @@ import { pathToFileURL } from 'node:url';
 import { buildKernelCrate } from './build';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
 import { DEBUGGING_TRANSCRIPTS, makeDebuggingTranscript } from './debugging-transcripts';
-import { describeEnding, runKernel } from './kernel-run';
+import { describeEnding, runKernel, type SdCardFile } from './kernel-run';
+import { ensureChapterSdImage, hasDisk } from './sd-image';
 import { transcriptFile } from './listings';
 import { fromRoot, repoRoot } from './paths';
 import { loadToolchain } from './setup';
@@ -60,16 +61,18 @@ export function chapterInput(chapter: Chapter): string | undefined {
 
 /** Builds `chapter`, boots it in our emulator with its input, and returns the transcript. */
 export async function makeTranscript(chapter: Chapter): Promise<string> {
-  const { image } = await buildKernelCrate(chapter, { quiet: true });
-  return transcriptOf(chapter.name, readFileSync(image), chapterInput(chapter));
+  const built = await buildKernelCrate(chapter, { quiet: true });
+  // A chapter with a disk boots with its card, as npm start does; its writes are discarded.
+  const sd = hasDisk(chapter) ? { path: ensureChapterSdImage(chapter, built), persist: false } : undefined;
+  return transcriptOf(chapter.name, readFileSync(built.image), chapterInput(chapter), sd);
 }
 
 /**
  * Boots `image` in our emulator with `input` typed ahead and returns what it printed, as a
  * transcript. `name` says whose transcript an error is about.
  */
-export async function transcriptOf(name: string, image: Uint8Array, input: string | undefined): Promise<string> {
-  const run = await runKernel({ image, backend: 'emulator', input, maxInstructions: INSTRUCTION_LIMIT, timeoutMs: WALL_LIMIT_MS });
+export async function transcriptOf(name: string, image: Uint8Array, input: string | undefined, sd?: SdCardFile): Promise<string> {
+  const run = await runKernel({ image, backend: 'emulator', input, sd, maxInstructions: INSTRUCTION_LIMIT, timeoutMs: WALL_LIMIT_MS });
   // The kernel exits, or sleeps for good waiting for input that will never come: both are
   // ends that the same image and input reach the same way every time.
   if (run.ending === 'limit') {

@@ -65,6 +65,12 @@ interface Transfer {
 
 export class SdCard {
   readonly highCapacity: boolean;
+  /**
+   * A failing card, for tests of a driver's error paths (no real card can be told to fail):
+   * it still answers commands, but sends and takes no data, so every block transfer ends in
+   * the host controller's data timeout.
+   */
+  failing = false;
   private state: number = CardState.IDLE;
   private rca = 0;
   private status = 0;
@@ -230,7 +236,7 @@ export class SdCard {
    */
   readData(count: number): Uint8Array | null {
     const t = this.transfer;
-    if (t === null || this.state !== CardState.DATA || count > t.left) return null;
+    if (this.failing || t === null || this.state !== CardState.DATA || count > t.left) return null;
     const source = t.fixed ?? this.storage;
     if (t.at + count > source.length) {
       this.status |= Status.OUT_OF_RANGE;
@@ -244,7 +250,7 @@ export class SdCard {
   /** Take `bytes` from the host for the write under way. Returns false when the card is not receiving them. */
   writeData(bytes: Uint8Array): boolean {
     const t = this.transfer;
-    if (t === null || this.state !== CardState.RECEIVE || bytes.length > t.left) return false;
+    if (this.failing || t === null || this.state !== CardState.RECEIVE || bytes.length > t.left) return false;
     if (t.at + bytes.length > this.storage.length) {
       this.status |= Status.OUT_OF_RANGE;
       return false;

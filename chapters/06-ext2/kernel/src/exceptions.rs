@@ -1,0 +1,137 @@
+//! Taking exceptions: the vector table (vectors.s) and the Rust handler every entry calls.
+
+use crate::backtrace::Backtrace;
+use crate::process::{self, Signal};
+use crate::space::{Access, Fault};
+use crate::syndrome::{Detail, FaultStatus, Syndrome, class};
+use crate::trap::{self, Entry, Kind, Origin, Report, TrapFrame};
+use crate::{console, exit, irq, println, syscall, vm};
+
+// The vector table, assembled with the trap frame's layout from trap.rs.
+core::arch::global_asm!(
+    include_str!("vectors.s"),
+    FRAME_SIZE = const trap::FRAME_SIZE,
+    X30 = const trap::X30_OFFSET,
+    ELR = const trap::ELR_OFFSET,
+    ESR = const trap::ESR_OFFSET,
+);
+
+/// The exit status of a kernel stopped by an exception it did not expect: not 0 (success)
+/// and not panic's 101, so a test can tell which happened.
+const FATAL_EXCEPTION_STATUS: u32 = 3;
+
+// ANCHOR: handle_exception
+/// Called by every vector entry with the saved registers and the entry's index (0-15).
+/// Whatever it leaves in `frame` is what the interrupted code resumes with.
+#[unsafe(no_mangle)]
+extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
+    let entry = Entry::from_index(index);
+    let syndrome = Syndrome(frame.esr);
+    match (entry.origin, entry.kind) {
+        (Origin::CurrentElSpx, Kind::Irq) => irq::dispatch(),
+        (Origin::CurrentElSpx, Kind::Synchronous) if syndrome.class() == class::BRK => {
+            breakpoint(frame, syndrome)
+        }
+        // A page fault the kernel expects (on-demand paging) is handled, and the faulting
+        // instruction runs again.
+        (Origin::CurrentElSpx, Kind::Synchronous)
+            if vm::handle_page_fault(syndrome, frame.far as usize) => {}
+        // A user program: its system calls and faults, and interrupts that arrived while it
+        // ran, after which it may have to give up the processor (preemption).
+        (Origin::LowerElAarch64, Kind::Synchronous) => user_exception(frame, syndrome),
+        (Origin::LowerElAarch64, Kind::Irq) => {
+            irq::dispatch();
+            process::preempt();
+        }
+        _ => fatal(entry, frame),
+    }
+}
+// ANCHOR_END: handle_exception
+
+// ANCHOR: user_exception
+/// A synchronous exception from EL0: a system call, a page fault to resolve (on-demand
+/// pages, copy on write), or a fault that kills the program with the signal Linux sends.
+fn user_exception(frame: &mut TrapFrame, syndrome: Syndrome) {
+    // System calls first: they are by far the most frequent, and need nothing decoded.
+    if syndrome.class() == class::SVC {
+        return syscall::dispatch(frame);
+    }
+    let (far, pc) = (frame.far, frame.elr);
+    let access = match (syndrome.class(), syndrome.detail()) {
+        (class::DATA_ABORT_LOWER, Detail::DataAbort { status, write }) => {
+            (status, if write { Access::Write } else { Access::Read })
+        }
+        (class::INSTRUCTION_ABORT_LOWER, Detail::InstructionAbort(status)) => (status, Access::Execute),
+        (class::SP_ALIGNMENT | class::PC_ALIGNMENT, _) => {
+            process::kill(Signal::Bus, format_args!("{}, PC {pc:#x}", syndrome.class_name()))
+        }
+        (class::BRK, _) => process::kill(Signal::Trap, format_args!("brk at PC {pc:#x}")),
+        _ => process::kill(Signal::Ill, format_args!("{}, PC {pc:#x}", syndrome.class_name())),
+    };
+    let (status, access) = access;
+    let kind = if access == Access::Execute { "instruction abort" } else { "data abort" };
+    // The report's words, written out where each `kill` needs them: what `format_args!` builds
+    // borrows values that live only until the end of the statement that uses it.
+    macro_rules! why {
+        () => {
+            format_args!("{}, {}, FAR {:#x}, PC {:#x}", kind, status, far, pc)
+        };
+    }
+    match status {
+        FaultStatus::Translation { .. } | FaultStatus::Permission { .. } | FaultStatus::AccessFlag { .. } => {
+            let resolved = process::with_current(|process| match process.space.as_mut() {
+                Some(space) => space.resolve(far, access),
+                None => Err(Fault::Forbidden),
+            });
+            match resolved {
+                Ok(_) => {}
+                Err(Fault::Forbidden) => process::kill(Signal::Segv, why!()),
+                Err(Fault::OutOfMemory) => process::kill(Signal::Kill, format_args!("out of memory; {}", why!())),
+            }
+        }
+        FaultStatus::Alignment => process::kill(Signal::Bus, why!()),
+        _ => process::kill(Signal::Segv, why!()),
+    }
+}
+// ANCHOR_END: user_exception
+
+// ANCHOR: breakpoint
+/// `brk #n`: a debugger's breakpoint. There is no debugger; say so and carry on. ELR points
+/// at the BRK itself (an exception taken *instead of* the instruction), so the kernel
+/// resumes 4 bytes further on, after it.
+fn breakpoint(frame: &mut TrapFrame, syndrome: Syndrome) {
+    if let Detail::Immediate(imm) = syndrome.detail() {
+        println!(
+            "breakpoint: brk #{imm:#x} at {:#x}; resuming after it",
+            frame.elr
+        );
+    }
+    frame.elr += 4;
+}
+// ANCHOR_END: breakpoint
+
+// ANCHOR: fatal
+/// Any other exception means the kernel went wrong: report it and stop the machine. The
+/// console's lock is not taken, in case the exception interrupted a message.
+fn fatal(entry: Entry, frame: &TrapFrame) -> ! {
+    console::print_unlocked(format_args!("\nunexpected {}\n", Report { entry, frame }));
+    if entry.kind == Kind::Synchronous && Syndrome(frame.esr).has_fault_address() {
+        if let Some(meaning) = vm::explain(frame.far as usize) {
+            console::print_unlocked(format_args!("  {meaning}\n"));
+        }
+    }
+    print_backtrace(frame);
+    console::print_unlocked(format_args!("halting\n"));
+    exit::exit(FATAL_EXCEPTION_STATUS)
+}
+// ANCHOR_END: fatal
+
+// ANCHOR: print_backtrace
+/// The calls that led to the interrupted instruction: it, then the frame records from the
+/// interrupted code's frame pointer (x29).
+fn print_backtrace(frame: &TrapFrame) {
+    // The stack the interrupted code ran on: the boot stack or a process's kernel stack.
+    let trace = Backtrace::interrupted(frame.elr as usize, frame.x[29] as usize, process::kernel_stack());
+    console::print_unlocked(format_args!("{trace}"));
+}
+// ANCHOR_END: print_backtrace

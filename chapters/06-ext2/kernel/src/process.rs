@@ -1,0 +1,624 @@
+//! Processes: the table, the scheduler, and the life of a process (fork, exit, wait).
+//!
+//! Slot 0 of the table is the kernel's own task, the monitor, which runs on the boot stack
+//! with no address space of its own. Every other slot is a user process with its own
+//! address space (space.rs), kernel stack and saved registers. Only core 0 runs, and the
+//! kernel is not preemptible: it runs with IRQs masked while handling a process's exception,
+//! so a process loses the processor only at a tick taken from EL0 (preemption), or when it
+//! blocks (`sleep`) or yields.
+//!
+//! States: a new process is Runnable; the scheduler makes one Running at a time; a process
+//! that waits (for a child, input or a time) is Sleeping until woken; one that exits is a
+//! Zombie, holding its wait status, until its parent's wait4 collects it and frees the slot.
+
+use crate::asid::Asids;
+use crate::errno::Errno;
+use crate::fs::file::{Descriptor, FdTable};
+use crate::fs::vfs::InodeRef;
+use crate::space::Space;
+use crate::trap::TrapFrame;
+use crate::{cpu, println, vm};
+use core::arch::asm;
+use core::fmt;
+use alloc::vec::Vec;
+use core::mem::offset_of;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+// ANCHOR: limits
+/// The size of the process table, the monitor's slot included: fork past it is EAGAIN.
+pub const MAX_PROCESSES: usize = 32;
+/// The monitor's slot and pid: the parent of every process `run` starts, and of orphans.
+const MONITOR: usize = 0;
+/// How long a process may run before the next runnable one gets the processor: one tick
+/// of the 100 Hz timer, 10 ms.
+pub const TIME_SLICE_TICKS: u64 = 1;
+// ANCHOR_END: limits
+
+// ANCHOR: context
+/// What `switch_context` saves of a task that gives up the processor: the registers a
+/// function call must preserve (x19-x28, the frame pointer x29 and the link register x30)
+/// and the stack pointer. Everything else the task had is in its trap frame, on its stack.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Context {
+    x19_to_x30: [u64; 12],
+    sp: u64,
+}
+
+const _: () = assert!(offset_of!(Context, sp) == 96);
+
+// switch_context(from, to): saves this task's context in `from`, loads `to`'s, and returns
+// into the task `to` describes, on its stack, where it last called switch_context (or, for a
+// new process, into exception_return with its first trap frame).
+core::arch::global_asm!(
+    ".global switch_context",
+    "switch_context:",
+    "    stp x19, x20, [x0, #0]",
+    "    stp x21, x22, [x0, #16]",
+    "    stp x23, x24, [x0, #32]",
+    "    stp x25, x26, [x0, #48]",
+    "    stp x27, x28, [x0, #64]",
+    "    stp x29, x30, [x0, #80]",
+    "    mov x9, sp",
+    "    str x9, [x0, #96]",
+    "    ldp x19, x20, [x1, #0]",
+    "    ldp x21, x22, [x1, #16]",
+    "    ldp x23, x24, [x1, #32]",
+    "    ldp x25, x26, [x1, #48]",
+    "    ldp x27, x28, [x1, #64]",
+    "    ldp x29, x30, [x1, #80]",
+    "    ldr x9, [x1, #96]",
+    "    mov sp, x9",
+    "    ret",
+);
+
+unsafe extern "C" {
+    fn switch_context(from: *mut Context, to: *const Context);
+    /// The bottom of the kernel stack in use, which the vectors' stack-overflow check
+    /// compares SP with (vectors.s).
+    static kernel_stack_bottom: AtomicUsize;
+    /// The second half of every exception vector (vectors.s): restores the trap frame at SP
+    /// and returns from the exception with ERET.
+    fn exception_return();
+}
+// ANCHOR_END: context
+
+// ANCHOR: process
+/// Why a process sleeps; whoever makes the condition true wakes it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Wait {
+    /// For a child to exit (wait4).
+    Child,
+    /// For a byte from the serial console (a read of the terminal).
+    Console,
+    /// For a pipe to change (bytes or room, or an end closing): the pipe's address.
+    Pipe(usize),
+    /// For the tick count to reach this.
+    Tick(u64),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum State {
+    Runnable,
+    Running,
+    Sleeping(Wait),
+    /// Exited; the wait status is kept for the parent.
+    Zombie(u32),
+}
+
+pub struct Process {
+    pub pid: u32,
+    pub parent: u32,
+    pub state: State,
+    name: [u8; 16],
+    name_len: usize,
+    /// None for the monitor, which has no user half.
+    pub space: Option<Space>,
+    /// Its file descriptors, working directory and file-creation mask (umask).
+    pub files: FdTable,
+    pub cwd: Cwd,
+    pub umask: u32,
+    /// The top of the kernel stack; its trap frame, while the process is at EL0 or in the
+    /// kernel on its behalf, sits just below.
+    kernel_stack_top: usize,
+    context: Context,
+}
+
+/// A working directory: the inode, which relative paths start from, and its absolute path,
+/// which getcwd reports.
+#[derive(Clone)]
+pub struct Cwd {
+    pub inode: InodeRef,
+    pub path: Vec<u8>,
+}
+
+/// The umask a process starts with, as a Linux login's: no write for group and others.
+pub const DEFAULT_UMASK: u32 = 0o022;
+// ANCHOR_END: process
+
+impl Process {
+    pub fn name(&self) -> &str {
+        core::str::from_utf8(&self.name[..self.name_len]).unwrap_or("?")
+    }
+
+    fn set_name(&mut self, name: &[u8]) {
+        self.name_len = name.len().min(self.name.len());
+        self.name[..self.name_len].copy_from_slice(&name[..self.name_len]);
+    }
+
+    /// The trap frame the process entered the kernel with.
+    fn frame(&mut self) -> &mut TrapFrame {
+        let frame = (self.kernel_stack_top - size_of::<TrapFrame>()) as *mut TrapFrame;
+        // SAFETY: every user process's kernel stack holds its trap frame at the top (put
+        // there by the vectors, or by fork and spawn), and `&mut self` makes this the only use.
+        unsafe { &mut *frame }
+    }
+}
+
+struct Table {
+    slots: [Option<Process>; MAX_PROCESSES],
+    current: usize,
+    next_pid: u32,
+    asids: Asids,
+    /// The process the monitor is waiting for: the only child of the monitor not reaped
+    /// by the kernel itself.
+    foreground: u32,
+    /// When the running process got the processor, in ticks.
+    slice_start: u64,
+    /// Whether an orphan may be waiting to be reaped: saves the scheduler a look at every
+    /// slot on every switch.
+    orphans: bool,
+}
+
+static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(Table {
+    slots: [const { None }; MAX_PROCESSES],
+    current: MONITOR,
+    next_pid: 1,
+    asids: Asids::new(255),
+    foreground: 0,
+    slice_start: 0,
+    orphans: false,
+});
+
+/// Puts the monitor, the code running now, in slot 0.
+pub fn init() {
+    TABLE.lock().slots[MONITOR] = Some(Process {
+        pid: 0,
+        parent: 0,
+        state: State::Running,
+        name: *b"monitor\0\0\0\0\0\0\0\0\0",
+        name_len: 7,
+        space: None,
+        files: FdTable::new(),
+        cwd: root_cwd(),
+        umask: DEFAULT_UMASK,
+        kernel_stack_top: crate::layout::stack_top(),
+        context: Context::default(),
+    });
+}
+
+/// The root directory, as a working directory.
+pub fn root_cwd() -> Cwd {
+    Cwd { inode: crate::fs::vfs::root().expect("the root filesystem is mounted before processes start"), path: b"/".to_vec() }
+}
+
+/// Runs `work` on the current process (under the table's lock).
+pub fn with_current<R>(work: impl FnOnce(&mut Process) -> R) -> R {
+    let mut table = TABLE.lock();
+    let current = table.current;
+    work(table.slots[current].as_mut().expect("the current slot holds a process"))
+}
+
+// ANCHOR: activate
+/// Loads `process`'s address space into TTBR0_EL1, with its ASID (a fresh one if its
+/// generation is over), or the empty table for the monitor.
+fn activate(asids: &mut Asids, process: &mut Process) {
+    let ttbr0 = match process.space.as_mut() {
+        Some(space) => {
+            let (asid, new_generation) = asids.assign(space.asid);
+            space.asid = Some(asid);
+            if new_generation {
+                // SAFETY: dropping every cached translation only costs time.
+                unsafe { asm!("dsb ishst", "tlbi vmalle1is", "dsb ish", options(nostack, preserves_flags)) };
+            }
+            space.root() | (asid.value as u64) << 48
+        }
+        // ASID 0 is never handed out: nothing is cached under it but the empty table's faults.
+        None => vm::empty_user_table(),
+    };
+    load_ttbr0(ttbr0);
+}
+
+fn load_ttbr0(ttbr0: u64) {
+    // SAFETY: TTBR0 holds the lower half only; the kernel runs in the higher half (TTBR1),
+    // which this does not change.
+    unsafe { asm!("msr ttbr0_el1, {}", "isb", in(reg) ttbr0, options(nostack, preserves_flags)) };
+}
+
+/// execve's last step: the current process takes the name and address space of the new
+/// program, whose tables are loaded at once. Returns the old space, for the caller to free.
+pub fn replace_space(name: &[u8], space: Space) -> Option<Space> {
+    let mut table = TABLE.lock();
+    let current = table.current;
+    let table = &mut *table;
+    let process = table.slots[current].as_mut().expect("the current slot holds a process");
+    process.set_name(name);
+    let old = process.space.replace(space);
+    activate(&mut table.asids, process);
+    old
+}
+// ANCHOR_END: activate
+
+// ANCHOR: schedule
+/// What the scheduler decided.
+enum Pick {
+    /// The current task goes on.
+    Same,
+    Switch(*mut Context, *const Context),
+    /// Nothing can run: wait for an interrupt.
+    Idle,
+}
+
+impl Table {
+    /// Round robin: the first runnable slot after the current one, the current one last.
+    fn pick(&mut self) -> Pick {
+        let current = self.current;
+        if let Some(process) = self.slots[current].as_mut() {
+            if process.state == State::Running {
+                process.state = State::Runnable;
+            }
+        }
+        let next = (1..=MAX_PROCESSES)
+            .map(|step| (current + step) % MAX_PROCESSES)
+            .find(|&slot| self.slots[slot].as_ref().is_some_and(|p| p.state == State::Runnable));
+        let Some(next) = next else {
+            return Pick::Idle;
+        };
+        self.slice_start = crate::timer::ticks();
+        let asids = &mut self.asids;
+        let process = self.slots[next].as_mut().expect("picked a present slot");
+        process.state = State::Running;
+        if next == current {
+            return Pick::Same;
+        }
+        activate(asids, process);
+        let bottom = match process.space {
+            Some(_) => process.kernel_stack_top - vm::KERNEL_STACK_SIZE,
+            None => crate::layout::stack_bottom(),
+        };
+        // SAFETY: vectors.s defines the variable, 8-byte aligned, and reads it only in the
+        // exception entry, which cannot run while IRQs are masked here.
+        unsafe { kernel_stack_bottom.store(bottom, Ordering::Relaxed) };
+        let to = &raw const process.context;
+        self.current = next;
+        let from = &raw mut self.slots[current].as_mut().expect("the current slot holds a process").context;
+        Pick::Switch(from, to)
+    }
+}
+
+/// Gives the processor to the next runnable task and returns when this one runs again. If
+/// none can run (this one included), sleeps in WFI until an interrupt makes one runnable.
+pub fn schedule() {
+    let daif = cpu::mask_irqs();
+    loop {
+        let pick = TABLE.lock().pick();
+        match pick {
+            Pick::Same => break,
+            Pick::Switch(from, to) => {
+                // SAFETY: both contexts are in the static table, whose slots stay put while
+                // their processes exist; `from` is this task's, `to` a task that is not
+                // running. IRQs are masked, so nothing else runs until the switch is done.
+                unsafe { switch_context(from, to) };
+                break;
+            }
+            Pick::Idle => {
+                // The idle loop: sleep until an interrupt, take it (its handler may wake a
+                // task), then look again.
+                cpu::wait_for_interrupt();
+                cpu::enable_irqs();
+                cpu::mask_irqs();
+            }
+        }
+    }
+    reap_orphans();
+    cpu::restore_interrupts(daif);
+}
+// ANCHOR_END: schedule
+
+/// The kernel stack in use: the boot stack (the monitor's), or the current process's. Where
+/// a backtrace may find frame records.
+pub fn kernel_stack() -> core::ops::Range<usize> {
+    // SAFETY: vectors.s defines the variable; only the scheduler writes it.
+    let bottom = unsafe { kernel_stack_bottom.load(Ordering::Relaxed) };
+    if bottom == crate::layout::stack_bottom() {
+        bottom..crate::layout::stack_top()
+    } else {
+        bottom..bottom + vm::KERNEL_STACK_SIZE
+    }
+}
+
+/// Called after every interrupt taken from EL0: gives up the processor when the process
+/// has had its time slice (preemption).
+pub fn preempt() {
+    let expired = {
+        let table = TABLE.lock();
+        crate::timer::ticks() >= table.slice_start + TIME_SLICE_TICKS
+    };
+    if expired {
+        schedule();
+    }
+}
+
+/// Sleeps until woken for `wait`. The caller masks IRQs, checks its condition and calls
+/// this, so that a wake-up cannot come between the check and the sleep.
+pub fn sleep(wait: Wait) {
+    with_current(|process| process.state = State::Sleeping(wait));
+    schedule();
+}
+
+/// Makes every task sleeping for `wait` runnable.
+pub fn wake(wait: Wait) {
+    for process in TABLE.lock().slots.iter_mut().flatten() {
+        if process.state == State::Sleeping(wait) {
+            process.state = State::Runnable;
+        }
+    }
+}
+
+/// The timer's tick: wakes the sleepers whose time has come.
+pub fn wake_sleepers(now: u64) {
+    for process in TABLE.lock().slots.iter_mut().flatten() {
+        if matches!(process.state, State::Sleeping(Wait::Tick(until)) if until <= now) {
+            process.state = State::Runnable;
+        }
+    }
+}
+
+// ANCHOR: spawn
+/// A new process in a free slot, with a kernel stack whose trap frame is `frame` and which
+/// starts by returning to EL0 through it. Its pid, or EAGAIN when the table is full.
+/// What a new process inherits besides its memory: descriptors, working directory, umask.
+pub struct Inherited {
+    pub files: FdTable,
+    pub cwd: Cwd,
+    pub umask: u32,
+}
+
+fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: Inherited, frame: TrapFrame) -> Result<u32, (Errno, Space)> {
+    let Some(slot) = (1..MAX_PROCESSES).find(|&slot| table.slots[slot].is_none()) else {
+        return Err((Errno::EAGAIN, space));
+    };
+    let Ok(top) = vm::map_kernel_stack(slot) else {
+        return Err((Errno::ENOMEM, space));
+    };
+    let pid = table.next_pid;
+    table.next_pid += 1;
+    let mut process = Process {
+        pid,
+        parent,
+        state: State::Runnable,
+        name: [0; 16],
+        name_len: 0,
+        space: Some(space),
+        files: inherited.files,
+        cwd: inherited.cwd,
+        umask: inherited.umask,
+        kernel_stack_top: top,
+        context: Context::default(),
+    };
+    process.set_name(name);
+    *process.frame() = frame;
+    // The first switch to the process "returns" into exception_return, with SP at its frame.
+    process.context.sp = (top - size_of::<TrapFrame>()) as u64;
+    process.context.x19_to_x30[11] = exception_return as *const () as u64;
+    table.slots[slot] = Some(process);
+    Ok(pid)
+}
+
+/// A new process running `space` from `entry` with its stack at `sp`, child of the monitor,
+/// which will wait for it (`run`).
+pub fn spawn(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
+    let mut table = TABLE.lock();
+    let pid = start(&mut table, 0, name, space, inherited, TrapFrame::at_entry(entry, sp)).map_err(|(errno, space)| {
+        space.destroy();
+        errno
+    })?;
+    table.foreground = pid;
+    Ok(pid)
+}
+
+/// fork: a copy of the current process whose system call returns 0.
+pub fn fork() -> Result<u32, Errno> {
+    let mut table = TABLE.lock();
+    let current = table.current;
+    let parent = table.slots[current].as_mut().expect("the current slot holds a process");
+    let mut frame = *parent.frame();
+    frame.x[0] = 0;
+    let (pid, name_len, name) = (parent.pid, parent.name_len, parent.name);
+    // The child shares every open file (and its offset) with the parent.
+    let inherited = Inherited { files: parent.files.clone(), cwd: parent.cwd.clone(), umask: parent.umask };
+    let space = parent.space.as_mut().ok_or(Errno::EINVAL)?.fork()?;
+    start(&mut table, pid, &name[..name_len], space, inherited, frame).map_err(|(errno, space)| {
+        space.destroy();
+        errno
+    })
+}
+// ANCHOR_END: spawn
+
+// ANCHOR: exit
+/// Ends the current process with wait status `status`: its memory goes at once, its
+/// children go to the monitor, and it stays a zombie until its parent collects it.
+pub fn exit(status: u32) -> ! {
+    // Its files close first, outside the table's lock: closing a pipe's end wakes its
+    // readers, which takes the lock.
+    let files: Vec<Descriptor> = with_current(|process| process.files.take_all());
+    drop(files);
+    // The lower half goes first: TTBR0 must not point at tables being freed.
+    let space = with_current(|process| process.space.take());
+    load_ttbr0(vm::empty_user_table());
+    if let Some(space) = space {
+        space.destroy();
+    }
+    {
+        let mut table = TABLE.lock();
+        let current = table.current;
+        let (pid, parent) = {
+            let process = table.slots[current].as_mut().expect("the current slot holds a process");
+            process.state = State::Zombie(status);
+            (process.pid, process.parent)
+        };
+        let mut orphans = parent == 0;
+        for process in table.slots.iter_mut().flatten() {
+            if process.parent == pid {
+                process.parent = 0;
+                orphans |= matches!(process.state, State::Zombie(_));
+            }
+            if process.pid == parent && process.state == State::Sleeping(Wait::Child) {
+                process.state = State::Runnable;
+            }
+        }
+        table.orphans |= orphans;
+    }
+    schedule();
+    unreachable!("a zombie was scheduled")
+}
+// ANCHOR_END: exit
+
+// ANCHOR: wait
+/// wait4: the pid and wait status of an exited child (`pid` -1 for any), freeing its slot.
+/// With `no_hang`, Ok(None) if none has exited yet; ECHILD if there is no such child.
+pub fn wait(pid: i64, no_hang: bool) -> Result<Option<(u32, u32)>, Errno> {
+    loop {
+        {
+            let mut table = TABLE.lock();
+            let me = table.slots[table.current].as_ref().expect("the current slot holds a process").pid;
+            let mut any = false;
+            for slot in 0..MAX_PROCESSES {
+                let Some(child) = table.slots[slot].as_ref() else { continue };
+                if child.parent != me || child.pid == me || (pid > 0 && child.pid as i64 != pid) {
+                    continue;
+                }
+                any = true;
+                if let State::Zombie(status) = child.state {
+                    let child_pid = child.pid;
+                    free_slot(&mut table, slot);
+                    return Ok(Some((child_pid, status)));
+                }
+            }
+            if !any {
+                return Err(Errno::ECHILD);
+            }
+            if no_hang {
+                return Ok(None);
+            }
+            let current = table.current;
+            table.slots[current].as_mut().expect("the current slot holds a process").state = State::Sleeping(Wait::Child);
+        }
+        schedule();
+    }
+}
+// ANCHOR_END: wait
+
+/// Frees a zombie's slot and kernel stack.
+fn free_slot(table: &mut Table, slot: usize) {
+    table.slots[slot] = None;
+    vm::unmap_kernel_stack(slot);
+}
+
+/// The monitor's children that it is not waiting for (orphans) are reaped by the kernel
+/// itself as soon as they exit, as init reaps them on Unix.
+fn reap_orphans() {
+    let mut table = TABLE.lock();
+    if !table.orphans {
+        return;
+    }
+    table.orphans = false;
+    let foreground = table.foreground;
+    for slot in 1..MAX_PROCESSES {
+        if table.slots[slot]
+            .as_ref()
+            .is_some_and(|process| process.parent == 0 && process.pid != foreground && matches!(process.state, State::Zombie(_)))
+        {
+            if slot == table.current {
+                table.orphans = true;
+            } else {
+                free_slot(&mut table, slot);
+            }
+        }
+    }
+}
+
+/// The monitor's `run` is over: its process is no longer the foreground one.
+pub fn end_foreground() {
+    TABLE.lock().foreground = 0;
+    reap_orphans();
+}
+
+/// The pid and parent's pid of the current process.
+pub fn ids() -> (u32, u32) {
+    with_current(|process| (process.pid, process.parent))
+}
+
+// ANCHOR: signals
+/// Linux's signal numbers, for the ones a fault sends.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Signal {
+    Ill = 4,
+    Trap = 5,
+    Bus = 7,
+    Kill = 9,
+    Segv = 11,
+}
+
+impl Signal {
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Ill => "SIGILL",
+            Signal::Trap => "SIGTRAP",
+            Signal::Bus => "SIGBUS",
+            Signal::Kill => "SIGKILL",
+            Signal::Segv => "SIGSEGV",
+        }
+    }
+
+    pub fn from_number(number: u32) -> Option<Signal> {
+        [Signal::Ill, Signal::Trap, Signal::Bus, Signal::Kill, Signal::Segv].into_iter().find(|signal| *signal as u32 == number)
+    }
+}
+
+/// Kills the current process with `signal`, after the kernel's one-line report of why.
+/// Its wait status is the signal number alone, as Linux encodes "killed by a signal".
+pub fn kill(signal: Signal, why: fmt::Arguments) -> ! {
+    let (pid, name) = with_current(|process| (process.pid, process.name));
+    let name = core::str::from_utf8(&name).unwrap_or("?").trim_end_matches('\0');
+    println!("pid {pid} ({name}) killed by {}: {why}", signal.name());
+    exit(signal as u32)
+}
+// ANCHOR_END: signals
+
+/// Linux's wait status for a process that exited with `code`: the code in bits 15:8.
+pub fn exit_status(code: u64) -> u32 {
+    ((code & 0xff) << 8) as u32
+}
+
+/// One line per process, for the monitor's `ps`.
+pub fn list(mut each: impl FnMut(&Process)) {
+    for process in TABLE.lock().slots.iter().flatten() {
+        each(process);
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        // `pad`, so that `ps` can line states up in a column.
+        f.pad(match self {
+            State::Runnable => "runnable",
+            State::Running => "running",
+            State::Sleeping(Wait::Child) => "wait-child",
+            State::Sleeping(Wait::Console) => "wait-input",
+            State::Sleeping(Wait::Pipe(_)) => "wait-pipe",
+            State::Sleeping(Wait::Tick(_)) => "sleeping",
+            State::Zombie(_) => "zombie",
+        })
+    }
+}
