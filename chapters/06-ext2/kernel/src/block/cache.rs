@@ -20,6 +20,7 @@ use crate::errno::Errno;
 pub const LINE_SECTORS: u64 = 8;
 pub const LINE_BYTES: usize = LINE_SECTORS as usize * SECTOR;
 
+// ANCHOR: cache
 struct Line {
     data: Vec<u8>,
     dirty: bool,
@@ -44,6 +45,7 @@ pub struct Cache<D: BlockDevice> {
     clock: u64,
     pub stats: CacheStats,
 }
+// ANCHOR_END: cache
 
 impl<D: BlockDevice> Cache<D> {
     /// A cache of at most `capacity` lines (at least one) in front of `device`.
@@ -68,6 +70,7 @@ impl<D: BlockDevice> Cache<D> {
         LINE_SECTORS.min(self.device.sectors() - start)
     }
 
+    // ANCHOR: cache_line
     /// The line holding sector `start` (a multiple of LINE_SECTORS), read in unless `whole`
     /// says the caller is about to overwrite all of it.
     fn line(&mut self, start: u64, whole: bool) -> Result<&mut Line, Errno> {
@@ -90,7 +93,9 @@ impl<D: BlockDevice> Cache<D> {
         line.used = clock;
         Ok(line)
     }
+    // ANCHOR_END: cache_line
 
+    // ANCHOR: cache_evict
     /// Drops the least recently used line, writing it back first if it is dirty. If the write
     /// fails the line stays (and stays dirty), so no data is lost behind the EIO.
     fn evict(&mut self) -> Result<(), Errno> {
@@ -105,6 +110,7 @@ impl<D: BlockDevice> Cache<D> {
         self.lines.remove(&start);
         Ok(())
     }
+    // ANCHOR_END: cache_evict
 
     /// The pieces of a request for `bytes` bytes from sector `first`, one per line it touches:
     /// the line's first sector, the offset in the line, and the range of the request's bytes.
@@ -145,6 +151,7 @@ impl<D: BlockDevice> BlockDevice for Cache<D> {
         Ok(())
     }
 
+    // ANCHOR: cache_write
     fn write(&mut self, first: u64, data: &[u8]) -> Result<(), Errno> {
         self.check(first, data.len())?;
         for (start, within, range) in Self::pieces(first, data.len()) {
@@ -156,7 +163,9 @@ impl<D: BlockDevice> BlockDevice for Cache<D> {
         }
         Ok(())
     }
+    // ANCHOR_END: cache_write
 
+    // ANCHOR: cache_flush
     /// Writes every dirty line back, in the order of their sectors, then flushes the device.
     fn flush(&mut self) -> Result<(), Errno> {
         for (&start, line) in self.lines.iter_mut() {
@@ -168,6 +177,7 @@ impl<D: BlockDevice> BlockDevice for Cache<D> {
         }
         self.device.flush()
     }
+    // ANCHOR_END: cache_flush
 }
 
 #[cfg(test)]
