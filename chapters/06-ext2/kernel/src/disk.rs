@@ -18,9 +18,11 @@ use crate::sd::{SdCard, SdError};
 use crate::spinlock::SpinLock;
 use crate::{timer, vm};
 
+// ANCHOR: cache_size
 /// The cache takes a sixteenth of the free frames, from 16 lines (64 KiB) to 1,024 (4 MiB).
 const CACHE_SHARE: usize = 16;
 const CACHE_LINES: (usize, usize) = (16, 1024);
+// ANCHOR_END: cache_size
 
 pub type RootFs = Ext2<Partition<Cache<SdCard>>>;
 
@@ -78,6 +80,7 @@ pub fn clock() -> u64 {
     }
 }
 
+// ANCHOR: disk_mount
 fn mount() -> Result<Disk, String> {
     let card = SdCard::init().map_err(|error| alloc::format!("SD card: {error}"))?;
     let high_capacity = card.high_capacity;
@@ -98,6 +101,7 @@ fn mount() -> Result<Disk, String> {
     let epoch = (fs.last_write_time(), timer::ticks());
     Ok(Disk { fs, partitions, high_capacity, epoch })
 }
+// ANCHOR_END: disk_mount
 
 impl Disk {
     /// The filesystem's clock: its last write time at mount, plus the seconds since.

@@ -23,6 +23,7 @@ use crate::errno::Errno;
 pub const LINE_SECTORS: u64 = 8;
 pub const LINE_BYTES: usize = LINE_SECTORS as usize * SECTOR;
 
+// ANCHOR: cache
 /// A line's `start` when it holds nothing.
 const EMPTY: u64 = u64::MAX;
 
@@ -53,6 +54,7 @@ pub struct Cache<D: BlockDevice> {
     clock: u64,
     pub stats: CacheStats,
 }
+// ANCHOR_END: cache
 
 impl<D: BlockDevice> Cache<D> {
     /// A cache of `capacity` lines (at least one) in front of `device`, all allocated now.
@@ -129,6 +131,7 @@ impl<D: BlockDevice> Cache<D> {
     }
     // ANCHOR_END: table
 
+    // ANCHOR: cache_line
     /// The line holding sector `start` (a multiple of LINE_SECTORS), read in unless `whole`
     /// says the caller is about to overwrite all of it.
     fn line(&mut self, start: u64, whole: bool) -> Result<&mut Line, Errno> {
@@ -157,7 +160,9 @@ impl<D: BlockDevice> Cache<D> {
         line.used = self.clock;
         Ok(line)
     }
+    // ANCHOR_END: cache_line
 
+    // ANCHOR: cache_evict
     /// Empties the least recently used line, writing it back first if it is dirty, and
     /// returns it. If the write fails the line stays (and stays dirty), so no data is lost
     /// behind the EIO.
@@ -181,6 +186,7 @@ impl<D: BlockDevice> Cache<D> {
         }
         Ok(())
     }
+    // ANCHOR_END: cache_evict
 
     /// The pieces of a request for `bytes` bytes from sector `first`, one per line it touches:
     /// the line's first sector, the offset in the line, and the range of the request's bytes.
@@ -221,6 +227,7 @@ impl<D: BlockDevice> BlockDevice for Cache<D> {
         Ok(())
     }
 
+    // ANCHOR: cache_write
     fn write(&mut self, first: u64, data: &[u8]) -> Result<(), Errno> {
         self.check(first, data.len())?;
         for (start, within, range) in Self::pieces(first, data.len()) {
@@ -232,7 +239,9 @@ impl<D: BlockDevice> BlockDevice for Cache<D> {
         }
         Ok(())
     }
+    // ANCHOR_END: cache_write
 
+    // ANCHOR: cache_flush
     /// Writes every dirty line back, in the order of their sectors, then flushes the device.
     fn flush(&mut self) -> Result<(), Errno> {
         let mut dirty: Vec<usize> = (0..self.lines.len()).filter(|&slot| self.lines[slot].dirty).collect();
@@ -242,6 +251,7 @@ impl<D: BlockDevice> BlockDevice for Cache<D> {
         }
         self.device.flush()
     }
+    // ANCHOR_END: cache_flush
 }
 
 #[cfg(test)]

@@ -124,6 +124,7 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(total)
     }
 
+    // ANCHOR: ext2_write
     /// Writes `data` at byte `offset`, allocating blocks as needed; returns the bytes written.
     /// If the disk fills part-way, what fitted stays written and is counted; nothing fitted is ENOSPC.
     pub fn write(&mut self, number: u32, offset: u64, data: &[u8]) -> Result<usize, Errno> {
@@ -171,6 +172,7 @@ impl<D: BlockDevice> Ext2<D> {
             _ => Ok(done),
         }
     }
+    // ANCHOR_END: ext2_write
 
     fn max_file_size(&self) -> u64 {
         let by_map = self.max_blocks() * self.block_size as u64;
