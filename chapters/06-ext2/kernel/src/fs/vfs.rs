@@ -288,6 +288,7 @@ fn beginning(start: &InodeRef, path: &[u8]) -> Result<InodeRef, Errno> {
     if path.starts_with(b"/") { root() } else { Ok(start.clone()) }
 }
 
+// ANCHOR: follow
 /// Walks `names` from directory `from`, following symbolic links: a link's target takes the
 /// link's place among the names still to walk, and starts again from the root if absolute,
 /// else from the directory holding the link. The last name's link is followed only with
@@ -332,6 +333,7 @@ fn walk_names(from: InodeRef, names: &[&[u8]], last: Last, mut trail: Option<&mu
     }
     Ok(inode)
 }
+// ANCHOR_END: follow
 
 fn check_length(path: &[u8]) -> Result<(), Errno> {
     if path.is_empty() {
