@@ -187,7 +187,7 @@ pub const COMMANDS: [Command; 31] = [
     Command {
         name: "df",
         args: "[PATH]",
-        help: "blocks and inodes, used and free, of the filesystem holding PATH (/)",
+        help: "blocks and inodes, used and free, where PATH is (default /)",
         run: disk_commands::df,
     },
     Command {
