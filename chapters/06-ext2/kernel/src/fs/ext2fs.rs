@@ -58,7 +58,7 @@ fn on_disk<R>(work: impl FnOnce(&mut Disk) -> Result<R, Errno>) -> Result<R, Err
 }
 
 /// Linux's f_type for ext2 (and ext3 and ext4): the superblock's magic (linux/magic.h).
-const EXT2_SUPER_MAGIC: u64 = 0xEF53;
+pub const EXT2_SUPER_MAGIC: u64 = 0xEF53;
 
 /// The card's device number, which every mount of it reports as st_dev: the same file seen
 /// through two mounts is one file, as Linux's mounts of one device share its superblock.
