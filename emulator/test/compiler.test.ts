@@ -2,8 +2,11 @@
 // programs, straight and looping, faulting and not, run in a machine that compiles and one
 // that only interprets, sliced into random budgets; after every slice both must hold the same
 // registers, flags, PC, exception registers and instruction count, and at the end the same
-// memory. Then the cases a random program rarely reaches: code that rewrites itself inside a
-// hot block, and a fault in the middle of one.
+// memory. The programs set the flags and read them in the ways the compiler treats apart: a
+// B.cond straight after (fused), a conditional select, the flags set again before any read
+// (dead), or with a load or store between (live: it may fault). Then the cases a random
+// program rarely reaches: code that rewrites itself inside a hot block, and a fault in the
+// middle of one.
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../src/index';
 import { decodesToOp } from '../src/cpu/decoder';
@@ -33,6 +36,8 @@ const DATA = 0x100000;
 const DATA_SIZE = 0x100000;
 const BASES = [20, 21, 22, 23];
 const LOOP_COUNTER = 28;
+/** The generators that branch, last in the list: the straight programs leave them out. */
+const BRANCHING = 3;
 
 const movz = (d: number, imm: number, hw: number): number => (0xd2800000 | (hw << 21) | ((imm & 0xffff) << 5) | d) >>> 0;
 const movk = (d: number, imm: number, hw: number): number => (0xf2800000 | (hw << 21) | ((imm & 0xffff) << 5) | d) >>> 0;
@@ -53,8 +58,11 @@ const HANDLER = [
 ];
 const VBAR = 0x90000;
 
-/** The instruction word generators; each returns a word whose row accepts it, or null to try again. */
-type Gen = (rnd: () => number, at: number, bodyEnd: number) => number | null;
+/**
+ * The instruction word generators; each returns a word (or a few in a row) that its row
+ * accepts, or null to try again.
+ */
+type Gen = (rnd: () => number, at: number, bodyEnd: number) => number | number[] | null;
 
 function program(seed: number, bodyLength: number, iterations: number, branches = true): Uint8Array {
   const rnd = random(seed);
@@ -63,6 +71,22 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
   const dst = (): number => (rnd() < 0.05 ? 31 : bits(4)); // x0..x15, sometimes XZR/SP
   const src = (): number => (rnd() < 0.05 ? 31 : bits(4));
   const base = (): number => (rnd() < 0.15 ? 31 : pick(BASES));
+  // The instructions the compiler knows that set the flags: ADDS/SUBS (CMP, CMN) with an
+  // immediate or a shifted register, ANDS (TST) with an immediate or a shifted register.
+  const setFlags = (): number =>
+    pick([
+      () => (bits(1) << 31) | (bits(1) << 30) | (1 << 29) | (0b100010 << 23) | (bits(1) << 22) | (bits(12) << 10) | (src() << 5) | dst(),
+      () => (bits(1) << 31) | (0b11 << 29) | (0b100100 << 23) | (bits(5) << 16) | (0b1111 << 10) | (src() << 5) | dst(),
+      () => (bits(1) << 31) | (0b11 << 29) | (0b01010 << 24) | (bits(2) << 22) | (src() << 16) | (bits(5) << 10) | (src() << 5) | dst(),
+      () => (bits(1) << 31) | (bits(1) << 30) | (1 << 29) | (0b01011 << 24) | (bits(1) << 22) | (src() << 16) | (bits(5) << 10) | (src() << 5) | dst(),
+    ])();
+  const condSelect = (): number => (bits(2) << 30) | (0b11010100 << 21) | (src() << 16) | (bits(4) << 12) | (bits(1) << 10) | (src() << 5) | dst();
+  const accesses = [
+    () => (bits(2) << 30) | (0b111001 << 24) | (bits(2) << 22) | (bits(6) << 10) | (base() << 5) | bits(4),
+    () => (bits(2) << 30) | (0b111000 << 24) | (bits(2) << 22) | (bits(9) << 12) | (bits(2) << 10) | (base() << 5) | bits(4),
+    () => (pick([0, 2]) << 30) | (0b101 << 27) | (pick([1, 2, 3]) << 23) | (bits(1) << 22) | (bits(7) << 15) | (bits(4) << 10) | (base() << 5) | bits(4),
+  ];
+  const condBranch = (skip: number): number => (0x54 << 24) | (skip << 5) | bits(4);
   const gens: Gen[] = [
     // add/sub (immediate), with and without flags
     () => (bits(3) << 29) | (0b100010 << 23) | (bits(1) << 22) | (bits(12) << 10) | (src() << 5) | dst(),
@@ -77,7 +101,12 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
     // add/sub (shifted register)
     () => (bits(3) << 29) | (0b01011 << 24) | (bits(2) << 22) | (src() << 16) | (bits(6) << 10) | (src() << 5) | dst(),
     // conditional select
-    () => (bits(2) << 30) | (0b11010100 << 21) | (src() << 16) | (bits(4) << 12) | (bits(1) << 10) | (src() << 5) | dst(),
+    condSelect,
+    // flags set and read: a conditional select after them, or flags set again before anything
+    // reads them (the first instruction's flags are dead, unless something may fault between)
+    () => [setFlags(), condSelect()],
+    () => [setFlags(), setFlags(), condSelect()],
+    () => [setFlags(), condSelect(), setFlags()],
     // ADR, ADRP
     () => (bits(1) << 31) | (bits(2) << 29) | (0b10000 << 24) | (bits(19) << 5) | dst(),
     // left to the closures inside a block: multiply-add, divide, extract, conditional compare
@@ -85,16 +114,16 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
     () => (bits(1) << 31) | (0b0011010110 << 21) | (src() << 16) | (0b00001 << 11) | (bits(1) << 10) | (src() << 5) | dst(),
     () => (bits(2) << 30) | (0b111010010 << 21) | (src() << 16) | (bits(4) << 12) | (bits(1) << 11) | (src() << 5) | bits(4),
     // loads and stores: unsigned offset, imm9 (unscaled, post-, pre-index, unprivileged), pairs
-    () => (bits(2) << 30) | (0b111001 << 24) | (bits(2) << 22) | (bits(6) << 10) | (base() << 5) | bits(4),
-    () => (bits(2) << 30) | (0b111000 << 24) | (bits(2) << 22) | (bits(9) << 12) | (bits(2) << 10) | (base() << 5) | bits(4),
-    () => (pick([0, 2]) << 30) | (0b101 << 27) | (pick([1, 2, 3]) << 23) | (bits(1) << 22) | (bits(7) << 15) | (bits(4) << 10) | (base() << 5) | bits(4),
+    ...accesses,
+    // one between two flag-setting instructions: the first one's flags are live, since the access may fault
+    () => [setFlags(), pick(accesses)(), setFlags()],
     // register offset (Rm is x24, which holds a small value), and EXTR/ROR
     () => (bits(2) << 30) | (0b111000 << 24) | (bits(2) << 22) | (1 << 21) | (24 << 16) | (pick([2, 3, 6, 7]) << 13) | (bits(1) << 12) | (0b10 << 10) | (base() << 5) | bits(4),
     () => {
       const is64 = bits(1);
       return (is64 << 31) | (0b00100111 << 23) | (is64 << 22) | (src() << 16) | (bits(6) << 10) | (src() << 5) | dst();
     },
-    // forward branches inside the body (last: the straight programs leave it out): B.cond, CBZ/CBNZ, TBZ/TBNZ, B
+    // forward branches inside the body (the last BRANCHING generators): B.cond, CBZ/CBNZ, TBZ/TBNZ, B
     (_, at, end) => {
       const skip = 1 + bits(3);
       if (at + skip >= end) return null;
@@ -104,6 +133,17 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
         (bits(1) << 31) | (0b011011 << 25) | (bits(1) << 24) | (bits(5) << 19) | (skip << 5) | src(),
         (0b000101 << 26) | skip,
       ]);
+    },
+    // compare and branch (fused by the compiler), straight after each other or not
+    (_, at, end) => {
+      const skip = 1 + bits(3);
+      if (at + 1 + skip >= end) return null;
+      return [setFlags(), condBranch(skip)];
+    },
+    (_, at, end) => {
+      const skip = 1 + bits(3);
+      if (at + 2 + skip >= end) return null;
+      return [setFlags(), setFlags(), condBranch(skip)];
     },
   ];
   const words: number[] = [];
@@ -116,10 +156,11 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
   const bodyStart = words.length;
   const bodyEnd = bodyStart + bodyLength;
   while (words.length < bodyEnd) {
-    const w = pick(branches ? gens : gens.slice(0, -1))(rnd, words.length, bodyEnd);
-    if (w === null) continue;
-    if (!decodesToOp(w >>> 0)) continue;
-    words.push(w >>> 0);
+    const generated = pick(branches ? gens : gens.slice(0, -BRANCHING))(rnd, words.length, bodyEnd);
+    if (generated === null) continue;
+    const ws = (typeof generated === 'number' ? [generated] : generated).map((w) => w >>> 0);
+    if (words.length + ws.length > bodyEnd || !ws.every((w) => decodesToOp(w))) continue;
+    words.push(...ws);
   }
   words.push(0xf1000400 | (LOOP_COUNTER << 5) | LOOP_COUNTER); // subs x28, x28, #1
   words.push((0x54000001 | (((bodyStart - words.length) & 0x7ffff) << 5)) >>> 0); // b.ne body

@@ -1,7 +1,8 @@
 // The disk's costs (chapter 06 on), for `npm run bench`: a sequential write and a sequential
 // read of a 4 MiB file on the chapter's SD card, through the monitor's `append` and `checksum`,
 // in instructions our emulator retires and in emulated seconds (both deterministic), with the
-// buffer cache's hit ratio.
+// buffer cache's hit ratio; and the cost of listing a directory of 1,000 entries (the card's
+// /test/many) with the monitor's `ls`, which reads the directory once and looks each name up.
 //
 // Each figure is a run that does the work less a run that only boots (mounting the card as the
 // root filesystem); both end with `disk` (for the cache's counts) and `exit` (which unmounts,
@@ -16,9 +17,11 @@ import { buildChapter } from './build';
 import { listChapters } from './chapters';
 import { describeEnding, runKernel } from './kernel-run';
 import { buildDir } from './paths';
-import { hasDisk } from './sd-image';
+import { BIG_DIRECTORY_ENTRIES, hasDisk } from './sd-image';
 
 const FILE_BYTES = 4 * 1024 * 1024;
+/** The card's directory with BIG_DIRECTORY_ENTRIES files (sd-image.ts's assembleRoot). */
+const BIG_DIRECTORY = '/test/many';
 const TIMEOUT_MS = 600_000;
 
 interface DiskRun {
@@ -52,6 +55,7 @@ export async function diskCosts(): Promise<string> {
     const mountOnly = await run([], false);
     const write = await run([`append /bench ${FILE_BYTES}`], true);
     const read = await run([`checksum /bench`], false);
+    const list = await run([`ls ${BIG_DIRECTORY}`], false);
     const lines = [`\nDisk costs in ${chapter.name}, a ${FILE_BYTES >> 20} MiB file, in our emulator (less a run that only boots):`];
     for (const [what, measured] of [
       ['sequential write (append, then unmount)', write],
@@ -65,6 +69,8 @@ export async function diskCosts(): Promise<string> {
           `${seconds.toFixed(2)} s emulated, cache hits ${ratio.toFixed(1)}% (${measured.hits} of ${measured.hits + measured.misses} line lookups)`,
       );
     }
+    const listed = list.instructions - mountOnly.instructions;
+    lines.push(`  ls ${BIG_DIRECTORY} (${BIG_DIRECTORY_ENTRIES.toLocaleString('en-US')} entries): ${listed.toLocaleString('en-US')} instructions, ${(list.seconds - mountOnly.seconds).toFixed(2)} s emulated`);
     return `${lines.join('\n')}\n`;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -1,4 +1,6 @@
-// `npm run bench [-- --runs N]`: how fast our emulator runs guest code, next to QEMU.
+// `npm run bench [-- --runs N] [--only guests|workload|costs|disk|browser] [--browser]`: how fast
+// our emulator runs guest code, next to QEMU (--only: one of the parts below; --browser adds
+// the last, which builds the site).
 //
 // Four guests, each run N times (default 5) in both machines; the table gives medians. Our
 // emulator runs in the tier BRAMBLE_TIER names (compiled unless it says interpreted).
@@ -11,13 +13,22 @@
 // (constructing the machine included, Node's start-up not). QEMU cannot count instructions
 // here, so its MIPS figure divides our count by its time: both run the same instructions.
 //
+// Then the most complete chapter with the cost program, as a reader uses it (see workload()):
+// its boot to the prompt, and a stretch of system calls long enough to matter, timed in both
+// machines from the guest's own output.
+//
+// With --browser, the same workload in the website's Run, in headless Chromium: the MIPS its
+// status line shows (website/test/bench-browser.ts).
+//
 // Then the kernel's costs (chapter 04 on), in instructions our emulator retires, which are
 // deterministic: a null system call, a context switch, fork+exit+wait and an execve of hello
 // in chapter 04; a 4 KiB read from tmpfs, an open+close and a pipe round trip in chapter 05.
 // Each boots the chapter twice, running a program (cost, pingpong) for two counts N; the
 // difference in instructions, divided by the difference in N, is the cost of one.
 // Then the disk's (chapter 06 on): see bench-disk.ts.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tierFromEnvironment } from '@bramble/emulator/node/tier';
@@ -41,22 +52,39 @@ interface Measured {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { runs: { type: 'string', default: '5' }, only: { type: 'string' }, browser: { type: 'boolean', default: false } },
+  });
   const runs = Number(values.runs);
   const tier = tierFromEnvironment();
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a whole number of runs, not '${values.runs}'`);
+  const only = values.only;
+  if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only takes one of ${PARTS.join(', ')}, not '${only}'`);
+  const wanted = (part: string): boolean => (only === undefined ? part !== 'browser' || values.browser : only === part);
+  if (wanted('guests')) process.stdout.write(await guests(runs, tier));
+  if (wanted('workload')) process.stdout.write(await workload(runs));
+  if (wanted('browser')) process.stdout.write(browser());
+  if (wanted('costs')) process.stdout.write(await costs());
+  if (wanted('disk')) process.stdout.write(await diskCosts());
+}
 
+/** The parts of the benchmark, which --only chooses from. */
+const PARTS = ['guests', 'workload', 'browser', 'costs', 'disk'];
+
+/** The bench guests and the first chapter's boot, each run `runs` times in both machines: the table. */
+async function guests(runs: number, tier: string): Promise<string> {
   const variant = (name: string, features: string[]) => buildKernelCrate({ name, dir: benchDir, kernelDir: benchDir }, { features });
-  const guests: { name: string; built: BuiltKernel }[] = [
+  const kernels: { name: string; built: BuiltKernel }[] = [
     { name: 'bench-loop', built: await variant('bench-loop', []) },
     { name: 'bench-loop-mmu', built: await variant('bench-loop-mmu', ['mmu']) },
     { name: 'bench-memory', built: await variant('bench-memory', ['memory']) },
   ];
   const firstChapter = listChapters()[0];
-  if (firstChapter) guests.push({ name: firstChapter.name, built: await buildChapter(firstChapter.name) });
+  if (firstChapter) kernels.push({ name: firstChapter.name, built: await buildChapter(firstChapter.name) });
 
   const rows: Measured[] = [];
-  for (const guest of guests) {
+  for (const guest of kernels) {
     const image = readFileSync(guest.built.image);
     for (const backend of ['emulator', 'qemu'] as const) {
       process.stderr.write(`bench: ${guest.name} in ${backend}, ${runs} runs\n`);
@@ -68,9 +96,7 @@ async function main(argv: string[]): Promise<void> {
     }
     checkSameTranscript(guest.name, rows.slice(-2), guest.built.image);
   }
-  process.stdout.write(table(rows, runs, tier));
-  process.stdout.write(await costs());
-  process.stdout.write(await diskCosts());
+  return table(rows, runs, tier);
 }
 
 /**
@@ -144,6 +170,112 @@ const CHAPTER_COSTS: Record<string, Cost[]> = { '04-processes': COSTS, '05-vfs':
 /** The two counts each cost is measured with. */
 const FEW = 100;
 const MANY = 1100;
+
+/** The chapter whose boot and workload are timed: the last one CHAPTER_COSTS measures. */
+const WORKLOAD_CHAPTER = Object.keys(CHAPTER_COSTS).at(-1)!;
+/** The workload: reads of 4 KiB from a tmpfs file, some 12,000 instructions each, run two counts of times. */
+const WORKLOAD_FEW = 1_000;
+const WORKLOAD_MANY = 6_000;
+const workloadCommand = (n: number): string => `run /bin/cost read ${n}`;
+/** What the monitor prints when it is ready for a command. */
+const PROMPT = 'bramble> ';
+
+/** When the output of one run reached the marks workload() times by (ms from the run's start). */
+interface Marks {
+  prompt: number;
+  /** The monitor echoed the command's end of line: the program starts. */
+  started: number;
+  /** The program printed its last line. */
+  finished: number;
+  instructions: number | undefined;
+}
+
+/**
+ * The chapter as a reader uses it: the boot to its first prompt, and then a workload of
+ * system calls (kernel entry and exit, copies through the page tables, locks), timed in both
+ * machines by when the guest's output says each step happened, not by the whole run: QEMU
+ * waits for the guest to go quiet before it types, and types at a terminal's pace, which is
+ * neither machine's speed. The workload runs twice, WORKLOAD_FEW and WORKLOAD_MANY times: the
+ * difference of the two takes out starting the program, so the figure is the system calls'
+ * alone, some 60 million instructions' worth.
+ *
+ * Pacing does not enter into it: our emulator runs unpaced (a guest waiting for its next tick
+ * skips ahead to it, as in every benchmark here), QEMU's clock is the wall clock, and neither
+ * the boot nor the workload waits for a timer: both compute all the way. Timer interrupts come
+ * at 100 Hz of guest time in both, a few dozen in the workload's time, noise.
+ */
+async function workload(runs: number): Promise<string> {
+  const built = await buildChapter(WORKLOAD_CHAPTER);
+  const image = readFileSync(built.image);
+  const lines = [`\n${WORKLOAD_CHAPTER}: boot to the prompt, then '${workloadCommand(WORKLOAD_MANY)}' less '${workloadCommand(WORKLOAD_FEW)}' (medians of ${runs}):`];
+  const results = new Map<Backend, { boot: number; work: number; instructions: number | undefined }>();
+  for (const backend of ['emulator', 'qemu'] as const) {
+    process.stderr.write(`bench: ${WORKLOAD_CHAPTER}'s boot and workload in ${backend}, ${runs} runs\n`);
+    const boot: number[] = [];
+    const work: number[] = [];
+    let instructions: number | undefined;
+    for (let i = 0; i < runs; i++) {
+      const few = await workloadRun(image, built.image, backend, WORKLOAD_FEW);
+      const many = await workloadRun(image, built.image, backend, WORKLOAD_MANY);
+      boot.push(few.prompt, many.prompt);
+      work.push(many.finished - many.started - (few.finished - few.started));
+      if (few.instructions !== undefined && many.instructions !== undefined) instructions = many.instructions - few.instructions;
+    }
+    results.set(backend, { boot: median(boot), work: median(work), instructions });
+  }
+  const ours = results.get('emulator')!;
+  const qemu = results.get('qemu')!;
+  const count = (n: number | undefined): string => (n === undefined ? '?' : n.toLocaleString('en-US'));
+  const mips = (n: number | undefined, ms: number): string => (n === undefined ? '' : `, ${(n / ms / 1000).toFixed(1)} MIPS`);
+  lines.push(
+    `  boot to the prompt: our emulator ${ours.boot.toFixed(0)} ms, QEMU ${qemu.boot.toFixed(0)} ms (with its own start-up): ${(ours.boot / qemu.boot).toFixed(2)}x QEMU's wall time`,
+    `  workload (${count(ours.instructions)} instructions): our emulator ${ours.work.toFixed(0)} ms${mips(ours.instructions, ours.work)}, QEMU ${qemu.work.toFixed(0)} ms${mips(ours.instructions, qemu.work)}: ${(ours.work / qemu.work).toFixed(2)}x QEMU's wall time`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One boot, the workload run `n` times, then exit; when the guest's output reached each mark.
+ * The command is typed once the prompt is there, and `exit` once the command has finished, as
+ * a person would: input typed earlier may be lost in QEMU (see qemu.ts, untilQuiet), whose
+ * guess that a guest gone quiet is ready fails on a busy host.
+ */
+async function workloadRun(image: Uint8Array, imagePath: string, backend: Backend, n: number): Promise<Marks> {
+  const command = workloadCommand(n);
+  const done = `cost: read ${n} times`;
+  const input = new PassThrough();
+  let output = '';
+  const marks: Partial<Marks> = {};
+  const started = performance.now();
+  const onOutput = (bytes: Uint8Array): void => {
+    const now = performance.now() - started;
+    output += new TextDecoder('latin1').decode(bytes);
+    if (marks.prompt === undefined && output.includes(PROMPT)) {
+      marks.prompt = now;
+      input.write(`${command}\r`);
+    }
+    if (marks.started === undefined && output.includes(`${command}\r\n`)) marks.started = now;
+    if (marks.finished === undefined && output.includes(done)) {
+      marks.finished = now;
+      input.end('exit\r');
+    }
+  };
+  const run = await runKernel({ image, imagePath, backend, input, timeoutMs: TIMEOUT_MS, onOutput });
+  if (run.ending !== 'exit' || marks.prompt === undefined || marks.started === undefined || marks.finished === undefined) {
+    throw new Error(`${WORKLOAD_CHAPTER} in ${backend}: '${command}' did not run to its end (${describeEnding(run)})\n${run.output}`);
+  }
+  return { prompt: marks.prompt, started: marks.started, finished: marks.finished, instructions: run.instructions };
+}
+
+/** The workload's command in the website's Run, in Chromium: what its status line shows. */
+function browser(): string {
+  process.stderr.write(`bench: ${WORKLOAD_CHAPTER} in the website, in Chromium\n`);
+  const script = path.join(repoRoot, 'website', 'test', 'bench-browser.ts');
+  const args = ['tsx', script, WORKLOAD_CHAPTER, PROMPT, workloadCommand(WORKLOAD_MANY), `cost: read ${WORKLOAD_MANY} times`];
+  const result = spawnSync('npx', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`the browser benchmark failed (exit status ${result.status})`);
+  return `\n${result.stdout}`;
+}
 
 /** The cost tables of every chapter with the cost program, or nothing when none has it. */
 async function costs(): Promise<string> {

@@ -18,11 +18,17 @@ import { resolveChapter, type Chapter } from './chapters';
 import { findExercise, loadExercises, solutionPatch, type Exercise, type ExerciseSpec } from './exercise-files';
 import { fromRoot } from './paths';
 import { runCase, type CaseResult } from './scripted';
+import { ensureChapterSdImage, hasDisk } from './sd-image';
 
-/** Builds the kernel crate `kernel` (a chapter, or a copy of one) and runs the exercise's check on it. */
+/**
+ * Builds the kernel crate `kernel` (a chapter, or a copy of one) and runs the exercise's check
+ * on it; a chapter with a disk boots with its own card, made from the copy, whose writes are
+ * discarded.
+ */
 export async function checkExercise(kernel: Chapter, spec: ExerciseSpec, exercise: Exercise): Promise<CaseResult> {
-  const image = (await buildKernelCrate(kernel, { quiet: true })).image;
-  return runCase(readFileSync(image), image, spec, exercise);
+  const built = await buildKernelCrate(kernel, { quiet: true });
+  const sd = hasDisk(kernel) ? { path: ensureChapterSdImage(kernel, built), persist: false } : undefined;
+  return runCase(readFileSync(built.image), built.image, spec, exercise, sd);
 }
 
 // `tsx tools/src/exercise.ts <chapter> [exercise]`

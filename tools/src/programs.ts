@@ -11,12 +11,14 @@
 // From chapter 05 on, programs work on files: each machine runs them in its initramfs's
 // tree, and Linux in a scratch folder holding the same files (build/<chapter>/rootfs/), its
 // working directory, so the programs use relative paths. After every case the spec's `tree`
-// program lists the tree the case left, in all three places, and the lists must match.
+// program lists the tree the case left, in all three places, and the lists must match. From
+// chapter 06 on, the tree is the SD card's ext2: each machine boots with a copy of the card,
+// and Linux's folder holds what the card was made from.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runKernel, type Backend, type KernelRun } from './kernel-run';
+import { runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 
 /** One program run: `run` is its command line ("hello a b"). */
 export interface ProgramCase {
@@ -85,10 +87,11 @@ export interface Session {
 }
 
 /**
- * Boots `image` and, at each prompt, types the next of `lines` (monitor commands; `run X`
- * runs program X), then `exit`. Returns the outcome of every `run` line, in order.
+ * Boots `image` (with the SD card `sd`, if given) and, at each prompt, types the next of
+ * `lines` (monitor commands; `run X` runs program X), then `exit`. Returns the outcome of
+ * every `run` line, in order.
  */
-export async function runOnBramble(image: Uint8Array, imagePath: string, backend: Backend, lines: string[], prompt: string, timeoutMs: number): Promise<Session> {
+export async function runOnBramble(image: Uint8Array, imagePath: string, backend: Backend, lines: string[], prompt: string, timeoutMs: number, sd?: SdCardFile): Promise<Session> {
   const keyboard = new PassThrough();
   const script = [...lines, 'exit'];
   let seen = '';
@@ -98,6 +101,7 @@ export async function runOnBramble(image: Uint8Array, imagePath: string, backend
     imagePath,
     backend,
     input: keyboard,
+    sd,
     timeoutMs,
     onOutput: (bytes) => {
       seen += Buffer.from(bytes).toString('latin1');

@@ -9,7 +9,7 @@
 // setting up its UART are lost (QEMU empties the receive FIFO when the kernel enables it; ours
 // keeps them), so typing earlier would test the race, not the kernel.
 import { PassThrough } from 'node:stream';
-import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
+import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 
 /** One scripted session: what to type, and what must come of it. */
 export interface ScriptedCase {
@@ -49,9 +49,13 @@ export interface CaseResult {
   problems: string[];
 }
 
-/** Runs `scripted` on `image` in both machines at once and says what, if anything, went wrong. */
-export async function runCase(image: Uint8Array, imagePath: string, spec: ScriptedSpec, scripted: ScriptedCase): Promise<CaseResult> {
-  const [emulator, qemu] = await Promise.all(MACHINES.map(({ backend }) => typeAfterPrompt(image, imagePath, backend, spec.prompt, scripted.input)));
+/**
+ * Runs `scripted` on `image` in both machines at once and says what, if anything, went wrong.
+ * `sd` is the SD card both machines boot with (chapter 06 on); without `persist`, neither
+ * changes the file, so the two can share it.
+ */
+export async function runCase(image: Uint8Array, imagePath: string, spec: ScriptedSpec, scripted: ScriptedCase, sd?: SdCardFile): Promise<CaseResult> {
+  const [emulator, qemu] = await Promise.all(MACHINES.map(({ backend }) => typeAfterPrompt(image, imagePath, backend, spec.prompt, scripted.input, sd)));
   const runs: Record<Backend, KernelRun> = { emulator: emulator!, qemu: qemu! };
   const problems: string[] = [];
   for (const { backend, name } of MACHINES) {
@@ -83,7 +87,7 @@ export async function runCase(image: Uint8Array, imagePath: string, spec: Script
  * The input stream stays open until the run ends: the session ends when the guest exits, not
  * when typing stops.
  */
-async function typeAfterPrompt(image: Uint8Array, imagePath: string, backend: Backend, prompt: string | undefined, input: string): Promise<KernelRun> {
+async function typeAfterPrompt(image: Uint8Array, imagePath: string, backend: Backend, prompt: string | undefined, input: string, sd: SdCardFile | undefined): Promise<KernelRun> {
   const keyboard = new PassThrough();
   let seen = '';
   let typed = false;
@@ -97,6 +101,7 @@ async function typeAfterPrompt(image: Uint8Array, imagePath: string, backend: Ba
     imagePath,
     backend,
     input: keyboard,
+    ...(sd ? { sd } : {}),
     timeoutMs: RUN_TIMEOUT_MS,
     onOutput: (bytes) => {
       if (typed || prompt === undefined) return;

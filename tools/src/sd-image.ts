@@ -13,7 +13,7 @@
 //
 //   tsx tools/src/sd-image.ts --kernel kernel8.img --root FOLDER [--block-size 1024|4096] [--size MiB] -o sd.img
 import { spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -274,6 +274,9 @@ export function largeFileByte(at: number): number {
 export function assembleRoot(dir: string, sources: { programs?: string; chapterRoot?: string }): void {
   rmSync(dir, { recursive: true, force: true });
   for (const folder of ['bin', 'dev', 'tmp']) mkdirSync(path.join(dir, folder), { recursive: true });
+  // /tmp as every Unix root has it: anyone may make files there, and only a file's owner may
+  // remove it (the sticky bit); tmpfs mounted there has the same mode.
+  chmodSync(path.join(dir, 'tmp'), 0o1777);
   if (sources.chapterRoot) copyTree(sources.chapterRoot, dir);
   if (sources.programs) {
     for (const name of readdirSync(sources.programs)) {

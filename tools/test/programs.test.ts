@@ -4,17 +4,21 @@
 // applied. The same sessions show that the kernel survives every program (faults, bad
 // pointers, running out of memory, a fork bomb) and gets every frame back. From chapter 05
 // on the programs work on files: after every case the spec's `tree` program lists the tree
-// it left, on Linux (in a scratch copy of the initramfs's folder) and in both machines.
-import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// it left, on Linux (in a scratch copy of the initramfs's folder) and in both machines. From
+// chapter 06 on the tree is the SD card's: each machine boots with a copy of the card, Linux
+// runs in a folder made as the card's was, and the cards must be e2fsck-clean afterwards.
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildChapter } from '../src/build';
 import { listChapters } from '../src/chapters';
+import type { Backend, SdCardFile } from '../src/kernel-run';
 import { buildDir } from '../src/paths';
 import { applyMasks, loadSpec, runOnBramble, runOnLinux, type Outcome, type ProgramCase as ProgramsCase, type Session } from '../src/programs';
+import { assembleRoot, partitionsOf, SECTOR } from '../src/sd-image';
 import { loadToolchain } from '../src/setup';
 
 const execFileAsync = promisify(execFile);
@@ -43,30 +47,49 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
   let linux: (Outcome | undefined)[];
   let linuxTrees: Outcome[];
   let hasInitramfs: boolean;
+  /** Each machine's copy of the card, for chapters with a disk. */
+  let cards: Record<Backend, SdCardFile> | undefined;
 
   beforeAll(async () => {
     const built = await buildChapter(name, { quiet: true });
     const image = readFileSync(built.image);
     const toolchain = loadToolchain();
     hasInitramfs = built.rootfs !== undefined;
+    if (built.sd) {
+      mkdirSync(path.join(buildDir, 'scratch'), { recursive: true });
+      const folder = mkdtempSync(path.join(buildDir, 'scratch', 'programs-'));
+      cards = { emulator: { path: path.join(folder, 'emulator.img'), persist: true }, qemu: { path: path.join(folder, 'qemu.img'), persist: true } };
+      for (const card of Object.values(cards)) copyFileSync(built.sd, card.path);
+    }
+    const makeLinuxRoot = (scratch: string) => {
+      if (!built.sd) return cpSync(built.rootfs!, scratch, { recursive: true });
+      // What the card's ext2 was made from, and the folder mke2fs adds (lost+found, 0700).
+      assembleRoot(scratch, { programs: built.programs, chapterRoot: path.join(dir, 'root') });
+      mkdirSync(path.join(scratch, 'lost+found'), { mode: 0o700 });
+    };
     [ours, qemu, [linux, linuxTrees]] = await Promise.all([
-      runOnBramble(image, built.image, 'emulator', lines, PROMPT, SESSION_TIMEOUT_MS),
-      runOnBramble(image, built.image, 'qemu', lines, PROMPT, SESSION_TIMEOUT_MS),
-      runOnLinuxInTurn(toolchain.qemuUser, built.programs!, built.rootfs),
+      runOnBramble(image, built.image, 'emulator', lines, PROMPT, SESSION_TIMEOUT_MS, cards?.emulator),
+      runOnBramble(image, built.image, 'qemu', lines, PROMPT, SESSION_TIMEOUT_MS, cards?.qemu),
+      runOnLinuxInTurn(toolchain.qemuUser, built.programs!, built.rootfs ? makeLinuxRoot : undefined),
     ]);
   });
 
+  afterAll(() => {
+    if (cards) rmSync(path.dirname(cards.emulator.path), { recursive: true, force: true });
+  });
+
   /**
-   * Each case under qemu-aarch64. Without an initramfs they are independent and run at once;
-   * with one they run in order in one scratch copy of its folder, as the machines run them in
-   * one tree, each followed by the tree's listing.
+   * Each case under qemu-aarch64. Without files they are independent and run at once; with
+   * them they run in order in one scratch folder that `makeRoot` fills (a copy of the
+   * initramfs's folder, or of the card's), as the machines run them in one tree, each
+   * followed by the tree's listing.
    */
-  async function runOnLinuxInTurn(qemuUser: string, programsDir: string, rootfs: string | undefined): Promise<[(Outcome | undefined)[], Outcome[]]> {
+  async function runOnLinuxInTurn(qemuUser: string, programsDir: string, makeRoot: ((scratch: string) => void) | undefined): Promise<[(Outcome | undefined)[], Outcome[]]> {
     const oracle = (programCase: ProgramsCase, root?: string) => (programCase.noOracle ? undefined : runOnLinux(qemuUser, programsDir, programCase.run, spec.environment, root));
-    if (!rootfs || !spec.tree) return [await Promise.all(spec.cases.map((programCase) => oracle(programCase))), []];
+    if (!makeRoot || !spec.tree) return [await Promise.all(spec.cases.map((programCase) => oracle(programCase))), []];
     const scratch = mkdtempSync(path.join(os.tmpdir(), `bramble-${name}-`));
     try {
-      cpSync(rootfs, scratch, { recursive: true });
+      makeRoot(scratch);
       const outcomes: (Outcome | undefined)[] = [];
       const trees: Outcome[] = [];
       for (const programCase of spec.cases) {
@@ -109,6 +132,20 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
       const tree = linuxTrees[index]!;
       expect(qemu.outcomes[at + 1], `the tree after ${programCase.run}: QEMU raspi3b against Linux`).toEqual(tree);
       expect(ours.outcomes[at + 1], `the tree after ${programCase.run}: our emulator against Linux`).toEqual(tree);
+    }
+  });
+
+  test('the cards the programs ran on are clean for e2fsck -fn afterwards (chapters with a disk)', () => {
+    for (const card of Object.values(cards ?? {})) {
+      // The card's root partition as a file of its own, for e2fsck.
+      const root = partitionsOf(card.path)[1]!;
+      const file = `${card.path}.root`;
+      writeFileSync(file, readFileSync(card.path).subarray(root.start * SECTOR, (root.start + root.sectors) * SECTOR));
+      try {
+        execFileSync(loadToolchain().e2fsck, ['-fn', file], { stdio: 'pipe' });
+      } catch (error) {
+        throw new Error(`e2fsck -fn found problems on ${card.path}:\n${(error as { stdout?: Buffer }).stdout?.toString() ?? ''}`);
+      }
     }
   });
 

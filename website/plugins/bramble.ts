@@ -1,7 +1,8 @@
 // The Docusaurus plugin that turns the repository into the book's extra pages, at build time:
 //
 //  - every chapter's kernel, built from its sources with the project's build tool and copied
-//    into the site's static files (the "Run it here" terminal boots it in the browser);
+//    into the site's static files (the "Run it here" terminal boots it in the browser), and
+//    from chapter 06 on its SD card image, gzip-compressed (the terminal's machine boots with it);
 //  - /source/<chapter>/...: every file of every chapter, highlighted;
 //  - /changes/<chapter>: what changed since the chapter before, file by file;
 //  - the emulator's Web Worker, bundled into one script (plugins/worker.ts);
@@ -10,15 +11,16 @@
 //
 // Chapters are discovered (tools/src/chapters.ts); nothing here names one.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { LoadContext, Plugin } from '@docusaurus/types';
 import { DEFAULT_PARSE_FRONT_MATTER, parseMarkdownContentTitle } from '@docusaurus/utils';
 import { buildChapter } from '@bramble/tools/build';
 import { listChapters, type Chapter } from '@bramble/tools/chapters';
 import { repoRoot } from '@bramble/tools/paths';
 import type { ChangesData, ChapterSummary, SiteData, SourceFileData, SourceIndexData } from '../src/data';
-import { changesPath, kernelPath, sourceIndexPath, sourcePath } from '../src/routes';
+import { changesPath, kernelPath, sdImagePath, sourceIndexPath, sourcePath } from '../src/routes';
 import { changesBetween, type FileChange } from './changes';
 import { highlight, languageOf } from './highlight';
 import { QuotedFilesPlugin } from './quoted-files';
@@ -73,6 +75,7 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
         const previous = index > 0 ? loaded[index - 1]! : undefined;
         const files = sourceFiles(chapter.dir);
         const page = pages.get(chapter.name);
+        const machine = await copyMachine(chapter, options.staticDir);
         loaded.push({
           summary: {
             name: chapter.name,
@@ -80,7 +83,8 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
             description: page?.description ?? '',
             docPath: page?.path ?? null,
             previous: previous?.summary.name ?? null,
-            kernel: (await copyKernel(chapter, options.staticDir)) ? kernelPath(chapter.name) : null,
+            kernel: machine.kernel,
+            sd: machine.sd,
             files: files.length,
           },
           files,
@@ -210,14 +214,21 @@ function firstSentence(markdown: string): string {
   return /^.*?[.!?](?=\s|$)/.exec(text)?.[0] ?? text;
 }
 
-/** Builds the chapter's kernel and copies it into the site; false when the chapter has no kernel. */
-async function copyKernel(chapter: Chapter, staticDir: string): Promise<boolean> {
-  if (!existsSync(path.join(chapter.kernelDir, 'Cargo.toml'))) return false;
+/**
+ * Builds the chapter's kernel and copies it into the site, with its SD card image for a chapter
+ * that has a disk; says their addresses in the site (null for what the chapter does not have).
+ * The card is 64 MiB, nearly all of it zeros, so it goes gzip-compressed (about half a MiB),
+ * and the browser's DecompressionStream unpacks it.
+ */
+async function copyMachine(chapter: Chapter, staticDir: string): Promise<{ kernel: string | null; sd: string | null }> {
+  if (!existsSync(path.join(chapter.kernelDir, 'Cargo.toml'))) return { kernel: null, sd: null };
   const built = await buildChapter(chapter.name, { quiet: true });
   const target = path.join(staticDir, kernelPath(chapter.name));
   mkdirSync(path.dirname(target), { recursive: true });
   copyFileSync(built.image, target);
-  return true;
+  if (!built.sd) return { kernel: kernelPath(chapter.name), sd: null };
+  writeFileSync(path.join(staticDir, sdImagePath(chapter.name)), gzipSync(readFileSync(built.sd)));
+  return { kernel: kernelPath(chapter.name), sd: sdImagePath(chapter.name) };
 }
 
 /** Every chapter file (as loaded), every transcript and every exercise file, by absolute path. */

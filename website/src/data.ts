@@ -15,6 +15,8 @@ export interface ChapterSummary {
   previous: string | null;
   /** The kernel image's address in the site, or null when the chapter has no kernel. */
   kernel: string | null;
+  /** The SD card image's address in the site, gzip-compressed (chapter 06 on), or null when the chapter has no disk. */
+  sd: string | null;
   /** How many source files the chapter has. */
   files: number;
 }

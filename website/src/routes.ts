@@ -19,3 +19,8 @@ export function sourcePath(chapter: string, file: string): string {
 export function kernelPath(chapter: string): string {
   return `/kernels/${chapter}.img`;
 }
+
+/** A chapter's SD card image (chapter 06 on), gzip-compressed into the site's static files. */
+export function sdImagePath(chapter: string): string {
+  return `/kernels/${chapter}.sd.img.gz`;
+}

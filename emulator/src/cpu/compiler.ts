@@ -13,15 +13,19 @@
 // - Counting. The run loop enters a block only when all of it fits in the budget, and a
 //   block returns the page index after the last instruction it retired (one that faulted
 //   counts), so the run loop counts it as it counts its own steps.
-// - Stopping. After an instruction that may set Cpu.signal (a branch, a load or store, a
-//   closure) the block returns if it did, as the run loop would stop after it. Before a load,
-//   store or closure it sets the PC, which the exception, a device (through Cpu.now()) or the
-//   closure reads.
+// - Stopping. After an instruction that may set Cpu.signal (a branch, a closure, a load or
+//   store that left its fast path) the block returns if it did, as the run loop would stop
+//   after it. Before a closure, or a load's or store's slow path, it sets the PC, which the
+//   exception, a device (through Cpu.now()) or the closure reads.
 // - Faults. An access that faults throws EXCEPTION_TAKEN; the block catches it and returns
 //   the count including that instruction, with the signal the exception set.
 // - Chaining. A block that ends in its page (running off its end, or branching to a word of
 //   it) goes on into the block there, if that one is compiled and fits in the budget, without
 //   a return to the run loop (CompiledPage.chain), counting the branch as the run loop would.
+// - Flags. An instruction's NZCV write is left out when nothing can read it: the next flag
+//   reader in the block comes after another instruction setting them all, with no way out of
+//   the block between (flagsLive). A B.cond straight after a flag-setting instruction tests
+//   its condition on that instruction's result (compare and branch fused, emit.ts holds).
 // - Code that changes. A store into a word a block was compiled from empties the page's
 //   blocks (Cpu.storeHitsCode tells BlockCompiler.stored); the running block sees the page's version
 //   change after its store and returns, so the next instruction is decoded afresh. TLB and
@@ -32,13 +36,20 @@ import { out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { BRANCHED, type Cpu, EXCEPTION_TAKEN } from './cpu';
 import { decode, decodesToOp, emitted } from './decoder';
-import { CHAIN, Emitted } from './emit';
+import { CHAIN, CONDITION, conditionSource, type Emission, Emitted, FLAGS, flagWrites, holds, SLOW } from './emit';
 import { spAlignmentFault } from './ops/load-store';
 
 /** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
 const HOT = 32;
 /** The longest block, so that one fits in a turn's budget near its end too. */
 const MAX_LENGTH = 64;
+/**
+ * The most source (as emit.ts writes it) a block is given before it ends: some 60 loads and
+ * stores. V8 never optimises a function whose bytecode is over 60 KiB (its
+ * --max-optimized-bytecode-size): a block of twice that ran ten times slower than two blocks
+ * half its size.
+ */
+const MAX_SOURCE = 32_000;
 /** A page whose blocks were thrown away this many times (code and data sharing a page) stays interpreted. */
 const MAX_INVALIDATIONS = 8;
 
@@ -173,30 +184,52 @@ const REGISTER = /\br\[(\d+)\]/g;
 const REGISTER_WRITE = /\br\[(\d+)\] =(?!=)/g;
 const FLAG = /\bcpu\.([nzcv])\b(?!\()/g;
 const FLAG_WRITE = /\bcpu\.([nzcv]) =(?!=)/g;
+/** An emitted source that reads a flag (its own flags are not in it yet: emit.ts, FLAGS). */
+const READS_FLAGS = /\bcpu\.[nzcv]\b(?!\()/;
 
 /**
  * Registers and flags as the block's own locals, which the engine can keep in machine
  * registers: the emitted sources' `r[N]` become `rN` and `cpu.n` becomes `fn`. The Cpu's copy is
- * brought up to date (`flush`) wherever something outside the block may look at it: before a
- * load, store or closure (an exception, a device or the closure reads the registers), and
- * before the block returns or goes round. After a closure, which may change any of them, the
+ * brought up to date (`flush`, `writeBack`) wherever something outside the block may look at
+ * it: before a closure or a load's or store's slow path (an exception, a device or the closure
+ * reads the registers), and before the block returns or goes round. After a closure, which may change any of them, the
  * locals are read again (`reload`).
  */
 class Locals {
   private readonly used = new Set<string>();
   private readonly dirty = new Set<string>();
 
+  /** The locals the source last taken writes. */
+  private written = new Set<string>();
+
   /** Rewrite a source to the locals, noting what it reads and writes. */
   take(source: string): string {
+    this.written = new Set<string>();
     for (const m of source.matchAll(REGISTER)) this.used.add(`r${m[1]}`);
     for (const m of source.matchAll(FLAG)) this.used.add(`f${m[1]}`);
-    for (const m of source.matchAll(REGISTER_WRITE)) this.dirty.add(`r${m[1]}`);
-    for (const m of source.matchAll(FLAG_WRITE)) this.dirty.add(`f${m[1]}`);
+    for (const m of source.matchAll(REGISTER_WRITE)) this.written.add(`r${m[1]}`);
+    for (const m of source.matchAll(FLAG_WRITE)) this.written.add(`f${m[1]}`);
+    for (const l of this.written) this.dirty.add(l);
     return source.replace(REGISTER, 'r$1').replace(FLAG, 'f$1');
   }
 
+  /** Statements bringing the Cpu's copy up to date; the locals stay dirty (for a way out that may not be taken). */
+  writeBack(): string {
+    return Locals.store(this.dirty);
+  }
+
+  /** The same for what the source last taken wrote alone (where the Cpu already had the rest). */
+  writeBackLast(): string {
+    return Locals.store(this.written);
+  }
+
+  private static store(locals: Set<string>): string {
+    return [...locals].map((l) => `${Locals.home(l)} = ${l};`).join(' ');
+  }
+
+  /** The same, where every path passes: the Cpu's copy is then up to date. */
   flush(): string {
-    const s = [...this.dirty].map((l) => `${Locals.home(l)} = ${l};`).join(' ');
+    const s = this.writeBack();
     this.dirty.clear();
     return s;
   }
@@ -219,6 +252,56 @@ class Locals {
   }
 }
 
+/** One instruction of a block: its byte offset in the page, its word, and its source (undefined: its closure). */
+interface Instruction {
+  readonly at: number;
+  readonly word: number;
+  readonly emission: Emission | undefined;
+}
+
+/**
+ * The instructions of the straight run from word `start`: up to the first branch, at most
+ * `maxLength` of them, never past the page, and no more source than MAX_SOURCE.
+ */
+function straightRun(wordAt: (index: number) => number, start: number, maxLength: number): Instruction[] {
+  const run: Instruction[] = [];
+  const end = start + Math.min(maxLength, 1024 - start);
+  let size = 0;
+  for (let i = start; i < end && size <= MAX_SOURCE; i++) {
+    const word = wordAt(i) >>> 0;
+    // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
+    const emission = decodesToOp(word) ? emitted(word, i << 2) : undefined;
+    run.push({ at: i << 2, word, emission });
+    size += emission === undefined ? 0 : emission.source.length;
+    if (emission?.kind === Emitted.Branch) break;
+  }
+  return run;
+}
+
+/**
+ * Which flag-setting instructions of a run must write NZCV: those whose flags something may
+ * read before the next instruction that sets them all again. A later reader in the block (a
+ * conditional select) reads them; so may whatever comes after a way out of the block (a
+ * branch, a closure, the block's end, and a load or store, which may fault: an exception
+ * saves NZCV in SPSR), and at a way out interrupts may be taken too. Every instruction
+ * emit.ts compiles that sets flags sets all four, so they live and die together.
+ */
+function flagsLive(run: readonly Instruction[]): boolean[] {
+  const live = new Array<boolean>(run.length).fill(true);
+  let read = true;
+  for (let k = run.length - 1; k >= 0; k--) {
+    const emission = run[k]!.emission;
+    if (emission === undefined || emission.kind !== Emitted.Plain) {
+      read = true;
+      continue;
+    }
+    live[k] = read;
+    if (emission.flags !== undefined) read = false;
+    if (READS_FLAGS.test(emission.source)) read = true;
+  }
+  return live;
+}
+
 /**
  * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
  * stops early when `page.version` changes under it (a store into its own code).
@@ -233,34 +316,48 @@ export function compileBlock(
   const closures: ((cpu: Cpu) => void)[] = [];
   const lines: string[] = [];
   const locals = new Locals();
-  let length = 0;
   // Returns give the index of the next instruction in the page, as the run loop counts.
   const next = (n: number): string => `return ${start + n};`;
-  const end = start + Math.min(maxLength, 1024 - start);
+  const run = straightRun(wordAt, start, maxLength);
+  const live = flagsLive(run);
   let chained = '';
-  for (let i = start; i < end; i++) {
-    const w = wordAt(i) >>> 0;
-    const at = i << 2;
-    length++;
-    // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
-    const emission = decodesToOp(w) ? emitted(w, at) : undefined;
+  for (let k = 0; k < run.length; k++) {
+    const { at, word, emission } = run[k]!;
+    const length = k + 1;
     const stop = `if (cpu.signal !== 0 || page.version !== version) ${next(length)}`;
     if (emission === undefined) {
       lines.push(`${locals.flush()} cpu.pcLo = base | ${at}; done = ${length - 1}; op${closures.length}(cpu); ${Locals.RELOAD}`, stop);
-      closures.push(decode(w));
+      closures.push(decode(word));
       continue;
     }
     if (emission.kind === Emitted.Memory) {
-      const flush = locals.flush();
-      const source = locals.take(emission.source);
-      lines.push(`${flush} cpu.pcLo = base | ${at}; done = ${length - 1}; ${source} ${locals.flush()}`, stop);
+      // Only a slow path (emit.ts, SLOW) can fault, reach a device or store into code: it
+      // brings the Cpu up to date first and says it ran, and only then is the stop checked
+      // (the way out then has only this instruction's writes to add).
+      const before = locals.writeBack();
+      const source = locals
+        .take(emission.source)
+        .replaceAll(SLOW, `${before} cpu.pcLo = base | ${at}; done = ${length - 1}; slow = true;`);
+      lines.push(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) { ${locals.writeBackLast()} ${next(length)} } }`);
       continue;
     }
-    const source = locals.take(emission.source);
     if (emission.kind !== Emitted.Branch) {
-      lines.push(source);
+      let source = emission.source;
+      if (emission.flags !== undefined) {
+        // Compare and branch fused: a B.cond straight after a flag-setting instruction tests
+        // its condition on that instruction's temporaries (the flags are still written: the
+        // block ends at the branch, where they are live).
+        const cond = run[k + 1]?.emission?.cond;
+        const test = cond === undefined ? '' : ` taken = ${holds(cond, emission.flags)};`;
+        source = source.replace(FLAGS, `${live[k] ? flagWrites(emission.flags) : ''}${test}`);
+      }
+      lines.push(locals.take(source));
       continue;
     }
+    // A B.cond tests the flags, or what the instruction before it left in `taken`.
+    const fused = emission.cond !== undefined && run[k - 1]?.emission?.flags !== undefined;
+    const condition = emission.cond === undefined ? '' : fused ? 'taken' : conditionSource(emission.cond);
+    const source = locals.take(emission.source.replace(CONDITION, condition));
     // The branch ends the block: what it leaves in the locals is written back before either
     // way out, going round again (a branch to the block's own start) or returning.
     const flush = locals.flush();
@@ -270,8 +367,8 @@ export function compileBlock(
         `{ ${flush} cpu.runCount += ${start + length} - cpu.blockStart; cpu.blockStart = ${start}; continue; }`,
     );
     lines.push(chained, flush);
-    break;
   }
+  const length = run.length;
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();
@@ -282,7 +379,7 @@ export function compileBlock(
   const names = closures.map((_, i) => `op${i}`);
   const source =
     `return function ${name}(cpu, base, pageHi, budget) {\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
+    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]

@@ -33,9 +33,47 @@ export type Emitted = (typeof Emitted)[keyof typeof Emitted];
 export interface Emission {
   readonly kind: Emitted;
   readonly source: string;
+  /**
+   * An instruction that sets NZCV: the flags, as conditions over its temporaries. Its source
+   * has the FLAGS marker where they are known; the block compiler writes them there only where
+   * something may read them (compiler.ts, the flags' liveness), and a B.cond straight after it
+   * tests its condition there, on the temporaries (`holds`), instead of on the flags.
+   */
+  readonly flags?: FlagValues;
+  /** B.cond: the condition code; its source has the CONDITION marker where the test goes. */
+  readonly cond?: number;
 }
 
+/** N, Z, C and V of a result, each a boolean expression over the emitter's temporaries ('false' for a flag cleared). */
+export interface FlagValues {
+  readonly n: string;
+  readonly z: string;
+  readonly c: string;
+  readonly v: string;
+}
+
+/** Where a flag-setting instruction's flags are known (see Emission.flags). */
+export const FLAGS = '/*flags*/';
+/** Where a B.cond's test goes (see Emission.cond). */
+export const CONDITION = '/*condition*/';
+
 const plain = (source: string): Emission => ({ kind: Emitted.Plain, source });
+
+/** A flag-setting instruction (its source has FLAGS), or a plain one when it sets none. */
+const setting = (source: string, flags: FlagValues | undefined): Emission => ({ kind: Emitted.Plain, source, flags });
+
+/** The statements writing NZCV from their values. */
+export function flagWrites({ n, z, c, v }: FlagValues): string {
+  const bit = (f: string): string => (f === 'false' ? '0' : `${f} ? 1 : 0`);
+  return `cpu.n = ${bit(n)}; cpu.z = ${bit(z)}; cpu.c = ${bit(c)}; cpu.v = ${bit(v)};`;
+}
+
+/** ConditionHolds (Arm ARM J1.2.4) on flags given as values: one expression, with no flag read. */
+export function holds(code: number, { n, z, c, v }: FlagValues): string {
+  const tests = [z, c, n, v, `(${c} && !(${z}))`, `(${n}) === (${v})`, `(!(${z}) && (${n}) === (${v}))`, 'true'];
+  const test = tests[(code >> 1) & 7]!;
+  return (code & 1) === 1 && code !== 15 ? `!(${test})` : test;
+}
 
 /** The low and high halves of a source slot, as expressions (XZR is the constant 0). */
 const lo = (s: number): string => (s === ZR ? '0' : `r[${2 * s}]`);
@@ -64,7 +102,7 @@ function plus(l: string, h: string, lo: string, hi: string, offset: number): str
 }
 
 /** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
-function conditionSource(code: number): string {
+export function conditionSource(code: number): string {
   const forms = [
     'cpu.z === 1',
     'cpu.z === 0',
@@ -88,20 +126,28 @@ function conditionSource(code: number): string {
 
 /**
  * AddWithCarry (Arm ARM J1.1.3) of the 64-bit values a (temporaries al, ah) and a constant or
- * temporary b, as statements leaving the result in `lo`, `hi`; flags when asked.
+ * temporary b, as statements leaving the result in `lo`, `hi` (and the FLAGS marker after them
+ * when it sets flags, which flags64 gives).
  */
 function addWithCarry64(bl: string, bh: string, carry: number, setFlags: boolean): string {
-  let s = `const l = (al >>> 0) + ((${bl}) >>> 0) + ${carry}; const lo = l | 0; const h = (ah >>> 0) + ((${bh}) >>> 0) + (l > 0xffffffff ? 1 : 0); const hi = h | 0;`;
-  if (setFlags) s += ` cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = h > 0xffffffff ? 1 : 0; cpu.v = ((ah ^ hi) & ((${bh}) ^ hi)) < 0 ? 1 : 0;`;
-  return s;
+  const s = `const l = (al >>> 0) + ((${bl}) >>> 0) + ${carry}; const lo = l | 0; const h = (ah >>> 0) + ((${bh}) >>> 0) + (l > 0xffffffff ? 1 : 0); const hi = h | 0;`;
+  return setFlags ? `${s} ${FLAGS}` : s;
 }
+
+/** The flags addWithCarry64 sets. */
+const flags64 = (bh: string): FlagValues => ({ n: 'hi < 0', z: '(lo | hi) === 0', c: 'h > 0xffffffff', v: `((ah ^ hi) & ((${bh}) ^ hi)) < 0` });
 
 /** The same for 32 bits: the result in `v`. */
 function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
-  let s = `const s = (al >>> 0) + ((${b}) >>> 0) + ${carry}; const v = s | 0;`;
-  if (setFlags) s += ` cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = s > 0xffffffff ? 1 : 0; cpu.v = ((al ^ v) & ((${b}) ^ v)) < 0 ? 1 : 0;`;
-  return s;
+  const s = `const s = (al >>> 0) + ((${b}) >>> 0) + ${carry}; const v = s | 0;`;
+  return setFlags ? `${s} ${FLAGS}` : s;
 }
+
+const flags32 = (b: string): FlagValues => ({ n: 'v < 0', z: 'v === 0', c: 's > 0xffffffff', v: `((al ^ v) & ((${b}) ^ v)) < 0` });
+
+/** The flags of ANDS and BICS: N and Z from the result, C and V cleared. */
+const LOGICAL_FLAGS_64: FlagValues = { n: 'hi < 0', z: '(lo | hi) === 0', c: 'false', v: 'false' };
+const LOGICAL_FLAGS_32: FlagValues = { n: 'v < 0', z: 'v === 0', c: 'false', v: 'false' };
 
 /** A 64-bit register shifted by a constant (LSL, LSR, ASR, ROR), from temporaries ml, mh (or others): [low, high] expressions. */
 function shift64(type: number, k: number, ml = 'ml', mh = 'mh'): [string, string] {
@@ -153,8 +199,13 @@ export function addSubImm({ sf, op, S, sh, imm12, Rn, Rd }: Fields<'sf' | 'op' |
   const bl = sub ? ~imm : imm;
   const bh = sub ? -1 : 0;
   const carry = sub ? 1 : 0;
-  if (is64) return plain(`{ const al = ${lo(n)}; const ah = ${hi(n)}; ${addWithCarry64(String(bl), String(bh), carry, setFlags)} ${set64(d, 'lo', 'hi')} }`);
-  return plain(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`);
+  if (is64) {
+    return setting(
+      `{ const al = ${lo(n)}; const ah = ${hi(n)}; ${addWithCarry64(String(bl), String(bh), carry, setFlags)} ${set64(d, 'lo', 'hi')} }`,
+      setFlags ? flags64(String(bh)) : undefined,
+    );
+  }
+  return setting(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags ? flags32(String(bl)) : undefined);
 }
 
 export function logicalImm({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'opc' | 'N' | 'immr' | 'imms' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -167,12 +218,11 @@ export function logicalImm({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'op
   const d = opc === 3 ? dstZr(Rd) : regSp(Rd);
   const op = ['&', '|', '^', '&'][opc];
   const flags = opc === 3;
+  const f = flags ? ` ${FLAGS}` : '';
   if (is64) {
-    const f = flags ? ' cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
-    return plain(`{ const lo = ${lo(n)} ${op} ${mLo}; const hi = ${hi(n)} ${op} ${mHi};${f} ${set64(d, 'lo', 'hi')} }`);
+    return setting(`{ const lo = ${lo(n)} ${op} ${mLo}; const hi = ${hi(n)} ${op} ${mHi};${f} ${set64(d, 'lo', 'hi')} }`, flags ? LOGICAL_FLAGS_64 : undefined);
   }
-  const f = flags ? ' cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
-  return plain(`{ const v = ${lo(n)} ${op} ${mLo};${f} ${set32(d, 'v')} }`);
+  return setting(`{ const v = ${lo(n)} ${op} ${mLo};${f} ${set32(d, 'v')} }`, flags ? LOGICAL_FLAGS_32 : undefined);
 }
 
 export function moveWide({ sf, opc, hw, imm16, Rd }: Fields<'sf' | 'opc' | 'hw' | 'imm16' | 'Rd'>): Emission | undefined {
@@ -269,15 +319,15 @@ export function logicalShifted({ sf, opc, shift, N, Rm, imm6, Rn, Rd }: Fields<'
   const op = ['&', '|', '^', '&'][opc];
   const flags = opc === 3;
   const not = invert ? '~' : '';
+  const f = flags ? ` ${FLAGS}` : '';
   if (is64) {
     const [bl, bh] = shift64(type, k);
-    const f = flags ? ' cpu.n = hi >>> 31; cpu.z = (lo | hi) === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
-    return plain(
+    return setting(
       `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const lo = ${lo(n)} ${op} ${not}${bl}; const hi = ${hi(n)} ${op} ${not}${bh};${f} ${set64(d, 'lo', 'hi')} }`,
+      flags ? LOGICAL_FLAGS_64 : undefined,
     );
   }
-  const f = flags ? ' cpu.n = v >>> 31; cpu.z = v === 0 ? 1 : 0; cpu.c = 0; cpu.v = 0;' : '';
-  return plain(`{ const ml = ${lo(m)}; const v = ${lo(n)} ${op} ${not}${shift32(type, k)};${f} ${set32(d, 'v')} }`);
+  return setting(`{ const ml = ${lo(m)}; const v = ${lo(n)} ${op} ${not}${shift32(type, k)};${f} ${set32(d, 'v')} }`, flags ? LOGICAL_FLAGS_32 : undefined);
 }
 
 export function addSubShifted({ sf, op, S, shift, Rm, imm6, Rn, Rd }: Fields<'sf' | 'op' | 'S' | 'shift' | 'Rm' | 'imm6' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -294,12 +344,16 @@ export function addSubShifted({ sf, op, S, shift, Rm, imm6, Rn, Rd }: Fields<'sf
   const carry = sub ? 1 : 0;
   if (is64) {
     const [bl, bh] = shift64(type, k);
-    return plain(
+    return setting(
       `{ const ml = ${lo(m)}; const mh = ${hi(m)}; const al = ${lo(n)}; const ah = ${hi(n)}; const bl = ${not}${bl}; const bh = ${not}${bh}; ` +
         `${addWithCarry64('bl', 'bh', carry, setFlags)} ${set64(d, 'lo', 'hi')} }`,
+      setFlags ? flags64('bh') : undefined,
     );
   }
-  return plain(`{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`);
+  return setting(
+    `{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`,
+    setFlags ? flags32('b') : undefined,
+  );
 }
 
 export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | 'op' | 'S' | 'Rm' | 'cond' | 'op2' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -327,78 +381,75 @@ export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | '
 // aligned access to a page in the current EL's FastTlb (mmu.ts) reads or writes the RAM chunk
 // directly; anything else calls the method, which checks that path again and goes on to the
 // general one. Stores to pages holding code never hit the fast path (FastTlb keeps them out).
+//
+// Only the slow path can fault, reach a device or store into code, so only it needs the
+// Cpu's registers and PC up to date and the check for a stop afterwards: each slow path
+// starts with the SLOW marker, where the block compiler writes that bookkeeping.
+
+/** Where a load or store leaves its fast path (compiler.ts writes the registers back there, and the PC). */
+export const SLOW = '/*slow*/';
 
 /**
  * The FastTlb lookup for address (l, h) of `bytes` bytes: statements setting the entry index,
- * and the hit test. The block reads the current EL's two FastTlbs' arrays once, at its start
- * (compiler.ts, FAST_TLB): the EL cannot change inside a block, since whatever changes it
- * (an exception, ERET) ends the block.
+ * and the hit test (which includes the alignment the fast path needs). The block reads the
+ * current EL's two FastTlbs' arrays once, at its start (compiler.ts, FAST_TLB): the EL cannot
+ * change inside a block, since whatever changes it (an exception, ERET) ends the block.
  */
 function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): [string, string] {
-  return [`const i${l} = (${l} >>> 12) & 255;`, `(${l} & ${bytes - 1}) === 0 && ${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}`];
+  const aligned = bytes === 1 ? '' : `(${l} & ${bytes - 1}) === 0 && `;
+  return [`const i${l} = (${l} >>> 12) & 255;`, `${aligned}${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}`];
 }
 
-/** The hit entry's chunk, and the word index in it. */
-const chunk = (tlb: 'fr' | 'fw', l: string): string => `${tlb}Chunk[i${l}].i32`;
-const word = (tlb: 'fr' | 'fw', l: string): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> 2`;
+/** The views of a chunk for accesses of 1, 2 and 4 bytes (log2 of the size), as Cpu.ld8, ld16, ld32 use them. */
+const VIEWS = ['u8', 'u16', 'i32'];
 
-/** Statements loading 32 bits at (l, h) into a new `v` (an int32). */
-function load32(l: string, h: string, v: string): string {
-  const [lookup, hit] = fastPath('fr', l, h, 4);
-  return `${lookup} const ${v} = ${hit} ? ${chunk('fr', l)}[${word('fr', l)}] : cpu.ld32(${l}, ${h});`;
+/** The hit entry's chunk, as the view for accesses of 2^size bytes, and the element index in it. */
+const view = (tlb: 'fr' | 'fw', l: string, size: number): string => `${tlb}Chunk[i${l}].${VIEWS[size]}`;
+const element = (tlb: 'fr' | 'fw', l: string, size: number): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> ${size}`;
+
+/** Statements loading 2^size bytes (size 0 to 2) at (l, h) into a new `v`: bytes and halfwords zero-extended, a word as an int32. */
+function load(size: number, l: string, h: string, v: string): string {
+  const [lookup, hit] = fastPath('fr', l, h, 1 << size);
+  return `${lookup} let ${v}; if (${hit}) ${v} = ${view('fr', l, size)}[${element('fr', l, size)}]; else { ${SLOW} ${v} = cpu.ld${8 << size}(${l}, ${h}); }`;
 }
 
 /** Statements loading 64 bits at (l, h) into new `v` (low half) and `vh`. */
 function load64(l: string, h: string, v: string, vh: string): string {
   const [lookup, hit] = fastPath('fr', l, h, 8);
   return (
-    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${word('fr', l)}; const words = ${chunk('fr', l)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
-    `else { ${v} = cpu.ld64(${l}, ${h}); ${vh} = out.hi; }`
+    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${element('fr', l, 2)}; const words = ${view('fr', l, 2)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
+    `else { ${SLOW} ${v} = cpu.ld64(${l}, ${h}); ${vh} = out.hi; }`
   );
 }
 
-function store32(l: string, h: string, value: string): string {
-  const [lookup, hit] = fastPath('fw', l, h, 4);
-  return `${lookup} { const v = ${value}; if (${hit}) ${chunk('fw', l)}[${word('fw', l)}] = v; else cpu.st32(${l}, ${h}, v); }`;
+/** Statements storing the low 2^size bytes (size 0 to 2) of `value` at (l, h). */
+function store(size: number, l: string, h: string, value: string): string {
+  const [lookup, hit] = fastPath('fw', l, h, 1 << size);
+  return `${lookup} { const v = ${value}; if (${hit}) ${view('fw', l, size)}[${element('fw', l, size)}] = v; else { ${SLOW} cpu.st${8 << size}(${l}, ${h}, v); } }`;
 }
 
 function store64(l: string, h: string, value: string, valueHi: string): string {
   const [lookup, hit] = fastPath('fw', l, h, 8);
   return (
-    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${word('fw', l)}; const words = ${chunk('fw', l)}; words[w] = v; words[w + 1] = vh; } ` +
-    `else cpu.st64(${l}, ${h}, v, vh); }`
+    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${element('fw', l, 2)}; const words = ${view('fw', l, 2)}; words[w] = v; words[w + 1] = vh; } ` +
+    `else { ${SLOW} cpu.st64(${l}, ${h}, v, vh); } }`
   );
 }
 
 /** The transfer of a single-register access at address (al, ah), or undefined/null as in ops/load-store.ts. */
 function transfer(size: number, opc: number, t: number): string | undefined | null {
   const d = dstZr(t);
-  if (opc === 0) {
-    switch (size) {
-      case 0:
-        return `cpu.st8(al, ah, ${lo(t)});`;
-      case 1:
-        return `cpu.st16(al, ah, ${lo(t)});`;
-      case 2:
-        return store32('al', 'ah', lo(t));
-      default:
-        return store64('al', 'ah', lo(t), hi(t));
-    }
-  }
+  if (opc === 0) return size === 3 ? store64('al', 'ah', lo(t), hi(t)) : store(size, 'al', 'ah', lo(t));
   if (opc === 1) {
     if (size === 3) return `{ ${load64('al', 'ah', 'x', 'xh')} ${set64(d, 'x', 'xh')} }`;
-    if (size === 2) return `{ ${load32('al', 'ah', 'x')} ${set32(d, 'x')} }`;
-    const load = size === 0 ? 'cpu.ld8(al, ah)' : 'cpu.ld16(al, ah)';
-    return d === ZR_SINK ? `${load};` : set32(d, load);
+    return `{ ${load(size, 'al', 'ah', 'x')} ${set32(d, 'x')} }`;
   }
+  // LDRSB, LDRSH, LDRSW: sign-extended to 64 bits (opc 2) or 32 (opc 3).
   const to64 = opc === 2;
-  let value: string;
-  if (size === 0) value = '((cpu.ld8(al, ah) << 24) >> 24)';
-  else if (size === 1) value = '((cpu.ld16(al, ah) << 16) >> 16)';
-  else if (size === 2 && to64) value = 'cpu.ld32(al, ah)';
-  else return size === 3 && to64 ? null : undefined;
-  if (d === ZR_SINK) return `${value};`;
-  return to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value);
+  if (size === 3 || (size === 2 && !to64)) return size === 3 && to64 ? null : undefined;
+  const value = size === 0 ? '((x << 24) >> 24)' : size === 1 ? '((x << 16) >> 16)' : 'x';
+  const write = d === ZR_SINK ? '' : to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value);
+  return `{ ${load(size, 'al', 'ah', 'x')} ${write} }`;
 }
 
 /**
@@ -407,7 +458,7 @@ function transfer(size: number, opc: number, t: number): string | undefined | nu
  * exception and throws, as a faulting access does.
  */
 function spCheck(rnField: number): string {
-  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) spFault(cpu); ` : '';
+  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) { ${SLOW} spFault(cpu); } ` : '';
 }
 
 function memory(source: string): Emission {
@@ -461,7 +512,7 @@ export function registerOffset({ size, V, opc, Rm, option, S, Rn, Rt }: Fields<'
 export function pair({ opc, V, L, imm7, Rt2, Rn, Rt }: Fields<'opc' | 'V' | 'L' | 'imm7' | 'Rt2' | 'Rn' | 'Rt'>, index: Index): Emission | undefined {
   if (V === 1) return undefined;
   if (opc !== 0 && opc !== 2) return undefined;
-  const load = L === 1;
+  const loads = L === 1;
   const wide = opc === 2;
   const size = wide ? 8 : 4;
   const imm = signExtend(imm7, 7) * size;
@@ -470,16 +521,16 @@ export function pair({ opc, V, L, imm7, Rt2, Rn, Rt }: Fields<'opc' | 'V' | 'L' 
   const n = regSp(Rn);
   const pre = index === Index.Post ? 0 : imm;
   let body: string;
-  if (load) {
+  if (loads) {
     const d1 = dstZr(t1);
     const d2 = dstZr(t2);
     body = wide
       ? `${load64('al', 'ah', 'a', 'ahh')} ${load64('bl', 'bh', 'b', 'bhh')} ${set64(d1, 'a', 'ahh')} ${set64(d2, 'b', 'bhh')}`
-      : `${load32('al', 'ah', 'a')} ${load32('bl', 'bh', 'b')} ${set32(d1, 'a')} ${set32(d2, 'b')}`;
+      : `${load(2, 'al', 'ah', 'a')} ${load(2, 'bl', 'bh', 'b')} ${set32(d1, 'a')} ${set32(d2, 'b')}`;
   } else {
     body = wide
       ? `${store64('al', 'ah', lo(t1), hi(t1))} ${store64('bl', 'bh', lo(t2), hi(t2))}`
-      : `${store32('al', 'ah', lo(t1))} ${store32('bl', 'bh', lo(t2))}`;
+      : `${store(2, 'al', 'ah', lo(t1))} ${store(2, 'bl', 'bh', lo(t2))}`;
   }
   const writeback = index !== Index.Offset ? ` ${plus('wl', 'wh', lo(n), hi(n), imm)} ${set64(n, 'wl', 'wh')}` : '';
   return memory(
@@ -520,7 +571,7 @@ export function branchImm({ op, imm26 }: Fields<'op' | 'imm26'>, at: number): Em
 export function branchCond({ o1, imm19, o0, cond }: Fields<'o1' | 'imm19' | 'o0' | 'cond'>, at: number): Emission | undefined {
   if (o1 !== 0 || o0 !== 0) return undefined;
   const offset = signExtend(imm19, 19) * 4;
-  return branch(`if (${conditionSource(cond)}) { ${jump(at, offset)} }`);
+  return { kind: Emitted.Branch, source: `if (${CONDITION}) { ${jump(at, offset)} }`, cond };
 }
 
 export function compareBranch({ sf, op, imm19, Rt }: Fields<'sf' | 'op' | 'imm19' | 'Rt'>, at: number): Emission {

@@ -106,10 +106,13 @@ pub fn write_byte(byte: u8) {
 static RECEIVED: SpinLock<Ring<256>> = SpinLock::new(Ring::new());
 
 /// Lets the UART interrupt the processor when bytes arrive (the interrupt controller must
-/// pass IRQ 57 on as well: see `irq`).
+/// pass IRQ 57 on as well: see `irq`), and takes the bytes already waiting. Keys pressed
+/// while the kernel booted sit in the FIFO, fewer than the trigger level, their receive
+/// timeout come and gone while it was masked (and cleared by `init`): no interrupt would
+/// announce them until the next key. Called with IRQs masked, so the handler runs alone.
 pub fn enable_receive_interrupt() {
-    write(ICR, INT_RX | INT_RT);
     write(IMSC, INT_RX | INT_RT);
+    handle_interrupt();
 }
 
 /// The UART's interrupt handler: moves every byte waiting in the receive FIFO to `RECEIVED`.

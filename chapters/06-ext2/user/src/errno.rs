@@ -23,6 +23,7 @@ impl Errno {
     pub const EBUSY: Errno = Errno(16);
     pub const EEXIST: Errno = Errno(17);
     pub const EXDEV: Errno = Errno(18);
+    pub const ENODEV: Errno = Errno(19);
     pub const ENOTDIR: Errno = Errno(20);
     pub const EISDIR: Errno = Errno(21);
     pub const EINVAL: Errno = Errno(22);
@@ -34,6 +35,7 @@ impl Errno {
     pub const ENAMETOOLONG: Errno = Errno(36);
     pub const ENOSYS: Errno = Errno(38);
     pub const ENOTEMPTY: Errno = Errno(39);
+    pub const ELOOP: Errno = Errno(40);
 
     /// The symbolic name, as `strerror`'s man page lists it.
     pub fn name(self) -> &'static str {
@@ -53,6 +55,7 @@ impl Errno {
             16 => "EBUSY",
             17 => "EEXIST",
             18 => "EXDEV",
+            19 => "ENODEV",
             20 => "ENOTDIR",
             21 => "EISDIR",
             22 => "EINVAL",
@@ -64,6 +67,7 @@ impl Errno {
             36 => "ENAMETOOLONG",
             38 => "ENOSYS",
             39 => "ENOTEMPTY",
+            40 => "ELOOP",
             _ => "E?",
         }
     }

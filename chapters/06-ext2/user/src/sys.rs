@@ -14,10 +14,17 @@ pub mod nr {
     pub const IOCTL: usize = 29;
     pub const MKDIRAT: usize = 34;
     pub const UNLINKAT: usize = 35;
+    pub const SYMLINKAT: usize = 36;
+    pub const LINKAT: usize = 37;
+    pub const UMOUNT2: usize = 39;
+    pub const MOUNT: usize = 40;
+    pub const STATFS: usize = 43;
+    pub const FSTATFS: usize = 44;
     pub const FTRUNCATE: usize = 46;
     pub const READLINKAT: usize = 78;
     pub const SYNC: usize = 81;
     pub const FSYNC: usize = 82;
+    pub const UTIMENSAT: usize = 88;
     pub const REBOOT: usize = 142;
     pub const FACCESSAT: usize = 48;
     pub const CHDIR: usize = 49;
@@ -235,7 +242,9 @@ pub fn uname() -> Result<Utsname, Errno> {
 // ANCHOR: files
 /// The "directory descriptor" that means the working directory.
 pub const AT_FDCWD: isize = -100;
+pub const AT_SYMLINK_NOFOLLOW: usize = 0x100;
 pub const AT_REMOVEDIR: usize = 0x200;
+pub const AT_SYMLINK_FOLLOW: usize = 0x400;
 pub const AT_EMPTY_PATH: usize = 0x1000;
 
 /// open's flags (AArch64 Linux's values).
@@ -249,6 +258,7 @@ pub const O_TRUNC: usize = 0o1000;
 pub const O_APPEND: usize = 0o2000;
 pub const O_NONBLOCK: usize = 0o4000;
 pub const O_DIRECTORY: usize = 0o40000;
+pub const O_NOFOLLOW: usize = 0o100000;
 pub const O_CLOEXEC: usize = 0o2000000;
 
 pub const SEEK_SET: usize = 0;
@@ -333,6 +343,7 @@ pub const S_IFMT: u32 = 0o170000;
 pub const S_IFREG: u32 = 0o100000;
 pub const S_IFDIR: u32 = 0o040000;
 pub const S_IFCHR: u32 = 0o020000;
+pub const S_IFLNK: u32 = 0o120000;
 pub const S_IFIFO: u32 = 0o010000;
 
 pub fn fstat(fd: usize) -> Result<Stat, Errno> {
@@ -347,6 +358,25 @@ pub fn stat(path: &str) -> Result<Stat, Errno> {
     let mut stat = Stat::default();
     call(nr::NEWFSTATAT, [AT_FDCWD as usize, path.as_ptr() as usize, &raw mut stat as usize, 0, 0, 0])?;
     Ok(stat)
+}
+
+/// lstat(path): the link itself, not what it points to.
+pub fn lstat(path: &str) -> Result<Stat, Errno> {
+    let path = c_path(path);
+    let mut stat = Stat::default();
+    call(nr::NEWFSTATAT, [AT_FDCWD as usize, path.as_ptr() as usize, &raw mut stat as usize, AT_SYMLINK_NOFOLLOW, 0, 0])?;
+    Ok(stat)
+}
+
+impl Stat {
+    /// st_atime and st_mtime, in seconds.
+    pub fn atime(&self) -> i64 {
+        self.times[0]
+    }
+
+    pub fn mtime(&self) -> i64 {
+        self.times[2]
+    }
 }
 
 pub fn getdents64(fd: usize, buffer: &mut [u8]) -> Result<usize, Errno> {
@@ -422,6 +452,81 @@ pub fn readlink<'b>(path: &str, buffer: &'b mut [u8]) -> Result<&'b [u8], Errno>
     let path = c_path(path);
     let len = call(nr::READLINKAT, [AT_FDCWD as usize, path.as_ptr() as usize, buffer.as_mut_ptr() as usize, buffer.len(), 0, 0])?;
     Ok(&buffer[..len])
+}
+
+pub fn link(from: &str, to: &str) -> Result<usize, Errno> {
+    linkat(from, to, 0)
+}
+
+pub fn linkat(from: &str, to: &str, flags: usize) -> Result<usize, Errno> {
+    let (from, to) = (c_path(from), c_path(to));
+    call(nr::LINKAT, [AT_FDCWD as usize, from.as_ptr() as usize, AT_FDCWD as usize, to.as_ptr() as usize, flags, 0])
+}
+
+pub fn symlink(target: &str, link: &str) -> Result<usize, Errno> {
+    let (target, link) = (c_path(target), c_path(link));
+    call(nr::SYMLINKAT, [target.as_ptr() as usize, AT_FDCWD as usize, link.as_ptr() as usize, 0, 0, 0])
+}
+
+/// utimensat's special nanoseconds: the time now, and "leave this one alone".
+pub const UTIME_NOW: i64 = (1 << 30) - 1;
+pub const UTIME_OMIT: i64 = (1 << 30) - 2;
+
+/// utimensat(AT_FDCWD, path, times, flags): `times` is [access, modification] as
+/// (seconds, nanoseconds), or None for both "now" (a NULL pointer).
+pub fn utimensat(path: &str, times: Option<[(i64, i64); 2]>, flags: usize) -> Result<usize, Errno> {
+    let path = c_path(path);
+    let pointer = times.as_ref().map_or(0, |times| times.as_ptr() as usize);
+    call(nr::UTIMENSAT, [AT_FDCWD as usize, path.as_ptr() as usize, pointer, flags, 0, 0])
+}
+
+/// Linux's `struct statfs` on AArch64 (asm-generic/statfs.h).
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct StatFs {
+    pub kind: u64,
+    pub block_size: u64,
+    pub blocks: u64,
+    pub free_blocks: u64,
+    pub available_blocks: u64,
+    pub files: u64,
+    pub free_files: u64,
+    pub fsid: [i32; 2],
+    pub name_max: u64,
+    pub fragment_size: u64,
+    pub flags: u64,
+    spare: [u64; 4],
+}
+
+const _: () = assert!(size_of::<StatFs>() == 120);
+
+/// f_type values (linux/magic.h).
+pub const EXT2_SUPER_MAGIC: u64 = 0xEF53;
+pub const TMPFS_MAGIC: u64 = 0x0102_1994;
+pub const PIPEFS_MAGIC: u64 = 0x5049_5045;
+
+pub fn statfs(path: &str) -> Result<StatFs, Errno> {
+    let path = c_path(path);
+    let mut statfs = StatFs::default();
+    call(nr::STATFS, [path.as_ptr() as usize, &raw mut statfs as usize, 0, 0, 0, 0])?;
+    Ok(statfs)
+}
+
+pub fn fstatfs(fd: usize) -> Result<StatFs, Errno> {
+    let mut statfs = StatFs::default();
+    call(nr::FSTATFS, [fd, &raw mut statfs as usize, 0, 0, 0, 0])?;
+    Ok(statfs)
+}
+
+/// mount(source, target, type, flags, NULL).
+pub fn mount(source: &str, target: &str, kind: &str, flags: usize) -> Result<usize, Errno> {
+    let (source, target, kind) = (c_path(source), c_path(target), c_path(kind));
+    call(nr::MOUNT, [source.as_ptr() as usize, target.as_ptr() as usize, kind.as_ptr() as usize, flags, 0, 0])
+}
+
+pub fn umount2(target: &str, flags: usize) -> Result<usize, Errno> {
+    let target = c_path(target);
+    call(nr::UMOUNT2, [target.as_ptr() as usize, flags, 0, 0, 0, 0])
 }
 
 pub fn sync() -> Result<usize, Errno> {

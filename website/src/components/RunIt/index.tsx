@@ -1,6 +1,7 @@
 // "Run it here": a terminal on a chapter's page that boots the chapter's kernel in our
 // emulator, in the reader's browser. Nothing heavy loads until Run: then session.ts brings
-// xterm and starts a Web Worker, which brings the emulator and fetches the kernel image.
+// xterm and starts a Web Worker, which brings the emulator and fetches the kernel image (and,
+// from chapter 06 on, the SD card's image, which keeps the reader's writes while the page is open).
 import BrowserOnly from '@docusaurus/BrowserOnly';
 import useBaseUrl from '@docusaurus/useBaseUrl';
 import { useEffect, useRef, useState } from 'react';
@@ -11,6 +12,8 @@ interface Props {
   chapter: string;
   /** The kernel image's address in the site. */
   kernel: string;
+  /** The SD card image's address in the site (gzip-compressed), or null for a chapter without a disk. */
+  sd: string | null;
 }
 
 export default function RunIt(props: Props) {
@@ -22,8 +25,9 @@ export default function RunIt(props: Props) {
   );
 }
 
-function Console({ chapter, kernel }: Props) {
+function Console({ chapter, kernel, sd }: Props) {
   const kernelUrl = useBaseUrl(kernel);
+  const sdUrl = useBaseUrl(sd ?? '');
   const workerUrl = useBaseUrl(useWorkerScript());
   const screen = useRef<HTMLDivElement>(null);
   const session = useRef<Session | undefined>(undefined);
@@ -41,7 +45,9 @@ function Console({ chapter, kernel }: Props) {
     setStatus({ state: 'loading', instructions: 0, seconds: 0, mips: 0 });
     try {
       const { Session } = await import('./session');
-      session.current = new Session(screen.current!, workerUrl, new URL(kernelUrl, window.location.href).href, setStatus);
+      const absolute = (url: string) => new URL(url, window.location.href).href;
+      const machine = { kernelUrl: absolute(kernelUrl), ...(sd !== null ? { sdUrl: absolute(sdUrl) } : {}) };
+      session.current = new Session(screen.current!, workerUrl, machine, setStatus);
       session.current.boot();
     } catch (cause) {
       setError(`The terminal could not start: ${cause instanceof Error ? cause.message : String(cause)}`);
@@ -53,6 +59,7 @@ function Console({ chapter, kernel }: Props) {
     <div className="bramble-console">
       <p>
         Boots chapter {chapter}'s kernel in Bramble's emulator, in this page. Keys you type go to its serial port.
+        {sd !== null && " The machine has the chapter's SD card: what you write to it stays until you leave or reload the page, across Reset."}
       </p>
       <div className="bramble-buttons">
         <button className="button button--primary" onClick={run} disabled={state === 'loading' || state === 'running' || state === 'waiting'}>

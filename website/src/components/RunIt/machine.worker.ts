@@ -2,6 +2,12 @@
 // Machine.run is synchronous, so the worker runs it in slices of about SLICE_MS of wall time
 // and yields between them, which lets the page's messages (keys, Stop) arrive.
 //
+// A chapter with a disk (06 on) boots with an SD card: the worker fetches its image once,
+// unpacks it (the site ships it gzip-compressed), and gives the same bytes to every machine it
+// boots, which writes into them. So the reader's writes last across Reset while the page is
+// open, and a reload starts from the card as built. Only what the guest wrote back reaches the
+// card: a write still in the kernel's cache is lost at Reset, as at a power cut.
+//
 // In a terminal a reader expects `wait 100` to take a second, so the guest's clock keeps to
 // the wall clock: the emulator's Pacer (the same one `npm start` uses) runs each slice, and the
 // worker sleeps while the guest is ahead. An idle kernel then costs no CPU.
@@ -22,6 +28,10 @@ const STATUS_MS = 100;
 
 let machine: Machine | undefined;
 let pacer: Pacer | undefined;
+/** The SD card's bytes, fetched at the first boot that names one, and kept for the worker's life. */
+let card: Uint8Array | undefined;
+/** The current boot's number (see protocol.ts). */
+let run = 0;
 let state: MachineState = 'loading';
 /** Wall time spent inside Machine.run. */
 let busyMs = 0;
@@ -68,7 +78,7 @@ scope.onmessage = (event) => {
   const message = event.data;
   switch (message.type) {
     case 'boot':
-      void boot(message.kernelUrl);
+      void boot(message.run, message.kernelUrl, message.sdUrl);
       break;
     case 'input':
       if (!machine) return;
@@ -91,21 +101,49 @@ scope.onmessage = (event) => {
   }
 };
 
-async function boot(kernelUrl: string): Promise<void> {
+async function boot(number: number, kernelUrl: string, sdUrl: string | undefined): Promise<void> {
+  // The earlier machine, if any, stops here: whatever it had not sent yet is dropped.
+  run = number;
+  machine = undefined;
+  pacer = undefined;
+  output.length = 0;
+  finishMessage = undefined;
+  busyMs = 0;
+  if (sleepTimer !== undefined) {
+    clearTimeout(sleepTimer);
+    sleepTimer = undefined;
+    scheduled = false;
+  }
+  setState('loading');
+  let booted: Machine;
   try {
-    const response = await fetch(kernelUrl);
-    if (!response.ok) throw new Error(`cannot load the kernel ${kernelUrl}: HTTP ${response.status}`);
-    machine = new Machine({ kernel: new Uint8Array(await response.arrayBuffer()) });
+    const kernel = await fetchBytes(kernelUrl, 'the kernel');
+    if (sdUrl !== undefined && card === undefined) {
+      const fetched = await fetchBytes(sdUrl, 'the SD card', 'gzip');
+      // A boot that overlapped this one may have fetched the card first, and written to it since.
+      card ??= fetched;
+    }
+    if (number !== run) return; // Reset again while fetching: the later boot goes on.
+    booted = new Machine({ kernel, ...(sdUrl !== undefined && card ? { sdImage: card } : {}) });
   } catch (error) {
-    finish(error instanceof Error ? error.message : String(error));
+    if (number === run) finish(error instanceof Error ? error.message : String(error));
     return;
   }
+  machine = booted;
   machine.onOutput = (bytes) => {
     for (const byte of bytes) output.push(byte);
   };
   pacer = new Pacer(machine, () => performance.now());
   setState('running');
   schedule();
+}
+
+/** The bytes at `url`, unpacked when `encoding` says they are compressed. */
+async function fetchBytes(url: string, what: string, encoding?: CompressionFormat): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok || !response.body) throw new Error(`cannot load ${what} ${url}: HTTP ${response.status}`);
+  const body = encoding ? response.body.pipeThrough(new DecompressionStream(encoding)) : response.body;
+  return new Uint8Array(await new Response(body).arrayBuffer());
 }
 
 function runSlice(): void {
@@ -140,7 +178,7 @@ function flushOutput(): void {
   if (output.length === 0) return;
   const bytes = Uint8Array.from(output);
   output.length = 0;
-  scope.postMessage({ type: 'output', bytes }, [bytes.buffer]);
+  scope.postMessage({ type: 'output', run, bytes }, [bytes.buffer]);
 }
 
 function finish(message: string): void {
@@ -159,6 +197,7 @@ function sendStatus(): void {
   const instructions = machine?.instructions ?? 0;
   scope.postMessage({
     type: 'status',
+    run,
     state,
     instructions,
     seconds: machine?.seconds ?? 0,

@@ -3,8 +3,12 @@
 
 /** Page -> worker. */
 export type ToMachine =
-  /** Fetch the kernel image and boot it. */
-  | { type: 'boot'; kernelUrl: string }
+  /**
+   * Boot the kernel image at `kernelUrl` on a new machine (fetched at the first boot). With
+   * `sdUrl`, the machine has an SD card: the gzip-compressed image there, fetched at the first
+   * boot too; every later boot gets the same card, with what the earlier runs wrote to it.
+   */
+  | { type: 'boot'; run: number; kernelUrl: string; sdUrl?: string }
   /** Keys the reader typed, for the serial port. */
   | { type: 'input'; data: string }
   /** Stop running instructions (the machine keeps its state). */
@@ -15,12 +19,13 @@ export type ToMachine =
 /** What the machine is doing. */
 export type MachineState = 'loading' | 'running' | 'waiting' | 'paused' | 'finished';
 
-/** Worker -> page. */
+/** Worker -> page; `run` is the boot's number, so the page can drop what an earlier boot still sent. */
 export type FromMachine =
   /** Bytes the guest printed. */
-  | { type: 'output'; bytes: Uint8Array }
+  | { type: 'output'; run: number; bytes: Uint8Array }
   | {
       type: 'status';
+      run: number;
       state: MachineState;
       /** Instructions retired since boot, all cores. */
       instructions: number;

@@ -5,17 +5,22 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import type { FromMachine, ToMachine } from './protocol';
 
+/** What the worker boots: the kernel image's address, and the SD card image's if there is one. */
+export type MachineFiles = Omit<Extract<ToMachine, { type: 'boot' }>, 'type' | 'run'>;
+
 /** What the status line shows: the worker's latest report. */
-export type Status = Omit<Extract<FromMachine, { type: 'status' }>, 'type'>;
+export type Status = Omit<Extract<FromMachine, { type: 'status' }>, 'type' | 'run'>;
 
 export class Session {
   private readonly terminal: Terminal;
   private worker: Worker | undefined;
+  /** The latest boot's number: messages of earlier ones are dropped. */
+  private run = 0;
 
   constructor(
     container: HTMLElement,
     private readonly workerUrl: string,
-    private readonly kernelUrl: string,
+    private readonly files: MachineFiles,
     private readonly onStatus: (status: Status) => void,
   ) {
     this.terminal = new Terminal({
@@ -30,23 +35,31 @@ export class Session {
     this.terminal.onData((data) => this.send({ type: 'input', data }));
   }
 
-  /** Boots the kernel afresh: a new worker, so nothing of an earlier run survives. */
+  /**
+   * Boots the kernel afresh on a new machine. The worker stays (it is started at the first
+   * boot), so the SD card, which lives in it, keeps what earlier runs wrote until the page goes.
+   */
   boot(): void {
-    this.worker?.terminate();
     this.terminal.reset();
     this.onStatus({ state: 'loading', instructions: 0, seconds: 0, mips: 0 });
+    this.worker ??= this.startWorker();
+    this.run += 1;
+    this.send({ type: 'boot', run: this.run, ...this.files });
+    this.terminal.focus();
+  }
+
+  private startWorker(): Worker {
     const worker = new Worker(this.workerUrl);
     worker.onmessage = (event: MessageEvent<FromMachine>) => {
       const message = event.data;
+      if (message.run !== this.run) return;
       if (message.type === 'output') this.terminal.write(message.bytes);
       else this.onStatus(message);
     };
     worker.onerror = (event) => {
       this.onStatus({ state: 'finished', instructions: 0, seconds: 0, mips: 0, message: `the emulator stopped: ${event.message || 'its script did not load'}` });
     };
-    this.worker = worker;
-    this.send({ type: 'boot', kernelUrl: this.kernelUrl });
-    this.terminal.focus();
+    return worker;
   }
 
   pause(): void {

@@ -25,7 +25,7 @@ export default function ContentWrapper(props: Props) {
         {chapter.kernel && <a href="#run-it-here">Run it here</a>}
       </nav>
       <Content {...props} />
-      {chapter.kernel && <RunIt chapter={chapter.name} kernel={chapter.kernel} />}
+      {chapter.kernel && <RunIt chapter={chapter.name} kernel={chapter.kernel} sd={chapter.sd} />}
     </>
   );
 }
