@@ -10,6 +10,7 @@ use crate::process::{self, Signal};
 use crate::fs::vfs::{self, Kind};
 use crate::{console, disk, disk_commands, exec, exit, filecalls, println, timer, vm};
 use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 use core::arch::asm;
 use core::hint::black_box;
 
@@ -185,8 +186,8 @@ pub const COMMANDS: [Command; 31] = [
     },
     Command {
         name: "df",
-        args: "",
-        help: "blocks and inodes, used and free",
+        args: "[PATH]",
+        help: "blocks and inodes, used and free, where PATH is (default /)",
         run: disk_commands::df,
     },
     Command {
@@ -486,13 +487,21 @@ fn ls(args: &mut Args) -> Result<(), ArgError> {
         show(&inode, path);
         return Ok(());
     }
-    let mut index = 2; // past `.` and `..`
-    while let Ok(Some(entry)) = inode.entry(index) {
-        let name = core::str::from_utf8(&entry.name).unwrap_or("?");
-        if let Ok(child) = vfs::walk(&inode, &entry.name) {
-            show(&child, name);
+    let mut names = Vec::new();
+    let listed = inode.entries(0, &mut |entry, _| {
+        if entry.name != b"." && entry.name != b".." {
+            names.push(entry.name);
         }
-        index += 1;
+        true
+    });
+    if let Err(errno) = listed {
+        println!("ls: {path}: {}", errno.name());
+    }
+    // Each entry as itself: a link is shown as a link, with its target.
+    for name in names {
+        if let Ok(child) = vfs::walk_to(&inode, &name, vfs::Last::NoFollow) {
+            show(&child, core::str::from_utf8(&name).unwrap_or("?"));
+        }
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! The disk as the kernel holds it: the SD card, behind the buffer cache, its root
-//! partition found in the MBR, and ext2 mounted there. The monitor's disk commands
-//! (commands.rs) mount it on first use and work on paths from its root.
+//! partition found in the MBR, and ext2 mounted there. It is mounted on first use: at boot,
+//! when the tree is built with the card at its root (fs/mod.rs), or by the monitor's `disk`.
 //!
 //! The Pi has no clock that keeps the date: until the kernel learns it, changes are stamped
 //! with the time the filesystem was last written plus the time since boot.
@@ -13,14 +13,16 @@ use crate::block::cache::{Cache, CacheStats, LINE_BYTES};
 use crate::block::mbr::{self, Partition, PartitionEntry};
 use crate::block::{BlockDevice, SECTOR};
 use crate::errno::Errno;
-use crate::ext2::{Ext2, ROOT_INODE};
+use crate::ext2::Ext2;
 use crate::sd::{SdCard, SdError};
 use crate::spinlock::SpinLock;
 use crate::{timer, vm};
 
+// ANCHOR: cache_size
 /// The cache takes a sixteenth of the free frames, from 16 lines (64 KiB) to 1,024 (4 MiB).
 const CACHE_SHARE: usize = 16;
 const CACHE_LINES: (usize, usize) = (16, 1024);
+// ANCHOR_END: cache_size
 
 pub type RootFs = Ext2<Partition<Cache<SdCard>>>;
 
@@ -55,6 +57,11 @@ pub fn sync() -> Result<(), Errno> {
     }
 }
 
+/// What the card last failed with, once, if the disk is mounted: the reason behind an EIO.
+pub fn card_error() -> Option<SdError> {
+    DISK.lock().as_mut().and_then(Disk::card_error)
+}
+
 /// Unmounts the disk if it is mounted: the cache written back and the filesystem marked
 /// clean, before the machine stops. The next disk command mounts it again.
 pub fn unmount() -> Result<(), Errno> {
@@ -64,6 +71,16 @@ pub fn unmount() -> Result<(), Errno> {
     }
 }
 
+/// The date by the disk's clock (`Disk::now`), or without a disk the seconds since boot:
+/// what tmpfs and devfs stamp their files with. It never mounts the disk.
+pub fn clock() -> u64 {
+    match DISK.lock().as_ref() {
+        Some(disk) => u64::from(disk.now()),
+        None => timer::ticks() / timer::HZ,
+    }
+}
+
+// ANCHOR: disk_mount
 fn mount() -> Result<Disk, String> {
     let card = SdCard::init().map_err(|error| alloc::format!("SD card: {error}"))?;
     let high_capacity = card.high_capacity;
@@ -84,6 +101,7 @@ fn mount() -> Result<Disk, String> {
     let epoch = (fs.last_write_time(), timer::ticks());
     Ok(Disk { fs, partitions, high_capacity, epoch })
 }
+// ANCHOR_END: disk_mount
 
 impl Disk {
     /// The filesystem's clock: its last write time at mount, plus the seconds since.
@@ -104,22 +122,6 @@ impl Disk {
     pub fn cache_stats(&self) -> (CacheStats, usize, usize) {
         let cache = self.cache();
         (cache.stats, cache.cached(), cache.capacity() * LINE_BYTES / 1024)
-    }
-
-    /// The inode at `path` (absolute, or relative to the root: there is no current directory).
-    /// Symbolic links are not followed.
-    pub fn resolve(&mut self, path: &str) -> Result<u32, Errno> {
-        path.split('/').filter(|part| !part.is_empty()).try_fold(ROOT_INODE, |dir, part| self.fs.lookup(dir, part.as_bytes()))
-    }
-
-    /// The directory `path` is in, and its last name.
-    pub fn parent<'p>(&mut self, path: &'p str) -> Result<(u32, &'p str), Errno> {
-        let trimmed = path.trim_end_matches('/');
-        let (dir, name) = trimmed.rsplit_once('/').unwrap_or(("", trimmed));
-        if name.is_empty() {
-            return Err(Errno::EINVAL);
-        }
-        Ok((self.resolve(dir)?, name))
     }
 }
 

@@ -1,17 +1,17 @@
-//! The monitor's disk commands: look at the SD card, and change its ext2 with paths from
-//! its root, which is the tree's root (ls and cat, which read any filesystem, are the VFS's:
-//! commands.rs). They call ext2 directly, for what the VFS does not offer yet (links,
-//! times, free space, sync). Each prints one line for an error: the command, the path and
-//! the errno (`mkdir: /home: EEXIST`). commands.rs lists them.
+//! The monitor's commands that change files: they work on paths from the root of the tree
+//! through the VFS, as a program's system calls do (so they change the card's ext2 at the
+//! root, tmpfs under /tmp); and `disk` and `sync`, which look at the SD card and its cache
+//! themselves. Each prints one line for an error: the command, the path and the errno
+//! (`mkdir: /home: EEXIST`), and for EIO what the card said. commands.rs lists them.
 
 use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::disk::{self, human_size, Disk};
 use crate::errno::Errno;
+use crate::fs::vfs::{self, InodeRef, Kind, Last, NewTime};
 use crate::monitor::{ArgError, Args};
 use crate::println;
-
 
 /// Runs `work` on the mounted disk; an error (mounting, or the errno `work` returns) is
 /// printed as one line starting with `what`.
@@ -24,8 +24,30 @@ fn on_disk(what: &str, work: impl FnOnce(&mut Disk) -> Result<(), Errno>) {
     }
 }
 
+/// Runs `work` on the tree; an error is printed as one line starting with `what`, with what
+/// the card said when it is the card's (EIO).
+fn in_tree(what: &str, work: impl FnOnce() -> Result<(), Errno>) {
+    if let Err(errno) = work() {
+        let card = if errno == Errno::EIO { disk::card_error() } else { None };
+        match card {
+            Some(card) => println!("{what}: {} (the SD card: {card})", errno.name()),
+            None => println!("{what}: {}", errno.name()),
+        }
+    }
+}
+
 fn path<'a>(args: &mut Args<'a>) -> Result<&'a str, ArgError> {
     args.word().ok_or(ArgError::Missing)
+}
+
+/// The inode at `path`, from the root.
+fn at(path: &str) -> Result<InodeRef, Errno> {
+    vfs::walk(&vfs::root()?, path.as_bytes())
+}
+
+/// The directory that holds `path`, and the last name.
+fn parent(path: &str) -> Result<(InodeRef, &[u8]), Errno> {
+    vfs::walk_parent(&vfs::root()?, path.as_bytes())
 }
 
 pub fn show_disk(args: &mut Args) -> Result<(), ArgError> {
@@ -65,13 +87,12 @@ pub fn show_disk(args: &mut Args) -> Result<(), ArgError> {
     Ok(())
 }
 
-/// The mode as `ls -l` shows it: a type letter and the permission bits in octal.
 /// The file at `path`, created empty if it does not exist.
-fn open_or_create(disk: &mut Disk, path: &str) -> Result<u32, Errno> {
-    match disk.resolve(path) {
+fn open_or_create(path: &str) -> Result<InodeRef, Errno> {
+    match at(path) {
         Err(Errno::ENOENT) => {
-            let (dir, name) = disk.parent(path)?;
-            disk.fs.create(dir, name.as_bytes(), 0o644)
+            let (directory, name) = parent(path)?;
+            directory.create(name, Kind::File, 0o644)
         }
         other => other,
     }
@@ -84,10 +105,10 @@ pub fn write(args: &mut Args) -> Result<(), ArgError> {
         words.push(word);
     }
     let text = words.join(" ") + "\n";
-    on_disk(&alloc::format!("write: {path}"), |disk| {
-        let file = open_or_create(disk, path)?;
-        disk.fs.truncate(file, 0)?;
-        disk.fs.write(file, 0, text.as_bytes())?;
+    in_tree(&alloc::format!("write: {path}"), || {
+        let file = open_or_create(path)?;
+        file.truncate(0)?;
+        file.write_at(0, text.as_bytes())?;
         Ok(())
     });
     Ok(())
@@ -103,9 +124,9 @@ pub fn append(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     let count = args.number()?;
     args.end()?;
-    on_disk(&alloc::format!("append: {path}"), |disk| {
-        let file = open_or_create(disk, path)?;
-        let mut offset = disk.fs.stat(file)?.size;
+    in_tree(&alloc::format!("append: {path}"), || {
+        let file = open_or_create(path)?;
+        let mut offset = file.metadata().size;
         let end = offset + count;
         let mut chunk = vec![0; 16 * 1024];
         while offset < end {
@@ -113,7 +134,7 @@ pub fn append(args: &mut Args) -> Result<(), ArgError> {
             for (index, byte) in chunk[..length].iter_mut().enumerate() {
                 *byte = pattern_byte(offset + index as u64);
             }
-            offset += disk.fs.write(file, offset, &chunk[..length])? as u64;
+            offset += file.write_at(offset, &chunk[..length])? as u64;
         }
         Ok(())
     });
@@ -123,13 +144,13 @@ pub fn append(args: &mut Args) -> Result<(), ArgError> {
 pub fn checksum(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("checksum: {path}"), |disk| {
-        let file = disk.resolve(path)?;
+    in_tree(&alloc::format!("checksum: {path}"), || {
+        let file = at(path)?;
         let mut buffer = vec![0; 16 * 1024];
         // FNV-1a, 32 bits: a checksum the tests can compute on the host as well.
         let (mut offset, mut sum) = (0u64, 0x811C_9DC5u32);
         loop {
-            let count = disk.fs.read(file, offset, &mut buffer)?;
+            let count = file.read_at(offset, &mut buffer)?;
             if count == 0 {
                 break;
             }
@@ -147,9 +168,9 @@ pub fn checksum(args: &mut Args) -> Result<(), ArgError> {
 pub fn mkdir(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("mkdir: {path}"), |disk| {
-        let (dir, name) = disk.parent(path)?;
-        disk.fs.mkdir(dir, name.as_bytes(), 0o755).map(|_| ())
+    in_tree(&alloc::format!("mkdir: {path}"), || {
+        let (directory, name) = parent(path)?;
+        directory.create(name, Kind::Directory, 0o755).map(|_| ())
     });
     Ok(())
 }
@@ -157,9 +178,9 @@ pub fn mkdir(args: &mut Args) -> Result<(), ArgError> {
 pub fn rm(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("rm: {path}"), |disk| {
-        let (dir, name) = disk.parent(path)?;
-        disk.fs.unlink(dir, name.as_bytes())
+    in_tree(&alloc::format!("rm: {path}"), || {
+        let (directory, name) = parent(path)?;
+        directory.unlink(name, false)
     });
     Ok(())
 }
@@ -167,9 +188,9 @@ pub fn rm(args: &mut Args) -> Result<(), ArgError> {
 pub fn rmdir(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("rmdir: {path}"), |disk| {
-        let (dir, name) = disk.parent(path)?;
-        disk.fs.rmdir(dir, name.as_bytes())
+    in_tree(&alloc::format!("rmdir: {path}"), || {
+        let (directory, name) = parent(path)?;
+        directory.unlink(name, true)
     });
     Ok(())
 }
@@ -178,10 +199,10 @@ pub fn mv(args: &mut Args) -> Result<(), ArgError> {
     let from = path(args)?;
     let to = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("mv: {from}"), |disk| {
-        let (from_dir, from_name) = disk.parent(from)?;
-        let (to_dir, to_name) = disk.parent(to)?;
-        disk.fs.rename(from_dir, from_name.as_bytes(), to_dir, to_name.as_bytes())
+    in_tree(&alloc::format!("mv: {from}"), || {
+        let (from_directory, from_name) = parent(from)?;
+        let (to_directory, to_name) = parent(to)?;
+        from_directory.rename(from_name, &to_directory, to_name)
     });
     Ok(())
 }
@@ -194,13 +215,14 @@ pub fn ln(args: &mut Args) -> Result<(), ArgError> {
     }
     let to = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("ln: {to}"), |disk| {
-        let (dir, name) = disk.parent(to)?;
+    in_tree(&alloc::format!("ln: {to}"), || {
+        let (directory, name) = parent(to)?;
         if symbolic {
-            disk.fs.symlink(dir, name.as_bytes(), from.as_bytes()).map(|_| ())
+            directory.symlink(name, from.as_bytes())
         } else {
-            let target = disk.resolve(from)?;
-            disk.fs.link(target, dir, name.as_bytes())
+            // A hard link to a link is to the link itself, as ln(1) makes it.
+            let target = vfs::walk_to(&vfs::root()?, from.as_bytes(), Last::NoFollow)?;
+            directory.link(name, &target)
         }
     });
     Ok(())
@@ -210,32 +232,26 @@ pub fn truncate(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     let size = args.number()?;
     args.end()?;
-    on_disk(&alloc::format!("truncate: {path}"), |disk| {
-        let file = disk.resolve(path)?;
-        disk.fs.truncate(file, size)
-    });
+    in_tree(&alloc::format!("truncate: {path}"), || at(path)?.truncate(size));
     Ok(())
 }
 
 pub fn utimes(args: &mut Args) -> Result<(), ArgError> {
     let path = path(args)?;
     args.end()?;
-    on_disk(&alloc::format!("utimes: {path}"), |disk| {
-        let file = open_or_create(disk, path)?;
-        let now = disk.now();
-        disk.fs.set_times(file, Some(now), Some(now))
-    });
+    in_tree(&alloc::format!("utimes: {path}"), || open_or_create(path)?.set_times(Some(NewTime::Now), Some(NewTime::Now)));
     Ok(())
 }
 
+/// df [PATH]: the blocks and inodes of the filesystem holding PATH (the root by default).
 pub fn df(args: &mut Args) -> Result<(), ArgError> {
+    let path = args.word().unwrap_or("/");
     args.end()?;
-    on_disk("df", |disk| {
-        let fs = disk.fs.statfs();
-        let kib = fs.block_size as u64 / 1024;
+    in_tree(&alloc::format!("df: {path}"), || {
+        let fs = at(path)?.statfs()?;
         println!(
             "blocks of {} KiB: {} used, {} free ({} for others than root); inodes: {} used, {} free",
-            kib,
+            fs.block_size / 1024,
             fs.blocks - fs.free_blocks,
             fs.free_blocks,
             fs.available_blocks,

@@ -22,6 +22,7 @@ impl Errno {
     pub const EBUSY: Errno = Errno(16);
     pub const EEXIST: Errno = Errno(17);
     pub const EXDEV: Errno = Errno(18);
+    pub const ENODEV: Errno = Errno(19);
     pub const ENOTDIR: Errno = Errno(20);
     pub const EISDIR: Errno = Errno(21);
     pub const EINVAL: Errno = Errno(22);
@@ -37,6 +38,7 @@ impl Errno {
     pub const ENAMETOOLONG: Errno = Errno(36);
     pub const ENOSYS: Errno = Errno(38);
     pub const ENOTEMPTY: Errno = Errno(39);
+    pub const ELOOP: Errno = Errno(40);
 
     /// The symbolic name, for the monitor's messages.
     pub fn name(self) -> &'static str {
@@ -61,6 +63,10 @@ impl Errno {
             Errno::ENOSPC => "ENOSPC",
             Errno::EROFS => "EROFS",
             Errno::ENOTEMPTY => "ENOTEMPTY",
+            Errno::ELOOP => "ELOOP",
+            Errno::EXDEV => "EXDEV",
+            Errno::EBUSY => "EBUSY",
+            Errno::ENODEV => "ENODEV",
             _ => "an error",
         }
     }

@@ -1,5 +1,6 @@
 //! The system calls on files, with Linux's numbers, layouts and errors: opening and
-//! closing, reading and writing, directories, descriptors, pipes and the terminal.
+//! closing, reading and writing, directories, links, times, descriptors, pipes and the
+//! terminal.
 //!
 //! Each call copies its arguments in (paths through `copy_string`, structures through
 //! `copy_in`), finds what it acts on under the process table's lock, and does the work with
@@ -11,7 +12,7 @@ use crate::fs::devfs::{self, Device};
 use crate::fs::file::{Descriptor, MAX_FDS, Object, OpenFile, flags::*};
 use crate::fs::path::{self, PATH_MAX};
 use crate::fs::pipe;
-use crate::fs::vfs::{self, InodeRef, Kind, Metadata};
+use crate::fs::vfs::{self, InodeRef, Kind, Last, Metadata, NewTime};
 use crate::process::{self, Cwd};
 use crate::space::{Access, Space, UserSlice};
 use crate::tty::{self, TERMIOS_SIZE, Termios};
@@ -25,6 +26,7 @@ type Result = core::result::Result<u64, Errno>;
 pub const AT_FDCWD: i64 = -100;
 pub const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
 pub const AT_REMOVEDIR: u64 = 0x200;
+pub const AT_SYMLINK_FOLLOW: u64 = 0x400;
 pub const AT_EMPTY_PATH: u64 = 0x1000;
 const SEEK_SET: u64 = 0;
 const SEEK_CUR: u64 = 1;
@@ -51,7 +53,7 @@ const IOV_MAX: u64 = 1024;
 const MAX_TRANSFER: usize = 64 * 1024;
 // ANCHOR_END: constants
 
-fn with_space<R>(work: impl FnOnce(&mut Space) -> R) -> R {
+pub fn with_space<R>(work: impl FnOnce(&mut Space) -> R) -> R {
     process::with_current(|process| work(process.space.as_mut().expect("a user process has a space")))
 }
 
@@ -61,14 +63,14 @@ pub fn file(fd: u64) -> core::result::Result<Arc<OpenFile>, Errno> {
 }
 
 /// A path argument: at most PATH_MAX bytes with its NUL, else ENAMETOOLONG.
-fn user_path(at: u64) -> core::result::Result<Vec<u8>, Errno> {
+pub fn user_path(at: u64) -> core::result::Result<Vec<u8>, Errno> {
     with_space(|space| space.copy_string(at, PATH_MAX - 1, Errno::ENAMETOOLONG))
 }
 
 // ANCHOR: start_dir
 /// Where a path given with `dirfd` starts: the working directory (AT_FDCWD), or the
 /// directory open as `dirfd`; and that directory's path, for naming what is opened.
-fn start_dir(dirfd: i64) -> core::result::Result<Cwd, Errno> {
+pub fn start_dir(dirfd: i64) -> core::result::Result<Cwd, Errno> {
     if dirfd == AT_FDCWD {
         return Ok(process::with_current(|process| process.cwd.clone()));
     }
@@ -96,20 +98,15 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> Result {
     let start = start_dir(dirfd)?;
     let inode = if flags & O_CREAT != 0 {
         let (parent, name) = vfs::walk_parent(&start.inode, &path).map_err(|errno| if errno == Errno::EBUSY { Errno::EISDIR } else { errno })?;
-        match vfs::walk(&parent, name) {
-            Ok(_) if flags & O_EXCL != 0 => return Err(Errno::EEXIST),
-            Ok(existing) => existing,
-            Err(Errno::ENOENT) if path::ends_as_directory(&path) => return Err(Errno::EISDIR),
-            Err(Errno::ENOENT) => {
-                let umask = process::with_current(|process| process.umask);
-                parent.create(name, Kind::File, mode as u32 & 0o7777 & !umask)?
-            }
-            Err(errno) => return Err(errno),
-        }
+        create(parent, name.to_vec(), flags, mode, path::ends_as_directory(&path))?
     } else {
-        vfs::walk(&start.inode, &path)?
+        vfs::walk_to(&start.inode, &path, if flags & O_NOFOLLOW != 0 { Last::NoFollow } else { Last::Follow })?
     };
     let kind = inode.metadata().kind;
+    // O_NOFOLLOW: a link where the file should be is ELOOP (Bramble has no O_PATH to open it).
+    if kind == Kind::Symlink {
+        return Err(Errno::ELOOP);
+    }
     if flags & O_DIRECTORY != 0 && kind != Kind::Directory {
         return Err(Errno::ENOTDIR);
     }
@@ -120,10 +117,40 @@ pub fn openat(dirfd: i64, path: u64, flags: u64, mode: u64) -> Result {
         inode.truncate(0)?;
     }
     let status = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK) | O_LARGEFILE;
-    let file = OpenFile::new(Object::Inode(inode), status, path::joined(&start.path, &path));
+    // A directory's path is what fchdir gives getcwd: its own, links resolved.
+    let named = if kind == Kind::Directory { vfs::walk_named(&start.inode, &start.path, &path)?.1 } else { path::joined(&start.path, &path) };
+    let file = OpenFile::new(Object::Inode(inode), status, named);
     process::with_current(|process| process.files.install(file, flags & O_CLOEXEC != 0, 0))
 }
 // ANCHOR_END: openat
+
+/// openat's O_CREAT: the file `name` in directory `parent`, made if it does not exist (and
+/// the path did not end as a directory's: EISDIR). A link there is followed (unless O_EXCL or
+/// O_NOFOLLOW), and one that leads nowhere gets the file it names made, as Linux does.
+fn create(mut parent: InodeRef, mut name: Vec<u8>, flags: u32, mode: u64, as_directory: bool) -> core::result::Result<InodeRef, Errno> {
+    let last = if flags & (O_EXCL | O_NOFOLLOW) != 0 { Last::NoFollow } else { Last::Follow };
+    for _ in 0..=vfs::MAX_LINKS {
+        match vfs::walk_to(&parent, &name, last) {
+            Ok(_) if flags & O_EXCL != 0 => return Err(Errno::EEXIST),
+            Ok(existing) => return Ok(existing),
+            Err(Errno::ENOENT) if as_directory => return Err(Errno::EISDIR),
+            Err(Errno::ENOENT) => {}
+            Err(errno) => return Err(errno),
+        }
+        match vfs::walk_to(&parent, &name, Last::NoFollow) {
+            Ok(link) if link.metadata().kind == Kind::Symlink => {
+                let target = link.readlink()?;
+                let (holder, last_name) = vfs::walk_parent(&parent, &target)?;
+                (parent, name) = (holder, last_name.to_vec());
+            }
+            _ => {
+                let umask = process::with_current(|process| process.umask);
+                return parent.create(&name, Kind::File, mode as u32 & 0o7777 & !umask);
+            }
+        }
+    }
+    Err(Errno::ELOOP)
+}
 
 pub fn close(fd: u64) -> Result {
     let descriptor = process::with_current(|process| process.files.remove(fd))?;
@@ -267,24 +294,23 @@ pub fn lseek(fd: u64, offset: u64, whence: u64) -> Result {
 // ANCHOR_END: lseek
 
 // ANCHOR: getdents
-/// getdents64: as many `struct linux_dirent64` as fit in `len` bytes, from the entry the
-/// file's offset names (for a directory, the offset counts entries).
+/// getdents64: as many `struct linux_dirent64` as fit in `len` bytes, from the position the
+/// file's offset holds (the filesystem's cookie: see `Inode::entries`).
 pub fn getdents64(fd: u64, buffer: u64, len: u64) -> Result {
     let file = file(fd)?;
     let inode = inode_of(&file, Errno::ENOTDIR)?;
     let mut bytes = Vec::new();
-    let mut index = file.offset() as usize;
-    while let Some(entry) = inode.entry(index)? {
+    let mut position = file.offset();
+    let mut too_small = false;
+    inode.entries(position, &mut |entry, next| {
         // d_ino (8), d_off (8), d_reclen (2), d_type (1), the name and its NUL, padded to 8.
         let record = (19 + entry.name.len() + 1).next_multiple_of(8);
         if bytes.len() + record > len as usize {
-            if bytes.is_empty() {
-                return Err(Errno::EINVAL);
-            }
-            break;
+            too_small = bytes.is_empty();
+            return false;
         }
         bytes.extend_from_slice(&entry.ino.to_le_bytes());
-        bytes.extend_from_slice(&(index as u64 + 1).to_le_bytes());
+        bytes.extend_from_slice(&next.to_le_bytes());
         bytes.extend_from_slice(&(record as u16).to_le_bytes());
         bytes.push(match entry.kind {
             Kind::File => 8,
@@ -294,10 +320,14 @@ pub fn getdents64(fd: u64, buffer: u64, len: u64) -> Result {
         });
         bytes.extend_from_slice(&entry.name);
         bytes.resize(bytes.len() + record - 19 - entry.name.len(), 0);
-        index += 1;
+        position = next;
+        true
+    })?;
+    if too_small {
+        return Err(Errno::EINVAL);
     }
     with_space(|space| space.copy_out(UserSlice::new(buffer, bytes.len()), &bytes))?;
-    file.set_offset(index as u64);
+    file.set_offset(position);
     Ok(bytes.len() as u64)
 }
 // ANCHOR_END: getdents
@@ -320,8 +350,12 @@ fn stat_bytes(metadata: &Metadata) -> [u8; 128] {
     put(32, &metadata.rdev.to_le_bytes()); // st_rdev
     put(48, &metadata.size.to_le_bytes()); // st_size
     put(56, &4096u32.to_le_bytes()); // st_blksize
-    put(64, &metadata.size.div_ceil(512).to_le_bytes()); // st_blocks, in 512-byte units
-    // The times stay 0: there is no clock that knows the date.
+    put(64, &metadata.blocks.to_le_bytes()); // st_blocks, in 512-byte units
+    // st_atime, st_mtime, st_ctime, each followed by its nanoseconds, which stay 0: the
+    // filesystems keep whole seconds.
+    put(72, &metadata.atime.to_le_bytes());
+    put(88, &metadata.mtime.to_le_bytes());
+    put(104, &metadata.ctime.to_le_bytes());
     bytes
 }
 
@@ -357,7 +391,8 @@ pub fn newfstatat(dirfd: i64, path: u64, buffer: u64, flags: u64) -> Result {
         return if dirfd == AT_FDCWD { put_stat(Ok(start_dir(dirfd)?.inode), buffer) } else { fstat(dirfd as u64, buffer) };
     }
     let start = start_dir(dirfd)?;
-    put_stat(Ok(vfs::walk(&start.inode, &path)?), buffer)
+    let last = if flags & AT_SYMLINK_NOFOLLOW != 0 { Last::NoFollow } else { Last::Follow };
+    put_stat(Ok(vfs::walk_to(&start.inode, &path, last)?), buffer)
 }
 // ANCHOR_END: stat
 
@@ -368,7 +403,7 @@ pub fn readlinkat(dirfd: i64, path: u64, buffer: u64, size: u64) -> Result {
     }
     let path = user_path(path)?;
     let start = start_dir(dirfd)?;
-    let target = vfs::walk(&start.inode, &path)?.readlink()?;
+    let target = vfs::walk_to(&start.inode, &path, Last::NoFollow)?.readlink()?;
     let count = target.len().min(size as usize);
     with_space(|space| space.copy_out(UserSlice::new(buffer, count), &target[..count]))?;
     Ok(count as u64)
@@ -406,7 +441,7 @@ pub fn unlinkat(dirfd: i64, path: u64, flags: u64) -> Result {
         _ => {}
     }
     // A mount point is busy: its filesystem hides it.
-    let target = vfs::walk(&parent, name)?;
+    let target = vfs::walk_to(&parent, name, Last::NoFollow)?;
     if !vfs::same_filesystem(&parent, &target) {
         return Err(if directory { Errno::EBUSY } else { Errno::EISDIR });
     }
@@ -428,7 +463,7 @@ pub fn renameat2(old_dirfd: i64, old_path: u64, new_dirfd: i64, new_path: u64, f
     if [old_name, new_name].iter().any(|name| *name == b"." || *name == b"..") {
         return Err(Errno::EBUSY);
     }
-    let moving = vfs::walk(&old_parent, old_name)?;
+    let moving = vfs::walk_to(&old_parent, old_name, Last::NoFollow)?;
     if !vfs::same_filesystem(&old_parent, &new_parent) || !vfs::same_filesystem(&old_parent, &moving) {
         return Err(Errno::EXDEV);
     }
@@ -437,15 +472,118 @@ pub fn renameat2(old_dirfd: i64, old_path: u64, new_dirfd: i64, new_path: u64, f
 }
 // ANCHOR_END: namespace
 
+// ANCHOR: links
+/// linkat: a new name `new_path` for the file at `old_path`, which is not a directory (EPERM)
+/// and is in the same filesystem (EXDEV). A link at `old_path` gets the new name itself,
+/// unless AT_SYMLINK_FOLLOW; with AT_EMPTY_PATH and an empty `old_path`, the file open as
+/// `old_dirfd` does.
+pub fn linkat(old_dirfd: i64, old_path: u64, new_dirfd: i64, new_path: u64, flags: u64) -> Result {
+    if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (old_path, new_path) = (user_path(old_path)?, user_path(new_path)?);
+    let target = if old_path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+        inode_of(&*file(old_dirfd as u64)?, Errno::ENOENT)?
+    } else {
+        let last = if flags & AT_SYMLINK_FOLLOW != 0 { Last::Follow } else { Last::NoFollow };
+        vfs::walk_to(&start_dir(old_dirfd)?.inode, &old_path, last)?
+    };
+    let (parent, name) = new_entry(new_dirfd, &new_path)?;
+    if !vfs::same_filesystem(&parent, &target) {
+        return Err(Errno::EXDEV);
+    }
+    parent.link(name, &target)?;
+    Ok(0)
+}
+
+/// symlinkat: a new symbolic link `link_path` whose target is the path `target`, stored as
+/// given (it is resolved when the link is followed, not now).
+pub fn symlinkat(target: u64, new_dirfd: i64, link_path: u64) -> Result {
+    let (target, link_path) = (user_path(target)?, user_path(link_path)?);
+    if target.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let (parent, name) = new_entry(new_dirfd, &link_path)?;
+    parent.symlink(name, &target)?;
+    Ok(0)
+}
+
+/// The directory a new name goes in, and the name, which must be free: EEXIST when it is
+/// taken, or is `/`, `.` or `..`.
+fn new_entry(dirfd: i64, path: &[u8]) -> core::result::Result<(InodeRef, &[u8]), Errno> {
+    let (parent, name) = vfs::walk_parent(&start_dir(dirfd)?.inode, path).map_err(|errno| if errno == Errno::EBUSY { Errno::EEXIST } else { errno })?;
+    if name == b"." || name == b".." || vfs::walk_to(&parent, name, Last::NoFollow).is_ok() {
+        return Err(Errno::EEXIST);
+    }
+    Ok((parent, name))
+}
+// ANCHOR_END: links
+
+// ANCHOR: utimensat
+/// The nanoseconds of a utimensat time that mean "now" and "leave it" (linux/stat.h).
+const UTIME_NOW: u64 = (1 << 30) - 1;
+const UTIME_OMIT: u64 = (1 << 30) - 2;
+
+/// One `struct timespec` of utimensat's pair: a new time, or None for UTIME_OMIT. Seconds
+/// before 1970 are kept as 0: the filesystems' times are unsigned.
+fn new_time(bytes: &[u8]) -> core::result::Result<Option<NewTime>, Errno> {
+    let seconds = i64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"));
+    let nanoseconds = u64::from_le_bytes(bytes[8..16].try_into().expect("eight bytes"));
+    match nanoseconds {
+        UTIME_NOW => Ok(Some(NewTime::Now)),
+        UTIME_OMIT => Ok(None),
+        0..=999_999_999 => Ok(Some(NewTime::At(seconds.max(0) as u64))),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// utimensat: sets the access and modification times of the file at `path` (a link itself
+/// with AT_SYMLINK_NOFOLLOW), from the pair of timespecs at `times`, or both to now when
+/// `times` is NULL. With a NULL `path` it works on the file open as `dirfd` (futimens).
+/// Linux checks the times, then the flags, and when both times are UTIME_OMIT does nothing
+/// and succeeds before even looking for the file; so does this.
+pub fn utimensat(dirfd: i64, path: u64, times: u64, flags: u64) -> Result {
+    let (atime, mtime) = if times == 0 {
+        (Some(NewTime::Now), Some(NewTime::Now))
+    } else {
+        let mut bytes = [0u8; 32];
+        with_space(|space| space.copy_in(UserSlice::new(times, 32), &mut bytes))?;
+        (new_time(&bytes[..16])?, new_time(&bytes[16..])?)
+    };
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if atime.is_none() && mtime.is_none() {
+        return Ok(0);
+    }
+    let inode = if path == 0 {
+        if dirfd == AT_FDCWD {
+            return Err(Errno::EFAULT);
+        }
+        inode_of(&*file(dirfd as u64)?, Errno::EBADF)?
+    } else {
+        let path = user_path(path)?;
+        if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
+            start_dir(dirfd).map(|start| start.inode).or_else(|_| inode_of(&*file(dirfd as u64)?, Errno::EBADF))?
+        } else {
+            let last = if flags & AT_SYMLINK_NOFOLLOW != 0 { Last::NoFollow } else { Last::Follow };
+            vfs::walk_to(&start_dir(dirfd)?.inode, &path, last)?
+        }
+    };
+    inode.set_times(atime, mtime)?;
+    Ok(0)
+}
+// ANCHOR_END: utimensat
+
 // ANCHOR: cwd
 pub fn chdir(path: u64) -> Result {
     let path = user_path(path)?;
     let cwd = process::with_current(|process| process.cwd.clone());
-    let inode = vfs::walk(&cwd.inode, &path)?;
+    let (inode, named) = vfs::walk_named(&cwd.inode, &cwd.path, &path)?;
     if inode.metadata().kind != Kind::Directory {
         return Err(Errno::ENOTDIR);
     }
-    let new = Cwd { inode, path: path::joined(&cwd.path, &path) };
+    let new = Cwd { inode, path: named };
     process::with_current(|process| process.cwd = new);
     Ok(0)
 }

@@ -69,6 +69,8 @@ mod exec;
 #[cfg(not(test))]
 mod filecalls;
 #[cfg(not(test))]
+mod fscalls;
+#[cfg(not(test))]
 mod exit;
 #[cfg(not(test))]
 mod intc;

@@ -149,6 +149,7 @@ fn wait_until(ms: u64, done: impl Fn() -> bool) -> bool {
     }
 }
 
+// ANCHOR: sd_wait
 /// Waits for one of the interrupt status bits in `wanted`, and clears it; an error bit
 /// instead ends the wait with that error (cleared too, and the lines reset).
 fn wait_for(wanted: u32, ms: u64, timeout: SdError) -> Result<(), SdError> {
@@ -177,6 +178,7 @@ fn wait_for(wanted: u32, ms: u64, timeout: SdError) -> Result<(), SdError> {
     write(INTERRUPT, status & wanted);
     Ok(())
 }
+// ANCHOR_END: sd_wait
 
 /// Resets the command and data lines after an error, so the next command can go out.
 fn reset_lines() {
@@ -227,6 +229,7 @@ fn set_clock(hz: u32) -> Result<(), SdError> {
 }
 
 impl SdCard {
+    // ANCHOR: sd_init
     /// Resets the controller and brings the card from power-on to the transfer state:
     /// CMD0 (idle), CMD8 (voltage; version 2 cards answer), ACMD41 until powered up (and
     /// whether it is high capacity), CMD2 and CMD3 (identity, address), CMD9 (size), CMD7
@@ -278,12 +281,14 @@ impl SdCard {
         set_clock(TRANSFER_HZ)?;
         Ok(SdCard { high_capacity, sectors, last_error: None })
     }
+    // ANCHOR_END: sd_init
 
     /// The argument of a read or write command for `sector`: a block number, or a byte address.
     fn address(&self, sector: u64) -> u32 {
         if self.high_capacity { sector as u32 } else { (sector * SECTOR as u64) as u32 }
     }
 
+    // ANCHOR: sd_transfer
     fn transfer(&mut self, first: u64, count: usize, reading: bool, mut each: impl FnMut(usize)) -> Result<(), SdError> {
         if count == 0 {
             return Ok(());
@@ -310,6 +315,7 @@ impl SdCard {
         }
         wait_for(TRANSFER_COMPLETE, DATA_MS, SdError::DataTimeout)
     }
+    // ANCHOR_END: sd_transfer
 
     fn record<T>(&mut self, result: Result<T, SdError>) -> Result<T, Errno> {
         result.map_err(|error| {
@@ -319,6 +325,7 @@ impl SdCard {
     }
 }
 
+// ANCHOR: sd_block_device
 impl BlockDevice for SdCard {
     fn sectors(&self) -> u64 {
         self.sectors
@@ -349,6 +356,7 @@ impl BlockDevice for SdCard {
         Ok(())
     }
 }
+// ANCHOR_END: sd_block_device
 
 /// The card's size from its CSD, as the controller stores R2: bits 127:8 of the register in
 /// bits 119:0 of RESPONSE0-3, so CSD bit n is response bit n - 8.

@@ -14,6 +14,12 @@ pub mod number {
     pub const IOCTL: u64 = 29;
     pub const MKDIRAT: u64 = 34;
     pub const UNLINKAT: u64 = 35;
+    pub const SYMLINKAT: u64 = 36;
+    pub const LINKAT: u64 = 37;
+    pub const UMOUNT2: u64 = 39;
+    pub const MOUNT: u64 = 40;
+    pub const STATFS: u64 = 43;
+    pub const FSTATFS: u64 = 44;
     pub const FTRUNCATE: u64 = 46;
     pub const FACCESSAT: u64 = 48;
     pub const CHDIR: u64 = 49;
@@ -35,6 +41,7 @@ pub mod number {
     pub const SYNC: u64 = 81;
     pub const FSYNC: u64 = 82;
     pub const FDATASYNC: u64 = 83;
+    pub const UTIMENSAT: u64 = 88;
     pub const EXIT: u64 = 93;
     pub const EXIT_GROUP: u64 = 94;
     pub const SET_TID_ADDRESS: u64 = 96;
@@ -82,6 +89,13 @@ pub enum Call {
     Ioctl { fd: u64, request: u64, argument: u64 },
     Mkdirat { dirfd: i64, path: u64, mode: u64 },
     Unlinkat { dirfd: i64, path: u64, flags: u64 },
+    Symlinkat { target: u64, new_dirfd: i64, link_path: u64 },
+    Linkat { old_dirfd: i64, old_path: u64, new_dirfd: i64, new_path: u64, flags: u64 },
+    Umount2 { target: u64, flags: u64 },
+    Mount { source: u64, target: u64, kind: u64, flags: u64, data: u64 },
+    Statfs { path: u64, buffer: u64 },
+    Fstatfs { fd: u64, buffer: u64 },
+    Utimensat { dirfd: i64, path: u64, times: u64, flags: u64 },
     Ftruncate { fd: u64, length: u64 },
     Readlinkat { dirfd: i64, path: u64, buffer: u64, size: u64 },
     Sync,
@@ -152,6 +166,13 @@ pub fn decode(number: u64, args: [u64; 6]) -> Call {
         number::IOCTL => Call::Ioctl { fd: a0, request: a1 & 0xffff_ffff, argument: a2 },
         number::MKDIRAT => Call::Mkdirat { dirfd: dirfd(a0), path: a1, mode: a2 },
         number::UNLINKAT => Call::Unlinkat { dirfd: dirfd(a0), path: a1, flags: a2 },
+        number::SYMLINKAT => Call::Symlinkat { target: a0, new_dirfd: dirfd(a1), link_path: a2 },
+        number::LINKAT => Call::Linkat { old_dirfd: dirfd(a0), old_path: a1, new_dirfd: dirfd(a2), new_path: a3, flags: a4 },
+        number::UMOUNT2 => Call::Umount2 { target: a0, flags: a1 },
+        number::MOUNT => Call::Mount { source: a0, target: a1, kind: a2, flags: a3, data: a4 },
+        number::STATFS => Call::Statfs { path: a0, buffer: a1 },
+        number::FSTATFS => Call::Fstatfs { fd: a0, buffer: a1 },
+        number::UTIMENSAT => Call::Utimensat { dirfd: dirfd(a0), path: a1, times: a2, flags: a3 },
         number::FTRUNCATE => Call::Ftruncate { fd: a0, length: a1 },
         number::READLINKAT => Call::Readlinkat { dirfd: dirfd(a0), path: a1, buffer: a2, size: a3 },
         number::SYNC => Call::Sync,
@@ -246,6 +267,7 @@ mod hardware {
     use crate::exec::{self, ARGUMENT_BYTES};
     use crate::diskcalls;
     use crate::filecalls as files;
+    use crate::fscalls;
     use crate::fs::path::PATH_MAX;
     use crate::process::{self, Wait};
     use crate::signal;
@@ -276,6 +298,13 @@ mod hardware {
             Call::Ioctl { fd, request, argument } => files::ioctl(fd, request, argument),
             Call::Mkdirat { dirfd, path, mode } => files::mkdirat(dirfd, path, mode),
             Call::Unlinkat { dirfd, path, flags } => files::unlinkat(dirfd, path, flags),
+            Call::Symlinkat { target, new_dirfd, link_path } => files::symlinkat(target, new_dirfd, link_path),
+            Call::Linkat { old_dirfd, old_path, new_dirfd, new_path, flags } => files::linkat(old_dirfd, old_path, new_dirfd, new_path, flags),
+            Call::Umount2 { target, flags } => fscalls::umount2(target, flags),
+            Call::Mount { source, target, kind, flags, data } => fscalls::mount(source, target, kind, flags, data),
+            Call::Statfs { path, buffer } => fscalls::statfs(path, buffer),
+            Call::Fstatfs { fd, buffer } => fscalls::fstatfs(fd, buffer),
+            Call::Utimensat { dirfd, path, times, flags } => files::utimensat(dirfd, path, times, flags),
             Call::Ftruncate { fd, length } => files::ftruncate(fd, length),
             Call::Readlinkat { dirfd, path, buffer, size } => files::readlinkat(dirfd, path, buffer, size),
             Call::Sync => diskcalls::sync(),

@@ -20,6 +20,7 @@ pub mod nr {
     pub const UMOUNT2: usize = 39;
     pub const MOUNT: usize = 40;
     pub const STATFS: usize = 43;
+    pub const FSTATFS: usize = 44;
     pub const FTRUNCATE: usize = 46;
     pub const FACCESSAT: usize = 48;
     pub const CHDIR: usize = 49;
@@ -297,6 +298,8 @@ pub const AT_FDCWD: usize = -100isize as usize;
 pub const AT_REMOVEDIR: usize = 0x200;
 /// `newfstatat`: about a symbolic link itself, not what it points to.
 pub const AT_SYMLINK_NOFOLLOW: usize = 0x100;
+/// `linkat`: link what a symbolic link names, not the link.
+pub const AT_SYMLINK_FOLLOW: usize = 0x400;
 
 pub const O_RDONLY: usize = 0;
 pub const O_WRONLY: usize = 1;
@@ -431,6 +434,15 @@ pub fn linkat(olddirfd: usize, old: &[u8], newdirfd: usize, new: &[u8], flags: u
     with_path(old, |old| with_path(new, |new| call(nr::LINKAT, [olddirfd, old, newdirfd, new, flags, 0])))
 }
 
+/// link(2) and symlink(2): the `...at` calls in the current directory.
+pub fn link(old: &[u8], new: &[u8]) -> Result<usize, Errno> {
+    linkat(AT_FDCWD, old, AT_FDCWD, new, 0)
+}
+
+pub fn symlink(target: &[u8], link: &[u8]) -> Result<usize, Errno> {
+    symlinkat(target, AT_FDCWD, link)
+}
+
 pub fn symlinkat(target: &[u8], newdirfd: usize, link: &[u8]) -> Result<usize, Errno> {
     with_path(target, |target| with_path(link, |link| call(nr::SYMLINKAT, [target, newdirfd, link, 0, 0, 0])))
 }
@@ -444,9 +456,11 @@ pub fn readlinkat(dirfd: usize, path: &[u8], buffer: &mut [u8]) -> Result<usize,
 pub const UTIME_NOW: i64 = (1 << 30) - 1;
 pub const UTIME_OMIT: i64 = (1 << 30) - 2;
 
-/// Sets a file's access and modification times.
-pub fn utimensat(dirfd: usize, path: &[u8], times: &[Timespec; 2], flags: usize) -> Result<usize, Errno> {
-    with_path(path, |path| call(nr::UTIMENSAT, [dirfd, path, times.as_ptr() as usize, flags, 0, 0]))
+/// Sets a file's access and modification times, in that order; `None` (a NULL pointer to the
+/// kernel) sets both to now.
+pub fn utimensat(dirfd: usize, path: &[u8], times: Option<&[Timespec; 2]>, flags: usize) -> Result<usize, Errno> {
+    let times = times.map_or(0, |times| times.as_ptr() as usize);
+    with_path(path, |path| call(nr::UTIMENSAT, [dirfd, path, times, flags, 0, 0]))
 }
 
 /// faccessat's `mode`: does the file exist; may we read, write, execute it.
@@ -561,6 +575,16 @@ pub fn statfs(path: &[u8]) -> Result<Statfs, Errno> {
     with_path(path, |path| call(nr::STATFS, [path, &raw mut info as usize, 0, 0, 0, 0]))?;
     Ok(info)
 }
+
+pub fn fstatfs(fd: usize) -> Result<Statfs, Errno> {
+    let mut info = Statfs::default();
+    call(nr::FSTATFS, [fd, &raw mut info as usize, 0, 0, 0, 0])?;
+    Ok(info)
+}
+
+/// `Statfs::kind` values (linux/magic.h).
+pub const EXT2_SUPER_MAGIC: u64 = 0xEF53;
+pub const TMPFS_MAGIC: u64 = 0x0102_1994;
 
 /// mount(source, target, type, flags, data): attaches a file system at `target`.
 pub fn mount(source: &[u8], target: &[u8], kind: &[u8], flags: usize) -> Result<usize, Errno> {

@@ -9,8 +9,11 @@
 //!
 //! States of a line: absent → clean (read from the disk) → dirty (written) → clean again
 //! (written back by flush), or → absent (evicted; written back first if dirty).
+//!
+//! The cache takes all its memory when it is made (its lines, and a table that finds a line
+//! by its sector) and never allocates again: what the disk is doing never shows as memory in
+//! use, and the kernel's count of frames stays the same from one program to the next.
 
-use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -20,7 +23,13 @@ use crate::errno::Errno;
 pub const LINE_SECTORS: u64 = 8;
 pub const LINE_BYTES: usize = LINE_SECTORS as usize * SECTOR;
 
+// ANCHOR: cache
+/// A line's `start` when it holds nothing.
+const EMPTY: u64 = u64::MAX;
+
 struct Line {
+    /// The number of its first sector, or EMPTY.
+    start: u64,
     data: Vec<u8>,
     dirty: bool,
     /// When it was last used, on the cache's own clock of accesses: the smallest is evicted.
@@ -38,29 +47,33 @@ pub struct CacheStats {
 
 pub struct Cache<D: BlockDevice> {
     pub device: D,
-    /// Lines by the number of their first sector.
-    lines: BTreeMap<u64, Line>,
-    capacity: usize,
+    lines: Vec<Line>,
+    /// Which line holds a sector: a hash table with open addressing, each bucket a line's
+    /// index plus one (0 for none), twice as many buckets as lines so that probes stay short.
+    table: Vec<usize>,
     clock: u64,
     pub stats: CacheStats,
 }
+// ANCHOR_END: cache
 
 impl<D: BlockDevice> Cache<D> {
-    /// A cache of at most `capacity` lines (at least one) in front of `device`.
+    /// A cache of `capacity` lines (at least one) in front of `device`, all allocated now.
     pub fn new(device: D, capacity: usize) -> Cache<D> {
-        Cache { device, lines: BTreeMap::new(), capacity: capacity.max(1), clock: 0, stats: CacheStats::default() }
+        let capacity = capacity.max(1);
+        let lines = (0..capacity).map(|_| Line { start: EMPTY, data: vec![0; LINE_BYTES], dirty: false, used: 0 }).collect();
+        Cache { device, lines, table: vec![0; 2 * capacity], clock: 0, stats: CacheStats::default() }
     }
 
     pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
-    pub fn cached(&self) -> usize {
         self.lines.len()
     }
 
+    pub fn cached(&self) -> usize {
+        self.lines.iter().filter(|line| line.start != EMPTY).count()
+    }
+
     pub fn dirty(&self) -> usize {
-        self.lines.values().filter(|line| line.dirty).count()
+        self.lines.iter().filter(|line| line.dirty).count()
     }
 
     /// Sectors in the line starting at `start` (the device's last line may be short).
@@ -68,43 +81,112 @@ impl<D: BlockDevice> Cache<D> {
         LINE_SECTORS.min(self.device.sectors() - start)
     }
 
+    // ANCHOR: table
+    /// The bucket where the search for the line starting at `start` begins. Lines are numbered
+    /// in sector order, and neighbours go to neighbouring buckets: a file read in order fills
+    /// the table without collisions.
+    fn home(&self, start: u64) -> usize {
+        ((start / LINE_SECTORS) % self.table.len() as u64) as usize
+    }
+
+    /// The bucket holding the line starting at `start`, if one does.
+    fn bucket_of(&self, start: u64) -> Option<usize> {
+        let mut bucket = self.home(start);
+        loop {
+            match self.table[bucket] {
+                0 => return None,
+                slot if self.lines[slot - 1].start == start => return Some(bucket),
+                _ => bucket = (bucket + 1) % self.table.len(),
+            }
+        }
+    }
+
+    fn insert(&mut self, slot: usize) {
+        let mut bucket = self.home(self.lines[slot].start);
+        while self.table[bucket] != 0 {
+            bucket = (bucket + 1) % self.table.len();
+        }
+        self.table[bucket] = slot + 1;
+    }
+
+    /// Empties `bucket`, then moves back each later entry of its run that may not be searched
+    /// for past the hole (its home is not after the hole), so every search still finds it.
+    fn remove(&mut self, mut bucket: usize) {
+        let size = self.table.len();
+        let mut next = bucket;
+        loop {
+            next = (next + 1) % size;
+            let slot = self.table[next];
+            if slot == 0 {
+                break;
+            }
+            let home = self.home(self.lines[slot - 1].start);
+            // Distances along the circle: from the entry's home to where it is, and to the hole.
+            if (next + size - home) % size >= (next + size - bucket) % size {
+                self.table[bucket] = slot;
+                bucket = next;
+            }
+        }
+        self.table[bucket] = 0;
+    }
+    // ANCHOR_END: table
+
+    // ANCHOR: cache_line
     /// The line holding sector `start` (a multiple of LINE_SECTORS), read in unless `whole`
     /// says the caller is about to overwrite all of it.
     fn line(&mut self, start: u64, whole: bool) -> Result<&mut Line, Errno> {
         self.clock += 1;
-        if self.lines.contains_key(&start) {
-            self.stats.hits += 1;
-        } else {
-            self.stats.misses += 1;
-            if self.lines.len() >= self.capacity {
-                self.evict()?;
+        let slot = match self.bucket_of(start) {
+            Some(bucket) => {
+                self.stats.hits += 1;
+                self.table[bucket] - 1
             }
-            let mut data = vec![0; self.line_sectors(start) as usize * SECTOR];
-            if !whole {
-                self.device.read(start, &mut data)?;
+            None => {
+                self.stats.misses += 1;
+                let slot = match self.lines.iter().position(|line| line.start == EMPTY) {
+                    Some(free) => free,
+                    None => self.evict()?,
+                };
+                let length = self.line_sectors(start) as usize * SECTOR;
+                if !whole {
+                    self.device.read(start, &mut self.lines[slot].data[..length])?;
+                }
+                self.lines[slot].start = start;
+                self.insert(slot);
+                slot
             }
-            self.lines.insert(start, Line { data, dirty: false, used: 0 });
-        }
-        let clock = self.clock;
-        let line = self.lines.get_mut(&start).ok_or(Errno::EIO)?;
-        line.used = clock;
+        };
+        let line = &mut self.lines[slot];
+        line.used = self.clock;
         Ok(line)
     }
+    // ANCHOR_END: cache_line
 
-    /// Drops the least recently used line, writing it back first if it is dirty. If the write
-    /// fails the line stays (and stays dirty), so no data is lost behind the EIO.
-    fn evict(&mut self) -> Result<(), Errno> {
-        let Some((&start, _)) = self.lines.iter().min_by_key(|(_, line)| line.used) else {
-            return Ok(());
-        };
-        let line = &self.lines[&start];
-        if line.dirty {
-            self.device.write(start, &line.data)?;
+    // ANCHOR: cache_evict
+    /// Empties the least recently used line, writing it back first if it is dirty, and
+    /// returns it. If the write fails the line stays (and stays dirty), so no data is lost
+    /// behind the EIO.
+    fn evict(&mut self) -> Result<usize, Errno> {
+        let slot = (0..self.lines.len()).min_by_key(|&slot| self.lines[slot].used).ok_or(Errno::EIO)?;
+        self.write_back(slot)?;
+        let bucket = self.bucket_of(self.lines[slot].start).ok_or(Errno::EIO)?;
+        self.remove(bucket);
+        self.lines[slot].start = EMPTY;
+        Ok(slot)
+    }
+
+    /// Writes line `slot` to the device if it is dirty.
+    fn write_back(&mut self, slot: usize) -> Result<(), Errno> {
+        let start = self.lines[slot].start;
+        if self.lines[slot].dirty {
+            let length = self.line_sectors(start) as usize * SECTOR;
+            self.device.write(start, &self.lines[slot].data[..length])?;
+            self.lines[slot].dirty = false;
             self.stats.write_backs += 1;
         }
-        self.lines.remove(&start);
         Ok(())
     }
+    // ANCHOR_END: cache_evict
 
     /// The pieces of a request for `bytes` bytes from sector `first`, one per line it touches:
     /// the line's first sector, the offset in the line, and the range of the request's bytes.
@@ -145,6 +227,7 @@ impl<D: BlockDevice> BlockDevice for Cache<D> {
         Ok(())
     }
 
+    // ANCHOR: cache_write
     fn write(&mut self, first: u64, data: &[u8]) -> Result<(), Errno> {
         self.check(first, data.len())?;
         for (start, within, range) in Self::pieces(first, data.len()) {
@@ -156,18 +239,19 @@ impl<D: BlockDevice> BlockDevice for Cache<D> {
         }
         Ok(())
     }
+    // ANCHOR_END: cache_write
 
+    // ANCHOR: cache_flush
     /// Writes every dirty line back, in the order of their sectors, then flushes the device.
     fn flush(&mut self) -> Result<(), Errno> {
-        for (&start, line) in self.lines.iter_mut() {
-            if line.dirty {
-                self.device.write(start, &line.data)?;
-                line.dirty = false;
-                self.stats.write_backs += 1;
-            }
+        let mut dirty: Vec<usize> = (0..self.lines.len()).filter(|&slot| self.lines[slot].dirty).collect();
+        dirty.sort_by_key(|&slot| self.lines[slot].start);
+        for slot in dirty {
+            self.write_back(slot)?;
         }
         self.device.flush()
     }
+    // ANCHOR_END: cache_flush
 }
 
 #[cfg(test)]
@@ -272,6 +356,28 @@ mod tests {
         cache.read(14, &mut buffer).unwrap();
         assert_eq!((buffer[0], buffer[SECTOR], buffer[2 * SECTOR], buffer[3 * SECTOR]), (0x22, 0x22, 16, 17));
         assert_eq!(cache.read(62, &mut buffer), Err(Errno::EIO), "past the end of the device");
+    }
+
+    #[test]
+    fn lines_found_by_the_table_stay_right_through_many_evictions_in_any_order() {
+        // 3 lines for 64: every access in a scattered order evicts, and the table's runs of
+        // collisions are emptied and refilled from every side.
+        let mut cache = Cache::new(Recording::new(512), 3);
+        let mut expected = Recording::new(512).bytes;
+        let mut buffer = [0; SECTOR];
+        for step in 0..2000u64 {
+            let sector = (step * 37 + step / 7) % 512;
+            if step % 3 == 0 {
+                cache.write(sector, &[step as u8; SECTOR]).unwrap();
+                expected[sector as usize * SECTOR..(sector as usize + 1) * SECTOR].fill(step as u8);
+            } else {
+                cache.read(sector, &mut buffer).unwrap();
+                assert_eq!(buffer[..], expected[sector as usize * SECTOR..(sector as usize + 1) * SECTOR], "sector {sector} at step {step}");
+            }
+            assert!(cache.cached() <= 3);
+        }
+        cache.flush().unwrap();
+        assert!(cache.device.bytes == expected, "the device holds every write after flush");
     }
 
     #[test]

@@ -57,6 +57,7 @@ impl fmt::Display for MbrError {
     }
 }
 
+// ANCHOR: mbr_parse
 /// The partitions that sector 0 lists (empty entries left out), checked against the disk's size.
 pub fn parse(sector: &[u8; SECTOR], disk_sectors: u64) -> Result<Vec<PartitionEntry>, MbrError> {
     if sector[510] != 0x55 || sector[511] != 0xAA {
@@ -81,13 +82,16 @@ pub fn parse(sector: &[u8; SECTOR], disk_sectors: u64) -> Result<Vec<PartitionEn
     }
     Ok(partitions)
 }
+// ANCHOR_END: mbr_parse
 
+// ANCHOR: partition
 /// One partition as a block device of its own: sector 0 is the partition's first, and no
 /// access reaches outside it.
 pub struct Partition<D: BlockDevice> {
     pub device: D,
     pub entry: PartitionEntry,
 }
+// ANCHOR_END: partition
 
 impl<D: BlockDevice> Partition<D> {
     fn check(&self, first: u64, bytes: usize) -> Result<u64, Errno> {

@@ -12,6 +12,7 @@ pub mod mbr;
 /// The unit every block device reads and writes, and the unit the MBR counts in.
 pub const SECTOR: usize = 512;
 
+// ANCHOR: block_device
 pub trait BlockDevice {
     /// How many sectors the device holds.
     fn sectors(&self) -> u64;
@@ -23,3 +24,4 @@ pub trait BlockDevice {
     /// Makes every write so far reach the medium (a cache writes its dirty blocks).
     fn flush(&mut self) -> Result<(), Errno>;
 }
+// ANCHOR_END: block_device

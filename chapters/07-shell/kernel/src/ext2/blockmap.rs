@@ -34,6 +34,7 @@ impl<D: BlockDevice> Ext2<D> {
         DIRECT_BLOCKS as u64 + per + per * per + per * per * per
     }
 
+    // ANCHOR: block_path
     fn path(&self, logical: u64) -> Result<Path, Errno> {
         let per = self.per_block();
         let direct = DIRECT_BLOCKS as u64;
@@ -56,7 +57,9 @@ impl<D: BlockDevice> Ext2<D> {
         }
         Err(Errno::EFBIG)
     }
+    // ANCHOR_END: block_path
 
+    // ANCHOR: map
     /// The disk block holding block `logical` of the file, or 0 for a hole.
     pub(super) fn map(&mut self, inode: &Inode, logical: u64) -> Result<u32, Errno> {
         let path = self.path(logical)?;
@@ -71,6 +74,7 @@ impl<D: BlockDevice> Ext2<D> {
         }
         Ok(block)
     }
+    // ANCHOR_END: map
 
     /// The disk block for block `logical`, allocating it and any indirect block on the way if
     /// the file has a hole there. Indirect blocks start zeroed; a new data block only if

@@ -40,6 +40,7 @@ fn needed(name_len: usize) -> usize {
     (HEADER + name_len).next_multiple_of(4)
 }
 
+// ANCHOR: entry_at
 /// The entry at `at` in `block`, checked: a `rec_len` that is too short, not a multiple of
 /// four, or runs past the block, or a name longer than its record, is corruption (EIO).
 fn entry_at(block: &[u8], at: usize) -> Result<(u32, usize, usize), Errno> {
@@ -54,6 +55,7 @@ fn entry_at(block: &[u8], at: usize) -> Result<(u32, usize, usize), Errno> {
     }
     Ok((inode, record, name_len))
 }
+// ANCHOR_END: entry_at
 
 fn write_entry(block: &mut [u8], at: usize, inode: u32, record: usize, name: &[u8], kind: u8) {
     put32(block, at, inode);
@@ -155,6 +157,7 @@ impl<D: BlockDevice> Ext2<D> {
         }
     }
 
+    // ANCHOR: add_entry
     /// Adds the entry `name` → `target` to the directory: into the first unused entry or slack
     /// that fits, else into a new block at the directory's end. The caller checked that the
     /// name is not there yet, and writes nothing else: this writes the directory's inode.
@@ -191,7 +194,9 @@ impl<D: BlockDevice> Ext2<D> {
         directory.set_size((logical + 1) * self.block_size as u64);
         self.finish_change(number, directory, block, &buffer)
     }
+    // ANCHOR_END: add_entry
 
+    // ANCHOR: remove_entry
     /// Removes the entry `name`, merging its record into the one before it. Returns the inode
     /// it named.
     pub(super) fn remove_entry(&mut self, number: u32, directory: &mut Inode, name: &[u8]) -> Result<u32, Errno> {
@@ -209,6 +214,7 @@ impl<D: BlockDevice> Ext2<D> {
         self.finish_change(number, directory, slot.block, &buffer)?;
         Ok(target)
     }
+    // ANCHOR_END: remove_entry
 
     /// Points the existing entry `name` at `target` (rename over an existing name, and "..").
     pub(super) fn retarget_entry(&mut self, number: u32, directory: &mut Inode, name: &[u8], target: u32, kind: u8) -> Result<(), Errno> {

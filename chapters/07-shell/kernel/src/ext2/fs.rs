@@ -63,6 +63,7 @@ pub struct Ext2<D: BlockDevice> {
 }
 
 impl<D: BlockDevice> Ext2<D> {
+    // ANCHOR: ext2_mount
     /// Mounts the filesystem on `device`: read-only if `read_only` or if it has read-only
     /// compatible features this code does not know. A writable mount marks it "not clean"
     /// on the disk at once, until `unmount`.
@@ -104,7 +105,9 @@ impl<D: BlockDevice> Ext2<D> {
         }
         Ok(fs)
     }
+    // ANCHOR_END: ext2_mount
 
+    // ANCHOR: ext2_unmount
     /// Writes everything back, marks the filesystem clean, and hands the device back.
     pub fn unmount(mut self) -> Result<D, Errno> {
         if !self.read_only {
@@ -114,6 +117,7 @@ impl<D: BlockDevice> Ext2<D> {
         }
         Ok(self.device)
     }
+    // ANCHOR_END: ext2_unmount
 
     /// Writes the superblock and group descriptors if they changed, then flushes the device.
     pub fn sync(&mut self) -> Result<(), Errno> {
@@ -149,6 +153,7 @@ impl<D: BlockDevice> Ext2<D> {
         self.superblock.write_time()
     }
 
+    // ANCHOR: check_group
     /// A group's descriptor must place its bitmaps and inode table inside the group (ext2
     /// without flex_bg always does), within the filesystem, and count no more than it holds.
     fn check_group(&self, group: u32) -> Result<(), MountError> {
@@ -164,6 +169,7 @@ impl<D: BlockDevice> Ext2<D> {
             && d.free_inodes as u32 <= self.superblock.inodes_per_group();
         if fits { Ok(()) } else { Err(MountError::BadGroupDescriptor(group)) }
     }
+    // ANCHOR_END: check_group
 
     // ---- Blocks ----
 
@@ -225,6 +231,7 @@ impl<D: BlockDevice> Ext2<D> {
 
     // ---- Inodes ----
 
+    // ANCHOR: locate
     /// The block holding inode `number`, and its byte offset there; EIO for a number out of range.
     fn locate(&self, number: u32) -> Result<(u32, usize), Errno> {
         if number == 0 || number > self.superblock.inodes_count() {
@@ -236,6 +243,7 @@ impl<D: BlockDevice> Ext2<D> {
         let block = self.groups[group as usize].inode_table + (byte / self.block_size) as u32;
         Ok((block, byte % self.block_size))
     }
+    // ANCHOR_END: locate
 
     pub fn read_inode(&mut self, number: u32) -> Result<Inode, Errno> {
         let (block, at) = self.locate(number)?;
@@ -254,6 +262,7 @@ impl<D: BlockDevice> Ext2<D> {
 
     // ---- Allocation ----
 
+    // ANCHOR: allocate_block
     /// Allocates a block, trying group `goal` first (a file's blocks near its inode). With
     /// `zeroed` its old contents are overwritten with zeros; without, the caller is about to
     /// write all of it.
@@ -278,6 +287,7 @@ impl<D: BlockDevice> Ext2<D> {
         }
         Err(Errno::ENOSPC)
     }
+    // ANCHOR_END: allocate_block
 
     pub(super) fn free_block(&mut self, block: u32) -> Result<(), Errno> {
         self.check_block(block)?;
@@ -346,6 +356,7 @@ impl<D: BlockDevice> Ext2<D> {
         if self.superblock.rev_level() == DYNAMIC_REV { self.superblock.first_inode() } else { 11 }
     }
 
+    // ANCHOR: take_bit
     /// Sets the first clear bit among the first `bits` of the bitmap in `block`, and returns
     /// its index. A group whose counter says "free" but whose bitmap is full is corrupt: EIO.
     fn take_bit(&mut self, block: u32, bits: u32) -> Result<u32, Errno> {
@@ -361,6 +372,7 @@ impl<D: BlockDevice> Ext2<D> {
         self.write_block(block, &bitmap)?;
         Ok(bit)
     }
+    // ANCHOR_END: take_bit
 
     /// Clears a bit that must be set: freeing something already free is corruption (EIO),
     /// and would make the counters wrong.

@@ -29,6 +29,7 @@ pub fn put32(bytes: &mut [u8], at: usize, value: u32) {
 pub const SUPERBLOCK_OFFSET: u64 = 1024;
 pub const SUPERBLOCK_SIZE: usize = 1024;
 pub const MAGIC: u16 = 0xEF53;
+// ANCHOR: superblock_flags
 /// `s_state`: unmounted cleanly. A mounted, writable filesystem has it clear, so a
 /// filesystem that was not unmounted (a crash, a pulled card) is seen to need a check.
 pub const STATE_VALID: u16 = 1;
@@ -42,6 +43,7 @@ pub const INCOMPAT_KNOWN: u32 = INCOMPAT_FILETYPE;
 pub const RO_COMPAT_SPARSE_SUPER: u32 = 0x0001;
 pub const RO_COMPAT_LARGE_FILE: u32 = 0x0002;
 pub const RO_COMPAT_KNOWN: u32 = RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE;
+// ANCHOR_END: superblock_flags
 // Compatible features (resize_inode, dir_index, ext_attr, ...) need nothing from a kernel
 // that does not use them; the one with a duty is dir_index (see `FLAG_INDEX`).
 
@@ -123,6 +125,7 @@ impl Superblock {
 
 pub const GROUP_DESCRIPTOR_SIZE: usize = 32;
 
+// ANCHOR: group_descriptor
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GroupDescriptor {
     pub block_bitmap: u32,
@@ -132,6 +135,7 @@ pub struct GroupDescriptor {
     pub free_inodes: u16,
     pub used_dirs: u16,
 }
+// ANCHOR_END: group_descriptor
 
 impl GroupDescriptor {
     pub fn read(bytes: &[u8]) -> GroupDescriptor {

@@ -7,7 +7,6 @@
 //! the device has); the superblock and group descriptors at the next `sync`.
 
 use alloc::vec;
-use alloc::vec::Vec;
 
 use super::dir::check_name;
 use super::fs::Ext2;
@@ -125,6 +124,7 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(total)
     }
 
+    // ANCHOR: ext2_write
     /// Writes `data` at byte `offset`, allocating blocks as needed; returns the bytes written.
     /// If the disk fills part-way, what fitted stays written and is counted; nothing fitted is ENOSPC.
     pub fn write(&mut self, number: u32, offset: u64, data: &[u8]) -> Result<usize, Errno> {
@@ -172,6 +172,7 @@ impl<D: BlockDevice> Ext2<D> {
             _ => Ok(done),
         }
     }
+    // ANCHOR_END: ext2_write
 
     fn max_file_size(&self) -> u64 {
         let by_map = self.max_blocks() * self.block_size as u64;
@@ -607,9 +608,10 @@ impl<D: BlockDevice> Ext2<D> {
         Ok(())
     }
 
-    /// Every name in a directory, in order (for tests and simple listings).
-    pub fn list(&mut self, directory: u32) -> Result<Vec<super::dir::DirEntry>, Errno> {
-        let mut entries = Vec::new();
+    /// Every name in a directory, in order (for the tests).
+    #[cfg(test)]
+    pub fn list(&mut self, directory: u32) -> Result<alloc::vec::Vec<super::dir::DirEntry>, Errno> {
+        let mut entries = alloc::vec::Vec::new();
         let mut offset = 0;
         while let Some((entry, next)) = self.read_dir(directory, offset)? {
             entries.push(entry);

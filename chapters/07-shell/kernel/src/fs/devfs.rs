@@ -2,7 +2,8 @@
 //! inode whose reads and writes go to a driver rather than to stored bytes: the console
 //! and `tty` to the line discipline (tty.rs), `null` and `zero` nowhere.
 
-use super::vfs::{DirEntry, FileSystem, Inode, InodeRef, Kind, Metadata, next_device};
+use super::tmpfs::TMPFS_MAGIC;
+use super::vfs::{DirEntry, FileSystem, Inode, InodeRef, Kind, Metadata, NewTime, StatFs, next_device};
 use crate::errno::Errno;
 use crate::tty;
 use alloc::sync::Arc;
@@ -86,7 +87,7 @@ pub fn device(inode: &InodeRef) -> Option<Device> {
 // ANCHOR: device_io
 impl Inode for DeviceNode {
     fn metadata(&self) -> Metadata {
-        Metadata { kind: Kind::CharDevice, mode: 0o666, size: 0, links: 1, ino: self.ino, dev: self.dev, rdev: self.device.number() }
+        Metadata { kind: Kind::CharDevice, mode: 0o666, size: 0, blocks: 0, links: 1, ino: self.ino, dev: self.dev, rdev: self.device.number(), atime: 0, mtime: 0, ctime: 0 }
     }
 
     fn read_at(&self, _offset: u64, buffer: &mut [u8]) -> Result<usize, Errno> {
@@ -128,7 +129,7 @@ impl Inode for DeviceNode {
         Err(Errno::ENOTDIR)
     }
 
-    fn entry(&self, _index: usize) -> Result<Option<DirEntry>, Errno> {
+    fn entries(&self, _position: u64, _each: &mut dyn FnMut(DirEntry, u64) -> bool) -> Result<(), Errno> {
         Err(Errno::ENOTDIR)
     }
 
@@ -141,16 +142,39 @@ impl Inode for DeviceNode {
         Err(Errno::EINVAL)
     }
 
+    fn link(&self, _name: &[u8], _target: &InodeRef) -> Result<(), Errno> {
+        Err(Errno::ENOTDIR)
+    }
+
+    fn symlink(&self, _name: &[u8], _target: &[u8]) -> Result<(), Errno> {
+        Err(Errno::ENOTDIR)
+    }
+
+    /// devfs keeps no times (they read as 0): it refuses to set them, as it refuses chmod.
+    fn set_times(&self, _atime: Option<NewTime>, _mtime: Option<NewTime>) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+
+    fn statfs(&self) -> Result<StatFs, Errno> {
+        Ok(statfs())
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 // ANCHOR_END: device_io
 
+/// devfs as statfs reports it: Linux's devtmpfs is a tmpfs, and says so in f_type; devfs
+/// holds no bytes, so it has no blocks to count.
+fn statfs() -> StatFs {
+    StatFs { magic: TMPFS_MAGIC, block_size: 4096, blocks: 0, free_blocks: 0, available_blocks: 0, inodes: 0, free_inodes: 0, name_max: 255, read_only: false }
+}
+
 /// /dev: its entries are fixed; it takes no new ones (EPERM, as a read-only place would).
 impl Inode for DevDirectory {
     fn metadata(&self) -> Metadata {
-        Metadata { kind: Kind::Directory, mode: 0o755, size: 0, links: 2, ino: 1, dev: self.dev, rdev: 0 }
+        Metadata { kind: Kind::Directory, mode: 0o755, size: 0, blocks: 0, links: 2, ino: 1, dev: self.dev, rdev: 0, atime: 0, mtime: 0, ctime: 0 }
     }
 
     fn read_at(&self, _offset: u64, _buffer: &mut [u8]) -> Result<usize, Errno> {
@@ -183,11 +207,16 @@ impl Inode for DevDirectory {
         Err(Errno::EPERM)
     }
 
-    fn entry(&self, index: usize) -> Result<Option<DirEntry>, Errno> {
-        Ok(match index {
-            0 | 1 => Some(DirEntry { name: if index == 0 { b".".to_vec() } else { b"..".to_vec() }, ino: 1, kind: Kind::Directory }),
-            _ => self.nodes.get(index - 2).map(|(name, node)| DirEntry { name: name.to_vec(), ino: node.ino, kind: Kind::CharDevice }),
-        })
+    fn entries(&self, position: u64, each: &mut dyn FnMut(DirEntry, u64) -> bool) -> Result<(), Errno> {
+        // A position counts entries: `.`, `..`, then the devices.
+        let dots = [(&b"."[..], 1, Kind::Directory), (&b".."[..], 1, Kind::Directory)];
+        let devices = self.nodes.iter().map(|(name, node)| (*name, node.ino, Kind::CharDevice));
+        for (index, (name, ino, kind)) in dots.into_iter().chain(devices).enumerate().skip(position as usize) {
+            if !each(DirEntry { name: name.to_vec(), ino, kind }, index as u64 + 1) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn set_mode(&self, _mode: u32) -> Result<(), Errno> {
@@ -197,6 +226,28 @@ impl Inode for DevDirectory {
     fn readlink(&self) -> Result<Vec<u8>, Errno> {
         // Nothing here is a symbolic link.
         Err(Errno::EINVAL)
+    }
+
+    fn link(&self, name: &[u8], _target: &InodeRef) -> Result<(), Errno> {
+        if self.lookup(name).is_ok() {
+            return Err(Errno::EEXIST);
+        }
+        Err(Errno::EPERM)
+    }
+
+    fn symlink(&self, name: &[u8], _target: &[u8]) -> Result<(), Errno> {
+        if self.lookup(name).is_ok() {
+            return Err(Errno::EEXIST);
+        }
+        Err(Errno::EPERM)
+    }
+
+    fn set_times(&self, _atime: Option<NewTime>, _mtime: Option<NewTime>) -> Result<(), Errno> {
+        Err(Errno::EPERM)
+    }
+
+    fn statfs(&self) -> Result<StatFs, Errno> {
+        Ok(statfs())
     }
 
     fn as_any(&self) -> &dyn Any {

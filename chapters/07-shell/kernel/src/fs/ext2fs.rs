@@ -11,7 +11,7 @@
 //!   object's drop releases it, which frees an orphan then.
 
 use super::path::PATH_MAX;
-use super::vfs::{DirEntry, FileSystem, Inode, InodeRef, Kind, Metadata, next_device};
+use super::vfs::{DirEntry, FileSystem, Inode, InodeRef, Kind, Metadata, NewTime, StatFs, next_device};
 use crate::disk::{self, Disk};
 use crate::errno::Errno;
 use crate::ext2::ROOT_INODE;
@@ -57,12 +57,21 @@ fn on_disk<R>(work: impl FnOnce(&mut Disk) -> Result<R, Errno>) -> Result<R, Err
     disk::with_disk(work).unwrap_or(Err(Errno::EIO))
 }
 
+/// Linux's f_type for ext2 (and ext3 and ext4): the superblock's magic (linux/magic.h).
+pub const EXT2_SUPER_MAGIC: u64 = 0xEF53;
+
+/// The card's device number, which every mount of it reports as st_dev: the same file seen
+/// through two mounts is one file, as Linux's mounts of one device share its superblock.
+static DEVICE: SpinLock<Option<u64>> = SpinLock::new(None);
+
 impl Ext2Fs {
     /// Mounts the SD card's ext2 root partition (disk.rs finds it): a one-line reason if it
-    /// cannot be.
+    /// cannot be. Each mount has objects of its own for the inodes (the mount table tells
+    /// mounts apart by their roots' objects), all of one device.
     pub fn mount() -> Result<Ext2Fs, String> {
         disk::with_disk(|_| ())?;
-        let shared = Arc::new(Shared { dev: next_device(), alive: SpinLock::new(BTreeMap::new()) });
+        let dev = *DEVICE.lock().get_or_insert_with(next_device);
+        let shared = Arc::new(Shared { dev, alive: SpinLock::new(BTreeMap::new()) });
         Ok(Ext2Fs { root: Ext2Inode::get(&shared, ROOT_INODE) })
     }
 }
@@ -141,10 +150,22 @@ impl Ext2Inode {
 
 impl Inode for Ext2Inode {
     fn metadata(&self) -> Metadata {
-        let stat = on_disk(|disk| disk.fs.stat(self.number));
         // A card that cannot be read shows the file as empty; reading it then says EIO.
-        let (mode, size, links) = stat.map(|stat| (stat.mode, stat.size, u32::from(stat.links))).unwrap_or((0, 0, 0));
-        Metadata { kind: kind_of_mode(mode), mode: u32::from(mode & 0o7777), size, links, ino: u64::from(self.number), dev: self.shared.dev, rdev: 0 }
+        let stat = on_disk(|disk| disk.fs.stat(self.number)).ok();
+        let mode = stat.map_or(0, |stat| stat.mode);
+        Metadata {
+            kind: kind_of_mode(mode),
+            mode: u32::from(mode & 0o7777),
+            size: stat.map_or(0, |stat| stat.size),
+            blocks: stat.map_or(0, |stat| u64::from(stat.sectors)),
+            links: stat.map_or(0, |stat| u32::from(stat.links)),
+            ino: u64::from(self.number),
+            dev: self.shared.dev,
+            rdev: 0,
+            atime: stat.map_or(0, |stat| u64::from(stat.atime)),
+            mtime: stat.map_or(0, |stat| u64::from(stat.mtime)),
+            ctime: stat.map_or(0, |stat| u64::from(stat.ctime)),
+        }
     }
 
     fn read_at(&self, offset: u64, buffer: &mut [u8]) -> Result<usize, Errno> {
@@ -172,7 +193,7 @@ impl Inode for Ext2Inode {
         let number = match kind {
             Kind::File => on_disk(|disk| disk.fs.create(self.number, name, permissions))?,
             Kind::Directory => on_disk(|disk| disk.fs.mkdir(self.number, name, permissions))?,
-            // Devices live in devfs; links are made by the monitor's `ln` for now.
+            // Devices live in devfs; links are made by `symlink`.
             Kind::CharDevice | Kind::Symlink => return Err(Errno::EPERM),
         };
         Ok(Ext2Inode::get(&self.shared, number))
@@ -194,14 +215,24 @@ impl Inode for Ext2Inode {
         on_disk(|disk| disk.fs.rename(self.number, from, target.number, to))
     }
 
-    fn entry(&self, index: usize) -> Result<Option<DirEntry>, Errno> {
-        if self.kind()? != Kind::Directory {
-            return Err(Errno::ENOTDIR);
+    // ANCHOR: entries
+    fn entries(&self, position: u64, each: &mut dyn FnMut(DirEntry, u64) -> bool) -> Result<(), Errno> {
+        // A position is a byte offset in the directory, as in Linux's ext2: ext2 keeps `.` and
+        // `..` as a directory's first two entries, as the VFS lists them, and the entry after
+        // one starts where its record ends, so each step reads on from the last.
+        let mut at = position;
+        loop {
+            let Some((entry, next)) = on_disk(|disk| disk.fs.read_dir(self.number, at))? else {
+                return Ok(());
+            };
+            let entry = DirEntry { ino: u64::from(entry.inode), kind: kind_of_entry(entry.kind), name: entry.name };
+            if !each(entry, next) {
+                return Ok(());
+            }
+            at = next;
         }
-        // ext2 keeps `.` and `..` as a directory's first two entries, as the VFS lists them.
-        let entries = on_disk(|disk| disk.fs.list(self.number))?;
-        Ok(entries.into_iter().nth(index).map(|entry| DirEntry { ino: u64::from(entry.inode), kind: kind_of_entry(entry.kind), name: entry.name }))
     }
+    // ANCHOR_END: entries
 
     fn set_mode(&self, mode: u32) -> Result<(), Errno> {
         on_disk(|disk| disk.fs.set_permissions(self.number, (mode & 0o7777) as u16))
@@ -216,6 +247,48 @@ impl Inode for Ext2Inode {
         let length = on_disk(|disk| disk.fs.readlink(self.number, &mut target))?;
         target.truncate(length);
         Ok(target)
+    }
+
+    fn link(&self, name: &[u8], target: &InodeRef) -> Result<(), Errno> {
+        let target = target.as_any().downcast_ref::<Ext2Inode>().ok_or(Errno::EXDEV)?;
+        if !Arc::ptr_eq(&target.shared, &self.shared) {
+            return Err(Errno::EXDEV);
+        }
+        // ext2 makes no second name for a directory: EPERM, as link(2) says.
+        on_disk(|disk| disk.fs.link(target.number, self.number, name))
+    }
+
+    fn symlink(&self, name: &[u8], target: &[u8]) -> Result<(), Errno> {
+        on_disk(|disk| disk.fs.symlink(self.number, name, target)).map(|_| ())
+    }
+
+    fn set_times(&self, atime: Option<NewTime>, mtime: Option<NewTime>) -> Result<(), Errno> {
+        on_disk(|disk| {
+            let now = disk.now();
+            // ext2 keeps seconds in 32 bits: a time past 2106 does not fit (Linux clamps it too).
+            let seconds = |time: NewTime| match time {
+                NewTime::Now => now,
+                NewTime::At(seconds) => seconds.min(u64::from(u32::MAX)) as u32,
+            };
+            disk.fs.set_times(self.number, atime.map(seconds), mtime.map(seconds))
+        })
+    }
+
+    fn statfs(&self) -> Result<StatFs, Errno> {
+        on_disk(|disk| {
+            let fs = disk.fs.statfs();
+            Ok(StatFs {
+                magic: EXT2_SUPER_MAGIC,
+                block_size: u64::from(fs.block_size),
+                blocks: u64::from(fs.blocks),
+                free_blocks: u64::from(fs.free_blocks),
+                available_blocks: u64::from(fs.available_blocks),
+                inodes: u64::from(fs.inodes),
+                free_inodes: u64::from(fs.free_inodes),
+                name_max: u64::from(fs.name_max),
+                read_only: disk.fs.is_read_only(),
+            })
+        })
     }
 
     fn as_any(&self) -> &dyn Any {

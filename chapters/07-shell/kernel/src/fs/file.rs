@@ -25,6 +25,7 @@ pub mod flags {
     pub const O_APPEND: u32 = 0o2000;
     pub const O_NONBLOCK: u32 = 0o4000;
     pub const O_DIRECTORY: u32 = 0o40000;
+    pub const O_NOFOLLOW: u32 = 0o100000;
     pub const O_LARGEFILE: u32 = 0o400000;
     pub const O_CLOEXEC: u32 = 0o2000000;
 }
@@ -144,6 +145,11 @@ impl FdTable {
     /// Takes out every descriptor marked close-on-exec (execve).
     pub fn take_close_on_exec(&mut self) -> Vec<Descriptor> {
         self.slots.iter_mut().filter(|slot| slot.as_ref().is_some_and(|d| d.close_on_exec)).filter_map(Option::take).collect()
+    }
+
+    /// The open files, for a look at what a process holds (umount2's EBUSY).
+    pub fn open_files(&self) -> impl Iterator<Item = &Arc<OpenFile>> {
+        self.slots.iter().flatten().map(|descriptor| &descriptor.file)
     }
 
     /// Takes out every descriptor (exit).

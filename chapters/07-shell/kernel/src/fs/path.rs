@@ -31,8 +31,9 @@ pub fn ends_as_directory(path: &[u8]) -> bool {
 
 // ANCHOR: joined
 /// The absolute, normalised path of `path` seen from directory `cwd` (itself absolute and
-/// normalised): what getcwd says after `chdir(path)`. Without symbolic links, `..` undoes
-/// the component before it, so this is exact once the walk has found every component.
+/// normalised), `..` undoing the component before it: the name an open file is known by.
+/// Through a symbolic link, `..` leads elsewhere: getcwd's path comes from the walk instead
+/// (`vfs::walk_named`).
 pub fn joined(cwd: &[u8], path: &[u8]) -> Vec<u8> {
     let mut parts: Vec<&[u8]> = if path.starts_with(b"/") { Vec::new() } else { cwd.split(|&b| b == b'/').filter(|p| !p.is_empty()).collect() };
     for part in path.split(|&b| b == b'/') {

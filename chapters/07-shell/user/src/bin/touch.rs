@@ -3,7 +3,7 @@
 #![no_std]
 #![no_main]
 
-use ulib::sys::{self, Timespec};
+use ulib::sys;
 use ulib::{Errno, complain, tool};
 
 ulib::main!(run);
@@ -16,10 +16,9 @@ fn run() -> i32 {
     if options.operands.is_empty() {
         return tool::usage(format_args!("missing file operand"), 1);
     }
-    let now = [Timespec { seconds: 0, nanoseconds: sys::UTIME_NOW }; 2];
     let mut status = 0;
     for name in &options.operands {
-        let touched = match sys::utimensat(sys::AT_FDCWD, name.as_bytes(), &now, 0) {
+        let touched = match sys::utimensat(sys::AT_FDCWD, name.as_bytes(), None, 0) {
             Err(Errno::ENOENT) if !options.has('c') => sys::open(name.as_bytes(), sys::O_WRONLY | sys::O_CREAT | sys::O_NOCTTY, 0o666).and_then(sys::close),
             Err(Errno::ENOENT) => Ok(0),
             other => other,
