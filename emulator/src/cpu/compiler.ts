@@ -2,14 +2,15 @@
 //
 // The closures of decoder.ts (the first tier) cost a call through a page's array per
 // instruction, and the run loop's bookkeeping around it. Once a spot in a page has been
-// entered HOT times (a branch target, a page entry, or the instruction after a block), the
+// entered more often than the compiler's threshold (HOT by default) at the start of a straight
+// run (a branch target, a page entry, or the instruction after a block), the
 // words from there to the next branch (at most MAX_LENGTH, never past the page) become one
 // JavaScript function, built with `new Function`: each instruction that emit.ts knows is
 // written out with its fields as constants, and any other is a call to its own closure,
 // which the engine can then inline, since each call site only ever sees one.
 //
 // A block does exactly what the closures would, in the same order, so the tiers cannot be
-// told apart (test/compiler.test.ts checks this against random programs):
+// told apart, nor runs with different thresholds (test/compiler.test.ts checks both):
 // - Counting. The run loop enters a block only when all of it fits in the budget, and a
 //   block returns the page index after the last instruction it retired (one that faulted
 //   counts), so the run loop counts it as it counts its own steps.
@@ -39,8 +40,20 @@ import { decode, decodesToOp, emitted } from './decoder';
 import { CHAIN, CONDITION, conditionSource, type Emission, Emitted, FLAGS, flagWrites, holds, SLOW } from './emit';
 import { spAlignmentFault } from './ops/load-store';
 
-/** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
-const HOT = 32;
+/**
+ * Entries into a spot that are interpreted before it is compiled. A new function runs in V8's
+ * own interpreter, slower than the closures (which are long optimised), until V8 has seen it
+ * called some thousands of times and optimises it; a block compiled sooner than that before
+ * its code goes cold is a loss. Measured (`npm run bench -- --only workload` with
+ * BRAMBLE_COMPILE_AFTER from 32 to 256,000): chapter 05's system calls, whose blocks run a few
+ * thousand times each, ran slower than interpreted with any threshold up to 4,000 and 1.5
+ * times faster from 8,000, as only the copy loops then get compiled; its boot compiles a handful
+ * of blocks from 16,000; and the bench guests' loops lose a fifth of their speed at 16,000, a
+ * third at 32,000 (they are interpreted longer).
+ */
+export const HOT = 16_000;
+/** The highest threshold (a spot's heat is counted in 32 bits, and one entered this often is hot by any measure). */
+const MAX_THRESHOLD = 1_000_000_000;
 /** The longest block, so that one fits in a turn's budget near its end too. */
 const MAX_LENGTH = 64;
 /**
@@ -68,7 +81,7 @@ export interface CompiledBlock {
 export class CompiledPage {
   readonly blocks: (CompiledBlock | undefined)[] = new Array<CompiledBlock | undefined>(1024).fill(undefined);
   /** How often each spot was entered while it had no block. */
-  private readonly heat = new Uint8Array(1024);
+  private readonly heat = new Uint32Array(1024);
   /** Words some block was compiled from: a store to one of them empties the page. */
   private readonly covered = new Uint8Array(1024);
   /** Bumped when the blocks are thrown away: a running block then stops after its store. */
@@ -90,7 +103,7 @@ export class CompiledPage {
       if (!entry || this.invalidations >= MAX_INVALIDATIONS) return undefined;
       const heat = this.heat[index] + 1;
       this.heat[index] = heat;
-      if (heat < HOT) return undefined;
+      if (heat <= this.compiler.threshold) return undefined;
       block = this.compiler.compile(this, index);
       this.blocks[index] = block;
       this.covered.fill(1, index, index + block.length);
@@ -144,7 +157,18 @@ export class BlockCompiler {
   /** Times a block ran straight after another, without a return to the run loop (a statistic for the tests). */
   chained = 0;
 
-  constructor(private readonly memory: PhysicalMemory) {}
+  /**
+   * `threshold`: the entries into a spot that stay interpreted; the next one compiles it
+   * (0: at its first entry). The tiers count instructions alike, so it changes only speed.
+   */
+  constructor(
+    private readonly memory: PhysicalMemory,
+    readonly threshold = HOT,
+  ) {
+    if (!Number.isInteger(threshold) || threshold < 0 || threshold > MAX_THRESHOLD) {
+      throw new Error(`the compile threshold must be a whole number from 0 to ${MAX_THRESHOLD}, not ${threshold}`);
+    }
+  }
 
   /** The compiled page for `ppn`, or null for code outside RAM (which is never compiled). */
   page(ppn: number): CompiledPage | null {
