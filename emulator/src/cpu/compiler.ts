@@ -214,26 +214,23 @@ const READS_FLAGS = /\bcpu\.[nzcv]\b(?!\()/;
 /**
  * Registers and flags as the block's own locals, which the engine can keep in machine
  * registers: the emitted sources' `r[N]` become `rN` and `cpu.n` becomes `fn`. The Cpu's copy is
- * brought up to date (`flush`, `writeBack`) wherever something outside the block may look at
- * it: before a closure or a load's or store's slow path (an exception, a device or the closure
- * reads the registers), and before the block returns or goes round. After a closure, which may change any of them, the
- * locals are read again (`reload`).
+ * brought up to date (`flush`) wherever something outside the block may look at it: before a
+ * closure (which reads and writes any of them, so the locals are read again after it,
+ * `reload`), and before the block returns or goes round. A load's or store's slow path needs
+ * less: what an exception taken in it reads, the flags (saved in SPSR) and SP (whose bank it
+ * switches), are written back before it (`writeBackState`); the other registers only where
+ * the block is left after it (`exits`), since nothing in a slow path reads them.
  */
 class Locals {
   private readonly used = new Set<string>();
   private readonly dirty = new Set<string>();
 
-  /** The locals the source last taken writes. */
-  private written = new Set<string>();
-
   /** Rewrite a source to the locals, noting what it reads and writes. */
   take(source: string): string {
-    this.written = new Set<string>();
     for (const m of source.matchAll(REGISTER)) this.used.add(`r${m[1]}`);
     for (const m of source.matchAll(FLAG)) this.used.add(`f${m[1]}`);
-    for (const m of source.matchAll(REGISTER_WRITE)) this.written.add(`r${m[1]}`);
-    for (const m of source.matchAll(FLAG_WRITE)) this.written.add(`f${m[1]}`);
-    for (const l of this.written) this.dirty.add(l);
+    for (const m of source.matchAll(REGISTER_WRITE)) this.dirty.add(`r${m[1]}`);
+    for (const m of source.matchAll(FLAG_WRITE)) this.dirty.add(`f${m[1]}`);
     return source.replace(REGISTER, 'r$1').replace(FLAG, 'f$1');
   }
 
@@ -242,9 +239,9 @@ class Locals {
     return Locals.store(this.dirty);
   }
 
-  /** The same for what the source last taken wrote alone (where the Cpu already had the rest). */
-  writeBackLast(): string {
-    return Locals.store(this.written);
+  /** The same for the flags and SP alone, which an exception reads (it stays dirty too). */
+  writeBackState(): string {
+    return Locals.store(new Set([...this.dirty].filter((l) => l.startsWith('f') || SP_LOCALS.has(l))));
   }
 
   private static store(locals: Set<string>): string {
@@ -261,6 +258,17 @@ class Locals {
   /** Statements reading every local from the Cpu again (inserted after a closure, patched in at the end). */
   static readonly RELOAD = '/*reload*/';
 
+  /**
+   * Statements writing every local back where the block is left after a slow path: `all` when
+   * it went on normally (a device, a store into code), `general` when it took an exception,
+   * which has switched SP's bank (the flags and SP were written before it, writeBackState).
+   * Registers the block never wrote hold what the Cpu has, so writing them too is harmless.
+   */
+  exits(): { all: string; general: string } {
+    const names = [...this.used];
+    return { all: Locals.store(new Set(names)), general: Locals.store(new Set(names.filter((l) => l.startsWith('r') && !SP_LOCALS.has(l)))) };
+  }
+
   /** The declarations, and the text that reads them all again. */
   declarations(): { declare: string; reload: string } {
     const names = [...this.used];
@@ -275,6 +283,9 @@ class Locals {
     return local.startsWith('r') ? `r[${local.slice(1)}]` : `cpu.${local.slice(1)}`;
   }
 }
+
+/** The locals holding SP's halves (register slot 33). */
+const SP_LOCALS = new Set(['r66', 'r67']);
 
 /** One instruction of a block: its byte offset in the page, its word, and its source (undefined: its closure). */
 interface Instruction {
@@ -356,13 +367,12 @@ export function compileBlock(
     }
     if (emission.kind === Emitted.Memory) {
       // Only a slow path (emit.ts, SLOW) can fault, reach a device or store into code: it
-      // brings the Cpu up to date first and says it ran, and only then is the stop checked
-      // (the way out then has only this instruction's writes to add).
-      const before = locals.writeBack();
-      const source = locals
-        .take(emission.source)
-        .replaceAll(SLOW, `${before} cpu.pcLo = base | ${at}; done = ${length - 1}; slow = true;`);
-      lines.push(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) { ${locals.writeBackLast()} ${next(length)} } }`);
+      // writes back what an exception reads and says it ran, and only then is the stop checked.
+      // Every way out after it (a stop: `break exit`; an exception: the catch) writes the other
+      // registers back in one place, at the function's end, rather than at each slow path.
+      const before = locals.writeBackState();
+      const source = locals.take(emission.source).replaceAll(SLOW, `${before} cpu.pcLo = base | ${at}; done = ${length - 1}; slow = true;`);
+      lines.push(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) break exit; }`);
       continue;
     }
     if (emission.kind !== Emitted.Branch) {
@@ -396,6 +406,7 @@ export function compileBlock(
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();
+  const exits = locals.exits();
   const body = lines
     .join('\n      ')
     .replaceAll(Locals.RELOAD, reload)
@@ -403,8 +414,9 @@ export function compileBlock(
   const names = closures.map((_, i) => `op${i}`);
   const source =
     `return function ${name}(cpu, base, pageHi, budget) {\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
-    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
+    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n` +
+    `      exit: {\n      ${body}\n      }\n      ${exits.all}\n      return ${start} + done + 1;\n` +
+    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      if (slow) { ${exits.general} }\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]
   ) => CompiledBlock['run'];
