@@ -44,12 +44,13 @@ import { spAlignmentFault } from './ops/load-store';
  * Entries into a spot that are interpreted before it is compiled. A new function runs in V8's
  * own interpreter, slower than the closures (which are long optimised), until V8 has seen it
  * called some thousands of times and optimises it; a block compiled sooner than that before
- * its code goes cold is a loss. Measured (`npm run bench -- --only workload` with
- * BRAMBLE_COMPILE_AFTER from 32 to 256,000): chapter 05's system calls, whose blocks run a few
- * thousand times each, ran slower than interpreted with any threshold up to 4,000 and 1.5
- * times faster from 8,000, as only the copy loops then get compiled; its boot compiles a handful
- * of blocks from 16,000; and the bench guests' loops lose a fifth of their speed at 16,000, a
- * third at 32,000 (they are interpreted longer).
+ * its code goes cold is a loss. Measured in processor time, each run in a fresh process (as a
+ * browser's worker is), with BRAMBLE_COMPILE_AFTER from 32 to 256,000: chapter 05's boot and
+ * 6,000 reads of its cost program, whose blocks run a few thousand times each, ran slower
+ * than interpreted with any threshold up to 4,000 and 1.5 times faster from 8,000, as only the
+ * copy loops then get compiled; its boot compiles a handful of blocks from 16,000; and the
+ * bench guests' loops lose a fifth of their speed at 16,000, a third at 32,000 (they are
+ * interpreted longer).
  */
 export const HOT = 16_000;
 /** The highest threshold (a spot's heat is counted in 32 bits, and one entered this often is hot by any measure). */
