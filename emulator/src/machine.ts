@@ -18,7 +18,7 @@ import { hex64 } from './bits';
 import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
 import { Breakpoints } from './cpu/breakpoints';
 import { CODE_PAGE_LAZY, type DebugStop, type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
-import { BlockCompiler } from './cpu/compiler';
+import { BlockCompiler, HOT } from './cpu/compiler';
 import { decode } from './cpu/decoder';
 import { Timer } from './cpu/generic-timer';
 import { Bcm2835Intc, GpuIrq } from './devices/bcm2835-intc';
@@ -59,6 +59,12 @@ export interface MachineOptions {
    * give the same output and instruction counts. Default: Machine.compileByDefault.
    */
   compile?: boolean;
+  /**
+   * When compiling, how often a straight run is entered and interpreted before it is compiled
+   * (0: at its first entry). Only speed depends on it, never what the guest does or when.
+   * Default: Machine.compileAfterByDefault.
+   */
+  compileAfter?: number;
 }
 
 /** Something that acts at a moment of virtual time: timers, and devices that take time. */
@@ -81,6 +87,8 @@ export class Machine {
    * compiler off for every machine (the test suite does so for BRAMBLE_TIER=interpreted).
    */
   static compileByDefault = true;
+  /** The compile threshold new machines use when their options do not say (cpu/compiler.ts, HOT). */
+  static compileAfterByDefault = HOT;
   readonly memory = new PhysicalMemory();
   readonly cores: readonly Cpu[];
   readonly uart: Pl011;
@@ -123,7 +131,7 @@ export class Machine {
     }
     this.memory.onUnmapped = (m) => this.onWarning(m);
 
-    this.compiler = (options.compile ?? Machine.compileByDefault) ? new BlockCompiler(this.memory) : null;
+    this.compiler = (options.compile ?? Machine.compileByDefault) ? new BlockCompiler(this.memory, options.compileAfter ?? Machine.compileAfterByDefault) : null;
     const bus = {
       memory: this.memory,
       code: this.code,

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Machine } from '../src/index';
 import { decodesToOp } from '../src/cpu/decoder';
 import { Reg } from '../src/cpu/sysregs';
+import { HOT } from '../src/cpu/compiler';
 
 /** mulberry32: a small seeded generator, so a failing program can be regenerated from its seed. */
 function random(seed: number): () => number {
@@ -64,7 +65,16 @@ const VBAR = 0x90000;
  */
 type Gen = (rnd: () => number, at: number, bodyEnd: number) => number | number[] | null;
 
-function program(seed: number, bodyLength: number, iterations: number, branches = true): Uint8Array {
+/** The PL011's data register, where a program that prints writes its bytes. */
+const UART_DR = 0x3f201000;
+const UART_BASE = 19;
+
+/**
+ * A random program: x0..x15 random, a body of `bodyLength` random instructions run
+ * `iterations` times, then a branch to itself. With `print`, every 16th pass writes w0's low
+ * byte to the UART.
+ */
+function program(seed: number, bodyLength: number, iterations: number, branches = true, print = false): Uint8Array {
   const rnd = random(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const bits = (n: number): number => Math.floor(rnd() * 2 ** n);
@@ -152,7 +162,7 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
   BASES.forEach((r, i) => words.push(...load32(r, DATA + 0x40000 + i * 0x10000)));
   words.push(...load32(24, DATA + 0x80000), 0x9100031f); // mov sp, x24
   words.push(...load32(24, VBAR), 0xd51cc018); // msr vbar_el2, x24
-  words.push(...load32(LOOP_COUNTER, iterations));
+  words.push(...load32(LOOP_COUNTER, iterations), ...load32(UART_BASE, UART_DR));
   const bodyStart = words.length;
   const bodyEnd = bodyStart + bodyLength;
   while (words.length < bodyEnd) {
@@ -162,7 +172,12 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
     if (words.length + ws.length > bodyEnd || !ws.every((w) => decodesToOp(w))) continue;
     words.push(...ws);
   }
-  words.push(0xf1000400 | (LOOP_COUNTER << 5) | LOOP_COUNTER); // subs x28, x28, #1
+  if (print) {
+    words.push(0xf2400c1f | (LOOP_COUNTER << 5)); // tst x28, #15
+    words.push(0x54000041); // b.ne 1f
+    words.push(0x39000000 | (UART_BASE << 5)); // strb w0, [x19]
+  }
+  words.push(0xf1000400 | (LOOP_COUNTER << 5) | LOOP_COUNTER); // 1: subs x28, x28, #1
   words.push((0x54000001 | (((bodyStart - words.length) & 0x7ffff) << 5)) >>> 0); // b.ne body
   words.push(0x14000000); // b .
   const vectors = new Array<number>((VBAR - KERNEL) / 4 + 0x200 / 4 - words.length).fill(0xd503201f); // nop up to the vector
@@ -191,9 +206,15 @@ function memoryOf(m: Machine): number[] {
   return bytes;
 }
 
+/**
+ * The threshold the random programs are compiled after: few entries, so that a short program
+ * runs its code both ways, and switches from one to the other, in every slice pattern.
+ */
+const FUZZ_COMPILE_AFTER = 31;
+
 /** Run both tiers in the same random slices, comparing after each; returns the compiling machine. */
-function compare(kernel: Uint8Array, total: number, seed: number): Machine {
-  const compiled = new Machine({ kernel, compile: true });
+function compare(kernel: Uint8Array, total: number, seed: number, compileAfter = FUZZ_COMPILE_AFTER): Machine {
+  const compiled = new Machine({ kernel, compile: true, compileAfter });
   const interpreted = new Machine({ kernel, compile: false });
   const rnd = random(seed ^ 0x5eed);
   for (let ran = 0; ran < total; ) {
@@ -215,7 +236,7 @@ describe('the block compiler', () => {
     let chained = 0;
     let faults = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const m = compare(program(seed, 16 + (seed % 48), 150), 12_000, seed);
+      const m = compare(program(seed, 16 + (seed % 48), 150), 12_000, seed, seed % 2 === 0 ? 0 : FUZZ_COMPILE_AFTER);
       blocks += m.compiler!.compiled;
       chained += m.compiler!.chained;
       faults += m.cores[0]!.exceptionsTaken;
@@ -267,7 +288,7 @@ describe('the block compiler', () => {
       0x14000000, //                              b .
     ];
     const results = [true, false].map((compile) => {
-      const m = new Machine({ kernel: image(words), compile });
+      const m = new Machine({ kernel: image(words), compile, compileAfter: FUZZ_COMPILE_AFTER });
       m.run(1000);
       // "add x1, x1, #1" becomes "add x1, x1, #2": imm12 is bits 21:10, so byte 1 goes from 0x04 to 0x08.
       m.debugWrite(KERNEL + 4 * 2 + 1, 0x08);
@@ -304,4 +325,35 @@ describe('the block compiler', () => {
     expect(c.r[2 * 25]).toBe(DATA + 1); // FAR
     expect(m.compiler!.compiled).toBeGreaterThan(0);
   });
+
+  it('retires the same instructions, in the same order, and prints the same, whatever the threshold: 0, HOT and never', () => {
+    // The threshold decides only which tier runs a block: machines compiling at once, after
+    // HOT entries, and never must agree after every slice, and print the same bytes.
+    for (const seed of [300, 301, 302]) {
+      const iterations = HOT + 1000;
+      const kernel = program(seed, 8 + (seed % 24), iterations, true, true);
+      const machines = [0, HOT, undefined].map((compileAfter) => {
+        const m = new Machine({ kernel, compile: compileAfter !== undefined, compileAfter });
+        const printed: number[] = [];
+        m.onOutput = (bytes) => printed.push(...bytes);
+        return { m, printed };
+      });
+      const rnd = random(seed);
+      // Until the loop counter (set by the program's first few hundred instructions) runs out.
+      const first = machines[0]!.m;
+      while (first.instructions < 1000 || first.cores[0]!.r[2 * LOOP_COUNTER] !== 0) {
+        const slice = 1 + Math.floor(rnd() * 5000);
+        const [stop, ...others] = machines.map(({ m }) => m.run(slice));
+        for (const other of others) expect(other).toEqual(stop);
+        const [a, ...rest] = machines.map(({ m }) => state(m));
+        for (const s of rest) expect(s).toEqual(a);
+        if (stop!.kind !== 'budget') break;
+      }
+      const [a, ...rest] = machines.map(({ printed }) => printed);
+      expect(a!.length).toBe(Math.floor(iterations / 16)); // the passes with x28 a multiple of 16
+      for (const p of rest) expect(p).toEqual(a);
+      // Compiled at once, compiled once hot (after HOT passes, and the loop ran on past it), never.
+      expect(machines.map(({ m }) => (m.compiler?.compiled ?? 0) > 0)).toEqual([true, true, false]);
+    }
+  }, 120_000);
 });

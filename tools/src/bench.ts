@@ -15,7 +15,9 @@
 //
 // Then the most complete chapter with the cost program, as a reader uses it (see workload()):
 // its boot to the prompt, and a stretch of system calls long enough to matter, timed in both
-// machines from the guest's own output.
+// machines from the guest's own output; and our emulator's processor time for the same marks,
+// which a busy machine disturbs less than the wall clock (BRAMBLE_COMPILE_AFTER=N times the
+// compiled tier with another threshold).
 //
 // With --browser, the same workload in the website's Run, in headless Chromium: the MIPS its
 // status line shows (website/test/bench-browser.ts).
@@ -28,6 +30,7 @@
 // Then the disk's (chapter 06 on): see bench-disk.ts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
   if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only takes one of ${PARTS.join(', ')}, not '${only}'`);
   const wanted = (part: string): boolean => (only === undefined ? part !== 'browser' || values.browser : only === part);
   if (wanted('guests')) process.stdout.write(await guests(runs, tier));
-  if (wanted('workload')) process.stdout.write(await workload(runs));
+  if (wanted('workload')) process.stdout.write(await workload(runs, tier));
   if (wanted('browser')) process.stdout.write(browser());
   if (wanted('costs')) process.stdout.write(await costs());
   if (wanted('disk')) process.stdout.write(await diskCosts());
@@ -187,6 +190,11 @@ interface Marks {
   started: number;
   /** The program printed its last line. */
   finished: number;
+  /**
+   * The same marks in this process's processor time (all its threads: V8 compiles on threads of
+   * its own): our emulator runs in this process, so on a busy machine this is the steadier figure.
+   */
+  cpu: { prompt: number; started: number; finished: number };
   instructions: number | undefined;
 }
 
@@ -204,24 +212,28 @@ interface Marks {
  * the boot nor the workload waits for a timer: both compute all the way. Timer interrupts come
  * at 100 Hz of guest time in both, a few dozen in the workload's time, noise.
  */
-async function workload(runs: number): Promise<string> {
+async function workload(runs: number, tier: string): Promise<string> {
   const built = await buildChapter(WORKLOAD_CHAPTER);
   const image = readFileSync(built.image);
   const lines = [`\n${WORKLOAD_CHAPTER}: boot to the prompt, then '${workloadCommand(WORKLOAD_MANY)}' less '${workloadCommand(WORKLOAD_FEW)}' (medians of ${runs}):`];
-  const results = new Map<Backend, { boot: number; work: number; instructions: number | undefined }>();
+  const results = new Map<Backend, { boot: number; work: number; bootCpu: number; workCpu: number; instructions: number | undefined }>();
   for (const backend of ['emulator', 'qemu'] as const) {
     process.stderr.write(`bench: ${WORKLOAD_CHAPTER}'s boot and workload in ${backend}, ${runs} runs\n`);
     const boot: number[] = [];
     const work: number[] = [];
+    const bootCpu: number[] = [];
+    const workCpu: number[] = [];
     let instructions: number | undefined;
     for (let i = 0; i < runs; i++) {
       const few = await workloadRun(image, built.image, backend, WORKLOAD_FEW);
       const many = await workloadRun(image, built.image, backend, WORKLOAD_MANY);
       boot.push(few.prompt, many.prompt);
       work.push(many.finished - many.started - (few.finished - few.started));
+      bootCpu.push(few.cpu.prompt, many.cpu.prompt);
+      workCpu.push(many.cpu.finished - many.cpu.started - (few.cpu.finished - few.cpu.started));
       if (few.instructions !== undefined && many.instructions !== undefined) instructions = many.instructions - few.instructions;
     }
-    results.set(backend, { boot: median(boot), work: median(work), instructions });
+    results.set(backend, { boot: median(boot), work: median(work), bootCpu: median(bootCpu), workCpu: median(workCpu), instructions });
   }
   const ours = results.get('emulator')!;
   const qemu = results.get('qemu')!;
@@ -230,6 +242,7 @@ async function workload(runs: number): Promise<string> {
   lines.push(
     `  boot to the prompt: our emulator ${ours.boot.toFixed(0)} ms, QEMU ${qemu.boot.toFixed(0)} ms (with its own start-up): ${(ours.boot / qemu.boot).toFixed(2)}x QEMU's wall time`,
     `  workload (${count(ours.instructions)} instructions): our emulator ${ours.work.toFixed(0)} ms${mips(ours.instructions, ours.work)}, QEMU ${qemu.work.toFixed(0)} ms${mips(ours.instructions, qemu.work)}: ${(ours.work / qemu.work).toFixed(2)}x QEMU's wall time`,
+    `  our emulator's (${tier}) processor time (this process, every thread): boot ${ours.bootCpu.toFixed(0)} ms, workload ${ours.workCpu.toFixed(0)} ms (load average ${loadavg()[0]!.toFixed(1)})`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -246,25 +259,48 @@ async function workloadRun(image: Uint8Array, imagePath: string, backend: Backen
   const input = new PassThrough();
   let output = '';
   const marks: Partial<Marks> = {};
+  const cpu: Partial<Marks['cpu']> = {};
   const started = performance.now();
+  const startedCpu = process.cpuUsage();
   const onOutput = (bytes: Uint8Array): void => {
     const now = performance.now() - started;
+    const used = process.cpuUsage(startedCpu);
+    const nowCpu = (used.user + used.system) / 1000;
     output += new TextDecoder('latin1').decode(bytes);
     if (marks.prompt === undefined && output.includes(PROMPT)) {
       marks.prompt = now;
+      cpu.prompt = nowCpu;
       input.write(`${command}\r`);
     }
-    if (marks.started === undefined && output.includes(`${command}\r\n`)) marks.started = now;
+    if (marks.started === undefined && output.includes(`${command}\r\n`)) {
+      marks.started = now;
+      cpu.started = nowCpu;
+    }
     if (marks.finished === undefined && output.includes(done)) {
       marks.finished = now;
+      cpu.finished = nowCpu;
       input.end('exit\r');
     }
   };
   const run = await runKernel({ image, imagePath, backend, input, timeoutMs: TIMEOUT_MS, onOutput });
-  if (run.ending !== 'exit' || marks.prompt === undefined || marks.started === undefined || marks.finished === undefined) {
+  if (
+    run.ending !== 'exit' ||
+    marks.prompt === undefined ||
+    marks.started === undefined ||
+    marks.finished === undefined ||
+    cpu.prompt === undefined ||
+    cpu.started === undefined ||
+    cpu.finished === undefined
+  ) {
     throw new Error(`${WORKLOAD_CHAPTER} in ${backend}: '${command}' did not run to its end (${describeEnding(run)})\n${run.output}`);
   }
-  return { prompt: marks.prompt, started: marks.started, finished: marks.finished, instructions: run.instructions };
+  return {
+    prompt: marks.prompt,
+    started: marks.started,
+    finished: marks.finished,
+    cpu: { prompt: cpu.prompt, started: cpu.started, finished: cpu.finished },
+    instructions: run.instructions,
+  };
 }
 
 /** The workload's command in the website's Run, in Chromium: what its status line shows. */

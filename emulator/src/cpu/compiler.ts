@@ -2,14 +2,15 @@
 //
 // The closures of decoder.ts (the first tier) cost a call through a page's array per
 // instruction, and the run loop's bookkeeping around it. Once a spot in a page has been
-// entered HOT times (a branch target, a page entry, or the instruction after a block), the
+// entered more often than the compiler's threshold (HOT by default) at the start of a straight
+// run (a branch target, a page entry, or the instruction after a block), the
 // words from there to the next branch (at most MAX_LENGTH, never past the page) become one
 // JavaScript function, built with `new Function`: each instruction that emit.ts knows is
 // written out with its fields as constants, and any other is a call to its own closure,
 // which the engine can then inline, since each call site only ever sees one.
 //
 // A block does exactly what the closures would, in the same order, so the tiers cannot be
-// told apart (test/compiler.test.ts checks this against random programs):
+// told apart, nor runs with different thresholds (test/compiler.test.ts checks both):
 // - Counting. The run loop enters a block only when all of it fits in the budget, and a
 //   block returns the page index after the last instruction it retired (one that faulted
 //   counts), so the run loop counts it as it counts its own steps.
@@ -39,8 +40,21 @@ import { decode, decodesToOp, emitted } from './decoder';
 import { CHAIN, CONDITION, conditionSource, type Emission, Emitted, FLAGS, flagWrites, holds, SLOW } from './emit';
 import { spAlignmentFault } from './ops/load-store';
 
-/** Entries into a spot before it is compiled: enough that code run once or twice stays interpreted. */
-const HOT = 32;
+/**
+ * Entries into a spot that are interpreted before it is compiled. A new function runs in V8's
+ * own interpreter, slower than the closures (which are long optimised), until V8 has seen it
+ * called some thousands of times and optimises it; a block compiled sooner than that before
+ * its code goes cold is a loss. Measured in processor time, each run in a fresh process (as a
+ * browser's worker is), with BRAMBLE_COMPILE_AFTER from 32 to 256,000: chapter 05's boot and
+ * 6,000 reads of its cost program, whose blocks run a few thousand times each, ran slower
+ * than interpreted with any threshold up to 4,000 and 1.5 times faster from 8,000, as only the
+ * copy loops then get compiled; its boot compiles a handful of blocks from 16,000; and the
+ * bench guests' loops lose a fifth of their speed at 16,000, a third at 32,000 (they are
+ * interpreted longer).
+ */
+export const HOT = 16_000;
+/** The highest threshold (a spot's heat is counted in 32 bits, and one entered this often is hot by any measure). */
+const MAX_THRESHOLD = 1_000_000_000;
 /** The longest block, so that one fits in a turn's budget near its end too. */
 const MAX_LENGTH = 64;
 /**
@@ -68,7 +82,7 @@ export interface CompiledBlock {
 export class CompiledPage {
   readonly blocks: (CompiledBlock | undefined)[] = new Array<CompiledBlock | undefined>(1024).fill(undefined);
   /** How often each spot was entered while it had no block. */
-  private readonly heat = new Uint8Array(1024);
+  private readonly heat = new Uint32Array(1024);
   /** Words some block was compiled from: a store to one of them empties the page. */
   private readonly covered = new Uint8Array(1024);
   /** Bumped when the blocks are thrown away: a running block then stops after its store. */
@@ -90,7 +104,7 @@ export class CompiledPage {
       if (!entry || this.invalidations >= MAX_INVALIDATIONS) return undefined;
       const heat = this.heat[index] + 1;
       this.heat[index] = heat;
-      if (heat < HOT) return undefined;
+      if (heat <= this.compiler.threshold) return undefined;
       block = this.compiler.compile(this, index);
       this.blocks[index] = block;
       this.covered.fill(1, index, index + block.length);
@@ -144,7 +158,18 @@ export class BlockCompiler {
   /** Times a block ran straight after another, without a return to the run loop (a statistic for the tests). */
   chained = 0;
 
-  constructor(private readonly memory: PhysicalMemory) {}
+  /**
+   * `threshold`: the entries into a spot that stay interpreted; the next one compiles it
+   * (0: at its first entry). The tiers count instructions alike, so it changes only speed.
+   */
+  constructor(
+    private readonly memory: PhysicalMemory,
+    readonly threshold = HOT,
+  ) {
+    if (!Number.isInteger(threshold) || threshold < 0 || threshold > MAX_THRESHOLD) {
+      throw new Error(`the compile threshold must be a whole number from 0 to ${MAX_THRESHOLD}, not ${threshold}`);
+    }
+  }
 
   /** The compiled page for `ppn`, or null for code outside RAM (which is never compiled). */
   page(ppn: number): CompiledPage | null {
@@ -190,26 +215,23 @@ const READS_FLAGS = /\bcpu\.[nzcv]\b(?!\()/;
 /**
  * Registers and flags as the block's own locals, which the engine can keep in machine
  * registers: the emitted sources' `r[N]` become `rN` and `cpu.n` becomes `fn`. The Cpu's copy is
- * brought up to date (`flush`, `writeBack`) wherever something outside the block may look at
- * it: before a closure or a load's or store's slow path (an exception, a device or the closure
- * reads the registers), and before the block returns or goes round. After a closure, which may change any of them, the
- * locals are read again (`reload`).
+ * brought up to date (`flush`) wherever something outside the block may look at it: before a
+ * closure (which reads and writes any of them, so the locals are read again after it,
+ * `reload`), and before the block returns or goes round. A load's or store's slow path needs
+ * less: what an exception taken in it reads, the flags (saved in SPSR) and SP (whose bank it
+ * switches), are written back before it (`writeBackState`); the other registers only where
+ * the block is left after it (`exits`), since nothing in a slow path reads them.
  */
 class Locals {
   private readonly used = new Set<string>();
   private readonly dirty = new Set<string>();
 
-  /** The locals the source last taken writes. */
-  private written = new Set<string>();
-
   /** Rewrite a source to the locals, noting what it reads and writes. */
   take(source: string): string {
-    this.written = new Set<string>();
     for (const m of source.matchAll(REGISTER)) this.used.add(`r${m[1]}`);
     for (const m of source.matchAll(FLAG)) this.used.add(`f${m[1]}`);
-    for (const m of source.matchAll(REGISTER_WRITE)) this.written.add(`r${m[1]}`);
-    for (const m of source.matchAll(FLAG_WRITE)) this.written.add(`f${m[1]}`);
-    for (const l of this.written) this.dirty.add(l);
+    for (const m of source.matchAll(REGISTER_WRITE)) this.dirty.add(`r${m[1]}`);
+    for (const m of source.matchAll(FLAG_WRITE)) this.dirty.add(`f${m[1]}`);
     return source.replace(REGISTER, 'r$1').replace(FLAG, 'f$1');
   }
 
@@ -218,9 +240,9 @@ class Locals {
     return Locals.store(this.dirty);
   }
 
-  /** The same for what the source last taken wrote alone (where the Cpu already had the rest). */
-  writeBackLast(): string {
-    return Locals.store(this.written);
+  /** The same for the flags and SP alone, which an exception reads (it stays dirty too). */
+  writeBackState(): string {
+    return Locals.store(new Set([...this.dirty].filter((l) => l.startsWith('f') || SP_LOCALS.has(l))));
   }
 
   private static store(locals: Set<string>): string {
@@ -237,6 +259,17 @@ class Locals {
   /** Statements reading every local from the Cpu again (inserted after a closure, patched in at the end). */
   static readonly RELOAD = '/*reload*/';
 
+  /**
+   * Statements writing every local back where the block is left after a slow path: `all` when
+   * it went on normally (a device, a store into code), `general` when it took an exception,
+   * which has switched SP's bank (the flags and SP were written before it, writeBackState).
+   * Registers the block never wrote hold what the Cpu has, so writing them too is harmless.
+   */
+  exits(): { all: string; general: string } {
+    const names = [...this.used];
+    return { all: Locals.store(new Set(names)), general: Locals.store(new Set(names.filter((l) => l.startsWith('r') && !SP_LOCALS.has(l)))) };
+  }
+
   /** The declarations, and the text that reads them all again. */
   declarations(): { declare: string; reload: string } {
     const names = [...this.used];
@@ -251,6 +284,9 @@ class Locals {
     return local.startsWith('r') ? `r[${local.slice(1)}]` : `cpu.${local.slice(1)}`;
   }
 }
+
+/** The locals holding SP's halves (register slot 33). */
+const SP_LOCALS = new Set(['r66', 'r67']);
 
 /** One instruction of a block: its byte offset in the page, its word, and its source (undefined: its closure). */
 interface Instruction {
@@ -332,13 +368,12 @@ export function compileBlock(
     }
     if (emission.kind === Emitted.Memory) {
       // Only a slow path (emit.ts, SLOW) can fault, reach a device or store into code: it
-      // brings the Cpu up to date first and says it ran, and only then is the stop checked
-      // (the way out then has only this instruction's writes to add).
-      const before = locals.writeBack();
-      const source = locals
-        .take(emission.source)
-        .replaceAll(SLOW, `${before} cpu.pcLo = base | ${at}; done = ${length - 1}; slow = true;`);
-      lines.push(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) { ${locals.writeBackLast()} ${next(length)} } }`);
+      // writes back what an exception reads and says it ran, and only then is the stop checked.
+      // Every way out after it (a stop: `break exit`; an exception: the catch) writes the other
+      // registers back in one place, at the function's end, rather than at each slow path.
+      const before = locals.writeBackState();
+      const source = locals.take(emission.source).replaceAll(SLOW, `${before} cpu.pcLo = base | ${at}; done = ${length - 1}; slow = true;`);
+      lines.push(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) break exit; }`);
       continue;
     }
     if (emission.kind !== Emitted.Branch) {
@@ -372,6 +407,7 @@ export function compileBlock(
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();
+  const exits = locals.exits();
   const body = lines
     .join('\n      ')
     .replaceAll(Locals.RELOAD, reload)
@@ -379,8 +415,9 @@ export function compileBlock(
   const names = closures.map((_, i) => `op${i}`);
   const source =
     `return function ${name}(cpu, base, pageHi, budget) {\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n      ${body}\n` +
-    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
+    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n` +
+    `      exit: {\n      ${body}\n      }\n      ${exits.all}\n      return ${start} + done + 1;\n` +
+    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      if (slow) { ${exits.general} }\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
     ...args: unknown[]
   ) => CompiledBlock['run'];
