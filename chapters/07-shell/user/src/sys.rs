@@ -735,6 +735,14 @@ pub struct SigInfo {
     pub status: i32,
 }
 
+impl SigInfo {
+    /// For a fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP): si_addr, the address it happened at,
+    /// which takes the place of `pid` and `uid` in siginfo's union.
+    pub fn address(&self) -> usize {
+        (self.pid as u32 as usize) | (self.uid as usize) << 32
+    }
+}
+
 /// siginfo's `code` for a signal sent by kill.
 pub const SI_USER: i32 = 0;
 /// siginfo's `code` for SIGCHLD: the child exited.
