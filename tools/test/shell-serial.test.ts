@@ -48,6 +48,10 @@ const STEPS: Step[] = [
   { after: PROMPT, type: 'orphan; msleep 300\r' },
   { after: PROMPT, type: 'hangups; echo hangups $?\r' },
   { after: PROMPT, type: 'fault null; echo status $?\r' },
+  { after: PROMPT, type: 'kill -9 1; echo kill $?\r' },
+  // Kills the shell: init starts another, whose prompt the next line waits for.
+  { after: PROMPT, type: 'hangups hup\r' },
+  { after: /hup: as POSIX says\r*\n(.|\n)*\/ \$ $/, type: 'echo a new shell\r' },
   { after: PROMPT, type: 'poweroff\r' },
 ];
 
@@ -158,10 +162,19 @@ describe('chapter 07 shell over the serial port', () => {
     }
   });
 
-  test('hangups: an orphaned group with a stopped member gets SIGHUP and SIGCONT; SIGTTOU; EIO', () => {
+  test('no signal init has no handler for reaches it; when the shell ends, init starts another', () => {
     for (const backend of ['emulator', 'qemu'] as const) {
       const text = transcript(backend);
-      for (const name of ['orphan', 'ttou', 'eio']) expect(text, backend).toContain(`${name}: as POSIX says`);
+      expect(text, backend).toMatch(/^kill 0$/m);
+      expect(text, backend).not.toContain('init ended');
+      expect(text, backend).toMatch(/^\/ \$ echo a new shell\na new shell$/m);
+    }
+  });
+
+  test('hangups: an orphaned group with a stopped member gets SIGHUP and SIGCONT; SIGTTOU; EIO; SIGHUP when the shell ends', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      for (const name of ['orphan', 'ttou', 'eio', 'hup']) expect(text, backend).toContain(`${name}: as POSIX says`);
       expect(text, backend).toContain('hangups 0');
     }
   });

@@ -6,10 +6,12 @@
 //! - ttou: on a controlling terminal, a background process that sets the foreground group
 //!   is stopped by SIGTTOU, and one that ignores SIGTTOU changes the terminal's settings;
 //! - eio: on a controlling terminal, a process of an orphaned background group that reads
-//!   it gets EIO, rather than a stop nobody could undo.
+//!   it gets EIO, rather than a stop nobody could undo;
+//! - hup (only when named: it kills the shell that runs it): when the session leader (the
+//!   shell) ends, the terminal's foreground group, this program's, gets SIGHUP.
 //!
-//! `ttou` and `eio` need the terminal to be the session's (run them from the shell); each
-//! test prints what it saw, and the exit status is 0 when every fact is POSIX's.
+//! `ttou`, `eio` and `hup` need the terminal to be the session's (run them from the shell);
+//! each test prints what it saw, and the exit status is 0 when every fact is POSIX's.
 #![no_std]
 #![no_main]
 
@@ -20,13 +22,15 @@ use ulib::{Errno, println, tool};
 
 ulib::main!(run);
 
-const TESTS: [(&str, fn() -> bool); 3] = [("orphan", orphan), ("ttou", ttou), ("eio", eio)];
+const TESTS: [(&str, fn() -> bool); 4] = [("orphan", orphan), ("ttou", ttou), ("eio", eio), ("hup", hup)];
+/// The tests that run only when named.
+const ONLY_WHEN_NAMED: [&str; 1] = ["hup"];
 
 fn run() -> i32 {
     let args = tool::arguments();
     let mut all = true;
     for (name, test) in TESTS {
-        if args.is_empty() || args.contains(&name) {
+        if (args.is_empty() && !ONLY_WHEN_NAMED.contains(&name)) || args.contains(&name) {
             let passed = test();
             println!("{name}: {}", if passed { "as POSIX says" } else { "NOT as POSIX says" });
             all &= passed;
@@ -131,4 +135,20 @@ fn eio() -> bool {
     });
     println!("eio: a read of the terminal from an orphaned background group fails with EIO: {}", seen == Some(1));
     seen == Some(1)
+}
+
+fn hup() -> bool {
+    let _ = sys::sigaction(SIGHUP, Disposition::Handler(note), 0, true);
+    // The shell that started this program leads the session; this program's group is the
+    // terminal's foreground while it runs.
+    let _ = sys::kill(sys::getppid() as isize, SIGKILL);
+    for _ in 0..50 {
+        if RECEIVED.load(Ordering::SeqCst) & (1 << SIGHUP) != 0 {
+            break;
+        }
+        let _ = sys::nanosleep(&sys::Timespec { seconds: 0, nanoseconds: 100_000_000 });
+    }
+    let hung_up = RECEIVED.load(Ordering::SeqCst) & (1 << SIGHUP) != 0;
+    println!("hup: the foreground group got SIGHUP when the session's leader ended: {hung_up}");
+    hung_up
 }
