@@ -643,6 +643,15 @@ mod tests {
     }
 
     #[test]
+    fn a_faults_siginfo_has_its_code_and_address_where_the_sender_would_be() {
+        let saved = Saved { x: [0; 31], sp: 0, pc: 0, pstate: 0, mask: 0 };
+        let bytes = frame_bytes(SIGSEGV, Info { code: SEGV_ACCERR, addr: Some(0x40_1000_0010), ..Info::default() }, &saved);
+        assert_eq!(&bytes[8..12], &SEGV_ACCERR.to_le_bytes());
+        // si_addr: the first member of the union, 16 bytes in, all 64 bits of it.
+        assert_eq!(&bytes[16..24], &0x40_1000_0010u64.to_le_bytes());
+    }
+
+    #[test]
     fn sigreturn_refuses_a_frame_that_would_not_return_to_el0() {
         let saved = Saved { x: [0; 31], sp: 0, pc: 0, pstate: 0x3c5, mask: 0 };
         assert_eq!(read_frame(&frame_bytes(10, Info::default(), &saved)), None);
