@@ -637,6 +637,8 @@ pub const ISIG: u32 = 0o1;
 pub const ICANON: u32 = 0o2;
 pub const ECHO: u32 = 0o10;
 pub const IEXTEN: u32 = 0o100000;
+/// Local flag: only the terminal's foreground group may write to it (others get SIGTTOU).
+pub const TOSTOP: u32 = 0o400;
 /// Control characters' places: the minimum bytes and the time-out of a read without ICANON.
 pub const VTIME: usize = 5;
 pub const VMIN: usize = 6;

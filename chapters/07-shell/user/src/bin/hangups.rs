@@ -4,7 +4,8 @@
 //! - orphan: a group left with a stopped member when the process that linked it to its
 //!   session exits (it is orphaned: nobody could continue it) gets SIGHUP, then SIGCONT;
 //! - ttou: on a controlling terminal, a background process that sets the foreground group
-//!   is stopped by SIGTTOU, and one that ignores SIGTTOU changes the terminal's settings;
+//!   is stopped by SIGTTOU, and so is one that writes when TOSTOP is set; one that ignores
+//!   SIGTTOU changes the terminal's settings;
 //! - eio: on a controlling terminal, a process of an orphaned background group that reads
 //!   it gets EIO, rather than a stop nobody could undo;
 //! - hup (only when named: it kills the shell that runs it): when the session leader (the
@@ -89,21 +90,40 @@ fn orphan() -> bool {
     seen == Some(3)
 }
 
-fn ttou() -> bool {
-    // A background child: a group of its own, not the terminal's foreground.
+/// Runs `work` in a background child (a group of its own, not the terminal's foreground) and
+/// returns the signal that stopped it, if one did; the child is killed afterwards.
+fn stopped_in_background(work: fn()) -> Option<u32> {
     let child = match sys::fork() {
         Ok(Fork::Child) => {
             let _ = sys::setpgid(0, 0);
-            let _ = sys::tcsetpgrp(0, sys::getpid());
+            work();
             sys::exit(0)
         }
         Ok(Fork::Parent { child }) => child,
-        Err(_) => return false,
+        Err(_) => return None,
     };
     let _ = sys::setpgid(child, child);
     let stopped = sys::wait4(child as isize, sys::WUNTRACED).ok().flatten().and_then(|waited| waited.stopped_by());
     let _ = sys::kill(child as isize, SIGKILL);
     let _ = sys::wait4(child as isize, 0);
+    stopped
+}
+
+fn ttou() -> bool {
+    let stopped = stopped_in_background(|| {
+        let _ = sys::tcsetpgrp(0, sys::getpid());
+    });
+    // TOSTOP, set from the foreground (this process), then put back as it was.
+    let settings = sys::tcgetattr(0);
+    if let Ok(settings) = settings {
+        let _ = sys::tcsetattr(0, &sys::Termios { lflag: settings.lflag | sys::TOSTOP, ..settings });
+    }
+    let stopped_writing = stopped_in_background(|| {
+        let _ = sys::write(1, b"written from the background\n");
+    });
+    if let Ok(settings) = settings {
+        let _ = sys::tcsetattr(0, &settings);
+    }
     let ignoring = match sys::fork() {
         Ok(Fork::Child) => {
             let _ = sys::setpgid(0, 0);
@@ -116,8 +136,8 @@ fn ttou() -> bool {
     };
     let _ = sys::setpgid(ignoring, ignoring);
     let ended = sys::wait4(ignoring as isize, 0).ok().flatten().and_then(|waited| waited.exit_code());
-    println!("ttou: a background tcsetpgrp is stopped by {stopped:?}; with SIGTTOU ignored, tcsetattr succeeds: {}", ended == Some(0));
-    stopped == Some(SIGTTOU) && ended == Some(0)
+    println!("ttou: a background tcsetpgrp is stopped by {stopped:?}, a write with TOSTOP set by {stopped_writing:?}; with SIGTTOU ignored, tcsetattr succeeds: {}", ended == Some(0));
+    stopped == Some(SIGTTOU) && stopped_writing == Some(SIGTTOU) && ended == Some(0)
 }
 
 fn eio() -> bool {

@@ -6,6 +6,8 @@
 //! - info: an SA_SIGINFO handler is told the signal, who sent it and how;
 //! - mask: a blocked signal stays pending, and arrives when unblocked;
 //! - chld: a parent hears SIGCHLD when its child ends;
+//! - reap: a parent that ignores SIGCHLD has its children reaped for it: wait4 fails with
+//!   ECHILD once the child has ended;
 //! - pipe: writing to a pipe nobody reads kills with SIGPIPE, or fails with EPIPE if ignored;
 //! - eintr: a slow call a handler interrupts fails with EINTR, or restarts with SA_RESTART;
 //! - stop: wait4 reports a child stopped (WUNTRACED) and continued (WCONTINUED), and SIGKILL
@@ -47,7 +49,7 @@ extern "C" fn record(signal: i32, info: &SigInfo, _context: usize) {
     DELIVERED.fetch_add(1, Ordering::SeqCst);
 }
 
-const TESTS: [(&str, fn() -> bool); 8] = [("handler", handler), ("info", info), ("mask", mask), ("chld", chld), ("pipe", pipe), ("eintr", eintr), ("stop", stop), ("faults", faults)];
+const TESTS: [(&str, fn() -> bool); 9] = [("handler", handler), ("info", info), ("mask", mask), ("chld", chld), ("reap", reap), ("pipe", pipe), ("eintr", eintr), ("stop", stop), ("faults", faults)];
 
 fn run() -> i32 {
     let args = tool::arguments();
@@ -114,6 +116,20 @@ fn chld() -> bool {
     let code = INFO_CODE.load(Ordering::SeqCst);
     println!("chld: SIGCHLD heard {heard} time(s), about the child: {about_child}, code {code}, exit {exit:?}");
     heard == 1 && about_child && code == sys::CLD_EXITED && exit == Some(3)
+}
+
+fn reap() -> bool {
+    let _ = sys::sigaction(SIGCHLD, Disposition::Ignore, 0, true);
+    let waited = match sys::fork() {
+        Ok(Fork::Child) => sys::exit(7),
+        // Waits while the child runs; once it has ended, there is no child to report.
+        Ok(Fork::Parent { child }) => sys::wait4(child as isize, 0),
+        Err(errno) => Err(errno),
+    };
+    let _ = sys::sigaction(SIGCHLD, Disposition::Default, 0, true);
+    let answer = waited.map(|waited| waited.map(|waited| waited.status));
+    println!("reap: with SIGCHLD ignored, wait4 for the child gives {:?}", answer.map_err(Errno::name));
+    answer == Err(Errno::ECHILD)
 }
 
 fn pipe() -> bool {
