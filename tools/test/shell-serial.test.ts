@@ -53,7 +53,8 @@ const STEPS: Step[] = [
   // last words (which run at once); the next line is typed once both have had time to.
   { after: PROMPT, type: 'hangups hup\r' },
   { after: /hup: as POSIX says\r*\n/, type: 'echo a new shell\r', delayMs: SETTLE_MS },
-  { after: PROMPT, type: 'poweroff\r' },
+  // (The new shell's prompt may have been printed already: wait for the answer.)
+  { after: /a new shell\r*\n\/ \$ $/, type: 'poweroff\r' },
 ];
 
 describe('chapter 07 shell over the serial port', () => {
