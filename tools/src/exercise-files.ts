@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromRoot, repoRoot } from './paths';
 import type { ScriptedCase, ScriptedSpec } from './scripted';
+import type { FirstProcess } from './sd-image';
 
 /** One exercise: its name on the command line, a one-line title, and its check. */
 export interface Exercise extends ScriptedCase {
@@ -17,6 +18,8 @@ export interface Exercise extends ScriptedCase {
 
 export interface ExerciseSpec extends ScriptedSpec {
   exercises: Exercise[];
+  /** What the kernel runs first from the card (chapter 07 on): `monitor` for exercises typed at the monitor; `init` (the shell) if absent. */
+  firstProcess?: FirstProcess;
 }
 
 /** A chapter's exercises folder: exercises/NN-name. */

@@ -23,11 +23,11 @@ import { ensureChapterSdImage, hasDisk } from './sd-image';
 /**
  * Builds the kernel crate `kernel` (a chapter, or a copy of one) and runs the exercise's check
  * on it; a chapter with a disk boots with its own card, made from the copy, whose writes are
- * discarded.
+ * discarded (made without /sbin/init if the spec's `firstProcess` is `monitor`).
  */
 export async function checkExercise(kernel: Chapter, spec: ExerciseSpec, exercise: Exercise): Promise<CaseResult> {
   const built = await buildKernelCrate(kernel, { quiet: true });
-  const sd = hasDisk(kernel) ? { path: ensureChapterSdImage(kernel, built), persist: false } : undefined;
+  const sd = hasDisk(kernel) ? { path: ensureChapterSdImage(kernel, built, spec.firstProcess), persist: false } : undefined;
   return runCase(readFileSync(built.image), built.image, spec, exercise, sd);
 }
 

@@ -209,17 +209,33 @@ export function hasDisk(chapter: Chapter): boolean {
 }
 
 /**
- * build/<chapter>/sd.img, made again when the kernel, the programs or the chapter's root/ folder
- * is newer than it. Returns its path.
+ * What the kernel runs first from a card (chapter 07 on, whose programs include `init`):
+ * - `init`: the card has the chapter's `init` program at `/sbin/init`, which the kernel starts
+ *   as pid 1 and which starts the shell: the card a reader boots, and the shell's tests;
+ * - `monitor`: the card is made without `/sbin/init`, so the kernel says so and runs its
+ *   monitor, the rescue console: for the harnesses that type monitor commands (`run PROGRAM`),
+ *   such as programs.test.ts.
+ * A chapter without an `init` program has one card, on which the kernel runs its monitor.
  */
-export function ensureChapterSdImage(chapter: Chapter, built: { image: string; programs?: string }): string {
+export type FirstProcess = 'init' | 'monitor';
+
+/** The program that goes to /sbin/init rather than /bin. */
+const INIT_PROGRAM = 'init';
+
+/**
+ * build/<chapter>/sd.img (sd-monitor.img for a card without /sbin/init, see FirstProcess), made
+ * again when the kernel, the programs or the chapter's root/ folder is newer than it. Returns its path.
+ */
+export function ensureChapterSdImage(chapter: Chapter, built: { image: string; programs?: string }, first: FirstProcess = 'init'): string {
   const chapterRoot = path.join(chapter.dir, 'root');
-  const output = path.join(path.dirname(built.image), 'sd.img');
+  // Without an init program, both cards would be the same: there is one.
+  const withoutInit = first === 'monitor' && built.programs !== undefined && existsSync(path.join(built.programs, INIT_PROGRAM));
+  const output = path.join(path.dirname(built.image), withoutInit ? 'sd-monitor.img' : 'sd.img');
   const inputs = [built.image, chapterRoot, ...(built.programs ? [built.programs] : [])];
   if (existsSync(output) && inputs.every((input) => newestIn(input) < statSync(output).mtimeMs)) return output;
   const folder = mkdtempSync(path.join(path.dirname(built.image), '.root-'));
   try {
-    assembleRoot(folder, { programs: built.programs, chapterRoot });
+    assembleRoot(folder, { programs: built.programs, chapterRoot, first });
     makeSdImage({ output, kernel: built.image, root: folder });
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -267,11 +283,12 @@ export function largeFileByte(at: number): number {
 
 /**
  * Fills `dir` (made empty first) with what the card's root holds: `/bin` (the chapter's user
- * programs, when it has them), the chapter's own files (its `root/` folder: `/etc`, `/home`),
+ * programs, when it has them, but `init`, which is `/sbin/init`, unless `first` is `monitor`:
+ * then the card has no init, see FirstProcess), the chapter's own files (its `root/` folder: `/etc`, `/home`),
  * the mount points `/dev` and `/tmp` (empty folders, which git does not keep), and the test
  * files: `/test/large` (double-indirect blocks), `/test/many/` (1,000 entries).
  */
-export function assembleRoot(dir: string, sources: { programs?: string; chapterRoot?: string }): void {
+export function assembleRoot(dir: string, sources: { programs?: string; chapterRoot?: string; first?: FirstProcess }): void {
   rmSync(dir, { recursive: true, force: true });
   for (const folder of ['bin', 'dev', 'tmp']) mkdirSync(path.join(dir, folder), { recursive: true });
   // /tmp as every Unix root has it: anyone may make files there, and only a file's owner may
@@ -280,7 +297,13 @@ export function assembleRoot(dir: string, sources: { programs?: string; chapterR
   if (sources.chapterRoot) copyTree(sources.chapterRoot, dir);
   if (sources.programs) {
     for (const name of readdirSync(sources.programs)) {
-      if (!name.startsWith('.')) copyFileSync(path.join(sources.programs, name), path.join(dir, 'bin', name));
+      if (name.startsWith('.')) continue;
+      if (name !== INIT_PROGRAM) {
+        copyFileSync(path.join(sources.programs, name), path.join(dir, 'bin', name));
+      } else if (sources.first !== 'monitor') {
+        mkdirSync(path.join(dir, 'sbin'), { recursive: true });
+        copyFileSync(path.join(sources.programs, name), path.join(dir, 'sbin', name));
+      }
     }
   }
   const test = path.join(dir, 'test');

@@ -12,12 +12,18 @@
 // one no longer matches the committed file. A run ends when the kernel exits, or when it
 // sleeps waiting for input after the last line; a kernel that keeps running is an error.
 //
+// A chapter whose card boots to the shell (chapter 07 on: /sbin/init starts it) has its lines
+// typed one at a time, each once the shell's prompt has appeared: the shell's terminal echoes
+// what is typed as it arrives, as any Unix terminal does, so lines typed ahead would show up
+// in the transcript before the prompts they belong to.
+//
 // The same image needs the same compiler: another Rust lays the kernel out differently, and
 // the addresses and sizes a kernel prints change with it. docs/transcripts/toolchain.txt
 // records which rustc made the committed transcripts (see `sameUpToNumbers`).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { buildKernelCrate } from './build';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
@@ -59,20 +65,49 @@ export function chapterInput(chapter: Chapter): string | undefined {
   return existsSync(file) ? typedInput(readFileSync(file, 'utf8')) : undefined;
 }
 
+/** The shell's prompt in the root directory, which a shell chapter's lines are typed at. */
+export const SHELL_PROMPT = '/ $ ';
+
 /** Builds `chapter`, boots it in our emulator with its input, and returns the transcript. */
 export async function makeTranscript(chapter: Chapter): Promise<string> {
   const built = await buildKernelCrate(chapter, { quiet: true });
   // A chapter with a disk boots with its card, as npm start does; its writes are discarded.
   const sd = hasDisk(chapter) ? { path: ensureChapterSdImage(chapter, built), persist: false } : undefined;
-  return transcriptOf(chapter.name, readFileSync(built.image), chapterInput(chapter), sd);
+  // Its card boots to the shell when it has an init program (sd-image.ts puts it at /sbin/init).
+  const shell = sd !== undefined && built.programs !== undefined && existsSync(path.join(built.programs, 'init'));
+  return transcriptOf(chapter.name, readFileSync(built.image), chapterInput(chapter), sd, shell ? SHELL_PROMPT : undefined);
+}
+
+/** `input` (typed lines, each ending in CR) as a stream that gives the next line whenever `prompt` appears in the output. */
+function typedAtPrompts(input: string, prompt: string): { stream: PassThrough; onOutput: (bytes: Uint8Array) => void } {
+  const lines = input.split('\r').slice(0, -1).map((line) => `${line}\r`);
+  const stream = new PassThrough();
+  let seen = '';
+  let typed = 0;
+  const onOutput = (bytes: Uint8Array) => {
+    seen += Buffer.from(bytes).toString('latin1');
+    while (typed < lines.length && seen.split(prompt).length - 1 > typed) stream.write(lines[typed++]);
+    if (typed === lines.length) stream.end();
+  };
+  return { stream, onOutput };
 }
 
 /**
- * Boots `image` in our emulator with `input` typed ahead and returns what it printed, as a
- * transcript. `name` says whose transcript an error is about.
+ * Boots `image` in our emulator with `input` typed ahead (or, given `prompt`, a line each time
+ * the prompt appears) and returns what it printed, as a transcript. `name` says whose
+ * transcript an error is about.
  */
-export async function transcriptOf(name: string, image: Uint8Array, input: string | undefined, sd?: SdCardFile): Promise<string> {
-  const run = await runKernel({ image, backend: 'emulator', input, sd, maxInstructions: INSTRUCTION_LIMIT, timeoutMs: WALL_LIMIT_MS });
+export async function transcriptOf(name: string, image: Uint8Array, input: string | undefined, sd?: SdCardFile, prompt?: string): Promise<string> {
+  const typing = input !== undefined && prompt !== undefined ? typedAtPrompts(input, prompt) : undefined;
+  const run = await runKernel({
+    image,
+    backend: 'emulator',
+    input: typing?.stream ?? input,
+    ...(typing ? { onOutput: typing.onOutput } : {}),
+    sd,
+    maxInstructions: INSTRUCTION_LIMIT,
+    timeoutMs: WALL_LIMIT_MS,
+  });
   // The kernel exits, or sleeps for good waiting for input that will never come: both are
   // ends that the same image and input reach the same way every time.
   if (run.ending === 'limit') {

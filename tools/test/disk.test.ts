@@ -13,7 +13,7 @@ import { buildChapter } from '../src/build';
 import { listChapters, resolveChapter } from '../src/chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from '../src/kernel-run';
 import { buildDir } from '../src/paths';
-import { chapterSdImageWithFiles, hasDisk, LARGE_FILE_BYTES, largeFileByte, partitionsOf, SECTOR } from '../src/sd-image';
+import { chapterSdImageWithFiles, ensureChapterSdImage, hasDisk, LARGE_FILE_BYTES, largeFileByte, partitionsOf, SECTOR } from '../src/sd-image';
 import { loadToolchain } from '../src/setup';
 
 const tools = loadToolchain();
@@ -39,7 +39,9 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
   beforeAll(async () => {
     const built = await buildChapter(name, { quiet: true });
     if (!built.sd) throw new Error(`${name} has a root/ folder but no sd.img was built`);
-    kernel = { image: built.image, sd: built.sd };
+    // The monitor's commands are typed: from chapter 07 on, at a card without /sbin/init, on
+    // which the kernel runs its monitor (sd-image.ts, FirstProcess).
+    kernel = { image: built.image, sd: ensureChapterSdImage(resolveChapter(name), built, 'monitor') };
     mkdirSync(path.join(buildDir, 'scratch'), { recursive: true });
     scratch = mkdtempSync(path.join(buildDir, 'scratch', 'disk-test-'));
   });

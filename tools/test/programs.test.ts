@@ -6,7 +6,9 @@
 // on the programs work on files: after every case the spec's `tree` program lists the tree
 // it left, on Linux (in a scratch copy of the initramfs's folder) and in both machines. From
 // chapter 06 on the tree is the SD card's: each machine boots with a copy of the card, Linux
-// runs in a folder made as the card's was, and the cards must be e2fsck-clean afterwards.
+// runs in a folder made as the card's was, and the cards must be e2fsck-clean afterwards. From
+// chapter 07 on, a card's kernel starts /sbin/init rather than its monitor: the sessions boot a
+// card made without it, on which the kernel runs the monitor (sd-image.ts, FirstProcess).
 import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +20,7 @@ import { listChapters } from '../src/chapters';
 import type { Backend, SdCardFile } from '../src/kernel-run';
 import { buildDir } from '../src/paths';
 import { applyMasks, loadSpec, runOnBramble, runOnLinux, type Outcome, type ProgramCase as ProgramsCase, type Session } from '../src/programs';
-import { assembleRoot, partitionsOf, SECTOR } from '../src/sd-image';
+import { assembleRoot, ensureChapterSdImage, partitionsOf, SECTOR } from '../src/sd-image';
 import { loadToolchain } from '../src/setup';
 
 const execFileAsync = promisify(execFile);
@@ -35,7 +37,7 @@ const chapters = listChapters()
   .map((chapter) => ({ chapter, specFile: path.join(chapter.dir, 'programs.test.json') }))
   .filter(({ specFile }) => existsSync(specFile));
 
-describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir, specFile] as const))('chapter %s programs', (name, dir, specFile) => {
+describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir, specFile, chapter] as const))('chapter %s programs', (name, dir, specFile, chapter) => {
   const spec = loadSpec(specFile);
   const warmUp = (spec.warmUp ?? WARM_UP).map((command) => `run ${command}`);
   // With a tree to compare, every case is followed by the tree's listing.
@@ -59,12 +61,13 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
       mkdirSync(path.join(buildDir, 'scratch'), { recursive: true });
       const folder = mkdtempSync(path.join(buildDir, 'scratch', 'programs-'));
       cards = { emulator: { path: path.join(folder, 'emulator.img'), persist: true }, qemu: { path: path.join(folder, 'qemu.img'), persist: true } };
-      for (const card of Object.values(cards)) copyFileSync(built.sd, card.path);
+      const monitorCard = ensureChapterSdImage(chapter, built, 'monitor');
+      for (const card of Object.values(cards)) copyFileSync(monitorCard, card.path);
     }
     const makeLinuxRoot = (scratch: string) => {
       if (!built.sd) return cpSync(built.rootfs!, scratch, { recursive: true });
       // What the card's ext2 was made from, and the folder mke2fs adds (lost+found, 0700).
-      assembleRoot(scratch, { programs: built.programs, chapterRoot: path.join(dir, 'root') });
+      assembleRoot(scratch, { programs: built.programs, chapterRoot: path.join(dir, 'root'), first: 'monitor' });
       mkdirSync(path.join(scratch, 'lost+found'), { mode: 0o700 });
     };
     [ours, qemu, [linux, linuxTrees]] = await Promise.all([

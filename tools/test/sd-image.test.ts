@@ -1,7 +1,7 @@
 // The SD card image: an MBR, a FAT32 boot partition and an ext2 root, each checked with the
 // real tools (mdir, e2fsck, debugfs) rather than with our own reading of them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -118,6 +118,23 @@ describe.each([1024, 4096] as const)('an SD card image with %i-byte ext2 blocks'
     expect(debugfs(root, 'stat /test/large')).toContain('(DIND)');
     const directory = /Size: (\d+)/.exec(debugfs(root, 'stat /test/many'));
     expect(Number(directory?.[1])).toBeGreaterThan(4 * blockSize);
+  });
+});
+
+describe('the root folder of a chapter whose programs include init (chapter 07 on)', () => {
+  test('has init at /sbin/init, not in /bin; made for the monitor (FirstProcess), it has no init at all', () => {
+    const programs = path.join(scratch, 'programs-with-init');
+    mkdirSync(programs, { recursive: true });
+    writeFileSync(path.join(programs, 'init'), 'the first process\n');
+    writeFileSync(path.join(programs, 'sh'), 'the shell\n');
+    const booting = path.join(scratch, 'root-init');
+    assembleRoot(booting, { programs });
+    expect(readFileSync(path.join(booting, 'sbin', 'init'), 'utf8')).toBe('the first process\n');
+    expect(readdirSync(path.join(booting, 'bin')).sort()).toEqual(['sh']);
+    const rescue = path.join(scratch, 'root-monitor');
+    assembleRoot(rescue, { programs, first: 'monitor' });
+    expect(existsSync(path.join(rescue, 'sbin'))).toBe(false);
+    expect(readdirSync(path.join(rescue, 'bin')).sort()).toEqual(['sh']);
   });
 });
 

@@ -1,9 +1,11 @@
-// Chapter 07's shell on Bramble, typed at over the serial port in both machines: the monitor's
-// `run /bin/init` starts init, which starts sh in a session of its own whose controlling
-// terminal is the console. Each line is typed once what it waits for has been printed, as a
+// Chapter 07's shell on Bramble, typed at over the serial port in both machines: the kernel
+// starts /sbin/init from the card as pid 1, which starts sh in a session of its own whose
+// controlling terminal is the console. Each line is typed once what it waits for has been printed, as a
 // person would; a ^C or ^Z is typed a moment after the command it is meant for, so that the
 // command is running when it arrives. Afterwards the card is checked from the host: what the
-// redirections wrote is there for debugfs, and e2fsck -fn finds the filesystem clean.
+// redirections wrote is there for debugfs, and e2fsck -fn finds the filesystem clean. The same
+// session checks what init is to the rest (the orphans' parent), hangups and SIGTTOU, and a
+// fault that kills a program with SIGSEGV.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +30,6 @@ const PROMPT = /\/ \$ $/;
 const SETTLE_MS = 1500;
 
 const STEPS: Step[] = [
-  { after: /bramble> $/, type: 'run /bin/init\r' },
   { after: PROMPT, type: `echo 'two  spaces' "and \\$HOME" | wc -c; echo status $?\r` },
   { after: PROMPT, type: 'false; echo status $?\r' },
   { after: PROMPT, type: 'echo written by sh > /home/out.txt; echo more >> /home/out.txt; cat /home/out.txt\r' },
@@ -44,7 +45,16 @@ const STEPS: Step[] = [
   { after: PROMPT, type: 'jobs\r' },
   { after: PROMPT, type: 'fg\r' },
   { after: /sleep 100\r*\n/, type: '\x03', delayMs: SETTLE_MS },
-  { after: PROMPT, type: 'poweroff\r' },
+  { after: PROMPT, type: 'orphan; msleep 300\r' },
+  { after: PROMPT, type: 'hangups; echo hangups $?\r' },
+  { after: PROMPT, type: 'fault null; echo status $?\r' },
+  { after: PROMPT, type: 'kill -9 1; echo kill $?\r' },
+  // Kills the shell: init starts another, whose prompt may come before or after hangups'
+  // last words (which run at once); the next line is typed once both have had time to.
+  { after: PROMPT, type: 'hangups hup\r' },
+  { after: /hup: as POSIX says\r*\n/, type: 'echo a new shell\r', delayMs: SETTLE_MS },
+  // (The new shell's prompt may have been printed already: wait for the answer.)
+  { after: /a new shell\r*\n\/ \$ $/, type: 'poweroff\r' },
 ];
 
 describe('chapter 07 shell over the serial port', () => {
@@ -142,6 +152,39 @@ describe('chapter 07 shell over the serial port', () => {
       expect(text, backend).toContain('background done');
       expect(text, backend).toMatch(/^\^Z$/m);
       expect(text, backend).toMatch(/^\[1\]\+?\s+Stopped\s+sleep 100$/m);
+    }
+  });
+
+  test('the kernel starts /sbin/init, whose shell prompts without the monitor; orphans go to init (pid 1)', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      expect(text, backend).not.toContain('bramble> ');
+      expect(text, backend).toMatch(/^processes: .*\n\/ \$ /m);
+      expect(text, backend).toMatch(/^orphan: the child's parent is now pid 1$/m);
+    }
+  });
+
+  test('no signal init has no handler for reaches it; when the shell ends, init starts another', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      expect(text, backend).toMatch(/^kill 0$/m);
+      expect(text, backend).not.toContain('init ended');
+      expect(text, backend).toMatch(/echo a new shell\na new shell\n\/ \$ /);
+    }
+  });
+
+  test('hangups: an orphaned group with a stopped member gets SIGHUP and SIGCONT; SIGTTOU; EIO; SIGHUP when the shell ends', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      for (const name of ['orphan', 'ttou', 'eio', 'hup']) expect(text, backend).toContain(`${name}: as POSIX says`);
+      expect(text, backend).toContain('hangups 0');
+    }
+  });
+
+  test('a fault kills with SIGSEGV: the kernel reports it, the shell says so, and $? is 139', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      expect(text, backend).toMatch(/^pid \d+ \(fault\) killed by SIGSEGV: data abort, translation fault at level \d, FAR 0x0, PC 0x[0-9a-f]+\nSegmentation fault\nstatus 139$/m);
     }
   });
 

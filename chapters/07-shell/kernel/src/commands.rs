@@ -432,13 +432,7 @@ fn run(args: &mut Args) -> Result<(), ArgError> {
         *argv.get_mut(argc).ok_or(ArgError::TooMany)? = word.as_bytes();
         argc += 1;
     }
-    let cwd = process::root_cwd();
-    let started = exec::load(&cwd.inode, name.as_bytes(), &argv[..argc], &ENVIRONMENT).and_then(|loaded| {
-        let files = filecalls::console_descriptors()?;
-        let inherited = process::Inherited { files, cwd, umask: process::DEFAULT_UMASK, signals: crate::signal::Signals::new(), group: None };
-        process::spawn(program_name(name).as_bytes(), loaded.space, inherited, loaded.entry, loaded.sp)
-    });
-    let pid = match started {
+    let pid = match start(name, &argv[..argc], process::spawn) {
         Ok(pid) => pid,
         Err(errno) => {
             println!("run: {name}: {}", errno.name());
@@ -448,14 +442,37 @@ fn run(args: &mut Args) -> Result<(), ArgError> {
     let ended = process::wait(pid as i64, process::WaitFor::default());
     process::end_foreground();
     match ended {
-        Ok(Some((_, status))) if status & 0x7f == 0 => println!("exit {}", status >> 8),
-        Ok(Some((_, status))) => match Signal::from_number(status & 0x7f) {
-            Some(signal) => println!("killed by {}", signal.name()),
-            None => println!("killed by signal {}", status & 0x7f),
-        },
+        Ok(Some((_, status))) => println!("{}", Ending(status)),
         _ => println!("run: lost track of pid {pid}"),
     }
     Ok(())
+}
+
+/// Loads the program at `path` (from the root) and starts it with `spawn` as a child of the
+/// monitor, in a session of its own, with the console as its descriptors 0, 1 and 2. Its pid.
+pub fn start(path: &str, argv: &[&[u8]], spawn: process::Spawn) -> Result<u32, crate::errno::Errno> {
+    let cwd = process::root_cwd();
+    exec::load(&cwd.inode, path.as_bytes(), argv, &ENVIRONMENT).and_then(|loaded| {
+        let files = filecalls::console_descriptors()?;
+        let inherited = process::Inherited { files, cwd, umask: process::DEFAULT_UMASK, signals: crate::signal::Signals::new(), group: None };
+        spawn(program_name(path).as_bytes(), loaded.space, inherited, loaded.entry, loaded.sp)
+    })
+}
+
+/// How a process ended, from its wait status: `exit N`, or `killed by SIGNAL`.
+pub struct Ending(pub u32);
+
+impl core::fmt::Display for Ending {
+    fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        let status = self.0;
+        if status & 0x7f == 0 {
+            return write!(f, "exit {}", status >> 8);
+        }
+        match Signal::from_number(status & 0x7f) {
+            Some(signal) => write!(f, "killed by {}", signal.name()),
+            None => write!(f, "killed by signal {}", status & 0x7f),
+        }
+    }
 }
 // ANCHOR_END: run
 

@@ -53,7 +53,8 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
 
 // ANCHOR: user_exception
 /// A synchronous exception from EL0: a system call, a page fault to resolve (on-demand
-/// pages, copy on write), or a fault that kills the program with the signal Linux sends.
+/// pages, copy on write), or a fault that is the signal Linux sends for it, with its si_code
+/// and address (see `fault`).
 fn user_exception(frame: &mut TrapFrame, syndrome: Syndrome) {
     // System calls first: they are by far the most frequent, and need nothing decoded.
     // (dispatch delivers the signals that arrived during the call itself.)
@@ -66,16 +67,21 @@ fn user_exception(frame: &mut TrapFrame, syndrome: Syndrome) {
             (status, if write { Access::Write } else { Access::Read })
         }
         (class::INSTRUCTION_ABORT_LOWER, Detail::InstructionAbort(status)) => (status, Access::Execute),
-        (class::SP_ALIGNMENT | class::PC_ALIGNMENT, _) => {
-            process::kill(Signal::Bus, format_args!("{}, PC {pc:#x}", syndrome.class_name()))
+        // Linux's addresses: the misaligned stack pointer, or the PC (which FAR holds).
+        (class::SP_ALIGNMENT, _) => {
+            let sp = frame.sp_el0;
+            return fault(frame, Signal::Bus, signal::BUS_ADRALN, sp, format_args!("{}, PC {pc:#x}", syndrome.class_name()));
         }
-        (class::BRK, _) => process::kill(Signal::Trap, format_args!("brk at PC {pc:#x}")),
-        _ => process::kill(Signal::Ill, format_args!("{}, PC {pc:#x}", syndrome.class_name())),
+        (class::PC_ALIGNMENT, _) => {
+            return fault(frame, Signal::Bus, signal::BUS_ADRALN, far, format_args!("{}, PC {pc:#x}", syndrome.class_name()));
+        }
+        (class::BRK, _) => return fault(frame, Signal::Trap, signal::TRAP_BRKPT, pc, format_args!("brk at PC {pc:#x}")),
+        _ => return fault(frame, Signal::Ill, signal::ILL_ILLOPC, pc, format_args!("{}, PC {pc:#x}", syndrome.class_name())),
     };
     let (status, access) = access;
     let kind = if access == Access::Execute { "instruction abort" } else { "data abort" };
-    // The report's words, written out where each `kill` needs them: what `format_args!` builds
-    // borrows values that live only until the end of the statement that uses it.
+    // The report's words, written out where each `fault` needs them: what `format_args!`
+    // builds borrows values that live only until the end of the statement that uses it.
     macro_rules! why {
         () => {
             format_args!("{}, {}, FAR {:#x}, PC {:#x}", kind, status, far, pc)
@@ -83,19 +89,31 @@ fn user_exception(frame: &mut TrapFrame, syndrome: Syndrome) {
     }
     match status {
         FaultStatus::Translation { .. } | FaultStatus::Permission { .. } | FaultStatus::AccessFlag { .. } => {
-            let resolved = process::with_current(|process| match process.space.as_mut() {
-                Some(space) => space.resolve(far, access),
-                None => Err(Fault::Forbidden),
+            // Whether a region covers the address tells Linux's two kinds of SIGSEGV apart:
+            // nothing mapped there (SEGV_MAPERR), or an access the mapping forbids (SEGV_ACCERR).
+            let (resolved, mapped) = process::with_current(|process| match process.space.as_mut() {
+                Some(space) => (space.resolve(far, access), space.regions.find(far).is_some()),
+                None => (Err(Fault::Forbidden), false),
             });
+            let code = if mapped { signal::SEGV_ACCERR } else { signal::SEGV_MAPERR };
             match resolved {
                 Ok(_) => {}
-                Err(Fault::Forbidden) => process::kill(Signal::Segv, why!()),
+                Err(Fault::Forbidden) => fault(frame, Signal::Segv, code, far, why!()),
                 Err(Fault::OutOfMemory) => process::kill(Signal::Kill, format_args!("out of memory; {}", why!())),
             }
         }
-        FaultStatus::Alignment => process::kill(Signal::Bus, why!()),
-        _ => process::kill(Signal::Segv, why!()),
+        FaultStatus::Alignment => fault(frame, Signal::Bus, signal::BUS_ADRALN, far, why!()),
+        _ => fault(frame, Signal::Segv, signal::SEGV_MAPERR, far, why!()),
     }
+}
+
+/// A fault of the program's is a signal: if it has a handler for it (and does not block
+/// it), the handler runs now, with the fault's si_code and address; a handler that returns
+/// without fixing anything runs the faulting instruction again, as on Linux. Otherwise the
+/// process is killed by the signal, after the kernel's report of the fault.
+fn fault(frame: &mut TrapFrame, signal: Signal, code: i32, addr: u64, why: core::fmt::Arguments) {
+    process::fault(signal, code, addr, why);
+    signal::deliver(frame, None);
 }
 // ANCHOR_END: user_exception
 

@@ -202,6 +202,9 @@ fn write_file(file: &OpenFile, buffer: u64, len: u64, offset: Option<u64>) -> Re
     match &file.object {
         Object::Pipe(end) => end.write(&bytes, file.non_blocking()).map(|count| count as u64),
         Object::Inode(inode) => {
+            if devfs::device(inode).is_some_and(Device::is_terminal) {
+                tty::check_write()?;
+            }
             let at = match offset {
                 Some(at) => at,
                 None if file.flags() & O_APPEND != 0 => inode.metadata().size,
@@ -701,6 +704,7 @@ pub fn ioctl(fd: u64, request: u64, argument: u64) -> Result {
         // TCSETSW and TCSETSF wait for output to drain first (it always has: writes are
         // synchronous); TCSETSF also throws away the input not read yet.
         TCSETS | TCSETSW | TCSETSF => {
+            tty::check_change()?;
             let mut bytes = [0u8; TERMIOS_SIZE];
             with_space(|space| space.copy_in(UserSlice::new(argument, TERMIOS_SIZE), &mut bytes))?;
             if request == TCSETSF {
@@ -725,6 +729,7 @@ pub fn ioctl(fd: u64, request: u64, argument: u64) -> Result {
             let mut bytes = [0u8; 4];
             with_space(|space| space.copy_in(UserSlice::new(argument, 4), &mut bytes))?;
             let group = i32::from_le_bytes(bytes);
+            tty::check_change()?;
             if group < 0 {
                 return Err(Errno::EINVAL);
             }

@@ -1,13 +1,15 @@
-//! Bramble, chapter 06: the disk.
+//! Bramble, chapter 07: the shell.
 //!
 //! `boot.s` takes core 0 from the firmware's hand-off down to EL1, turns the MMU on with
 //! boot page tables and jumps to the higher half, where the kernel is linked, and calls
 //! [`kernel_main`]. It sets up memory as in chapter 03 and interrupts as in chapter 02,
 //! builds the file tree (the SD card's ext2 at the root, tmpfs on /tmp, devfs on /dev; the
-//! initramfs built into the image in tmpfs when the card cannot be mounted), makes the monitor the first task of the process table, and runs it. The
-//! monitor's `run` starts a program from a file: a static Linux AArch64 program that runs
-//! at EL0 in an address space of its own, with the console as its descriptors 0, 1 and 2,
-//! and calls the kernel with Linux's system calls.
+//! initramfs built into the image in tmpfs when the card cannot be mounted), makes the
+//! monitor the first task of the process table, and starts the first process, `/sbin/init`
+//! (init.rs): a static Linux AArch64 program that runs at EL0 in an address space of its
+//! own, with the console as its descriptors 0, 1 and 2, and calls the kernel with Linux's
+//! system calls. When there is no init, or it ends, the monitor runs:
+//! the kernel's rescue console, whose `run` starts a program from a file.
 
 // ANCHOR: crate_root
 // No operating system sits under a kernel: no `std`, and no runtime to call `main`.
@@ -70,6 +72,8 @@ mod exec;
 mod filecalls;
 #[cfg(not(test))]
 mod fscalls;
+#[cfg(not(test))]
+mod init;
 #[cfg(not(test))]
 mod exit;
 #[cfg(not(test))]
@@ -193,8 +197,13 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
         process::MAX_PROCESSES - 1,
         process::TIME_SLICE_TICKS
     );
+    // ANCHOR: first_process
+    // The first process, /sbin/init, whose shell is the console's from now on; the monitor,
+    // the rescue console, when there is no init or it ends (init.rs).
+    init::run();
     println!("type help for the monitor's commands");
     monitor::run(&commands::COMMANDS)
+    // ANCHOR_END: first_process
 }
 // ANCHOR_END: kernel_main
 

@@ -28,7 +28,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 // ANCHOR: limits
 /// The size of the process table, the monitor's slot included: fork past it is EAGAIN.
 pub const MAX_PROCESSES: usize = 32;
-/// The monitor's slot and pid: the parent of every process `run` starts, and of orphans.
+/// The monitor's slot and pid: the parent of init and of every process `run` starts, and of
+/// orphans when there is no init.
 const MONITOR: usize = 0;
 /// How long a process may run before the next runnable one gets the processor: one tick
 /// of the 100 Hz timer, 10 ms.
@@ -185,6 +186,8 @@ struct Table {
     /// Whether an orphan may be waiting to be reaped: saves the scheduler a look at every
     /// slot on every switch.
     orphans: bool,
+    /// The pid of init, the first process (init.rs), while it lives; 0 when there is none.
+    init: u32,
 }
 
 static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(Table {
@@ -195,6 +198,7 @@ static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(
     foreground: 0,
     slice_start: 0,
     orphans: false,
+    init: 0,
 });
 
 /// Puts the monitor, the code running now, in slot 0.
@@ -444,6 +448,9 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: I
     Ok(pid)
 }
 
+/// How the monitor starts a process: [`spawn`] for `run`, [`spawn_init`] for the first one.
+pub type Spawn = fn(&[u8], Space, Inherited, u64, u64) -> Result<u32, Errno>;
+
 /// A new process running `space` from `entry` with its stack at `sp`, child of the monitor,
 /// which will wait for it (`run`).
 pub fn spawn(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
@@ -455,6 +462,16 @@ pub fn spawn(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u6
     table.foreground = pid;
     Ok(pid)
 }
+
+// ANCHOR: spawn_init
+/// [`spawn`] for init: the process that orphans go to and that no signal kills unless it
+/// has a handler for it, as on Linux (init.rs).
+pub fn spawn_init(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
+    let pid = spawn(name, space, inherited, entry, sp)?;
+    TABLE.lock().init = pid;
+    Ok(pid)
+}
+// ANCHOR_END: spawn_init
 
 /// fork: a copy of the current process whose system call returns 0.
 pub fn fork() -> Result<u32, Errno> {
@@ -482,7 +499,7 @@ pub fn fork() -> Result<u32, Errno> {
 
 // ANCHOR: exit
 /// Ends the current process with wait status `status`: its memory goes at once, its
-/// children go to the monitor, and it stays a zombie until its parent collects it.
+/// children go to init, and it stays a zombie until its parent collects it.
 pub fn exit(status: u32) -> ! {
     // Its files close first, outside the table's lock: closing a pipe's end wakes its
     // readers, which takes the lock.
@@ -502,30 +519,116 @@ pub fn exit(status: u32) -> ! {
             process.state = State::Zombie(status);
             (process.pid, process.parent, process.sid)
         };
-        // A session leader's end is its terminal's: it is free for the next session.
+        // A session leader's end is its terminal's: it is free for the next session, and
+        // the session's foreground group hears of it with SIGHUP ("hangup").
         if pid == sid {
-            crate::tty::release(sid);
-        }
-        let mut orphans = parent == 0;
-        for process in table.slots.iter_mut().flatten() {
-            if process.parent == pid {
-                process.parent = 0;
-                orphans |= matches!(process.state, State::Zombie(_));
+            if let Some(foreground) = crate::tty::release(sid) {
+                let _ = send_in(&mut table, Target::Group(foreground), signal::SIGHUP, Info { code: signal::SI_KERNEL, ..Info::default() });
             }
         }
-        table.orphans |= orphans;
-        // The parent hears of it with SIGCHLD (ignored unless it has a handler), and wakes
-        // if it waits.
-        let (code, value) = match status & 0x7f {
-            0 => (signal::CLD_EXITED, (status >> 8) as i32),
-            signal => (signal::CLD_KILLED, signal as i32),
-        };
-        tell_parent(&mut table, parent, Info { code, pid, status: value });
+        // ANCHOR: orphans
+        // Its children go to init (while there is one, and this is not it), as on Linux; a
+        // child that has exited already is init's to reap, and init hears of it.
+        if pid == table.init {
+            table.init = 0;
+        }
+        let heir = table.init;
+        let mut children = Vec::new();
+        for slot in 0..MAX_PROCESSES {
+            if let Some(child) = table.slots[slot].as_mut().filter(|process| process.parent == pid) {
+                child.parent = heir;
+                children.push(slot);
+            }
+        }
+        for &slot in &children {
+            let child = table.slots[slot].as_ref().expect("a child found above");
+            if let State::Zombie(status) = child.state {
+                if heir == 0 {
+                    table.orphans = true;
+                } else {
+                    child_exited(&mut table, slot, status);
+                }
+            }
+        }
+        // ANCHOR_END: orphans
+        table.orphans |= parent == 0;
+        hang_up_orphaned_groups(&mut table, current, &children);
+        child_exited(&mut table, current, status);
     }
     schedule();
     unreachable!("a zombie was scheduled")
 }
 // ANCHOR_END: exit
+
+// ANCHOR: child_exited
+/// The child in `slot` has exited with `status`: its parent hears of it with SIGCHLD (ignored
+/// unless it has a handler), and wakes if it waits. A parent that ignores SIGCHLD, or set
+/// SA_NOCLDWAIT, never collects its children: the kernel reaps them (their parent becomes
+/// the monitor's pid 0), and the parent's wait4 ends with ECHILD once it has none left.
+fn child_exited(table: &mut Table, slot: usize, status: u32) {
+    let child = table.slots[slot].as_ref().expect("an exited child");
+    let (pid, parent) = (child.pid, child.parent);
+    let (code, value) = match status & 0x7f {
+        0 => (signal::CLD_EXITED, (status >> 8) as i32),
+        signal => (signal::CLD_KILLED, signal as i32),
+    };
+    tell_parent(table, parent, Info { code, pid, status: value, ..Info::default() });
+    let unwanted = table.slots.iter().flatten().find(|process| process.pid == parent && parent != 0).is_some_and(|parent| {
+        let action = parent.signals.action(signal::SIGCHLD);
+        action.handler == signal::SIG_IGN || action.flags & signal::SA_NOCLDWAIT != 0
+    });
+    if unwanted {
+        table.slots[slot].as_mut().expect("an exited child").parent = 0;
+        table.orphans = true;
+    }
+}
+// ANCHOR_END: child_exited
+
+// ANCHOR: orphaned_groups
+/// Whether group `pgid` is orphaned: no member has its parent in another group of the same
+/// session, so no shell (job control) is left to continue its stopped members.
+fn orphaned(table: &Table, pgid: u32) -> bool {
+    let alive = |process: &&Process| !matches!(process.state, State::Zombie(_));
+    !table.slots.iter().flatten().filter(alive).filter(|process| process.pgid == pgid).any(|member| {
+        table.slots.iter().flatten().filter(alive).any(|parent| parent.pid == member.parent && parent.pgid != pgid && parent.sid == member.sid)
+    })
+}
+
+/// The process in `slot`, now a zombie, may have been what kept its own group, or its
+/// `children`'s groups, from being orphaned. A group orphaned by its exit that has a
+/// stopped member gets SIGHUP then SIGCONT, as POSIX asks: nobody could continue it.
+fn hang_up_orphaned_groups(table: &mut Table, slot: usize, children: &[usize]) {
+    let exited = table.slots[slot].as_ref().expect("the exiting process");
+    let (pgid, sid) = (exited.pgid, exited.sid);
+    let parent = table.slots.iter().flatten().find(|process| process.pid == exited.parent);
+    let mut groups = Vec::new();
+    if parent.is_some_and(|parent| parent.pgid != pgid && parent.sid == sid) {
+        groups.push(pgid);
+    }
+    for &child in children {
+        let child = table.slots[child].as_ref().expect("a child of the exiting process");
+        if child.pgid != pgid && child.sid == sid && !groups.contains(&child.pgid) {
+            groups.push(child.pgid);
+        }
+    }
+    for group in groups {
+        let stopped = table.slots.iter().flatten().any(|process| process.pgid == group && process.state == State::Stopped);
+        if stopped && orphaned(table, group) {
+            for signal in [signal::SIGHUP, signal::SIGCONT] {
+                let _ = send_in(table, Target::Group(group), signal, Info { code: signal::SI_KERNEL, ..Info::default() });
+            }
+        }
+    }
+}
+
+/// Whether the current process's group is orphaned: a read or write of the terminal it
+/// would be stopped for fails with EIO instead (tty.rs), as on Linux.
+pub fn own_group_orphaned() -> bool {
+    let table = TABLE.lock();
+    let pgid = table.slots[table.current].as_ref().expect("the current slot holds a process").pgid;
+    orphaned(&table, pgid)
+}
+// ANCHOR_END: orphaned_groups
 
 /// Sends SIGCHLD with `info` to process `parent`, and wakes it if it waits for a child.
 fn tell_parent(table: &mut Table, parent: u32, info: Info) {
@@ -619,8 +722,9 @@ fn free_slot(table: &mut Table, slot: usize) {
     vm::unmap_kernel_stack(slot);
 }
 
-/// The monitor's children that it is not waiting for (orphans) are reaped by the kernel
-/// itself as soon as they exit, as init reaps them on Unix.
+/// The monitor's children that it is not waiting for (orphans when there is no init, and
+/// the children of parents that ignore SIGCHLD) are reaped by the kernel itself as soon as
+/// they exit, as init reaps them on Unix.
 fn reap_orphans() {
     let mut table = TABLE.lock();
     if !table.orphans {
@@ -692,7 +796,12 @@ pub enum Target {
 
 /// Sends `signal` (0: none, only the check) to every process `target` names; ESRCH if none.
 pub fn send(target: Target, signal: u32, info: Info) -> Result<(), Errno> {
-    let mut table = TABLE.lock();
+    send_in(&mut TABLE.lock(), target, signal, info)
+}
+
+/// [`send`], with the table's lock held.
+fn send_in(table: &mut Table, target: Target, signal: u32, info: Info) -> Result<(), Errno> {
+    let init = table.init;
     let mut found = false;
     let mut continued = Vec::new();
     for process in table.slots.iter_mut().flatten() {
@@ -706,12 +815,17 @@ pub fn send(target: Target, signal: u32, info: Info) -> Result<(), Errno> {
             continue;
         }
         found = true;
+        // Init gets only the signals it has a handler for: a SIGKILL or a stray ^C would
+        // otherwise end the system (Linux's SIGNAL_UNKILLABLE).
+        if process.pid == init && process.signals.action(signal).handler == signal::SIG_DFL {
+            continue;
+        }
         if signal != 0 && post(process, signal, info) {
             continued.push((process.parent, process.pid));
         }
     }
     for (parent, pid) in continued {
-        tell_parent(&mut table, parent, Info { code: signal::CLD_CONTINUED, pid, status: signal::SIGCONT as i32 });
+        tell_parent(table, parent, Info { code: signal::CLD_CONTINUED, pid, status: signal::SIGCONT as i32, ..Info::default() });
     }
     if found { Ok(()) } else { Err(Errno::ESRCH) }
 }
@@ -744,7 +858,7 @@ fn interrupt(process: &mut Process) {
 /// Sends `signal` to the current process, from the kernel (SIGPIPE).
 pub fn send_self(signal: u32) {
     let (pid, _) = ids();
-    let _ = send(Target::Pid(pid), signal, Info { code: signal::SI_KERNEL, pid: 0, status: 0 });
+    let _ = send(Target::Pid(pid), signal, Info { code: signal::SI_KERNEL, ..Info::default() });
 }
 
 /// Whether a signal waits for the current process: a sleep in a system call ends for it.
@@ -766,7 +880,7 @@ pub fn stop(signal: u32) {
         process.state = State::Stopped;
         process.change = Some(Change::Stopped(signal));
         let (parent, pid) = (process.parent, process.pid);
-        tell_parent(&mut table, parent, Info { code: signal::CLD_STOPPED, pid, status: signal as i32 });
+        tell_parent(&mut table, parent, Info { code: signal::CLD_STOPPED, pid, status: signal as i32, ..Info::default() });
     }
     schedule();
 }
@@ -828,6 +942,25 @@ pub fn group_exists(pgid: u32, sid: u32) -> bool {
     TABLE.lock().slots.iter().flatten().any(|process| process.pgid == pgid && process.sid == sid && !matches!(process.state, State::Zombie(_)))
 }
 // ANCHOR_END: groups
+
+/// A fault of the current process, `signal` with si_code `code` about address `addr`:
+/// posted for the handler the process has for it, or, if it has none or blocks the signal
+/// (Linux forces a fault's signal past a blocked or ignored action), the kernel's report
+/// and the end of the process.
+pub fn fault(signal: Signal, code: i32, addr: u64, why: fmt::Arguments) {
+    let caught = with_current(|process| {
+        let number = signal as u32;
+        let handler = process.signals.action(number).handler;
+        let catches = handler != signal::SIG_DFL && handler != signal::SIG_IGN && process.signals.blocked & signal::bit(number) == 0;
+        if catches {
+            process.signals.post(number, Info { code, addr: Some(addr), ..Info::default() });
+        }
+        catches
+    });
+    if !caught {
+        kill(signal, why)
+    }
+}
 
 /// Kills the current process with `signal`, after the kernel's one-line report of why.
 /// Its wait status is the signal number alone, as Linux encodes "killed by a signal".

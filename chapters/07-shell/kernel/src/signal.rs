@@ -18,6 +18,7 @@
 
 // ANCHOR: numbers
 /// The signals Bramble sends itself, by Linux's (asm-generic) numbers.
+pub const SIGHUP: u32 = 1;
 pub const SIGINT: u32 = 2;
 pub const SIGQUIT: u32 = 3;
 pub const SIGKILL: u32 = 9;
@@ -51,6 +52,7 @@ pub const SIG_IGN: u64 = 1;
 /// children with SIGCHLD; `sa_restorer` is set; restart interrupted calls; do not block the
 /// signal in its own handler; go back to the default action once it has run.
 pub const SA_NOCLDSTOP: u64 = 0x1;
+pub const SA_NOCLDWAIT: u64 = 0x2;
 pub const SA_SIGINFO: u64 = 0x4;
 pub const SA_RESTORER: u64 = 0x0400_0000;
 pub const SA_RESTART: u64 = 0x1000_0000;
@@ -113,6 +115,9 @@ pub struct Info {
     pub pid: u32,
     /// For SIGCHLD: the child's exit code, or the signal that ended or stopped it.
     pub status: i32,
+    /// For a fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP): the address it happened at, which
+    /// takes the place of `pid` and `status` in the union.
+    pub addr: Option<u64>,
 }
 
 pub const SI_USER: i32 = 0;
@@ -122,6 +127,13 @@ pub const CLD_EXITED: i32 = 1;
 pub const CLD_KILLED: i32 = 2;
 pub const CLD_STOPPED: i32 = 5;
 pub const CLD_CONTINUED: i32 = 6;
+/// A fault's si_code: an address nothing is mapped at, or an access the mapping forbids;
+/// a misaligned access; an undefined instruction; a breakpoint.
+pub const SEGV_MAPERR: i32 = 1;
+pub const SEGV_ACCERR: i32 = 2;
+pub const BUS_ADRALN: i32 = 1;
+pub const ILL_ILLOPC: i32 = 1;
+pub const TRAP_BRKPT: i32 = 1;
 // ANCHOR_END: info
 
 // ANCHOR: signals
@@ -133,13 +145,14 @@ pub struct Signals {
     pub blocked: u64,
     pub pending: u64,
     /// What each pending signal's sender said (a standard signal is pending once at most,
-    /// so one each is enough).
-    infos: [Info; COUNT as usize],
+    /// so one each is enough). On the heap: with a fault's address, it is 2 KiB, which every
+    /// move of a process (fork builds one on a 16 KiB kernel stack) would copy.
+    infos: alloc::boxed::Box<[Info; COUNT as usize]>,
 }
 
 impl Signals {
     pub fn new() -> Signals {
-        Signals { actions: [Action::default(); COUNT as usize], blocked: 0, pending: 0, infos: [Info::default(); COUNT as usize] }
+        Signals { actions: [Action::default(); COUNT as usize], blocked: 0, pending: 0, infos: alloc::boxed::Box::new([Info::default(); COUNT as usize]) }
     }
 
     pub fn action(&self, signal: u32) -> Action {
@@ -292,9 +305,14 @@ pub fn frame_bytes(signal: u32, info: Info, saved: &Saved) -> [u8; HEADER_SIZE] 
     let mut put = |at: usize, value: &[u8]| bytes[at..at + value.len()].copy_from_slice(value);
     put(0, &(signal as i32).to_le_bytes());
     put(8, &info.code.to_le_bytes());
-    put(16, &info.pid.to_le_bytes());
-    // si_uid (everyone is root) stays 0; si_status is SIGCHLD's.
-    put(24, &info.status.to_le_bytes());
+    match info.addr {
+        Some(addr) => put(16, &addr.to_le_bytes()),
+        None => {
+            put(16, &info.pid.to_le_bytes());
+            // si_uid (everyone is root) stays 0; si_status is SIGCHLD's.
+            put(24, &info.status.to_le_bytes());
+        }
+    }
     put(UC_SIGMASK, &saved.mask.to_le_bytes());
     for (index, value) in saved.x.iter().enumerate() {
         put(MC_REGS + index * 8, &value.to_le_bytes());
@@ -532,7 +550,7 @@ mod hardware {
             _ if pid < 0 => process::Target::Group(pid.unsigned_abs() as u32),
             _ => process::Target::Pid(pid as u32),
         };
-        process::send(target, signal, Info { code: SI_USER, pid: me, status: 0 })?;
+        process::send(target, signal, Info { code: SI_USER, pid: me, ..Info::default() })?;
         Ok(0)
     }
 
@@ -546,7 +564,7 @@ mod hardware {
             return Err(Errno::ESRCH);
         }
         let (me, _) = process::ids();
-        process::send(process::Target::Pid(tid as u32), signal, Info { code: SI_TKILL, pid: me, status: 0 })?;
+        process::send(process::Target::Pid(tid as u32), signal, Info { code: SI_TKILL, pid: me, ..Info::default() })?;
         Ok(0)
     }
 }
@@ -616,12 +634,21 @@ mod tests {
             *value = index as u64 * 3;
         }
         let saved = Saved { x, sp: 0x7fff_f000, pc: 0x40_1234, pstate: 0x6000_0000, mask: bit(SIGINT) };
-        let bytes = frame_bytes(10, Info { code: SI_USER, pid: 7, status: 0 }, &saved);
+        let bytes = frame_bytes(10, Info { code: SI_USER, pid: 7, ..Info::default() }, &saved);
         assert_eq!(&bytes[0..4], &10i32.to_le_bytes());
         assert_eq!(&bytes[16..20], &7u32.to_le_bytes());
         // uc_mcontext.regs[1] sits 128 + 176 + 8 + 8 bytes in, as Linux's offsets put it.
         assert_eq!(&bytes[320..328], &3u64.to_le_bytes());
         assert_eq!(read_frame(&bytes), Some(saved));
+    }
+
+    #[test]
+    fn a_faults_siginfo_has_its_code_and_address_where_the_sender_would_be() {
+        let saved = Saved { x: [0; 31], sp: 0, pc: 0, pstate: 0, mask: 0 };
+        let bytes = frame_bytes(SIGSEGV, Info { code: SEGV_ACCERR, addr: Some(0x40_1000_0010), ..Info::default() }, &saved);
+        assert_eq!(&bytes[8..12], &SEGV_ACCERR.to_le_bytes());
+        // si_addr: the first member of the union, 16 bytes in, all 64 bits of it.
+        assert_eq!(&bytes[16..24], &0x40_1000_0010u64.to_le_bytes());
     }
 
     #[test]

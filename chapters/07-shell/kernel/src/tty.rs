@@ -12,7 +12,8 @@
 //! terminal to be a session's controlling terminal (TIOCSCTTY, which init asks for); such
 //! a terminal cooks input as it arrives, in the UART's interrupt, so that ^C reaches a
 //! program that is not reading. A program of a background group that reads it is sent
-//! SIGTTIN instead of input.
+//! SIGTTIN instead of input, and one that changes its settings or foreground group (or
+//! writes, with TOSTOP set) SIGTTOU.
 //!
 //! `LineDiscipline` and `Termios` are pure and tested on the host; the console's driver
 //! at the end of the file (`read`, `write`) runs them on the PL011.
@@ -47,6 +48,8 @@ pub const ECHO: u32 = 0o10;
 pub const ECHOE: u32 = 0o20;
 pub const ECHOK: u32 = 0o40;
 pub const IEXTEN: u32 = 0o100000;
+/// Only the foreground group may write (a background writer gets SIGTTOU).
+pub const TOSTOP: u32 = 0o400;
 // The control characters' places in `cc`.
 pub const VINTR: usize = 0;
 pub const VQUIT: usize = 1;
@@ -240,7 +243,7 @@ impl LineDiscipline {
 // ANCHOR_END: discipline
 
 #[cfg(not(test))]
-pub use hardware::{cook_arrived, flush_input, foreground, make_controlling, read, release, set_foreground, set_termios, take_returned, termios, write};
+pub use hardware::{check_change, check_write, cook_arrived, flush_input, foreground, make_controlling, read, release, set_foreground, set_termios, take_returned, termios, write};
 
 #[cfg(not(test))]
 mod hardware {
@@ -280,13 +283,17 @@ mod hardware {
 
     /// The session leader has exited: the terminal is nobody's until the next TIOCSCTTY.
     /// The input cooked for the session and not read goes back to the monitor, whose
-    /// lines may have been typed ahead while the session ran.
-    pub fn release(sid: u32) {
+    /// lines may have been typed ahead while the session ran. Returns the foreground group
+    /// the terminal had, if it was this session's, for the hangup (process.rs).
+    pub fn release(sid: u32) -> Option<u32> {
         let mut control = CONTROL.lock();
-        if control.session == sid {
-            *control = Control { session: 0, foreground: 0 };
-            RETURNED.lock().extend(TTY.lock().take_unread());
+        if control.session != sid {
+            return None;
         }
+        let foreground = control.foreground;
+        *control = Control { session: 0, foreground: 0 };
+        RETURNED.lock().extend(TTY.lock().take_unread());
+        Some(foreground)
     }
 
     /// The next byte handed back by a session that ended (see `release`).
@@ -321,7 +328,7 @@ mod hardware {
     fn signal_foreground(signal: u32) {
         let group = CONTROL.lock().foreground;
         if group != 0 {
-            let _ = process::send(process::Target::Group(group), signal, crate::signal::Info { code: crate::signal::SI_KERNEL, pid: 0, status: 0 });
+            let _ = process::send(process::Target::Group(group), signal, crate::signal::Info { code: crate::signal::SI_KERNEL, ..Default::default() });
         }
     }
 
@@ -349,25 +356,45 @@ mod hardware {
         }
     }
 
-    /// A read by a process of a background group of the terminal's session is not
-    /// allowed: its group gets SIGTTIN (which stops it by default), and the read waits for
-    /// it; EIO if the process ignores or blocks SIGTTIN (it would never be let in).
-    fn background_read() -> Option<Errno> {
+    /// What a process of a background group of the terminal's session may not do without
+    /// the foreground's leave: a read is refused with SIGTTIN to its group (which stops it
+    /// by default), and the call waits for it (ERESTARTSYS: it starts again once continued).
+    /// A change of the terminal's settings or foreground group, and a write when TOSTOP is
+    /// set, are refused likewise with SIGTTOU. As on Linux, a SIGTTOU the process blocks or
+    /// ignores lets it through, a SIGTTIN it blocks or ignores is EIO (it would never be let
+    /// in), and an orphaned group gets EIO rather than a stop nobody could undo.
+    fn background(signal: u32) -> Result<(), Errno> {
         let (pgid, sid, refuses) = process::with_current(|process| {
             let signals = &process.signals;
-            let refuses = signals.action(crate::signal::SIGTTIN).handler == crate::signal::SIG_IGN || signals.blocked & crate::signal::bit(crate::signal::SIGTTIN) != 0;
+            let refuses = signals.action(signal).handler == crate::signal::SIG_IGN || signals.blocked & crate::signal::bit(signal) != 0;
             (process.pgid, process.sid, refuses)
         });
         let control = CONTROL.lock();
         if control.session == 0 || control.session != sid || control.foreground == pgid {
-            return None;
+            return Ok(());
         }
         drop(control);
-        if refuses {
-            return Some(Errno::EIO);
+        if refuses && signal == crate::signal::SIGTTOU {
+            return Ok(());
         }
-        let _ = process::send(process::Target::Group(pgid), crate::signal::SIGTTIN, crate::signal::Info { code: crate::signal::SI_KERNEL, pid: 0, status: 0 });
-        Some(Errno(crate::signal::ERESTARTSYS))
+        if refuses || process::own_group_orphaned() {
+            return Err(Errno::EIO);
+        }
+        let _ = process::send(process::Target::Group(pgid), signal, crate::signal::Info { code: crate::signal::SI_KERNEL, ..Default::default() });
+        Err(Errno(crate::signal::ERESTARTSYS))
+    }
+
+    /// Before TCSETS and TIOCSPGRP: the caller may change the terminal (see `background`).
+    pub fn check_change() -> Result<(), Errno> {
+        background(crate::signal::SIGTTOU)
+    }
+
+    /// Before a write: with TOSTOP set, only the foreground group may write.
+    pub fn check_write() -> Result<(), Errno> {
+        if TTY.lock().termios.lflag & TOSTOP == 0 {
+            return Ok(());
+        }
+        background(crate::signal::SIGTTOU)
     }
     // ANCHOR_END: job_control
 
@@ -377,9 +404,7 @@ mod hardware {
     /// it answers at once (VTIME 0), or after VTIME tenths of a second without a byte. With
     /// VMIN and VTIME both set, Linux times the gap between bytes too; this waits for VMIN.
     pub fn read(buffer: &mut [u8], non_blocking: bool) -> Result<usize, Errno> {
-        if let Some(errno) = background_read() {
-            return Err(errno);
-        }
+        background(crate::signal::SIGTTIN)?;
         let deadline = {
             let tty = TTY.lock();
             let tenths = tty.termios.cc[VTIME] as u64;

@@ -637,6 +637,8 @@ pub const ISIG: u32 = 0o1;
 pub const ICANON: u32 = 0o2;
 pub const ECHO: u32 = 0o10;
 pub const IEXTEN: u32 = 0o100000;
+/// Local flag: only the terminal's foreground group may write to it (others get SIGTTOU).
+pub const TOSTOP: u32 = 0o400;
 /// Control characters' places: the minimum bytes and the time-out of a read without ICANON.
 pub const VTIME: usize = 5;
 pub const VMIN: usize = 6;
@@ -733,6 +735,14 @@ pub struct SigInfo {
     pub uid: u32,
     /// For SIGCHLD: the child's exit code or signal.
     pub status: i32,
+}
+
+impl SigInfo {
+    /// For a fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP): si_addr, the address it happened at,
+    /// which takes the place of `pid` and `uid` in siginfo's union.
+    pub fn address(&self) -> usize {
+        (self.pid as u32 as usize) | (self.uid as usize) << 32
+    }
 }
 
 /// siginfo's `code` for a signal sent by kill.

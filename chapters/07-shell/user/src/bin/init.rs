@@ -1,7 +1,9 @@
-//! init: what starts the shell on the console, and starts it again when it ends. The shell
-//! runs in a session of its own with the console as that session's controlling terminal,
-//! so that ^C, ^Z and ^\ reach the job in its foreground; init itself waits for its children
-//! and reaps them. `poweroff` or `reboot` ends the system.
+//! init: the first process, which the kernel starts as pid 1 from /sbin/init once the root is
+//! mounted (kernel/src/init.rs), with the console as descriptors 0, 1 and 2. It starts the
+//! shell on the console, and starts it again when it ends. The shell runs in a session of its
+//! own with the console as that session's controlling terminal, so that ^C, ^Z and ^\ reach
+//! the job in its foreground; init itself waits for its children and reaps them, and the
+//! orphans the kernel gives it. `poweroff` or `reboot` ends the system.
 #![no_std]
 #![no_main]
 

@@ -55,7 +55,14 @@ fn run() -> i32 {
     let _ = sys::kill(-(child as isize), SIGCONT);
     let ended = sys::wait4(child as isize, 0).ok().flatten().and_then(|waited| waited.signal());
     println!("in the foreground, ^C ended the reader with {}", name(ended));
+    // From the background, taking the terminal back is a SIGTTOU (EIO here: a session leader's
+    // group, its parent in another session, is orphaned), unless SIGTTOU is blocked, as a
+    // shell blocks it for this.
+    let unblocked = sys::sigprocmask(sys::SIG_BLOCK, 1 << (signal::SIGTTOU - 1));
     let _ = sys::tcsetpgrp(0, me);
+    if let Ok(old) = unblocked {
+        let _ = sys::sigprocmask(sys::SIG_SETMASK, old);
+    }
     println!("the terminal is back with jobctl's group: {}", sys::tcgetpgrp(0) == Ok(me));
     println!("setpgid into a group of another session: {:?}", sys::setpgid(0, 1).map_err(Errno::name));
     0

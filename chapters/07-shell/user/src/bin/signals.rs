@@ -6,16 +6,24 @@
 //! - info: an SA_SIGINFO handler is told the signal, who sent it and how;
 //! - mask: a blocked signal stays pending, and arrives when unblocked;
 //! - chld: a parent hears SIGCHLD when its child ends;
+//! - reap: a parent that ignores SIGCHLD has its children reaped for it: wait4 fails with
+//!   ECHILD once the child has ended;
 //! - pipe: writing to a pipe nobody reads kills with SIGPIPE, or fails with EPIPE if ignored;
 //! - eintr: a slow call a handler interrupts fails with EINTR, or restarts with SA_RESTART;
 //! - stop: wait4 reports a child stopped (WUNTRACED) and continued (WCONTINUED), and SIGKILL
-//!   ends a stopped child.
+//!   ends a stopped child;
+//! - faults: a fault is a signal whose handler is told why (si_code) and where (si_addr): a
+//!   read of an address nothing is mapped at and a write to the program's code (SIGSEGV), an
+//!   undefined instruction (SIGILL), `brk` (SIGTRAP); a handler that returns runs the faulting
+//!   instruction again, which faults again; without a handler, or with the signal blocked, the
+//!   fault kills the process.
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
 use core::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use core::arch::asm;
 use ulib::signal::{SIGCHLD, SIGCONT, SIGKILL, SIGPIPE, SIGSTOP};
 use ulib::sys::{self, Disposition, Fork, SigInfo, Timespec};
 use ulib::{Errno, println, tool};
@@ -41,7 +49,7 @@ extern "C" fn record(signal: i32, info: &SigInfo, _context: usize) {
     DELIVERED.fetch_add(1, Ordering::SeqCst);
 }
 
-const TESTS: [(&str, fn() -> bool); 7] = [("handler", handler), ("info", info), ("mask", mask), ("chld", chld), ("pipe", pipe), ("eintr", eintr), ("stop", stop)];
+const TESTS: [(&str, fn() -> bool); 9] = [("handler", handler), ("info", info), ("mask", mask), ("chld", chld), ("reap", reap), ("pipe", pipe), ("eintr", eintr), ("stop", stop), ("faults", faults)];
 
 fn run() -> i32 {
     let args = tool::arguments();
@@ -108,6 +116,20 @@ fn chld() -> bool {
     let code = INFO_CODE.load(Ordering::SeqCst);
     println!("chld: SIGCHLD heard {heard} time(s), about the child: {about_child}, code {code}, exit {exit:?}");
     heard == 1 && about_child && code == sys::CLD_EXITED && exit == Some(3)
+}
+
+fn reap() -> bool {
+    let _ = sys::sigaction(SIGCHLD, Disposition::Ignore, 0, true);
+    let waited = match sys::fork() {
+        Ok(Fork::Child) => sys::exit(7),
+        // Waits while the child runs; once it has ended, there is no child to report.
+        Ok(Fork::Parent { child }) => sys::wait4(child as isize, 0),
+        Err(errno) => Err(errno),
+    };
+    let _ = sys::sigaction(SIGCHLD, Disposition::Default, 0, true);
+    let answer = waited.map(|waited| waited.map(|waited| waited.status));
+    println!("reap: with SIGCHLD ignored, wait4 for the child gives {:?}", answer.map_err(Errno::name));
+    answer == Err(Errno::ECHILD)
 }
 
 fn pipe() -> bool {
@@ -180,4 +202,100 @@ fn stop() -> bool {
     let killed = sys::wait4(child as isize, 0).ok().flatten().and_then(|waited| waited.signal());
     println!("stop: stopped by {stopped:?}, continued: {continued}, then killed while stopped by {killed:?}");
     stopped == Some(SIGSTOP) && continued && killed == Some(SIGKILL)
+}
+
+const SIGILL: u32 = 4;
+const SIGTRAP: u32 = 5;
+const SIGSEGV: u32 = 11;
+/// How many times a fault's handler must run before it ends the process: the first times it
+/// returns, and the faulting instruction runs again.
+const FAULTS_BEFORE_EXIT: usize = 3;
+/// The address the fault is expected at, and how many times the handler has run.
+static EXPECTED: AtomicUsize = AtomicUsize::new(0);
+static FAULTS: AtomicUsize = AtomicUsize::new(0);
+
+/// Returns until the fault has come FAULTS_BEFORE_EXIT times, then ends the process with what
+/// it was told in the exit status: si_code times 2, plus 1 if si_addr is the address expected.
+/// (Not SIGILL's si_code: Linux says ILL_ILLOPC for an undefined instruction, and
+/// qemu-aarch64 7.2, the oracle, ILL_ILLOPN.)
+extern "C" fn on_fault(signal: i32, info: &SigInfo, _context: usize) {
+    if FAULTS.fetch_add(1, Ordering::SeqCst) + 1 < FAULTS_BEFORE_EXIT {
+        return;
+    }
+    let right_place = info.address() == EXPECTED.load(Ordering::SeqCst);
+    let code = if signal as u32 == SIGILL { 0 } else { info.code };
+    sys::exit(code * 2 + right_place as i32)
+}
+
+/// The faulting instructions, each with the address it faults at.
+fn read_unmapped() {
+    EXPECTED.store(0x10, Ordering::SeqCst);
+    // SAFETY: the load faults (nothing is mapped at 0x10), and the handler ends the process.
+    unsafe { asm!("ldr {value}, [{at}]", value = out(reg) _, at = in(reg) 0x10usize, options(nostack)) };
+}
+
+fn write_code() {
+    let code = on_fault as *const () as usize;
+    EXPECTED.store(code, Ordering::SeqCst);
+    // SAFETY: the program's code is mapped read and execute only: the store faults, and the
+    // handler ends the process.
+    unsafe { asm!("str wzr, [{at}]", at = in(reg) code, options(nostack)) };
+}
+
+fn undefined() {
+    // SAFETY: the address of the instruction that faults goes to EXPECTED (adr), then the
+    // instruction runs, which the handler ends the process on.
+    unsafe { asm!("adr {at}, 2f", "str {at}, [{slot}]", "2: udf #0", at = out(reg) _, slot = in(reg) EXPECTED.as_ptr(), options(nostack)) };
+}
+
+fn breakpoint() {
+    // SAFETY: as `undefined`, with `brk`.
+    unsafe { asm!("adr {at}, 2f", "str {at}, [{slot}]", "2: brk #0", at = out(reg) _, slot = in(reg) EXPECTED.as_ptr(), options(nostack)) };
+}
+
+/// Runs `cause` in a child with `on_fault` handling `signal` (or no handler, or the signal
+/// blocked) and returns how the child ended: ("exit", status) or ("signal", number).
+fn fault_in_child(cause: fn(), signal: u32, handled: bool, blocked: bool) -> Option<(&'static str, u32)> {
+    let child = match sys::fork() {
+        Ok(Fork::Child) => {
+            if handled {
+                let _ = sys::sigaction(signal, Disposition::WithInfo(on_fault), 0, true);
+            }
+            if blocked {
+                let _ = sys::sigprocmask(sys::SIG_BLOCK, 1 << (signal - 1));
+            }
+            cause();
+            sys::exit(100)
+        }
+        Ok(Fork::Parent { child }) => child,
+        Err(_) => return None,
+    };
+    let waited = sys::wait4(child as isize, 0).ok().flatten()?;
+    match (waited.exit_code(), waited.signal()) {
+        (Some(code), _) => Some(("exit", code)),
+        (_, Some(signal)) => Some(("signal", signal)),
+        _ => None,
+    }
+}
+
+fn faults() -> bool {
+    let cases: [(&str, fn(), u32, Option<(&str, u32)>); 4] = [
+        // SEGV_MAPERR (1) at 0x10; SEGV_ACCERR (2) at the code; SIGILL (its code not
+        // counted) and TRAP_BRKPT (1) at the instruction.
+        ("read of 0x10", read_unmapped, SIGSEGV, Some(("exit", 3))),
+        ("write to the code", write_code, SIGSEGV, Some(("exit", 5))),
+        ("udf", undefined, SIGILL, Some(("exit", 1))),
+        ("brk", breakpoint, SIGTRAP, Some(("exit", 3))),
+    ];
+    let mut all = true;
+    for (name, cause, signal, expected) in cases {
+        FAULTS.store(0, Ordering::SeqCst);
+        let ended = fault_in_child(cause, signal, true, false);
+        println!("faults: {name}: the handler ran {FAULTS_BEFORE_EXIT} times, then {ended:?} (si_code * 2 + 1 if si_addr is right)");
+        all &= ended == expected;
+    }
+    let unhandled = fault_in_child(read_unmapped, SIGSEGV, false, false);
+    let blocked = fault_in_child(read_unmapped, SIGSEGV, true, true);
+    println!("faults: without a handler: {unhandled:?}; with the signal blocked: {blocked:?}");
+    all && unhandled == Some(("signal", SIGSEGV)) && blocked == Some(("signal", SIGSEGV))
 }
