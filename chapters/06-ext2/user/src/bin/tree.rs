@@ -47,22 +47,40 @@ fn names(path: &str) -> Result<Vec<String>, Errno> {
     Ok(names)
 }
 
-/// FNV-1a of a file's bytes.
+/// A hash of a file's bytes: FNV-1a's step taken a 64-bit word at a time, the last word
+/// padded with zeros (the size printed beside it tells apart files that differ only in trailing
+/// zeros). Word by word is eight times fewer steps than byte by byte, which matters: the tests
+/// hash every program on the disk after every case, in an emulator.
 fn hash(path: &str) -> Result<u64, Errno> {
     let fd = sys::open(path, sys::O_RDONLY, 0)?;
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut buffer = [0u8; 4096];
+    let mut buffer = [0u8; 16384];
     loop {
-        let count = sys::read(fd, &mut buffer)?;
-        if count == 0 {
-            break;
+        let count = fill(fd, &mut buffer)?;
+        for word in buffer[..count].chunks(8) {
+            let mut bytes = [0u8; 8];
+            bytes[..word.len()].copy_from_slice(word);
+            hash = (hash ^ u64::from_le_bytes(bytes)).wrapping_mul(0x100_0000_01b3);
         }
-        for &byte in &buffer[..count] {
-            hash = (hash ^ byte as u64).wrapping_mul(0x100_0000_01b3);
+        if count < buffer.len() {
+            break;
         }
     }
     sys::close(fd)?;
     Ok(hash)
+}
+
+/// Reads until `buffer` is full or the file ends, so that only a file's last word can be short.
+fn fill(fd: usize, buffer: &mut [u8]) -> Result<usize, Errno> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        let count = sys::read(fd, &mut buffer[filled..])?;
+        if count == 0 {
+            break;
+        }
+        filled += count;
+    }
+    Ok(filled)
 }
 
 fn walk(top: &str, relative: &str, skipped: &[&str]) -> Result<(), Errno> {
