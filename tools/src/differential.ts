@@ -34,6 +34,10 @@ export interface Case {
   /** Masks (by name, from the spec's `masks`) for this case alone. */
   masks?: string[];
   expect?: { stdout: string; status: number; why: string };
+  /** Why this line does not run on Bramble (it needs a terminal, or what it prints is the host's own). */
+  notOnBramble?: string;
+  /** Masks (by name) for the Bramble runs alone: what differs between a host's filesystem and Bramble's card. */
+  brambleMasks?: string[];
 }
 
 export interface Spec {
@@ -100,8 +104,9 @@ export function makeFixture(dir: string, fixture: Fixture): void {
     }
   }
   for (const [name, target] of Object.entries(fixture.links ?? {})) symlinkSync(target, path.join(dir, name));
-  // Deepest first, so that setting a folder's time is not undone by writing inside it.
-  for (const file of walk(dir).reverse()) (lstatSync(file).isSymbolicLink() ? lutimesSync : utimesSync)(file, FIXTURE_TIME, FIXTURE_TIME);
+  // Deepest first, so that setting a folder's time is not undone by writing inside it; the
+  // folder itself last (`ls -la` shows it as `..` of its folders).
+  for (const file of [dir, ...walk(dir)].reverse()) (lstatSync(file).isSymbolicLink() ? lutimesSync : utimesSync)(file, FIXTURE_TIME, FIXTURE_TIME);
 }
 
 function walk(dir: string): string[] {
@@ -145,6 +150,23 @@ export function runIn(cwd: string, pathDir: string, program: string, args: strin
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ stdout, stderr, status: signal ? `killed by ${signal}` : `exit ${code}` }));
   });
+}
+
+/**
+ * What a line did, made comparable: the folder it ran in (`seenAs`, as the line saw it) named
+ * `<scratch>` and its PATH `<path>` wherever they are printed, the case's masks applied, and
+ * the tree the line left in `dir`.
+ */
+export function settle(ran: Omit<Outcome, 'tree'>, dir: string, seenAs: string, pathDir: string, spec: Spec, programCase: Case): Outcome {
+  const masks = (programCase.masks ?? []).map((name) => spec.masks[name]!);
+  const neutral = (text: string) => applyMasks(text.replaceAll(seenAs, '<scratch>').replaceAll(pathDir, '<path>'), masks);
+  return { stdout: neutral(ran.stdout), stderr: neutral(ran.stderr), status: ran.status, tree: describeTree(dir) };
+}
+
+/** The outcome with the masks `names` (the spec's) applied to what it printed. */
+export function maskOutcome(outcome: Outcome, spec: Spec, names: string[]): Outcome {
+  const masks = names.map((name) => spec.masks[name]!);
+  return { ...outcome, stdout: applyMasks(outcome.stdout, masks), stderr: applyMasks(outcome.stderr, masks) };
 }
 
 /** Replaces what each mask matches. */

@@ -1,0 +1,119 @@
+// The differential lines on Bramble: every line of a differential spec that can run there runs
+// in both machines, one boot each, and must do what it does with our programs under
+// qemu-aarch64 (Linux's answer).
+//
+// Nothing is typed per line. The harness makes a card holding, besides the chapter's own
+// files, a folder CARD_FOLDER with
+//  - cases/NNN/: a copy of the fixture for each line, made on the host as the qemu-aarch64 run
+//    makes its scratch folder (so its files have the same modes and times);
+//  - in/NNN: what the line reads on its standard input, if the spec gives it any;
+//  - out/: empty, for what each line writes: out/NNN.stdout, out/NNN.stderr, out/NNN.status;
+//  - path: a link to /bin, the PATH the lines run with (a name of its own, so that where it
+//    appears in what a line prints it can be told from any other /bin);
+//  - run.sh: the script our sh runs, which for each line goes into cases/NNN and runs the
+//    line with `sh -c`, as the host runs it with `bash -c`.
+// The monitor runs `run /bin/sh /coreutils/run.sh`, then exits; the harness reads out/ and
+// cases/ off the card with debugfs.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { makeFixture, settle, type Case, type Outcome, type Spec } from './differential';
+import type { Backend, KernelRun } from './kernel-run';
+import { runOnBramble } from './programs';
+import { assembleRoot, makeSdImage, rootPartitionFile } from './sd-image';
+import { loadToolchain } from './setup';
+
+/** Where the lines' folders, inputs, outputs and script are on the card. */
+export const CARD_FOLDER = '/coreutils';
+const PATH_FOLDER = `${CARD_FOLDER}/path`;
+const PROMPT = 'bramble> ';
+
+/** The lines that run on Bramble, with their index in the spec (which names their files). */
+export function brambleCases(spec: Spec): { index: number; programCase: Case }[] {
+  return spec.cases.map((programCase, index) => ({ index, programCase })).filter(({ programCase }) => programCase.notOnBramble === undefined);
+}
+
+function caseName(index: number): string {
+  return String(index).padStart(3, '0');
+}
+
+/** A word for sh: `text` in single quotes (a quote inside ends them, is escaped, and opens them again). */
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The script our sh runs: the environment the host gives bash (PATH, HOME, LC_ALL=C, TZ=UTC,
+ * nothing else), then each line in its own folder with its own input, its output and status
+ * written to files. A last `sync` puts everything on the card before the monitor exits.
+ */
+export function brambleScript(spec: Spec): string {
+  const lines = ['# Made by tools/src/differential-bramble.ts: each line of the spec, in a folder of its own.', 'unset TERM', `export PATH=${PATH_FOLDER} LC_ALL=C TZ=UTC`];
+  for (const { index, programCase } of brambleCases(spec)) {
+    const name = caseName(index);
+    const dir = `${CARD_FOLDER}/cases/${name}`;
+    const out = `${CARD_FOLDER}/out/${name}`;
+    lines.push(`cd ${dir}; export HOME=${dir}`);
+    // The host gives a line its input through a pipe (which some programs look at: wc pads
+    // its counts to 7 columns when it cannot know the size), so the card's line gets it so
+    // too; a line with none reads /dev/null's end of file, as the host's reads an empty pipe's.
+    const input = programCase.stdin === undefined ? '' : `cat ${CARD_FOLDER}/in/${name} | `;
+    const fromNull = programCase.stdin === undefined ? ' < /dev/null' : '';
+    lines.push(`${input}sh -c ${quoted(programCase.line)}${fromNull} > ${out}.stdout 2> ${out}.stderr; echo $? > ${out}.status`);
+  }
+  lines.push('cd /', 'sync', '');
+  return lines.join('\n');
+}
+
+/**
+ * Makes the card `output`: the chapter's root (sd-image.ts's assembleRoot) and CARD_FOLDER
+ * with the spec's lines, for the kernel `kernel`.
+ */
+export function makeDifferentialCard(output: string, kernel: string, sources: { programs?: string; chapterRoot?: string }, spec: Spec): void {
+  mkdirSync(path.dirname(output), { recursive: true });
+  const root = mkdtempSync(`${output}.root-`);
+  try {
+    assembleRoot(root, sources);
+    const folder = path.join(root, CARD_FOLDER);
+    for (const sub of ['cases', 'in', 'out']) mkdirSync(path.join(folder, sub), { recursive: true });
+    symlinkSync('/bin', path.join(root, PATH_FOLDER));
+    for (const { index, programCase } of brambleCases(spec)) {
+      makeFixture(path.join(folder, 'cases', caseName(index)), spec.fixture);
+      if (programCase.stdin !== undefined) writeFileSync(path.join(folder, 'in', caseName(index)), programCase.stdin);
+    }
+    writeFileSync(path.join(folder, 'run.sh'), brambleScript(spec));
+    makeSdImage({ output, kernel, root });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Boots `card` (changed in place) in `backend` and runs the script. */
+export async function runScriptOnBramble(image: Uint8Array, imagePath: string, backend: Backend, card: string, timeoutMs: number): Promise<KernelRun> {
+  const session = await runOnBramble(image, imagePath, backend, [`run /bin/sh ${CARD_FOLDER}/run.sh`], PROMPT, timeoutMs, { path: card, persist: true });
+  return session.run;
+}
+
+/**
+ * What each line did on the card, read with debugfs: its output and status, and its folder's
+ * tree, made comparable as on the host (its folder named `<scratch>`, PATH `<path>`, the
+ * case's masks applied).
+ */
+export function readResults(card: string, spec: Spec): Map<number, Outcome> {
+  const filesystem = rootPartitionFile(card);
+  const dump = mkdtempSync(`${card}.dump-`);
+  try {
+    execFileSync(loadToolchain().debugfs, ['-R', `rdump ${CARD_FOLDER} ${dump}`, filesystem], { stdio: 'pipe' });
+    const folder = path.join(dump, path.basename(CARD_FOLDER));
+    const results = new Map<number, Outcome>();
+    for (const { index, programCase } of brambleCases(spec)) {
+      const name = caseName(index);
+      const read = (suffix: string) => readFileSync(path.join(folder, 'out', `${name}.${suffix}`), 'latin1');
+      const ran = { stdout: read('stdout'), stderr: read('stderr'), status: `exit ${read('status').trim()}` };
+      results.set(index, settle(ran, path.join(folder, 'cases', name), `${CARD_FOLDER}/cases/${name}`, PATH_FOLDER, spec, programCase));
+    }
+    return results;
+  } finally {
+    rmSync(dump, { recursive: true, force: true });
+  }
+}
