@@ -11,6 +11,8 @@
 //  - a POSIX shell (dash) for our shell, both using our coreutils.
 // The environment is the same on both sides and small: PATH, HOME, LC_ALL=C (GNU's messages
 // then quote with '' and sort by bytes, as ours do) and TZ=UTC (Bramble has no time zones).
+// The same lines then run on Bramble itself, with our programs on both sides
+// (differential-bramble.ts).
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,7 +36,7 @@ export interface Case {
   /** Masks (by name, from the spec's `masks`) for this case alone. */
   masks?: string[];
   expect?: { stdout: string; status: number; why: string };
-  /** Why this line does not run on Bramble (it needs a terminal, or what it prints is the host's own). */
+  /** Why this line does not run on Bramble (what it prints is the machine's own, or it needs what Bramble does not have yet). */
   notOnBramble?: string;
   /** Masks (by name) for the Bramble runs alone: what differs between a host's filesystem and Bramble's card. */
   brambleMasks?: string[];
