@@ -15,7 +15,7 @@
 // The monitor runs `run /bin/sh /coreutils/run.sh`, then exits; the harness reads out/ and
 // cases/ off the card with debugfs.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeFixture, settle, type Case, type Outcome, type Spec } from './differential';
 import type { Backend, KernelRun } from './kernel-run';
@@ -97,7 +97,7 @@ export async function runScriptOnBramble(image: Uint8Array, imagePath: string, b
 /**
  * What each line did on the card, read with debugfs: its output and status, and its folder's
  * tree, made comparable as on the host (its folder named `<scratch>`, PATH `<path>`, the
- * case's masks applied).
+ * case's masks applied). A line missing from the map never ended.
  */
 export function readResults(card: string, spec: Spec): Map<number, Outcome> {
   const filesystem = rootPartitionFile(card);
@@ -109,6 +109,8 @@ export function readResults(card: string, spec: Spec): Map<number, Outcome> {
     for (const { index, programCase } of brambleCases(spec)) {
       const name = caseName(index);
       const read = (suffix: string) => readFileSync(path.join(folder, 'out', `${name}.${suffix}`), 'latin1');
+      // A line the script never finished (it stopped, or the machine did) has no status: no result.
+      if (!existsSync(path.join(folder, 'out', `${name}.status`))) continue;
       const ran = { stdout: read('stdout'), stderr: read('stderr'), status: `exit ${read('status').trim()}` };
       results.set(index, settle(ran, path.join(folder, 'cases', name), `${CARD_FOLDER}/cases/${name}`, PATH_FOLDER, spec, programCase));
     }

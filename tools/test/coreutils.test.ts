@@ -108,7 +108,11 @@ describe('coreutils on Bramble, in our emulator and in QEMU raspi3b, against qem
   test.each(brambleCases(spec).map(({ programCase, index }) => [programCase.line, programCase, index] as const))('%s', async (_line, programCase, index) => {
     const masks = programCase.brambleMasks ?? [];
     const linux = maskOutcome(await oursFor(programCase, index), spec, masks);
-    for (const backend of BACKENDS) expect(maskOutcome(results[backend].get(index)!, spec, masks), backend).toEqual(linux);
+    for (const backend of BACKENDS) {
+      const outcome = results[backend].get(index);
+      expect(outcome, `${backend}: the script did not get past this line`).toBeDefined();
+      expect(maskOutcome(outcome!, spec, masks), backend).toEqual(linux);
+    }
   });
 
   test('the cards the lines ran on are clean for e2fsck -fn afterwards', async () => {
