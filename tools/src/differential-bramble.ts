@@ -7,11 +7,12 @@
 //  - cases/NNN/: a copy of the fixture for each line, made on the host as the qemu-aarch64 run
 //    makes its scratch folder (so its files have the same modes and times);
 //  - in/NNN: what the line reads on its standard input, if the spec gives it any;
-//  - out/: empty, for what each line writes: out/NNN.stdout, out/NNN.stderr, out/NNN.status;
+//  - out/: empty, for what each line writes (out/NNN.stdout, out/NNN.stderr) and, at the end,
+//    every line's exit status (out/status);
 //  - path: a link to /bin, the PATH the lines run with (a name of its own, so that where it
 //    appears in what a line prints it can be told from any other /bin);
 //  - run.sh: the script our sh runs, which for each line goes into cases/NNN and runs the
-//    line with `sh -c`, as the host runs it with `bash -c`.
+//    line (in `sh -c` when it is more than one command, as the host runs it in `bash -c`).
 // The monitor runs `run /bin/sh /coreutils/run.sh`, then exits; the harness reads out/ and
 // cases/ off the card with debugfs.
 import { execFileSync } from 'node:child_process';
@@ -37,15 +38,34 @@ function caseName(index: number): string {
   return String(index).padStart(3, '0');
 }
 
+/** The shell variable (not exported: the lines do not see it) that keeps a line's status. */
+function statusVariable(index: number): string {
+  return `status${caseName(index)}`;
+}
+
 /** A word for sh: `text` in single quotes (a quote inside ends them, is escaped, and opens them again). */
 function quoted(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
+/** The characters that join commands or redirect them: a line with none is one simple command. */
+const SHELL_OPERATORS = /[|;&<>]/;
+
+/**
+ * The line as the script runs it, redirections to be added after it. One simple command runs
+ * as it is, in one process (as `bash -c` runs it: it execs the program in its own place), and
+ * saves a shell's start per line; anything else runs in `sh -c`, so that the redirections
+ * take in all of it.
+ */
+function command(line: string): string {
+  return SHELL_OPERATORS.test(line) ? `sh -c ${quoted(line)}` : line;
+}
+
 /**
  * The script our sh runs: the environment the host gives bash (PATH, HOME, LC_ALL=C, TZ=UTC,
- * nothing else), then each line in its own folder with its own input, its output and status
- * written to files. A last `sync` puts everything on the card before the monitor exits.
+ * nothing else), then each line in its own folder with its own input, its output written to
+ * files and its status kept, then the statuses. A last `sync` puts everything on the card
+ * before the monitor exits.
  */
 export function brambleScript(spec: Spec): string {
   const lines = ['# Made by tools/src/differential-bramble.ts: each line of the spec, in a folder of its own.', 'unset TERM', `export PATH=${PATH_FOLDER} LC_ALL=C TZ=UTC`];
@@ -59,9 +79,12 @@ export function brambleScript(spec: Spec): string {
     // too; a line with none reads /dev/null's end of file, as the host's reads an empty pipe's.
     const input = programCase.stdin === undefined ? '' : `cat ${CARD_FOLDER}/in/${name} | `;
     const fromNull = programCase.stdin === undefined ? ' < /dev/null' : '';
-    lines.push(`${input}sh -c ${quoted(programCase.line)}${fromNull} > ${out}.stdout 2> ${out}.stderr; echo $? > ${out}.status`);
+    lines.push(`${input}${command(programCase.line)}${fromNull} > ${out}.stdout 2> ${out}.stderr; ${statusVariable(index)}=$?`);
   }
-  lines.push('cd /', 'sync', '');
+  // Every status at once: echo is a program, and one run of it per line would cost as much as
+  // many of the lines themselves.
+  const statuses = brambleCases(spec).map(({ index }) => `${caseName(index)}=$${statusVariable(index)}`);
+  lines.push('cd /', `echo ${statuses.join(' ')} > ${CARD_FOLDER}/out/status`, 'sync', '');
   return lines.join('\n');
 }
 
@@ -106,12 +129,16 @@ export function readResults(card: string, spec: Spec): Map<number, Outcome> {
     execFileSync(loadToolchain().debugfs, ['-R', `rdump ${CARD_FOLDER} ${dump}`, filesystem], { stdio: 'pipe' });
     const folder = path.join(dump, path.basename(CARD_FOLDER));
     const results = new Map<number, Outcome>();
+    // "000=0 001=1 ...": empty for a line the script never finished, and no file at all if it
+    // stopped (or the machine did) before the end.
+    const statusFile = path.join(folder, 'out', 'status');
+    const statuses = new Map(existsSync(statusFile) ? readFileSync(statusFile, 'latin1').trim().split(' ').map((word) => word.split('=') as [string, string]) : []);
     for (const { index, programCase } of brambleCases(spec)) {
       const name = caseName(index);
       const read = (suffix: string) => readFileSync(path.join(folder, 'out', `${name}.${suffix}`), 'latin1');
-      // A line the script never finished (it stopped, or the machine did) has no status: no result.
-      if (!existsSync(path.join(folder, 'out', `${name}.status`))) continue;
-      const ran = { stdout: read('stdout'), stderr: read('stderr'), status: `exit ${read('status').trim()}` };
+      const status = statuses.get(name);
+      if (!status) continue;
+      const ran = { stdout: read('stdout'), stderr: read('stderr'), status: `exit ${status}` };
       results.set(index, settle(ran, path.join(folder, 'cases', name), `${CARD_FOLDER}/cases/${name}`, PATH_FOLDER, spec, programCase));
     }
     return results;
