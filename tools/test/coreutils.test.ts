@@ -6,9 +6,9 @@
 // them, and must do there what our programs do under qemu-aarch64
 // (tools/src/differential-bramble.ts); the cards are e2fsck-clean afterwards.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { linkHostPrograms, loadSpec, makeFixture, maskOutcome, runIn, settle, wrapPrograms, type Case, type Outcome } from '../src/differential';
 import { brambleCases, makeDifferentialCard, readResults, runScriptOnBramble } from '../src/differential-bramble';
 import type { Backend, KernelRun } from '../src/kernel-run';
@@ -30,8 +30,15 @@ const BACKENDS = ['emulator', 'qemu'] as const;
 let programs: string;
 const ourPath = path.join(work, 'ours-bin');
 const gnuPath = path.join(work, 'gnu-bin');
+/** Each machine's run of the script, and its card afterwards. */
+type Machines = Record<Backend, { run: KernelRun; card: string }>;
 /** The boots, started before any line runs on the host so that they run meanwhile. */
-let booting: Promise<Record<Backend, { run: KernelRun; card: string }>>;
+let booting: Promise<Machines> | undefined;
+
+function bothMachines(): Promise<Machines> {
+  if (!booting) throw new Error('the machines never booted: the card was not made');
+  return booting;
+}
 
 beforeAll(async () => {
   const built = await buildChapter('07-shell', { quiet: true });
@@ -45,12 +52,18 @@ beforeAll(async () => {
   booting = Promise.all(
     BACKENDS.map(async (backend) => {
       const copy = path.join(work, 'cards', `${backend}.img`);
-      execFileSync('cp', ['--sparse=always', card, copy]);
+      copyFileSync(card, copy);
       return [backend, { run: await runScriptOnBramble(image, built.image, backend, copy, SESSION_TIMEOUT_MS), card: copy }] as const;
     }),
-  ).then((entries) => Object.fromEntries(entries) as Record<Backend, { run: KernelRun; card: string }>);
+  ).then((entries) => Object.fromEntries(entries) as Machines);
   // A failed boot is reported by the tests that wait for it, not as an unhandled rejection.
   booting.catch(() => {});
+});
+
+afterAll(async () => {
+  // The cards go once both machines are done with them (a failed test may not have waited).
+  await booting?.catch(() => {});
+  rmSync(path.join(work, 'cards'), { recursive: true, force: true });
 });
 
 describe('chapter 07 user space', () => {
@@ -100,7 +113,7 @@ describe('coreutils on Bramble, in our emulator and in QEMU raspi3b, against qem
   let results: Record<Backend, Map<number, Outcome>>;
 
   beforeAll(async () => {
-    const runs = await booting;
+    const runs = await bothMachines();
     for (const backend of BACKENDS) expect(runs[backend].run.ending, `${backend}: ${runs[backend].run.message ?? ''}\n${runs[backend].run.output}`).toBe('exit');
     results = { emulator: readResults(runs.emulator.card, spec), qemu: readResults(runs.qemu.card, spec) };
   });
@@ -116,7 +129,7 @@ describe('coreutils on Bramble, in our emulator and in QEMU raspi3b, against qem
   });
 
   test('the cards the lines ran on are clean for e2fsck -fn afterwards', async () => {
-    const runs = await booting;
+    const runs = await bothMachines();
     for (const backend of BACKENDS) {
       try {
         execFileSync(loadToolchain().e2fsck, ['-fn', rootPartitionFile(runs[backend].card)], { stdio: 'pipe' });
