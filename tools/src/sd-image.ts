@@ -267,7 +267,7 @@ export function largeFileByte(at: number): number {
 
 /**
  * Fills `dir` (made empty first) with what the card's root holds: `/bin` (the chapter's user
- * programs, when it has them), the chapter's own files (its `root/` folder: `/etc`, `/home`),
+ * programs, when it has them, and `[` when one of them is test), the chapter's own files (its `root/` folder: `/etc`, `/home`),
  * the mount points `/dev` and `/tmp` (empty folders, which git does not keep), and the test
  * files: `/test/large` (double-indirect blocks), `/test/many/` (1,000 entries).
  */
