@@ -11,6 +11,8 @@
 //  - a POSIX shell (dash) for our shell, both using our coreutils.
 // The environment is the same on both sides and small: PATH, HOME, LC_ALL=C (GNU's messages
 // then quote with '' and sort by bytes, as ours do) and TZ=UTC (Bramble has no time zones).
+// The same lines then run on Bramble itself, with our programs on both sides
+// (differential-bramble.ts).
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -34,6 +36,10 @@ export interface Case {
   /** Masks (by name, from the spec's `masks`) for this case alone. */
   masks?: string[];
   expect?: { stdout: string; status: number; why: string };
+  /** Why this line does not run on Bramble (what it prints is the machine's own, or it needs what Bramble does not have yet). */
+  notOnBramble?: string;
+  /** Masks (by name) for the Bramble runs alone: what differs between a host's filesystem and Bramble's card. */
+  brambleMasks?: string[];
 }
 
 export interface Spec {
@@ -100,8 +106,9 @@ export function makeFixture(dir: string, fixture: Fixture): void {
     }
   }
   for (const [name, target] of Object.entries(fixture.links ?? {})) symlinkSync(target, path.join(dir, name));
-  // Deepest first, so that setting a folder's time is not undone by writing inside it.
-  for (const file of walk(dir).reverse()) (lstatSync(file).isSymbolicLink() ? lutimesSync : utimesSync)(file, FIXTURE_TIME, FIXTURE_TIME);
+  // Deepest first, so that setting a folder's time is not undone by writing inside it; the
+  // folder itself last (`ls -la` shows it as `..` of its folders).
+  for (const file of [dir, ...walk(dir)].reverse()) (lstatSync(file).isSymbolicLink() ? lutimesSync : utimesSync)(file, FIXTURE_TIME, FIXTURE_TIME);
 }
 
 function walk(dir: string): string[] {
@@ -145,6 +152,23 @@ export function runIn(cwd: string, pathDir: string, program: string, args: strin
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ stdout, stderr, status: signal ? `killed by ${signal}` : `exit ${code}` }));
   });
+}
+
+/**
+ * What a line did, made comparable: the folder it ran in (`seenAs`, as the line saw it) named
+ * `<scratch>` and its PATH `<path>` wherever they are printed, the case's masks applied, and
+ * the tree the line left in `dir`.
+ */
+export function settle(ran: Omit<Outcome, 'tree'>, dir: string, seenAs: string, pathDir: string, spec: Spec, programCase: Case): Outcome {
+  const masks = (programCase.masks ?? []).map((name) => spec.masks[name]!);
+  const neutral = (text: string) => applyMasks(text.replaceAll(seenAs, '<scratch>').replaceAll(pathDir, '<path>'), masks);
+  return { stdout: neutral(ran.stdout), stderr: neutral(ran.stderr), status: ran.status, tree: describeTree(dir) };
+}
+
+/** The outcome with the masks `names` (the spec's) applied to what it printed. */
+export function maskOutcome(outcome: Outcome, spec: Spec, names: string[]): Outcome {
+  const masks = names.map((name) => spec.masks[name]!);
+  return { ...outcome, stdout: applyMasks(outcome.stdout, masks), stderr: applyMasks(outcome.stderr, masks) };
 }
 
 /** Replaces what each mask matches. */

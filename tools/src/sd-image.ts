@@ -13,7 +13,7 @@
 //
 //   tsx tools/src/sd-image.ts --kernel kernel8.img --root FOLDER [--block-size 1024|4096] [--size MiB] -o sd.img
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -284,7 +284,7 @@ export function largeFileByte(at: number): number {
 /**
  * Fills `dir` (made empty first) with what the card's root holds: `/bin` (the chapter's user
  * programs, when it has them, but `init`, which is `/sbin/init`, unless `first` is `monitor`:
- * then the card has no init, see FirstProcess), the chapter's own files (its `root/` folder: `/etc`, `/home`),
+ * then the card has no init, see FirstProcess; and `[` when one of them is test), the chapter's own files (its `root/` folder: `/etc`, `/home`),
  * the mount points `/dev` and `/tmp` (empty folders, which git does not keep), and the test
  * files: `/test/large` (double-indirect blocks), `/test/many/` (1,000 entries).
  */
@@ -296,8 +296,8 @@ export function assembleRoot(dir: string, sources: { programs?: string; chapterR
   chmodSync(path.join(dir, 'tmp'), 0o1777);
   if (sources.chapterRoot) copyTree(sources.chapterRoot, dir);
   if (sources.programs) {
-    for (const name of readdirSync(sources.programs)) {
-      if (name.startsWith('.')) continue;
+    const names = readdirSync(sources.programs).filter((name) => !name.startsWith('.'));
+    for (const name of names) {
       if (name !== INIT_PROGRAM) {
         copyFileSync(path.join(sources.programs, name), path.join(dir, 'bin', name));
       } else if (sources.first !== 'monitor') {
@@ -305,6 +305,8 @@ export function assembleRoot(dir: string, sources: { programs?: string; chapterR
         copyFileSync(path.join(sources.programs, name), path.join(dir, 'sbin', name));
       }
     }
+    // `[` is test by its other name (test then wants a closing `]`): a link, as a shell's PATH finds it.
+    if (names.includes('test')) symlinkSync('test', path.join(dir, 'bin', '['));
   }
   const test = path.join(dir, 'test');
   mkdirSync(path.join(test, 'many'), { recursive: true });
@@ -332,6 +334,17 @@ function copyTree(from: string, to: string): void {
 /** Reads the image's partition table (for tools and tests). */
 export function partitionsOf(image: string): Partition[] {
   return readPartitions(readFileSync(image).subarray(0, SECTOR));
+}
+
+/**
+ * Writes the image's root partition to a file of its own beside it (`<image>.root`), for the
+ * tools that read a bare filesystem (e2fsck, debugfs). Returns its path.
+ */
+export function rootPartitionFile(image: string): string {
+  const root = partitionsOf(image)[1]!;
+  const file = `${image}.root`;
+  writeFileSync(file, readFileSync(image).subarray(root.start * SECTOR, (root.start + root.sectors) * SECTOR));
+  return file;
 }
 
 // `tsx tools/src/sd-image.ts ...`: one image from the command line.

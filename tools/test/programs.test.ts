@@ -10,7 +10,7 @@
 // chapter 07 on, a card's kernel starts /sbin/init rather than its monitor: the sessions boot a
 // card made without it, on which the kernel runs the monitor (sd-image.ts, FirstProcess).
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,7 +20,7 @@ import { listChapters } from '../src/chapters';
 import type { Backend, SdCardFile } from '../src/kernel-run';
 import { buildDir } from '../src/paths';
 import { applyMasks, loadSpec, runOnBramble, runOnLinux, type Outcome, type ProgramCase as ProgramsCase, type Session } from '../src/programs';
-import { assembleRoot, ensureChapterSdImage, partitionsOf, SECTOR } from '../src/sd-image';
+import { assembleRoot, ensureChapterSdImage, rootPartitionFile } from '../src/sd-image';
 import { loadToolchain } from '../src/setup';
 
 const execFileAsync = promisify(execFile);
@@ -140,12 +140,8 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
 
   test('the cards the programs ran on are clean for e2fsck -fn afterwards (chapters with a disk)', () => {
     for (const card of Object.values(cards ?? {})) {
-      // The card's root partition as a file of its own, for e2fsck.
-      const root = partitionsOf(card.path)[1]!;
-      const file = `${card.path}.root`;
-      writeFileSync(file, readFileSync(card.path).subarray(root.start * SECTOR, (root.start + root.sectors) * SECTOR));
       try {
-        execFileSync(loadToolchain().e2fsck, ['-fn', file], { stdio: 'pipe' });
+        execFileSync(loadToolchain().e2fsck, ['-fn', rootPartitionFile(card.path)], { stdio: 'pipe' });
       } catch (error) {
         throw new Error(`e2fsck -fn found problems on ${card.path}:\n${(error as { stdout?: Buffer }).stdout?.toString() ?? ''}`);
       }
