@@ -230,9 +230,9 @@ interface ReusedPrograms {
 }
 
 /**
- * What a copy of `chapter` changed in `changed` can take from the chapter's own programs
- * (built first if they are not up to date), or undefined when the change can touch every
- * program, which are then all compiled as usual.
+ * For a copy of `source.chapter` that differs from it in `source.changed`: the chapter's own
+ * programs (built first if they are not up to date) and the names of those the change can
+ * alter. Undefined when it can alter every program: they are then all compiled, as usual.
  */
 async function reusablePrograms(source: { chapter: Chapter; changed: readonly string[] }, options: BuildOptions): Promise<ReusedPrograms | undefined> {
   const rebuild = touchedPrograms(source.changed);
