@@ -28,6 +28,7 @@ import { addFiles, makeArchive, stageRootfs, type ExtraFile } from './initramfs'
 import { ensureChapterSdImage, hasDisk } from './sd-image';
 import { buildDir, fromRoot } from './paths';
 import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
+import { touchedPrograms } from './touched-programs';
 
 /** This module and the one that makes the initramfs: a change to either makes the images they made stale. */
 const buildTool = fileURLToPath(import.meta.url);
@@ -40,6 +41,13 @@ export interface BuildOptions {
   features?: readonly string[];
   /** Run cargo even when the outputs look up to date (cargo then decides what to compile). */
   force?: boolean;
+  /**
+   * This crate is a copy of `chapter` that differs from it only in the files `changed` (paths
+   * relative to the chapter's folder): compile only the user programs those files can change
+   * (touched-programs.ts) and take every other one from the chapter's own build. The exercise
+   * tests build their patched scratch copies so: a patch to wc need not recompile 45 programs.
+   */
+  reuseProgramsOf?: { chapter: Chapter; changed: readonly string[] };
 }
 
 export interface BuiltKernel {
@@ -90,6 +98,7 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   const hasPrograms = existsSync(path.join(userDir, 'Cargo.toml'));
   const programsDir = path.join(outDir, 'programs');
   const hasInitramfs = hasPrograms && existsSync(path.join(chapter.dir, 'rootfs'));
+  const reuse = hasPrograms && options.reuseProgramsOf ? await reusablePrograms(options.reuseProgramsOf, options) : undefined;
   const initramfs = { rootfs: path.join(outDir, 'rootfs'), initramfs: path.join(outDir, 'initramfs.cpio') };
   const built = {
     elf: path.join(outDir, 'kernel.elf'),
@@ -99,7 +108,8 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   };
   // A different toolchain (a changed record) makes every kernel out of date, and so does a
   // change to this build tool or to how it makes the initramfs.
-  const inputs = [chapter.dir, toolchainRecord, buildTool, ...(hasInitramfs ? [initramfsTool] : [])];
+  // Programs taken from another chapter's build are inputs too.
+  const inputs = [chapter.dir, toolchainRecord, buildTool, ...(hasInitramfs ? [initramfsTool] : []), ...(reuse ? [reuse.programs] : [])];
   if (!options.force && newerThan([built.elf, built.image], inputs)) {
     say('up to date');
     return { ...built, compiled: [], warnings: [] };
@@ -118,8 +128,9 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
       ...(hasInitramfs ? { BRAMBLE_INITRAMFS: initramfs.initramfs } : {}),
     };
     if (hasPrograms) {
-      say(`user programs: cargo build --release --target ${KERNEL_TARGET} in ${fromRoot(userDir)}`);
-      await buildPrograms(toolchain, userDir, programsDir, scratch, options, chapter, cargoEnv, report);
+      const which = reuse ? `${[...reuse.rebuild].map((name) => ` --bin ${name}`).join('')} (the others from ${fromRoot(reuse.programs)})` : '';
+      say(`user programs: cargo build --release --target ${KERNEL_TARGET}${which} in ${fromRoot(userDir)}`);
+      await buildPrograms(toolchain, userDir, programsDir, scratch, options, chapter, cargoEnv, report, reuse);
     }
     if (hasInitramfs) {
       // ANCHOR: initramfs_step
@@ -212,9 +223,29 @@ export async function buildWithFiles(name: string, extra: { files?: readonly Ext
 }
 // ANCHOR_END: build_with_files
 
+/** Programs already built for another chapter, and the names of those that must be compiled again. */
+interface ReusedPrograms {
+  programs: string;
+  rebuild: ReadonlySet<string>;
+}
+
+/**
+ * For a copy of `source.chapter` that differs from it in `source.changed`: the chapter's own
+ * programs (built first if they are not up to date) and the names of those the change can
+ * alter. Undefined when it can alter every program: they are then all compiled, as usual.
+ */
+async function reusablePrograms(source: { chapter: Chapter; changed: readonly string[] }, options: BuildOptions): Promise<ReusedPrograms | undefined> {
+  const rebuild = touchedPrograms(source.changed);
+  if (rebuild === 'all') return undefined;
+  const own = await buildKernelCrate(source.chapter, { quiet: options.quiet });
+  if (!own.programs) throw new Error(`chapter ${source.chapter.name} has no user programs to reuse`);
+  return { programs: own.programs, rebuild };
+}
+
 /**
  * Builds a chapter's user/ crate (ulib and the programs) and puts each program, a static ELF
- * file named as the program, in `programsDir`, replacing what was there.
+ * file named as the program, in `programsDir`, replacing what was there. With `reuse`, only
+ * the programs it names are compiled, and the others are copied from its folder.
  */
 async function buildPrograms(
   toolchain: Toolchain,
@@ -225,15 +256,24 @@ async function buildPrograms(
   chapter: Chapter,
   env: NodeJS.ProcessEnv,
   report: CargoReport,
+  reuse?: ReusedPrograms,
 ): Promise<void> {
+  const files = new Map<string, Uint8Array>();
+  if (reuse) {
+    for (const name of readdirSync(reuse.programs)) {
+      if (!name.startsWith('.') && !reuse.rebuild.has(name)) files.set(name, readFileSync(path.join(reuse.programs, name)));
+    }
+  }
   const artifacts = path.join(scratch, 'programs');
-  await run(toolchain.cargo, cargoArguments(toolchain, artifacts, options), chapter, { cwd: userDir, env, onLine: (line) => report.read(line) });
+  const only = reuse ? [...reuse.rebuild].flatMap((name) => ['--bin', name]) : [];
+  // A change that touches no program (a kernel's) leaves nothing for cargo to build.
+  if (reuse && only.length === 0) mkdirSync(artifacts);
+  else await run(toolchain.cargo, [...cargoArguments(toolchain, artifacts, options), ...only], chapter, { cwd: userDir, env, onLine: (line) => report.read(line) });
   // The programs are the artifacts without an extension (the library is libulib.rlib), and
   // broken copies of hello, which the kernel must refuse (see broken-elf.ts). They are kept
   // without their symbol tables: cargo derives the crates' symbol hashes from their folders,
   // so two checkouts would otherwise make programs (and initramfs images, and the sizes the
   // kernels print) that differ in length; the code is the same.
-  const files = new Map<string, Uint8Array>();
   for (const name of readdirSync(artifacts).filter((file) => !file.includes('.'))) {
     const stripped = path.join(artifacts, `${name}.stripped`);
     await run(toolchain.llvmObjcopy, ['--strip-all', path.join(artifacts, name), stripped], chapter);

@@ -78,3 +78,44 @@ export function findExercise(chapter: string, name: string, root = repoRoot): { 
   if (!exercise) throw new Error(`chapter ${chapter} has no exercise "${name}"; choose one of: ${spec.exercises.map((e) => e.name).join(', ')}`);
   return { spec, exercise };
 }
+
+/**
+ * The files a patch (in the unified form `diff -u` and `git diff` write) changes, creates or
+ * deletes, as paths relative to the folder it applies to with `patch -p1`. Hunks are skipped
+ * by their line counts, so a removed line that reads "-- x" is not taken for a file header.
+ */
+export function patchedFiles(patch: string): string[] {
+  const files = new Set<string>();
+  const lines = patch.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(line);
+    if (hunk) {
+      // A count left out is 1. Context lines count on both sides; "\ No newline" on neither.
+      let [before, after] = [Number(hunk[1] ?? 1), Number(hunk[2] ?? 1)];
+      while ((before > 0 || after > 0) && i + 1 < lines.length) {
+        const body = lines[++i]!;
+        if (body.startsWith('\\')) continue;
+        if (!body.startsWith('+')) before--;
+        if (!body.startsWith('-')) after--;
+      }
+      continue;
+    }
+    // git writes a line of its own for each file, and for some changes (a new empty file, a
+    // mode) no other header; names with spaces or quotes in it are not read, but refused.
+    if (line.startsWith('diff --git ')) {
+      const names = /^diff --git a\/(\S+) b\/(\S+)$/.exec(line);
+      if (!names) throw new Error(`cannot read the file names in the patch line "${line}"`);
+      files.add(names[1]!).add(names[2]!);
+      continue;
+    }
+    const header = /^(?:---|\+\+\+) ([^\t]+)/.exec(line);
+    if (!header) continue;
+    const name = header[1]!.trimEnd();
+    if (name === '/dev/null') continue;
+    if (name.startsWith('"')) throw new Error(`cannot read the quoted file name ${name} in a patch`);
+    // `patch -p1` drops the first part of a header's path (a/, b/).
+    files.add(name.slice(name.indexOf('/') + 1));
+  }
+  return [...files];
+}

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildKernelCrate } from './build';
+import { buildKernelCrate, type BuildOptions } from './build';
 import { resolveChapter, type Chapter } from './chapters';
 import { findExercise, loadExercises, solutionPatch, type Exercise, type ExerciseSpec } from './exercise-files';
 import { fromRoot } from './paths';
@@ -21,12 +21,13 @@ import { runCase, type CaseResult } from './scripted';
 import { ensureChapterSdImage, hasDisk } from './sd-image';
 
 /**
- * Builds the kernel crate `kernel` (a chapter, or a copy of one) and runs the exercise's check
- * on it; a chapter with a disk boots with its own card, made from the copy, whose writes are
- * discarded (made without /sbin/init if the spec's `firstProcess` is `monitor`).
+ * Builds the kernel crate `kernel` (a chapter, or a copy of one, which the tests build with
+ * `build`'s reuseProgramsOf) and runs the exercise's check on it; a chapter with a disk boots
+ * with its own card, made from the copy, whose writes are discarded (made without /sbin/init if
+ * the spec's `firstProcess` is `monitor`).
  */
-export async function checkExercise(kernel: Chapter, spec: ExerciseSpec, exercise: Exercise): Promise<CaseResult> {
-  const built = await buildKernelCrate(kernel, { quiet: true });
+export async function checkExercise(kernel: Chapter, spec: ExerciseSpec, exercise: Exercise, build: BuildOptions = {}): Promise<CaseResult> {
+  const built = await buildKernelCrate(kernel, { ...build, quiet: true });
   const sd = hasDisk(kernel) ? { path: ensureChapterSdImage(kernel, built, spec.firstProcess), persist: false } : undefined;
   return runCase(readFileSync(built.image), built.image, spec, exercise, sd);
 }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listChapters, type Chapter } from '../src/chapters';
 import { checkExercise } from '../src/exercise';
-import { findExercise, loadExercises, solutionPatch } from '../src/exercise-files';
+import { findExercise, loadExercises, patchedFiles, solutionPatch } from '../src/exercise-files';
+import { touchedPrograms } from '../src/touched-programs';
 import { buildDir } from '../src/paths';
 
 const withExercises = listChapters().flatMap((chapter) => {
@@ -27,8 +28,12 @@ describe.each(withExercises)('exercise %s %s', (chapterName, name, chapter) => {
   test('its check passes in both machines with the reference solution applied', async () => {
     const copy = scratchCopy(chapter, name);
     try {
-      execFileSync('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '--no-backup-if-mismatch', '-d', copy.dir, '-i', solutionPatch(chapterName, name)], { stdio: 'pipe' });
-      const { runs, problems } = await checkExercise(copy, spec, exercise);
+      const patch = solutionPatch(chapterName, name);
+      execFileSync('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '--no-backup-if-mismatch', '-d', copy.dir, '-i', patch], { stdio: 'pipe' });
+      // The copy differs from the chapter only in what the patch changes (and its crates' names,
+      // which change no program): only the programs the patch touches are compiled again.
+      const reuseProgramsOf = { chapter, changed: patchedFiles(readFileSync(patch, 'utf8')) };
+      const { runs, problems } = await checkExercise(copy, spec, exercise, { reuseProgramsOf });
       expect(problems, `${problems.join('\n')}\n\nour emulator:\n${runs.emulator.output}\n\nQEMU:\n${runs.qemu.output}`).toEqual([]);
     } finally {
       rmSync(copy.dir, { recursive: true, force: true });
@@ -37,9 +42,65 @@ describe.each(withExercises)('exercise %s %s', (chapterName, name, chapter) => {
   });
 });
 
+describe('which programs a patch touches', () => {
+  const touched = (changed: string[]) => {
+    const programs = touchedPrograms(changed);
+    return programs === 'all' ? 'all' : [...programs].sort();
+  };
+
+  test('a file of a one-file program, or in a folder program, touches that program', () => {
+    expect(touched(['user/src/bin/wc.rs'])).toEqual(['wc']);
+    expect(touched(['user/src/bin/sh/run.rs'])).toEqual(['sh']);
+    expect(touched(['user/src/bin/sh/main.rs', 'user/src/bin/wc.rs', 'kernel/src/main.rs'])).toEqual(['sh', 'wc']);
+  });
+
+  test('anything else under user/ touches every program', () => {
+    for (const file of ['user/src/lib.rs', 'user/src/sh/editor.rs', 'user/Cargo.toml', 'user/Cargo.lock', 'user/build.rs', 'user/link.ld', 'user/.cargo/config.toml', 'user/src/bin/README']) {
+      expect(touched(['user/src/bin/wc.rs', file]), file).toBe('all');
+    }
+  });
+
+  test('a patch that touches no user/ file touches none', () => {
+    expect(touched(['kernel/src/tty.rs', 'rootfs/etc/motd', 'root/hello.txt'])).toEqual([]);
+    expect(touched([])).toEqual([]);
+  });
+
+  test("a patch's files are read from its headers, not from its hunks", () => {
+    const patch = [
+      'diff --git a/user/src/bin/wc.rs b/user/src/bin/wc.rs',
+      'index 686b767..5550c02 100644',
+      '--- a/user/src/bin/wc.rs',
+      '+++ b/user/src/bin/wc.rs',
+      // A hunk that removes a line "-- a/user/src/lib.rs" and adds "++ b/user/src/lib.rs".
+      '@@ -1,2 +1,2 @@',
+      ' fn main() {}',
+      '--- a/user/src/lib.rs',
+      '\\ No newline at end of file',
+      '+++ b/user/src/lib.rs',
+      '--- kernel.orig/src/new.rs\t2026-11-29 18:00:00',
+      '+++ kernel/src/new.rs\t2026-11-29 18:00:00',
+      '@@ -0,0 +1 @@',
+      '+// new',
+      'diff --git a/user/src/bin/empty.rs b/user/src/bin/empty.rs',
+      'new file mode 100644',
+      'index 0000000..e69de29',
+    ].join('\n');
+    expect(patchedFiles(patch).sort()).toEqual(['src/new.rs', 'user/src/bin/empty.rs', 'user/src/bin/wc.rs']);
+    expect(() => patchedFiles('diff --git "a/user/a b.rs" "b/user/a b.rs"\n')).toThrow(/cannot read the file names/);
+  });
+
+  test("chapter 07's reference solutions touch what they patch", () => {
+    const solution = (name: string) => touchedPrograms(patchedFiles(readFileSync(solutionPatch('07-shell', name), 'utf8')));
+    expect(solution('longest')).toEqual(new Set(['wc']));
+    expect(solution('type')).toEqual(new Set(['sh']));
+    // The line editor is part of ulib (user/src/sh/), which every program links with.
+    expect(solution('werase')).toBe('all');
+  });
+});
+
 describe('the exercises', () => {
-  test('every chapter from 01 to 06 has three to six, each with its reference solution', () => {
-    for (const chapter of listChapters().filter((c) => /^0[1-6]-/.test(c.name))) {
+  test('every chapter from 01 to 07 has three to six, each with its reference solution', () => {
+    for (const chapter of listChapters().filter((c) => /^0[1-7]-/.test(c.name))) {
       const spec = loadExercises(chapter.name);
       expect(spec, `${chapter.name} has no exercises/${chapter.name}/exercises.json`).toBeDefined();
       expect(spec!.exercises.length).toBeGreaterThanOrEqual(3);

@@ -1,8 +1,8 @@
 // The website, built for real and read in real headless Chromium: every chapter page loads
 // cleanly with its listings highlighted, every diff page lists the files that really changed,
 // the monitor answers in the in-page terminal (and, for a chapter with a disk, keeps what is
-// written to its SD card while the page is open), and a listing that names a missing anchor
-// stops the build.
+// written to its SD card while the page is open), chapter 07's shell runs a pipeline there,
+// and a listing that names a missing anchor stops the build.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -273,6 +273,31 @@ describe('Run it here', () => {
 
     report(chapter.name, scripts, bootMs, status);
     await context.close();
+  });
+});
+
+describe('Run it here, at the shell', () => {
+  /** The first chapter with a shell: its card's init starts sh on the console. */
+  const chapter = chapters.find((candidate) => candidate.name === '07-shell');
+  /** The shell's prompt in / (sh prints the working directory, then `$`). */
+  const SHELL_PROMPT = '/ $';
+
+  it('boots chapter 07 from its card in the page, and the shell runs a pipeline', async () => {
+    expect(chapter, 'chapter 07 has a page').toBeDefined();
+    const { page, errors } = await open(`/chapters/${chapter!.name}`);
+    const rows = () => page.evaluate(() => Array.from(document.querySelectorAll('.xterm-rows > div'), (row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()));
+    const command = async (line: string) => {
+      await page.keyboard.type(line);
+      await page.keyboard.press('Enter');
+    };
+    await page.getByRole('button', { name: 'Run' }).click();
+    // The kernel starts /sbin/init, which starts the shell: its prompt is the first one.
+    await expect.poll(async () => (await rows()).includes(SHELL_PROMPT), { timeout: 60_000 }).toBe(true);
+    await page.locator('.xterm').click();
+    await command('echo typed in the page | wc -w; false || echo status $?');
+    await expect.poll(rows, { timeout: 30_000 }).toEqual(expect.arrayContaining([`${SHELL_PROMPT} echo typed in the page | wc -w; false || echo status $?`, '4', 'status 1']));
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });
 

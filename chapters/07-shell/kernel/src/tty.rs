@@ -126,6 +126,7 @@ impl LineDiscipline {
         let t = self.termios;
         let byte = if t.iflag & ICRNL != 0 && byte == b'\r' { b'\n' } else { byte };
         let echoing = t.lflag & ECHO != 0;
+        // ANCHOR: signal_keys
         if t.lflag & ISIG != 0 {
             let signal = [(VINTR, signal::SIGINT, b"^C\n"), (VQUIT, signal::SIGQUIT, b"^\\\n"), (VSUSP, signal::SIGTSTP, b"^Z\n")]
                 .into_iter()
@@ -140,6 +141,7 @@ impl LineDiscipline {
                 return Some(signal);
             }
         }
+        // ANCHOR_END: signal_keys
         if !t.canonical() {
             self.raw.push_back(byte);
             if echoing {

@@ -39,6 +39,7 @@ impl core::fmt::Display for Error {
     }
 }
 
+// ANCHOR: getopt
 /// Reads `args` (without the program's name): `flags` are the letters taken alone,
 /// `with_value` those that take a value.
 pub fn parse<'a>(args: &[&'a str], flags: &str, with_value: &str) -> Result<Parsed<'a>, Error> {
@@ -69,6 +70,7 @@ pub fn parse<'a>(args: &[&'a str], flags: &str, with_value: &str) -> Result<Pars
     }
     Ok(parsed)
 }
+// ANCHOR_END: getopt
 
 #[cfg(test)]
 mod tests {

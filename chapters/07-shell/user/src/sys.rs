@@ -765,6 +765,7 @@ pub const SA_RESTART: u64 = 0x1000_0000;
 const SA_RESTORER: u64 = 0x0400_0000;
 const SA_SIGINFO: u64 = 0x4;
 
+// ANCHOR: sigaction
 // A handler returns here: rt_sigreturn puts back what the signal frame on the stack saved.
 core::arch::global_asm!(
     ".section .text.restore_rt, \"ax\"",
@@ -792,6 +793,7 @@ pub fn sigaction(signal: u32, disposition: Disposition, mask: u64, restart: bool
     let action = SigAction { handler, flags, restorer: bramble_restore_rt as *const () as usize, mask };
     call(nr::RT_SIGACTION, [signal as usize, &raw const action as usize, 0, 8, 0, 0])
 }
+// ANCHOR_END: sigaction
 
 pub const SIG_BLOCK: usize = 0;
 pub const SIG_UNBLOCK: usize = 1;

@@ -13,6 +13,7 @@ pub fn arguments() -> Vec<&'static str> {
     crate::args().skip(1).collect()
 }
 
+// ANCHOR: options
 /// The command line read with `flags` and `with_value` (see `cli::parse`); a bad option is
 /// reported in GNU's two lines and `Err(status)` says how to exit.
 pub fn options(flags: &str, with_value: &str, status: i32) -> Result<Parsed<'static>, i32> {
@@ -25,6 +26,7 @@ pub fn usage(message: core::fmt::Arguments, status: i32) -> i32 {
     eprintln!("{}: {}\nTry '{} --help' for more information.", program(), message, program());
     status
 }
+// ANCHOR_END: options
 
 /// Opens `name` for reading; `-` is standard input (which is not closed afterwards).
 pub fn open_input(name: &str) -> Result<usize, Errno> {

@@ -53,6 +53,7 @@ pub struct Redirect {
     pub target: Word,
 }
 
+// ANCHOR: command
 /// A simple command: `NAME=value` assignments, the words, the redirections.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
 pub struct Command {
@@ -80,6 +81,7 @@ pub struct Item {
     /// Its text as typed, for `jobs`.
     pub text: String,
 }
+// ANCHOR_END: command
 
 /// A syntax error: where, what, and whether more input could complete it (an open quote, a
 /// `|` or `&&` at the end): then an interactive shell asks for another line.

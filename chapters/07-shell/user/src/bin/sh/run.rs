@@ -157,6 +157,7 @@ pub fn start_background(shell: &mut Shell, item: &Item) {
     }
 }
 
+// ANCHOR: start
 /// Forks one process per command, joined by pipes, in one new process group; None if even
 /// the first could not be started.
 fn start(shell: &mut Shell, commands: &[Command], text: &str, foreground: bool) -> Option<Job> {
@@ -211,6 +212,7 @@ fn start(shell: &mut Shell, commands: &[Command], text: &str, foreground: bool) 
     }
     (!pids.is_empty()).then(|| Job::new(group, pids, text.to_string()))
 }
+// ANCHOR_END: start
 
 /// In a new child: its process group (and the terminal, in the foreground), and the
 /// signals the shell ignores set back to their defaults.
