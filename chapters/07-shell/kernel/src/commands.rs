@@ -436,7 +436,7 @@ fn run(args: &mut Args) -> Result<(), ArgError> {
     let started = exec::load(&cwd.inode, name.as_bytes(), &argv[..argc], &ENVIRONMENT).and_then(|loaded| {
         let files = filecalls::console_descriptors()?;
         let inherited = process::Inherited { files, cwd, umask: process::DEFAULT_UMASK, signals: crate::signal::Signals::new(), group: None };
-        process::spawn(program_name(name).as_bytes(), loaded.space, inherited, loaded.entry, loaded.sp)
+        process::spawn(program_name(name).as_bytes(), loaded.arguments, loaded.space, inherited, loaded.entry, loaded.sp)
     });
     let pid = match started {
         Ok(pid) => pid,

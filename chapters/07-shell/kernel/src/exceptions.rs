@@ -28,7 +28,12 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
     let entry = Entry::from_index(index);
     let syndrome = Syndrome(frame.esr);
     match (entry.origin, entry.kind) {
-        (Origin::CurrentElSpx, Kind::Irq) => irq::dispatch(),
+        // After an interrupt, the ticks that passed are charged to the process it interrupted
+        // (rusage.rs): as system time from EL1, as user time from EL0.
+        (Origin::CurrentElSpx, Kind::Irq) => {
+            irq::dispatch();
+            process::account(false);
+        }
         (Origin::CurrentElSpx, Kind::Synchronous) if syndrome.class() == class::BRK => {
             breakpoint(frame, syndrome)
         }
@@ -43,6 +48,7 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
         // from the terminal, a kill from another process) are delivered.
         (Origin::LowerElAarch64, Kind::Irq) => {
             irq::dispatch();
+            process::account(true);
             process::preempt();
             signal::deliver(frame, None);
         }

@@ -15,7 +15,9 @@ use crate::asid::Asids;
 use crate::errno::Errno;
 use crate::fs::file::{Descriptor, FdTable};
 use crate::signal::{self, Info, Signals};
+use crate::fs::procfs::{self, RunState, Snapshot};
 use crate::fs::vfs::InodeRef;
+use crate::rusage::Usage;
 use crate::space::Space;
 use crate::trap::TrapFrame;
 use crate::{cpu, println, vm};
@@ -135,6 +137,12 @@ pub struct Process {
     pub sid: u32,
     /// A stop or continue its parent has not yet been told of.
     pub change: Option<Change>,
+    /// The processor time it used and the memory it held (rusage.rs).
+    pub usage: Usage,
+    /// When it started, in ticks since boot.
+    pub started: u64,
+    /// Its program's arguments, each ended by a NUL (/proc/PID/cmdline).
+    pub arguments: Vec<u8>,
     /// The top of the kernel stack; its trap frame, while the process is at EL0 or in the
     /// kernel on its behalf, sits just below.
     kernel_stack_top: usize,
@@ -185,6 +193,11 @@ struct Table {
     /// Whether an orphan may be waiting to be reaped: saves the scheduler a look at every
     /// slot on every switch.
     orphans: bool,
+    /// Whether the processor is idle (in the scheduler's WFI), the ticks up to which time
+    /// has been charged, and the ticks it was idle (`account`).
+    idle: bool,
+    accounted: u64,
+    idle_ticks: u64,
 }
 
 static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(Table {
@@ -195,6 +208,9 @@ static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(
     foreground: 0,
     slice_start: 0,
     orphans: false,
+    idle: false,
+    accounted: 0,
+    idle_ticks: 0,
 });
 
 /// Puts the monitor, the code running now, in slot 0.
@@ -213,6 +229,9 @@ pub fn init() {
         pgid: 0,
         sid: 0,
         change: None,
+        usage: Usage::default(),
+        started: 0,
+        arguments: Vec::new(),
         kernel_stack_top: crate::layout::stack_top(),
         context: Context::default(),
     });
@@ -256,14 +275,17 @@ fn load_ttbr0(ttbr0: u64) {
     unsafe { asm!("msr ttbr0_el1, {}", "isb", in(reg) ttbr0, options(nostack, preserves_flags)) };
 }
 
-/// execve's last step: the current process takes the name and address space of the new
-/// program, whose tables are loaded at once. Returns the old space, for the caller to free.
-pub fn replace_space(name: &[u8], space: Space) -> Option<Space> {
+/// execve's last step: the current process takes the name, arguments and address space of
+/// the new program, whose tables are loaded at once. Returns the old space, for the caller
+/// to free.
+pub fn replace_space(name: &[u8], arguments: Vec<u8>, space: Space) -> Option<Space> {
     let mut table = TABLE.lock();
     let current = table.current;
     let table = &mut *table;
     let process = table.slots[current].as_mut().expect("the current slot holds a process");
     process.set_name(name);
+    process.arguments = arguments;
+    note_pages(process);
     let old = process.space.replace(space);
     activate(&mut table.asids, process);
     old
@@ -334,10 +356,12 @@ pub fn schedule() {
             }
             Pick::Idle => {
                 // The idle loop: sleep until an interrupt, take it (its handler may wake a
-                // task), then look again.
+                // task), then look again. Its ticks are no one's (`account`).
+                TABLE.lock().idle = true;
                 cpu::wait_for_interrupt();
                 cpu::enable_irqs();
                 cpu::mask_irqs();
+                TABLE.lock().idle = false;
             }
         }
     }
@@ -369,6 +393,46 @@ pub fn preempt() {
         schedule();
     }
 }
+
+// ANCHOR: account
+/// Charges the ticks since the last call to whoever had the processor (after every
+/// interrupt, from exceptions.rs): to the current process's user time if the interrupt
+/// came from EL0 (`from_user`), to its system time if from the kernel, to no one but the
+/// idle count if the processor was idle. Also samples the process's memory high-water mark.
+pub fn account(from_user: bool) {
+    let mut table = TABLE.lock();
+    let now = crate::timer::ticks();
+    let elapsed = now - table.accounted;
+    if elapsed == 0 {
+        return;
+    }
+    table.accounted = now;
+    if table.idle {
+        table.idle_ticks += elapsed;
+        return;
+    }
+    let current = table.current;
+    let process = table.slots[current].as_mut().expect("the current slot holds a process");
+    if from_user {
+        process.usage.user_ticks += elapsed;
+    } else {
+        process.usage.system_ticks += elapsed;
+    }
+    note_pages(process);
+}
+
+/// Raises the process's memory high-water mark to what it has mapped now.
+fn note_pages(process: &mut Process) {
+    if let Some(space) = &process.space {
+        process.usage.max_pages = process.usage.max_pages.max(space.pages as u64);
+    }
+}
+
+/// The ticks the processor spent idle since boot (/proc/uptime).
+pub fn idle_ticks() -> u64 {
+    TABLE.lock().idle_ticks
+}
+// ANCHOR_END: account
 
 /// Sleeps until woken for `wait`. The caller masks IRQs, checks its condition and calls
 /// this, so that a wake-up cannot come between the check and the sleep.
@@ -408,7 +472,7 @@ pub struct Inherited {
     pub group: Option<(u32, u32)>,
 }
 
-fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: Inherited, frame: TrapFrame) -> Result<u32, (Errno, Space)> {
+fn start(table: &mut Table, parent: u32, name: &[u8], arguments: Vec<u8>, space: Space, inherited: Inherited, frame: TrapFrame) -> Result<u32, (Errno, Space)> {
     let Some(slot) = (1..MAX_PROCESSES).find(|&slot| table.slots[slot].is_none()) else {
         return Err((Errno::EAGAIN, space));
     };
@@ -432,6 +496,9 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: I
         pgid,
         sid,
         change: None,
+        usage: Usage::default(),
+        started: crate::timer::ticks(),
+        arguments,
         kernel_stack_top: top,
         context: Context::default(),
     };
@@ -446,9 +513,9 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: I
 
 /// A new process running `space` from `entry` with its stack at `sp`, child of the monitor,
 /// which will wait for it (`run`).
-pub fn spawn(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
+pub fn spawn(name: &[u8], arguments: Vec<u8>, space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
     let mut table = TABLE.lock();
-    let pid = start(&mut table, 0, name, space, inherited, TrapFrame::at_entry(entry, sp)).map_err(|(errno, space)| {
+    let pid = start(&mut table, 0, name, arguments, space, inherited, TrapFrame::at_entry(entry, sp)).map_err(|(errno, space)| {
         space.destroy();
         errno
     })?;
@@ -463,7 +530,7 @@ pub fn fork() -> Result<u32, Errno> {
     let parent = table.slots[current].as_mut().expect("the current slot holds a process");
     let mut frame = *parent.frame();
     frame.x[0] = 0;
-    let (pid, name_len, name) = (parent.pid, parent.name_len, parent.name);
+    let (pid, name_len, name, arguments) = (parent.pid, parent.name_len, parent.name, parent.arguments.clone());
     // The child shares every open file (and its offset) with the parent.
     let inherited = Inherited {
         files: parent.files.clone(),
@@ -473,7 +540,7 @@ pub fn fork() -> Result<u32, Errno> {
         group: Some((parent.pgid, parent.sid)),
     };
     let space = parent.space.as_mut().ok_or(Errno::EINVAL)?.fork()?;
-    start(&mut table, pid, &name[..name_len], space, inherited, frame).map_err(|(errno, space)| {
+    start(&mut table, pid, &name[..name_len], arguments, space, inherited, frame).map_err(|(errno, space)| {
         space.destroy();
         errno
     })
@@ -489,7 +556,10 @@ pub fn exit(status: u32) -> ! {
     let files: Vec<Descriptor> = with_current(|process| process.files.take_all());
     drop(files);
     // The lower half goes first: TTBR0 must not point at tables being freed.
-    let space = with_current(|process| process.space.take());
+    let space = with_current(|process| {
+        note_pages(process);
+        process.space.take()
+    });
     load_ttbr0(vm::empty_user_table());
     if let Some(space) = space {
         space.destroy();
@@ -579,8 +649,10 @@ pub fn wait(pid: i64, what: WaitFor) -> Result<Option<(u32, u32)>, Errno> {
                 }
                 any = true;
                 if let State::Zombie(status) = child.state {
-                    let child_pid = child.pid;
+                    let (child_pid, child_usage) = (child.pid, child.usage);
                     free_slot(&mut table, slot);
+                    let current = table.current;
+                    table.slots[current].as_mut().expect("the current slot holds a process").usage.add_child(&child_usage);
                     return Ok(Some((child_pid, status)));
                 }
                 match child.change {
@@ -843,6 +915,65 @@ pub fn kill(signal: Signal, why: fmt::Arguments) -> ! {
 pub fn exit_status(code: u64) -> u32 {
     ((code & 0xff) << 8) as u32
 }
+
+// ANCHOR: snapshot
+/// The pids of the processes (zombies too, not the monitor), in order: /proc's directories.
+pub fn pids() -> Vec<u32> {
+    let mut pids: Vec<u32> = TABLE.lock().slots.iter().flatten().map(|process| process.pid).filter(|&pid| pid != 0).collect();
+    pids.sort_unstable();
+    pids
+}
+
+/// What /proc shows of process `pid`, if it exists (the monitor does not, for /proc).
+pub fn snapshot(pid: u32) -> Option<Snapshot> {
+    let mut snapshot = {
+        let table = TABLE.lock();
+        let process = table.slots.iter().flatten().find(|process| process.pid == pid && pid != 0)?;
+        let (state, exit_status) = match process.state {
+            State::Runnable | State::Running => (RunState::Running, 0),
+            State::Sleeping(_) => (RunState::Sleeping, 0),
+            State::Stopped => (RunState::Stopped, 0),
+            State::Zombie(status) => (RunState::Zombie, status),
+        };
+        let (regions, pages, heap_start) = match &process.space {
+            Some(space) => (space.regions.iter().copied().collect(), space.pages as u64, space.heap_start),
+            None => (Vec::new(), 0, 0),
+        };
+        let mut signals = [process.signals.pending, process.signals.blocked, 0, 0];
+        for number in 1..=signal::COUNT {
+            match process.signals.action(number).handler {
+                signal::SIG_DFL => {}
+                signal::SIG_IGN => signals[2] |= 1 << (number - 1),
+                _ => signals[3] |= 1 << (number - 1),
+            }
+        }
+        Snapshot {
+            pid,
+            parent: process.parent,
+            group: process.pgid,
+            session: process.sid,
+            name: process.name[..process.name_len].to_vec(),
+            state,
+            usage: process.usage,
+            started: process.started,
+            regions,
+            pages,
+            heap_start,
+            arguments: process.arguments.clone(),
+            signals,
+            umask: process.umask,
+            exit_status,
+            terminal: None,
+        }
+    };
+    // The terminal's lock is taken after the table's is let go (its own calls take them in
+    // the other order).
+    if let Ok(foreground) = crate::tty::foreground(snapshot.session) {
+        snapshot.terminal = Some((procfs::CONSOLE_TTY_NR, foreground));
+    }
+    Some(snapshot)
+}
+// ANCHOR_END: snapshot
 
 /// One line per process, for the monitor's `ps`.
 pub fn list(mut each: impl FnMut(&Process)) {
