@@ -123,6 +123,9 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
     const oracle = linux[index];
     if (oracle) expect(inQemu, 'QEMU raspi3b against Linux (qemu-aarch64)').toEqual(mask(oracle));
     else expect(inQemu.ending, `no oracle: ${programCase.noOracle}`).toBe(programCase.ending);
+    for (const [machine, outcome] of [['our emulator', ours.outcomes[at]!], ['QEMU raspi3b', qemu.outcomes[at]!]] as const) {
+      for (const line of programCase.expect ?? []) expect(outcome.stdout, `${machine}: a line matching ${line}`).toMatch(new RegExp(line, 'm'));
+    }
     if (programCase.emulator) {
       expect(inEmulator.ending, programCase.emulator.why).toBe(programCase.emulator.ending);
     } else {
