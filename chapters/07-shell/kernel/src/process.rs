@@ -137,8 +137,10 @@ pub struct Process {
     pub sid: u32,
     /// A stop or continue its parent has not yet been told of.
     pub change: Option<Change>,
-    /// The processor time it used and the memory it held (rusage.rs).
+    /// The processor time it used and the memory it held (rusage.rs), and the counter's
+    /// reading when its time was last charged (`account`).
     pub usage: Usage,
+    since: u64,
     /// When it started, in ticks since boot.
     pub started: u64,
     /// Its program's arguments, each ended by a NUL (/proc/PID/cmdline).
@@ -193,11 +195,8 @@ struct Table {
     /// Whether an orphan may be waiting to be reaped: saves the scheduler a look at every
     /// slot on every switch.
     orphans: bool,
-    /// Whether the processor is idle (in the scheduler's WFI), the ticks up to which time
-    /// has been charged, and the ticks it was idle (`account`).
-    idle: bool,
-    accounted: u64,
-    idle_ticks: u64,
+    /// The counter cycles the processor has spent idle, in the scheduler's WFI.
+    idle: u64,
 }
 
 static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(Table {
@@ -208,9 +207,7 @@ static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(
     foreground: 0,
     slice_start: 0,
     orphans: false,
-    idle: false,
-    accounted: 0,
-    idle_ticks: 0,
+    idle: 0,
 });
 
 /// Puts the monitor, the code running now, in slot 0.
@@ -230,6 +227,7 @@ pub fn init() {
         sid: 0,
         change: None,
         usage: Usage::default(),
+        since: 0,
         started: 0,
         arguments: Vec::new(),
         kernel_stack_top: crate::layout::stack_top(),
@@ -318,6 +316,7 @@ impl Table {
             return Pick::Idle;
         };
         self.slice_start = crate::timer::ticks();
+        self.charge_switch(current, next);
         let asids = &mut self.asids;
         let process = self.slots[next].as_mut().expect("picked a present slot");
         process.state = State::Running;
@@ -356,12 +355,12 @@ pub fn schedule() {
             }
             Pick::Idle => {
                 // The idle loop: sleep until an interrupt, take it (its handler may wake a
-                // task), then look again. Its ticks are no one's (`account`).
-                TABLE.lock().idle = true;
+                // task), then look again. The time waiting is no one's (`account`).
+                let since = crate::timer::counter();
                 cpu::wait_for_interrupt();
                 cpu::enable_irqs();
                 cpu::mask_irqs();
-                TABLE.lock().idle = false;
+                TABLE.lock().charge_idle(crate::timer::counter() - since);
             }
         }
     }
@@ -395,30 +394,55 @@ pub fn preempt() {
 }
 
 // ANCHOR: account
-/// Charges the ticks since the last call to whoever had the processor (after every
-/// interrupt, from exceptions.rs): to the current process's user time if the interrupt
-/// came from EL0 (`from_user`), to its system time if from the kernel, to no one but the
-/// idle count if the processor was idle. Also samples the process's memory high-water mark.
-pub fn account(from_user: bool) {
+/// What the time since the current process's last reading was spent on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Spent {
+    /// The process ran at EL0: it has just entered the kernel.
+    User,
+    /// The kernel ran for it: it is about to return to EL0.
+    System,
+}
+
+/// Charges the time since the current process's last reading to its user or system time
+/// (rusage.rs), and samples its memory high-water mark. exceptions.rs calls this when an
+/// exception from EL0 comes in (User) and when it returns (System); the scheduler charges
+/// the rest (`charge_switch`).
+pub fn account(spent: Spent) {
+    let now = crate::timer::counter();
     let mut table = TABLE.lock();
-    let now = crate::timer::ticks();
-    let elapsed = now - table.accounted;
-    if elapsed == 0 {
-        return;
-    }
-    table.accounted = now;
-    if table.idle {
-        table.idle_ticks += elapsed;
-        return;
-    }
     let current = table.current;
     let process = table.slots[current].as_mut().expect("the current slot holds a process");
-    if from_user {
-        process.usage.user_ticks += elapsed;
-    } else {
-        process.usage.system_ticks += elapsed;
+    let elapsed = now.saturating_sub(process.since);
+    process.since = now;
+    match spent {
+        Spent::User => process.usage.user += elapsed,
+        Spent::System => process.usage.system += elapsed,
     }
     note_pages(process);
+}
+
+impl Table {
+    /// A switch from slot `from` to slot `to`, both in the kernel: `from`'s time until now was
+    /// system time, and `to`'s reading starts now.
+    fn charge_switch(&mut self, from: usize, to: usize) {
+        let now = crate::timer::counter();
+        if let Some(process) = self.slots[from].as_mut() {
+            process.usage.system += now.saturating_sub(process.since);
+        }
+        if let Some(process) = self.slots[to].as_mut() {
+            process.since = now;
+        }
+    }
+
+    /// The processor was idle for `cycles`, waiting in the scheduler: no one's time. The
+    /// current process's reading moves past it.
+    fn charge_idle(&mut self, cycles: u64) {
+        self.idle += cycles;
+        let current = self.current;
+        if let Some(process) = self.slots[current].as_mut() {
+            process.since += cycles;
+        }
+    }
 }
 
 /// Raises the process's memory high-water mark to what it has mapped now.
@@ -428,9 +452,9 @@ fn note_pages(process: &mut Process) {
     }
 }
 
-/// The ticks the processor spent idle since boot (/proc/uptime).
-pub fn idle_ticks() -> u64 {
-    TABLE.lock().idle_ticks
+/// The counter cycles the processor spent idle since boot (/proc/uptime).
+pub fn idle_cycles() -> u64 {
+    TABLE.lock().idle
 }
 // ANCHOR_END: account
 
@@ -482,7 +506,9 @@ fn start(table: &mut Table, parent: u32, name: &[u8], arguments: Vec<u8>, space:
     let pid = table.next_pid;
     table.next_pid += 1;
     let (pgid, sid) = inherited.group.unwrap_or((pid, pid));
-    let mut process = Process {
+    // Built in its slot: a process is kilobytes (its descriptors and signal actions), and a
+    // copy on the way would take that much more of the kernel stack fork runs on.
+    let process = table.slots[slot].insert(Process {
         pid,
         parent,
         state: State::Runnable,
@@ -497,17 +523,17 @@ fn start(table: &mut Table, parent: u32, name: &[u8], arguments: Vec<u8>, space:
         sid,
         change: None,
         usage: Usage::default(),
+        since: crate::timer::counter(),
         started: crate::timer::ticks(),
         arguments,
         kernel_stack_top: top,
         context: Context::default(),
-    };
+    });
     process.set_name(name);
     *process.frame() = frame;
     // The first switch to the process "returns" into exception_return, with SP at its frame.
     process.context.sp = (top - size_of::<TrapFrame>()) as u64;
     process.context.x19_to_x30[11] = exception_return as *const () as u64;
-    table.slots[slot] = Some(process);
     Ok(pid)
 }
 
@@ -954,7 +980,8 @@ pub fn snapshot(pid: u32) -> Option<Snapshot> {
             session: process.sid,
             name: process.name[..process.name_len].to_vec(),
             state,
-            usage: process.usage,
+            times: crate::rusage::clock_ticks(&process.usage, crate::timer::counter_hz()),
+            max_pages: process.usage.max_pages,
             started: process.started,
             regions,
             pages,

@@ -15,7 +15,6 @@
 //! small its reads, as a seq_file on Linux does; the next open sees the state of then.
 
 use crate::region::{Kind, Region};
-use crate::rusage::Usage;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -31,7 +30,10 @@ pub struct Snapshot {
     /// The program's name (15 bytes at most, as Linux's comm).
     pub name: Vec<u8>,
     pub state: RunState,
-    pub usage: Usage,
+    /// Its user and system time, and its collected children's, in USER_HZ ticks; its
+    /// memory high-water mark in pages.
+    pub times: [u64; 4],
+    pub max_pages: u64,
     /// When it started, in ticks since boot.
     pub started: u64,
     /// Its address space: regions, pages mapped now, where the heap starts. A zombie has none.
@@ -110,7 +112,7 @@ pub fn stat(process: &Snapshot) -> String {
         Some((device, group)) => (device as i64, group as i64),
         None => (0, -1),
     };
-    let usage = &process.usage;
+    let [user, system, children_user, children_system] = process.times;
     let code = process.program_region(false).map_or((0, 0), |region| (region.start, region.end));
     let data = process.program_region(true).map_or((0, 0), |region| (region.start, region.end));
     let vsize = process.bytes_of(&[Kind::Program, Kind::Heap, Kind::Stack, Kind::Mapping]);
@@ -123,11 +125,7 @@ pub fn stat(process: &Snapshot) -> String {
     // itrealvalue starttime vsize rss rsslim
     let _ = write!(
         line,
-        "0 0 0 0 {} {} {} {} {PRIORITY} 0 1 0 {} {vsize} {} {} ",
-        usage.user_ticks,
-        usage.system_ticks,
-        usage.children_user_ticks,
-        usage.children_system_ticks,
+        "0 0 0 0 {user} {system} {children_user} {children_system} {PRIORITY} 0 1 0 {} {vsize} {} {} ",
         process.started,
         process.pages,
         u64::MAX
@@ -166,7 +164,7 @@ pub fn status(process: &Snapshot) -> String {
         let executable = process.program_region(false).map_or(0, |region| region.end - region.start);
         let lines = [
             ("VmSize", kib(process.bytes_of(&[Kind::Program, Kind::Heap, Kind::Stack, Kind::Mapping]))),
-            ("VmHWM", process.usage.max_pages.max(process.pages) * PAGE_KIB),
+            ("VmHWM", process.max_pages.max(process.pages) * PAGE_KIB),
             ("VmRSS", process.pages * PAGE_KIB),
             ("VmData", kib(process.bytes_of(&[Kind::Heap, Kind::Mapping]) + writable_program)),
             ("VmStk", kib(process.bytes_of(&[Kind::Stack]))),
@@ -254,7 +252,7 @@ pub fn mount_line(kind: &str, directory: &[u8]) -> String {
 // ANCHOR_END: mounts
 
 /// /proc/uptime: the seconds since boot and the seconds the processor was idle, each with
-/// two decimals.
+/// two decimals (from USER_HZ ticks).
 pub fn uptime(ticks: u64, idle_ticks: u64) -> String {
     format!("{}.{:02} {}.{:02}\n", ticks / 100, ticks % 100, idle_ticks / 100, idle_ticks % 100)
 }
@@ -277,7 +275,7 @@ mod inodes {
     use crate::errno::Errno;
     use crate::fs::vfs::{self, DirEntry, FileSystem, Inode, InodeRef, Kind, Metadata, NewTime, StatFs, next_device};
     use crate::spinlock::SpinLock;
-    use crate::{process, timer, vm};
+    use crate::{process, rusage, timer, vm};
     use alloc::sync::{Arc, Weak};
     use alloc::vec::Vec;
     use core::any::Any;
@@ -331,7 +329,7 @@ mod inodes {
                     vfs::mounts(|directory, kind| text.extend_from_slice(mount_line(kind, directory).as_bytes()));
                     text
                 }
-                What::Uptime => uptime(timer::ticks(), process::idle_ticks()).into_bytes(),
+                What::Uptime => uptime(timer::ticks(), rusage::ticks(process::idle_cycles(), timer::counter_hz())).into_bytes(),
                 What::Stat(pid) => stat(&of(pid)?).into_bytes(),
                 What::Status(pid) => status(&of(pid)?).into_bytes(),
                 What::Cmdline(pid) => of(pid)?.arguments,
@@ -666,7 +664,8 @@ mod tests {
             session: 7,
             name: b"sh".to_vec(),
             state: RunState::Sleeping,
-            usage: Usage { user_ticks: 150, system_ticks: 25, max_pages: 30, children_user_ticks: 3, children_system_ticks: 4, children_max_pages: 9 },
+            times: [150, 25, 3, 4],
+            max_pages: 30,
             started: 300,
             regions: Vec::from([
                 region(0x40_0000, 0x41_2000, 5, Kind::Program),
