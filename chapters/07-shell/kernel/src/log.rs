@@ -114,9 +114,11 @@ impl Log {
         }
         (to - from) as usize
     }
-    // ANCHOR_END: ring
+}
+// ANCHOR_END: ring
 
-    // ANCHOR: actions
+// ANCHOR: actions
+impl Log {
     /// SYSLOG_ACTION_READ_ALL: the newest whole records that fit in `out`, since the last
     /// CLEAR, without consuming them. How many bytes.
     pub fn read_all(&self, out: &mut [u8]) -> usize {
@@ -151,8 +153,8 @@ impl Log {
     pub fn clear(&mut self) {
         self.cleared = self.written;
     }
-    // ANCHOR_END: actions
 }
+// ANCHOR_END: actions
 
 /// A record's prefix, formatted without the heap.
 struct Prefix {

@@ -655,6 +655,9 @@ mod tests {
         assert_eq!(decode(176, [0; 6]), Call::GetId);
         assert_eq!(decode(83, [4, 0, 0, 0, 0, 0]), Call::Fsync { fd: 4 });
         assert_eq!(decode(142, [0xfee1_dead, 0x2812_1969, 0x4321_fedc, 0, 0, 0]), Call::Reboot { magic: 0xfee1_dead, magic2: 0x2812_1969, command: 0x4321_fedc });
+        assert_eq!(decode(116, [3, 0x3000, 4096, 0, 0, 0]), Call::Syslog { action: 3, buffer: 0x3000, len: 4096 });
+        assert_eq!(decode(165, [u64::MAX, 0x4000, 0, 0, 0, 0]), Call::Getrusage { who: -1, buffer: 0x4000 });
+        assert_eq!(decode(153, [0, 0, 0, 0, 0, 0]), Call::Times { buffer: 0 });
         assert_eq!(decode(999, [0; 6]), Call::Unknown(999));
     }
 
