@@ -950,7 +950,12 @@ pub fn pids() -> Vec<u32> {
     pids
 }
 
-/// What /proc shows of process `pid`, if it exists (the monitor does not, for /proc).
+/// Whether process `pid` exists (a zombie does; the monitor does not, for /proc).
+pub fn exists(pid: u32) -> bool {
+    pid != 0 && TABLE.lock().slots.iter().flatten().any(|process| process.pid == pid)
+}
+
+/// What /proc shows of process `pid`, if it exists.
 pub fn snapshot(pid: u32) -> Option<Snapshot> {
     let mut snapshot = {
         let table = TABLE.lock();

@@ -329,7 +329,11 @@ mod inodes {
                     vfs::mounts(|directory, kind| text.extend_from_slice(mount_line(kind, directory).as_bytes()));
                     text
                 }
-                What::Uptime => uptime(timer::ticks(), rusage::ticks(process::idle_cycles(), timer::counter_hz())).into_bytes(),
+                What::Uptime => {
+                    // From the counter, which started at power-on, as the log's times do.
+                    let hz = timer::counter_hz();
+                    uptime(rusage::ticks(timer::counter(), hz), rusage::ticks(process::idle_cycles(), hz)).into_bytes()
+                }
                 What::Stat(pid) => stat(&of(pid)?).into_bytes(),
                 What::Status(pid) => status(&of(pid)?).into_bytes(),
                 What::Cmdline(pid) => of(pid)?.arguments,
@@ -442,7 +446,7 @@ mod inodes {
                 return Ok(ProcFile::new(what, self.dev));
             }
             match pid_of(name) {
-                Some(pid) if process::snapshot(pid).is_some() => {
+                Some(pid) if process::exists(pid) => {
                     let root = self.me.upgrade().expect("a mounted procfs's root is alive");
                     Ok(Arc::new(ProcessDirectory { pid, root }))
                 }
@@ -556,7 +560,7 @@ mod inodes {
                 return Ok(self.root.clone());
             }
             let what = What::named(name, Some(self.pid)).ok_or(Errno::ENOENT)?;
-            if process::snapshot(self.pid).is_none() {
+            if !process::exists(self.pid) {
                 return Err(Errno::ENOENT);
             }
             Ok(ProcFile::new(what, self.root.dev))
