@@ -29,6 +29,11 @@ export interface ProgramCase {
   ending?: string;
   /** Our emulator follows the architecture where QEMU (both kinds) does not: the ending it must show instead, and why. */
   emulator?: { ending: string; why: string };
+  /**
+   * Lines the output must hold in both machines (regular expressions, each matched against
+   * every line, before the masks): what a case without an oracle must show to be right.
+   */
+  expect?: string[];
 }
 
 /** Text that differs legitimately: each match is replaced by a marker, or its characters sorted (`sort`). */

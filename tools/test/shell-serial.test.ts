@@ -45,6 +45,8 @@ const STEPS: Step[] = [
   { after: PROMPT, type: 'jobs\r' },
   { after: PROMPT, type: 'fg\r' },
   { after: /sleep 100\r*\n/, type: '\x03', delayMs: SETTLE_MS },
+  { after: PROMPT, type: 'ps\r' },
+  { after: PROMPT, type: 'time cost getpid 30000\r' },
   { after: PROMPT, type: 'orphan; msleep 300\r' },
   { after: PROMPT, type: 'hangups; echo hangups $?\r' },
   { after: PROMPT, type: 'fault null; echo status $?\r' },
@@ -185,6 +187,20 @@ describe('chapter 07 shell over the serial port', () => {
     for (const backend of ['emulator', 'qemu'] as const) {
       const text = transcript(backend);
       expect(text, backend).toMatch(/^pid \d+ \(fault\) killed by SIGSEGV: data abort, translation fault at level \d, FAR 0x0, PC 0x[0-9a-f]+\nSegmentation fault\nstatus 139$/m);
+      }
+    });
+
+  test('ps finds the shell and itself on the console in /proc; time reports the processor time its command used', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      expect(text, backend).toMatch(/^ +\d+ console +\d\d:\d\d:\d\d sh\n +\d+ console +\d\d:\d\d:\d\d ps$/m);
+      // 30,000 system calls: time in the kernel (sys) and in the program (user), measured
+      // by the kernel for the child the shell waited for, and reported through getrusage.
+      const times = /^real\t\d+m\d+\.\d{3}s\nuser\t(\d+)m(\d+)\.(\d{3})s\nsys\t(\d+)m(\d+)\.(\d{3})s$/m.exec(text);
+      expect(times, `${backend}:\n${text}`).not.toBeNull();
+      const [userMs, sysMs] = [1, 4].map((at) => Number(times![at]) * 60_000 + Number(times![at + 1]) * 1000 + Number(times![at + 2]));
+      expect(sysMs, backend).toBeGreaterThan(0);
+      expect(userMs, backend).toBeGreaterThan(0);
     }
   });
 

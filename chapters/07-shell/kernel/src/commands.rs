@@ -455,7 +455,7 @@ pub fn start(path: &str, argv: &[&[u8]], spawn: process::Spawn) -> Result<u32, c
     exec::load(&cwd.inode, path.as_bytes(), argv, &ENVIRONMENT).and_then(|loaded| {
         let files = filecalls::console_descriptors()?;
         let inherited = process::Inherited { files, cwd, umask: process::DEFAULT_UMASK, signals: crate::signal::Signals::new(), group: None };
-        spawn(program_name(path).as_bytes(), loaded.space, inherited, loaded.entry, loaded.sp)
+        spawn(program_name(path).as_bytes(), loaded.arguments, loaded.space, inherited, loaded.entry, loaded.sp)
     })
 }
 

@@ -31,6 +31,8 @@ static SENDING: crate::spinlock::SpinLock<()> = crate::spinlock::SpinLock::new((
 pub fn print(args: fmt::Arguments) {
     let _sending = SENDING.lock();
     print_unlocked(args);
+    // The kernel's log keeps a copy (log.rs).
+    crate::log::record(args);
 }
 // ANCHOR_END: console_lock
 

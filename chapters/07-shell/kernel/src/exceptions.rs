@@ -1,7 +1,7 @@
 //! Taking exceptions: the vector table (vectors.s) and the Rust handler every entry calls.
 
 use crate::backtrace::Backtrace;
-use crate::process::{self, Signal};
+use crate::process::{self, Signal, Spent};
 use crate::space::{Access, Fault};
 use crate::syndrome::{Detail, FaultStatus, Syndrome, class};
 use crate::trap::{self, Entry, Kind, Origin, Report, TrapFrame};
@@ -27,6 +27,12 @@ const FATAL_EXCEPTION_STATUS: u32 = 3;
 extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
     let entry = Entry::from_index(index);
     let syndrome = Syndrome(frame.esr);
+    // A process's time at EL0 ends here, and its time in the kernel where this returns
+    // (rusage.rs).
+    let from_user = entry.origin == Origin::LowerElAarch64;
+    if from_user {
+        process::account(Spent::User);
+    }
     match (entry.origin, entry.kind) {
         (Origin::CurrentElSpx, Kind::Irq) => irq::dispatch(),
         (Origin::CurrentElSpx, Kind::Synchronous) if syndrome.class() == class::BRK => {
@@ -47,6 +53,9 @@ extern "C" fn handle_exception(frame: &mut TrapFrame, index: u64) {
             signal::deliver(frame, None);
         }
         _ => fatal(entry, frame),
+    }
+    if from_user {
+        process::account(Spent::System);
     }
 }
 // ANCHOR_END: handle_exception

@@ -12,6 +12,7 @@ use crate::initial_stack::{self, AT_ENTRY, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNU
 use crate::region::{Kind, Protection, Region};
 use crate::space::{Access, STACK_LIMIT, STACK_TOP, Space, UserSlice};
 use crate::vm;
+use alloc::vec::Vec;
 
 const PAGE: u64 = PAGE_SIZE as u64;
 
@@ -27,6 +28,8 @@ pub struct Loaded {
     pub space: Space,
     pub entry: u64,
     pub sp: u64,
+    /// The arguments, each ended by a NUL, as /proc/PID/cmdline shows them.
+    pub arguments: Vec<u8>,
 }
 
 // ANCHOR: load
@@ -38,7 +41,7 @@ pub fn load(cwd: &InodeRef, path: &[u8], args: &[&[u8]], env: &[&[u8]]) -> Resul
     let executable = elf::parse(&file).map_err(|_| Errno::ENOEXEC)?;
     let mut space = Space::new()?;
     match fill(&mut space, &executable, &file, args, env) {
-        Ok(sp) => Ok(Loaded { space, entry: executable.entry, sp }),
+        Ok(sp) => Ok(Loaded { space, entry: executable.entry, sp, arguments: args.iter().flat_map(|arg| arg.iter().copied().chain([0])).collect() }),
         Err(errno) => {
             space.destroy();
             Err(errno)

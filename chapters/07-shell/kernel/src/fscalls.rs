@@ -1,15 +1,16 @@
 //! The system calls on whole filesystems, with Linux's numbers, layouts and errors: statfs
 //! and fstatfs say how full one is; mount and umount2 put one in the tree and take it out.
 //!
-//! mount knows three filesystems by the names Linux gives them: "ext2" (the SD card's root
+//! mount knows four filesystems by the names Linux gives them: "ext2" (the SD card's root
 //! partition, the same files however often it is mounted), "tmpfs" (a new, empty one each
-//! time) and "devtmpfs" (devfs, which the monitor's `mounts` lists as "devfs", a name mount
-//! takes too).
+//! time), "devtmpfs" (devfs, which the monitor's `mounts` lists as "devfs", a name mount
+//! takes too) and "proc" (procfs: every one shows the same processes).
 
 use crate::errno::Errno;
 use crate::filecalls::{self, AT_FDCWD};
 use crate::fs::devfs::DevFs;
 use crate::fs::ext2fs::Ext2Fs;
+use crate::fs::procfs::ProcFs;
 use crate::fs::file::Object;
 use crate::fs::tmpfs::TmpFs;
 use crate::fs::vfs::{self, FileSystem, InodeRef, Last, StatFs};
@@ -86,6 +87,7 @@ fn new_filesystem(name: &[u8]) -> core::result::Result<Arc<dyn FileSystem>, Errn
         b"ext2" => Arc::new(Ext2Fs::mount().map_err(|_| Errno::EIO)?),
         b"tmpfs" => Arc::new(TmpFs::new(0o1777)),
         b"devtmpfs" | b"devfs" => Arc::new(DevFs::new()),
+        b"proc" => Arc::new(ProcFs::new()),
         _ => return Err(Errno::ENODEV),
     })
 }

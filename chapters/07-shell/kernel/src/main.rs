@@ -40,11 +40,13 @@ mod heap;
 mod initial_stack;
 mod irq;
 mod line;
+mod log;
 mod mmu;
 mod monitor;
 mod pagetable;
 mod region;
 mod ring;
+mod rusage;
 mod signal;
 mod syndrome;
 mod syscall;
@@ -158,11 +160,11 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
 
     // ANCHOR: files_setup
     match fs::init() {
-        Ok(fs::Root::Card) => println!("files: ext2 from the SD card at /, tmpfs at /tmp, devfs at /dev"),
+        Ok(fs::Root::Card) => println!("files: ext2 from the SD card at /, tmpfs at /tmp, devfs at /dev, procfs at /proc"),
         Ok(fs::Root::Rescue(why, unpacked)) => {
             println!("root: {why}");
             println!(
-                "files: tmpfs at / with the initramfs ({} files, {} directories, {} bytes), devfs at /dev",
+                "files: tmpfs at / with the initramfs ({} files, {} directories, {} bytes), devfs at /dev, procfs at /proc",
                 unpacked.files, unpacked.directories, unpacked.bytes
             )
         }
@@ -202,6 +204,8 @@ pub extern "C" fn kernel_main(boot_el: u64) -> ! {
     // the rescue console, when there is no init or it ends (init.rs).
     init::run();
     println!("type help for the monitor's commands");
+    // The kernel's log keeps what came before; the monitor's conversation is not kept.
+    log::monitor_started();
     monitor::run(&commands::COMMANDS)
     // ANCHOR_END: first_process
 }

@@ -15,7 +15,9 @@ use crate::asid::Asids;
 use crate::errno::Errno;
 use crate::fs::file::{Descriptor, FdTable};
 use crate::signal::{self, Info, Signals};
+use crate::fs::procfs::{self, RunState, Snapshot};
 use crate::fs::vfs::InodeRef;
+use crate::rusage::Usage;
 use crate::space::Space;
 use crate::trap::TrapFrame;
 use crate::{cpu, println, vm};
@@ -136,6 +138,14 @@ pub struct Process {
     pub sid: u32,
     /// A stop or continue its parent has not yet been told of.
     pub change: Option<Change>,
+    /// The processor time it used and the memory it held (rusage.rs), and the counter's
+    /// reading when its time was last charged (`account`).
+    pub usage: Usage,
+    since: u64,
+    /// When it started, in ticks since boot.
+    pub started: u64,
+    /// Its program's arguments, each ended by a NUL (/proc/PID/cmdline).
+    pub arguments: Vec<u8>,
     /// The top of the kernel stack; its trap frame, while the process is at EL0 or in the
     /// kernel on its behalf, sits just below.
     kernel_stack_top: usize,
@@ -188,6 +198,8 @@ struct Table {
     orphans: bool,
     /// The pid of init, the first process (init.rs), while it lives; 0 when there is none.
     init: u32,
+    /// The counter cycles the processor has spent idle, in the scheduler's WFI.
+    idle: u64,
 }
 
 static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(Table {
@@ -199,6 +211,7 @@ static TABLE: crate::spinlock::SpinLock<Table> = crate::spinlock::SpinLock::new(
     slice_start: 0,
     orphans: false,
     init: 0,
+    idle: 0,
 });
 
 /// Puts the monitor, the code running now, in slot 0.
@@ -217,6 +230,10 @@ pub fn init() {
         pgid: 0,
         sid: 0,
         change: None,
+        usage: Usage::default(),
+        since: 0,
+        started: 0,
+        arguments: Vec::new(),
         kernel_stack_top: crate::layout::stack_top(),
         context: Context::default(),
     });
@@ -260,14 +277,17 @@ fn load_ttbr0(ttbr0: u64) {
     unsafe { asm!("msr ttbr0_el1, {}", "isb", in(reg) ttbr0, options(nostack, preserves_flags)) };
 }
 
-/// execve's last step: the current process takes the name and address space of the new
-/// program, whose tables are loaded at once. Returns the old space, for the caller to free.
-pub fn replace_space(name: &[u8], space: Space) -> Option<Space> {
+/// execve's last step: the current process takes the name, arguments and address space of
+/// the new program, whose tables are loaded at once. Returns the old space, for the caller
+/// to free.
+pub fn replace_space(name: &[u8], arguments: Vec<u8>, space: Space) -> Option<Space> {
     let mut table = TABLE.lock();
     let current = table.current;
     let table = &mut *table;
     let process = table.slots[current].as_mut().expect("the current slot holds a process");
     process.set_name(name);
+    process.arguments = arguments;
+    note_pages(process);
     let old = process.space.replace(space);
     activate(&mut table.asids, process);
     old
@@ -300,6 +320,7 @@ impl Table {
             return Pick::Idle;
         };
         self.slice_start = crate::timer::ticks();
+        self.charge_switch(current, next);
         let asids = &mut self.asids;
         let process = self.slots[next].as_mut().expect("picked a present slot");
         process.state = State::Running;
@@ -338,10 +359,12 @@ pub fn schedule() {
             }
             Pick::Idle => {
                 // The idle loop: sleep until an interrupt, take it (its handler may wake a
-                // task), then look again.
+                // task), then look again. The time waiting is no one's (`account`).
+                let since = crate::timer::counter();
                 cpu::wait_for_interrupt();
                 cpu::enable_irqs();
                 cpu::mask_irqs();
+                TABLE.lock().charge_idle(crate::timer::counter() - since);
             }
         }
     }
@@ -373,6 +396,71 @@ pub fn preempt() {
         schedule();
     }
 }
+
+// ANCHOR: account
+/// What the time since the current process's last reading was spent on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Spent {
+    /// The process ran at EL0: it has just entered the kernel.
+    User,
+    /// The kernel ran for it: it is about to return to EL0.
+    System,
+}
+
+/// Charges the time since the current process's last reading to its user or system time
+/// (rusage.rs), and samples its memory high-water mark. exceptions.rs calls this when an
+/// exception from EL0 comes in (User) and when it returns (System); the scheduler charges
+/// the rest (`charge_switch`).
+pub fn account(spent: Spent) {
+    let now = crate::timer::counter();
+    let mut table = TABLE.lock();
+    let current = table.current;
+    let process = table.slots[current].as_mut().expect("the current slot holds a process");
+    let elapsed = now.saturating_sub(process.since);
+    process.since = now;
+    match spent {
+        Spent::User => process.usage.user += elapsed,
+        Spent::System => process.usage.system += elapsed,
+    }
+    note_pages(process);
+}
+
+impl Table {
+    /// A switch from slot `from` to slot `to`, both in the kernel: `from`'s time until now was
+    /// system time, and `to`'s reading starts now.
+    fn charge_switch(&mut self, from: usize, to: usize) {
+        let now = crate::timer::counter();
+        if let Some(process) = self.slots[from].as_mut() {
+            process.usage.system += now.saturating_sub(process.since);
+        }
+        if let Some(process) = self.slots[to].as_mut() {
+            process.since = now;
+        }
+    }
+
+    /// The processor was idle for `cycles`, waiting in the scheduler: no one's time. The
+    /// current process's reading moves past it.
+    fn charge_idle(&mut self, cycles: u64) {
+        self.idle += cycles;
+        let current = self.current;
+        if let Some(process) = self.slots[current].as_mut() {
+            process.since += cycles;
+        }
+    }
+}
+
+/// Raises the process's memory high-water mark to what it has mapped now.
+fn note_pages(process: &mut Process) {
+    if let Some(space) = &process.space {
+        process.usage.max_pages = process.usage.max_pages.max(space.pages as u64);
+    }
+}
+
+/// The counter cycles the processor spent idle since boot (/proc/uptime).
+pub fn idle_cycles() -> u64 {
+    TABLE.lock().idle
+}
+// ANCHOR_END: account
 
 /// Sleeps until woken for `wait`. The caller masks IRQs, checks its condition and calls
 /// this, so that a wake-up cannot come between the check and the sleep.
@@ -412,7 +500,7 @@ pub struct Inherited {
     pub group: Option<(u32, u32)>,
 }
 
-fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: Inherited, frame: TrapFrame) -> Result<u32, (Errno, Space)> {
+fn start(table: &mut Table, parent: u32, name: &[u8], arguments: Vec<u8>, space: Space, inherited: Inherited, frame: TrapFrame) -> Result<u32, (Errno, Space)> {
     let Some(slot) = (1..MAX_PROCESSES).find(|&slot| table.slots[slot].is_none()) else {
         return Err((Errno::EAGAIN, space));
     };
@@ -422,7 +510,9 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: I
     let pid = table.next_pid;
     table.next_pid += 1;
     let (pgid, sid) = inherited.group.unwrap_or((pid, pid));
-    let mut process = Process {
+    // Built in its slot: a process is kilobytes (its descriptors and signal actions), and a
+    // copy on the way would take that much more of the kernel stack fork runs on.
+    let process = table.slots[slot].insert(Process {
         pid,
         parent,
         state: State::Runnable,
@@ -436,26 +526,29 @@ fn start(table: &mut Table, parent: u32, name: &[u8], space: Space, inherited: I
         pgid,
         sid,
         change: None,
+        usage: Usage::default(),
+        since: crate::timer::counter(),
+        started: crate::timer::ticks(),
+        arguments,
         kernel_stack_top: top,
         context: Context::default(),
-    };
+    });
     process.set_name(name);
     *process.frame() = frame;
     // The first switch to the process "returns" into exception_return, with SP at its frame.
     process.context.sp = (top - size_of::<TrapFrame>()) as u64;
     process.context.x19_to_x30[11] = exception_return as *const () as u64;
-    table.slots[slot] = Some(process);
     Ok(pid)
 }
 
 /// How the monitor starts a process: [`spawn`] for `run`, [`spawn_init`] for the first one.
-pub type Spawn = fn(&[u8], Space, Inherited, u64, u64) -> Result<u32, Errno>;
+pub type Spawn = fn(&[u8], Vec<u8>, Space, Inherited, u64, u64) -> Result<u32, Errno>;
 
 /// A new process running `space` from `entry` with its stack at `sp`, child of the monitor,
 /// which will wait for it (`run`).
-pub fn spawn(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
+pub fn spawn(name: &[u8], arguments: Vec<u8>, space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
     let mut table = TABLE.lock();
-    let pid = start(&mut table, 0, name, space, inherited, TrapFrame::at_entry(entry, sp)).map_err(|(errno, space)| {
+    let pid = start(&mut table, 0, name, arguments, space, inherited, TrapFrame::at_entry(entry, sp)).map_err(|(errno, space)| {
         space.destroy();
         errno
     })?;
@@ -466,8 +559,8 @@ pub fn spawn(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u6
 // ANCHOR: spawn_init
 /// [`spawn`] for init: the process that orphans go to and that no signal kills unless it
 /// has a handler for it, as on Linux (init.rs).
-pub fn spawn_init(name: &[u8], space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
-    let pid = spawn(name, space, inherited, entry, sp)?;
+pub fn spawn_init(name: &[u8], arguments: Vec<u8>, space: Space, inherited: Inherited, entry: u64, sp: u64) -> Result<u32, Errno> {
+    let pid = spawn(name, arguments, space, inherited, entry, sp)?;
     TABLE.lock().init = pid;
     Ok(pid)
 }
@@ -480,7 +573,7 @@ pub fn fork() -> Result<u32, Errno> {
     let parent = table.slots[current].as_mut().expect("the current slot holds a process");
     let mut frame = *parent.frame();
     frame.x[0] = 0;
-    let (pid, name_len, name) = (parent.pid, parent.name_len, parent.name);
+    let (pid, name_len, name, arguments) = (parent.pid, parent.name_len, parent.name, parent.arguments.clone());
     // The child shares every open file (and its offset) with the parent.
     let inherited = Inherited {
         files: parent.files.clone(),
@@ -490,7 +583,7 @@ pub fn fork() -> Result<u32, Errno> {
         group: Some((parent.pgid, parent.sid)),
     };
     let space = parent.space.as_mut().ok_or(Errno::EINVAL)?.fork()?;
-    start(&mut table, pid, &name[..name_len], space, inherited, frame).map_err(|(errno, space)| {
+    start(&mut table, pid, &name[..name_len], arguments, space, inherited, frame).map_err(|(errno, space)| {
         space.destroy();
         errno
     })
@@ -506,7 +599,10 @@ pub fn exit(status: u32) -> ! {
     let files: Vec<Descriptor> = with_current(|process| process.files.take_all());
     drop(files);
     // The lower half goes first: TTBR0 must not point at tables being freed.
-    let space = with_current(|process| process.space.take());
+    let space = with_current(|process| {
+        note_pages(process);
+        process.space.take()
+    });
     load_ttbr0(vm::empty_user_table());
     if let Some(space) = space {
         space.destroy();
@@ -682,8 +778,10 @@ pub fn wait(pid: i64, what: WaitFor) -> Result<Option<(u32, u32)>, Errno> {
                 }
                 any = true;
                 if let State::Zombie(status) = child.state {
-                    let child_pid = child.pid;
+                    let (child_pid, child_usage) = (child.pid, child.usage);
                     free_slot(&mut table, slot);
+                    let current = table.current;
+                    table.slots[current].as_mut().expect("the current slot holds a process").usage.add_child(&child_usage);
                     return Ok(Some((child_pid, status)));
                 }
                 match child.change {
@@ -976,6 +1074,71 @@ pub fn kill(signal: Signal, why: fmt::Arguments) -> ! {
 pub fn exit_status(code: u64) -> u32 {
     ((code & 0xff) << 8) as u32
 }
+
+// ANCHOR: snapshot
+/// The pids of the processes (zombies too, not the monitor), in order: /proc's directories.
+pub fn pids() -> Vec<u32> {
+    let mut pids: Vec<u32> = TABLE.lock().slots.iter().flatten().map(|process| process.pid).filter(|&pid| pid != 0).collect();
+    pids.sort_unstable();
+    pids
+}
+
+/// Whether process `pid` exists (a zombie does; the monitor does not, for /proc).
+pub fn exists(pid: u32) -> bool {
+    pid != 0 && TABLE.lock().slots.iter().flatten().any(|process| process.pid == pid)
+}
+
+/// What /proc shows of process `pid`, if it exists.
+pub fn snapshot(pid: u32) -> Option<Snapshot> {
+    let mut snapshot = {
+        let table = TABLE.lock();
+        let process = table.slots.iter().flatten().find(|process| process.pid == pid && pid != 0)?;
+        let (state, exit_status) = match process.state {
+            State::Runnable | State::Running => (RunState::Running, 0),
+            State::Sleeping(_) => (RunState::Sleeping, 0),
+            State::Stopped => (RunState::Stopped, 0),
+            State::Zombie(status) => (RunState::Zombie, status),
+        };
+        let (regions, pages, heap_start) = match &process.space {
+            Some(space) => (space.regions.iter().copied().collect(), space.pages as u64, space.heap_start),
+            None => (Vec::new(), 0, 0),
+        };
+        let mut signals = [process.signals.pending, process.signals.blocked, 0, 0];
+        for number in 1..=signal::COUNT {
+            match process.signals.action(number).handler {
+                signal::SIG_DFL => {}
+                signal::SIG_IGN => signals[2] |= 1 << (number - 1),
+                _ => signals[3] |= 1 << (number - 1),
+            }
+        }
+        Snapshot {
+            pid,
+            parent: process.parent,
+            group: process.pgid,
+            session: process.sid,
+            name: process.name[..process.name_len].to_vec(),
+            state,
+            times: crate::rusage::clock_ticks(&process.usage, crate::timer::counter_hz()),
+            max_pages: process.usage.max_pages,
+            started: process.started,
+            regions,
+            pages,
+            heap_start,
+            arguments: process.arguments.clone(),
+            signals,
+            umask: process.umask,
+            exit_status,
+            terminal: None,
+        }
+    };
+    // The terminal's lock is taken after the table's is let go (its own calls take them in
+    // the other order).
+    if let Ok(foreground) = crate::tty::foreground(snapshot.session) {
+        snapshot.terminal = Some((procfs::CONSOLE_TTY_NR, foreground));
+    }
+    Some(snapshot)
+}
+// ANCHOR_END: snapshot
 
 /// One line per process, for the monitor's `ps`.
 pub fn list(mut each: impl FnMut(&Process)) {

@@ -47,6 +47,7 @@ pub mod number {
     pub const SET_TID_ADDRESS: u64 = 96;
     pub const NANOSLEEP: u64 = 101;
     pub const CLOCK_GETTIME: u64 = 113;
+    pub const SYSLOG: u64 = 116;
     pub const SCHED_YIELD: u64 = 124;
     pub const KILL: u64 = 129;
     pub const TGKILL: u64 = 131;
@@ -55,11 +56,13 @@ pub mod number {
     pub const RT_SIGPENDING: u64 = 136;
     pub const RT_SIGRETURN: u64 = 139;
     pub const REBOOT: u64 = 142;
+    pub const TIMES: u64 = 153;
     pub const SETPGID: u64 = 154;
     pub const GETPGID: u64 = 155;
     pub const GETSID: u64 = 156;
     pub const SETSID: u64 = 157;
     pub const UNAME: u64 = 160;
+    pub const GETRUSAGE: u64 = 165;
     pub const UMASK: u64 = 166;
     pub const GETPID: u64 = 172;
     pub const GETPPID: u64 = 173;
@@ -138,6 +141,9 @@ pub enum Call {
     Getsid { pid: u64 },
     Setsid,
     Uname { buffer: u64 },
+    Syslog { action: u64, buffer: u64, len: u64 },
+    Times { buffer: u64 },
+    Getrusage { who: i64, buffer: u64 },
     GetPid,
     GetPpid,
     /// getuid, geteuid, getgid, getegid: everyone is root (0) until there are users.
@@ -213,6 +219,9 @@ pub fn decode(number: u64, args: [u64; 6]) -> Call {
         number::GETSID => Call::Getsid { pid: a0 & 0xffff_ffff },
         number::SETSID => Call::Setsid,
         number::UNAME => Call::Uname { buffer: a0 },
+        number::SYSLOG => Call::Syslog { action: a0 & 0xffff_ffff, buffer: a1, len: a2 & 0xffff_ffff },
+        number::TIMES => Call::Times { buffer: a0 },
+        number::GETRUSAGE => Call::Getrusage { who: a0 as i32 as i64, buffer: a1 },
         number::GETPID => Call::GetPid,
         number::GETPPID => Call::GetPpid,
         number::GETUID | number::GETEUID | number::GETGID | number::GETEGID => Call::GetId,
@@ -358,6 +367,9 @@ mod hardware {
             }
             Call::ClockGettime { clock, time } => clock_gettime(clock, time),
             Call::Uname { buffer } => uname(buffer),
+            Call::Syslog { action, buffer, len } => crate::log::syslog(action, buffer, len),
+            Call::Times { buffer } => crate::rusage::times(buffer),
+            Call::Getrusage { who, buffer } => crate::rusage::getrusage(who, buffer),
             Call::Brk { end } => Ok(brk(end)),
             Call::Mmap { address, len, protection, flags } => mmap(address, len, protection, flags),
             Call::Munmap { address, len } => munmap(address, len),
@@ -594,7 +606,7 @@ mod hardware {
         let loaded = exec::load(&cwd, &name, &views[..argc], &views[argc..])?;
         // The process takes the program's file name, as `ps` shows it.
         let short = name.rsplit(|&byte| byte == b'/').next().unwrap_or(&name);
-        if let Some(old) = process::replace_space(short, loaded.space) {
+        if let Some(old) = process::replace_space(short, loaded.arguments, loaded.space) {
             old.destroy();
         }
         // The new program keeps every descriptor but those marked close-on-exec, and its
@@ -643,6 +655,9 @@ mod tests {
         assert_eq!(decode(176, [0; 6]), Call::GetId);
         assert_eq!(decode(83, [4, 0, 0, 0, 0, 0]), Call::Fsync { fd: 4 });
         assert_eq!(decode(142, [0xfee1_dead, 0x2812_1969, 0x4321_fedc, 0, 0, 0]), Call::Reboot { magic: 0xfee1_dead, magic2: 0x2812_1969, command: 0x4321_fedc });
+        assert_eq!(decode(116, [3, 0x3000, 4096, 0, 0, 0]), Call::Syslog { action: 3, buffer: 0x3000, len: 4096 });
+        assert_eq!(decode(165, [u64::MAX, 0x4000, 0, 0, 0, 0]), Call::Getrusage { who: -1, buffer: 0x4000 });
+        assert_eq!(decode(153, [0, 0, 0, 0, 0, 0]), Call::Times { buffer: 0 });
         assert_eq!(decode(999, [0; 6]), Call::Unknown(999));
     }
 

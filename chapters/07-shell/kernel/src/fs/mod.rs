@@ -1,10 +1,12 @@
 //! Files. `vfs` is the interface every filesystem implements and the path walk over the
-//! mount table; `ext2fs` (the root: the SD card's ext2), `tmpfs` (/tmp, or the rescue root)
-//! and `devfs` (/dev) are the filesystems; `file` is open files and descriptor tables,
-//! `pipe` the pipes. `cpio` and `path` are pure and tested on the host.
+//! mount table; `ext2fs` (the root: the SD card's ext2), `tmpfs` (/tmp, or the rescue root),
+//! `devfs` (/dev) and `procfs` (/proc) are the filesystems; `file` is open files and
+//! descriptor tables, `pipe` the pipes. `cpio`, `path` and procfs's formats are pure and
+//! tested on the host.
 
 pub mod cpio;
 pub mod path;
+pub mod procfs;
 
 #[cfg(not(test))]
 pub mod devfs;
@@ -32,8 +34,8 @@ pub enum Root {
 }
 
 // ANCHOR: init
-/// Builds the tree: the SD card's ext2 as the root, tmpfs on /tmp, devfs on /dev; or, when
-/// the card cannot be mounted, the initramfs in tmpfs as the root.
+/// Builds the tree: the SD card's ext2 as the root, tmpfs on /tmp, devfs on /dev, procfs on
+/// /proc; or, when the card cannot be mounted, the initramfs in tmpfs as the root.
 #[cfg(not(test))]
 pub fn init() -> Result<Root, initramfs::Error<'static>> {
     use alloc::sync::Arc;
@@ -59,6 +61,8 @@ pub fn init() -> Result<Root, initramfs::Error<'static>> {
     };
     mount_point(b"dev", 0o755);
     vfs::mount(Arc::new(devfs::DevFs::new()), b"/dev").expect("/dev is a directory");
+    mount_point(b"proc", 0o555);
+    vfs::mount(Arc::new(procfs::ProcFs::new()), b"/proc").expect("/proc is a directory");
     match rescue {
         None => {
             mount_point(b"tmp", 0o1777);
