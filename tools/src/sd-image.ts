@@ -13,7 +13,7 @@
 //
 //   tsx tools/src/sd-image.ts --kernel kernel8.img --root FOLDER [--block-size 1024|4096] [--size MiB] -o sd.img
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -98,7 +98,7 @@ export function makeSdImage(options: SdImageOptions): SdImage {
     run(tools.mcopy, ['-i', fat, path.join(scratch, 'config.txt'), '::config.txt'], mtoolsEnv);
     // -t ext2 -r 1: revision 1 with mke2fs's default ext2 features; a fixed UUID, hash seed and
     // clock (E2FSPROGS_FAKE_TIME) so that the same folder gives the same filesystem.
-    const fakeTime = { ...process.env, E2FSPROGS_FAKE_TIME: '1700000000' };
+    const fakeTime = { ...process.env, E2FSPROGS_FAKE_TIME: String(CARD_TIME) };
     run(
       tools.mke2fs,
       ['-q', '-F', '-t', 'ext2', '-r', '1', '-b', String(blockSize), '-L', 'bramble', '-U', '6272616d-626c-6500-0000-000000000006', '-E', 'hash_seed=6272616d-626c-6500-0000-000000000006', '-d', options.root, ext2, `${(root.sectors * SECTOR) / 1024}k`],
@@ -316,6 +316,23 @@ export function assembleRoot(dir: string, sources: { programs?: string; chapterR
   for (let index = 0; index < BIG_DIRECTORY_ENTRIES; index++) {
     writeFileSync(path.join(test, 'many', `entry-${String(index).padStart(4, '0')}`), `entry ${index}\n`);
   }
+  setTimes(dir, CARD_TIME);
+}
+
+/**
+ * The clock mke2fs is given, and the time of every file assembleRoot places: mke2fs -d copies
+ * a file's times into its inode, and a checkout's files are as old as the checkout, so without
+ * this the same chapter would make a different card (and `ls -l` a different transcript) in
+ * every clone. 2023-11-14 22:13:20 UTC.
+ */
+const CARD_TIME = 1_700_000_000;
+
+/** Gives `file`, and everything under it if it is a folder, `time` as access and modification time (links themselves, not what they name). */
+function setTimes(file: string, time: number): void {
+  if (lstatSync(file).isDirectory()) {
+    for (const entry of readdirSync(file)) setTimes(path.join(file, entry), time);
+  }
+  lutimesSync(file, time, time);
 }
 
 function copyTree(from: string, to: string): void {
