@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 // One Vitest run covers every workspace; each project is a folder with its own tests.
 export default defineConfig({
   test: {
+    // Two files at a time. Vitest's default on a 2-core machine is one, but a file spends much of
+    // its time waiting: for QEMU and our emulator, which keep to the wall clock, for a build.
+    maxWorkers: 2,
     projects: [
       // BRAMBLE_TIER picks the emulator's tier for every machine these tests build (emulator/node/tier.ts).
       { test: { name: 'emulator', root: './emulator', include: ['test/**/*.test.ts'], setupFiles: ['./test/setup-tier.ts'] } },

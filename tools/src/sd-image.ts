@@ -13,7 +13,7 @@
 //
 //   tsx tools/src/sd-image.ts --kernel kernel8.img --root FOLDER [--block-size 1024|4096] [--size MiB] -o sd.img
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -98,7 +98,7 @@ export function makeSdImage(options: SdImageOptions): SdImage {
     run(tools.mcopy, ['-i', fat, path.join(scratch, 'config.txt'), '::config.txt'], mtoolsEnv);
     // -t ext2 -r 1: revision 1 with mke2fs's default ext2 features; a fixed UUID, hash seed and
     // clock (E2FSPROGS_FAKE_TIME) so that the same folder gives the same filesystem.
-    const fakeTime = { ...process.env, E2FSPROGS_FAKE_TIME: String(CARD_TIME) };
+    const fakeTime = { ...process.env, E2FSPROGS_FAKE_TIME: '1700000000' };
     run(
       tools.mke2fs,
       ['-q', '-F', '-t', 'ext2', '-r', '1', '-b', String(blockSize), '-L', 'bramble', '-U', '6272616d-626c-6500-0000-000000000006', '-E', 'hash_seed=6272616d-626c-6500-0000-000000000006', '-d', options.root, ext2, `${(root.sectors * SECTOR) / 1024}k`],
@@ -219,6 +219,11 @@ export function hasDisk(chapter: Chapter): boolean {
  */
 export type FirstProcess = 'init' | 'monitor';
 
+/** Whether the chapter's kernel has procfs (chapter 07 on), which it mounts on /proc. */
+export function hasProcfs(chapter: Chapter): boolean {
+  return existsSync(path.join(chapter.kernelDir, 'src', 'fs', 'procfs.rs'));
+}
+
 /** The program that goes to /sbin/init rather than /bin. */
 const INIT_PROGRAM = 'init';
 
@@ -235,7 +240,7 @@ export function ensureChapterSdImage(chapter: Chapter, built: { image: string; p
   if (existsSync(output) && inputs.every((input) => newestIn(input) < statSync(output).mtimeMs)) return output;
   const folder = mkdtempSync(path.join(path.dirname(built.image), '.root-'));
   try {
-    assembleRoot(folder, { programs: built.programs, chapterRoot, first });
+    assembleRoot(folder, { programs: built.programs, chapterRoot, first, procfs: hasProcfs(chapter) });
     makeSdImage({ output, kernel: built.image, root: folder });
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -251,7 +256,7 @@ export function chapterSdImageWithFiles(chapter: Chapter, built: { image: string
   const output = path.join(path.dirname(built.image), 'sd-added.img');
   const folder = mkdtempSync(path.join(path.dirname(built.image), '.root-'));
   try {
-    assembleRoot(folder, { programs: built.programs, chapterRoot: path.join(chapter.dir, 'root') });
+    assembleRoot(folder, { programs: built.programs, chapterRoot: path.join(chapter.dir, 'root'), procfs: hasProcfs(chapter) });
     addFiles(folder, extra);
     makeSdImage({ output, kernel: built.image, root: folder });
   } finally {
@@ -285,12 +290,15 @@ export function largeFileByte(at: number): number {
  * Fills `dir` (made empty first) with what the card's root holds: `/bin` (the chapter's user
  * programs, when it has them, but `init`, which is `/sbin/init`, unless `first` is `monitor`:
  * then the card has no init, see FirstProcess; and `[` when one of them is test), the chapter's own files (its `root/` folder: `/etc`, `/home`),
- * the mount points `/dev` and `/tmp` (empty folders, which git does not keep), and the test
+ * the mount points `/dev` and `/tmp` (empty folders, which git does not keep; and `/proc` for a
+ * kernel with procfs, which mounts it there at boot and would otherwise make it), and the test
  * files: `/test/large` (double-indirect blocks), `/test/many/` (1,000 entries).
  */
-export function assembleRoot(dir: string, sources: { programs?: string; chapterRoot?: string; first?: FirstProcess }): void {
+export function assembleRoot(dir: string, sources: { programs?: string; chapterRoot?: string; first?: FirstProcess; procfs?: boolean }): void {
   rmSync(dir, { recursive: true, force: true });
   for (const folder of ['bin', 'dev', 'tmp']) mkdirSync(path.join(dir, folder), { recursive: true });
+  // As Linux has it: nobody makes files in /proc itself.
+  if (sources.procfs) mkdirSync(path.join(dir, 'proc'), { mode: 0o555 });
   // /tmp as every Unix root has it: anyone may make files there, and only a file's owner may
   // remove it (the sticky bit); tmpfs mounted there has the same mode.
   chmodSync(path.join(dir, 'tmp'), 0o1777);
@@ -316,23 +324,6 @@ export function assembleRoot(dir: string, sources: { programs?: string; chapterR
   for (let index = 0; index < BIG_DIRECTORY_ENTRIES; index++) {
     writeFileSync(path.join(test, 'many', `entry-${String(index).padStart(4, '0')}`), `entry ${index}\n`);
   }
-  setTimes(dir, CARD_TIME);
-}
-
-/**
- * The clock mke2fs is given, and the time of every file assembleRoot places: mke2fs -d copies
- * a file's times into its inode, and a checkout's files are as old as the checkout, so without
- * this the same chapter would make a different card (and `ls -l` a different transcript) in
- * every clone. 2023-11-14 22:13:20 UTC.
- */
-const CARD_TIME = 1_700_000_000;
-
-/** Gives `file`, and everything under it if it is a folder, `time` as access and modification time (links themselves, not what they name). */
-function setTimes(file: string, time: number): void {
-  if (lstatSync(file).isDirectory()) {
-    for (const entry of readdirSync(file)) setTimes(path.join(file, entry), time);
-  }
-  lutimesSync(file, time, time);
 }
 
 function copyTree(from: string, to: string): void {
