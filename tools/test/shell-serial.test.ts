@@ -37,7 +37,13 @@ const STEPS: Step[] = [
   { after: /sleep 100\r*\n/, type: '\x03', delayMs: SETTLE_MS },
   { after: PROMPT, type: 'echo after interrupt $?\r' },
   { after: PROMPT, type: 'yes | head -n 3\r' },
-  { after: PROMPT, type: 'sleep 2 &\r' },
+  { after: PROMPT, type: 'echo recalled from history\r' },
+  // The line editor: up arrow (ESC [ A) brings the last line back; Tab completes a path, then a
+  // command. Each next line waits for the answer, since the editor redraws its prompt on the way.
+  { after: PROMPT, type: '\x1b[A\r' },
+  { after: /recalled from history\r*\n\/ \$ $/, type: 'cat /etc/hostn\t\r' },
+  { after: /bramble\r*\n\/ \$ $/, type: 'unam\t-s\r' },
+  { after: /Bramble\r*\n\/ \$ $/, type: 'sleep 2 &\r' },
   { after: PROMPT, type: 'jobs\r' },
   { after: PROMPT, type: 'wait; echo background done\r' },
   { after: PROMPT, type: 'sleep 100\r' },
@@ -144,6 +150,15 @@ describe('chapter 07 shell over the serial port', () => {
       const text = transcript(backend);
       expect(text, backend).toMatch(/^\/ \$ sleep 100\n\^C\n(\n)?\/ \$ echo after interrupt \$\?\nafter interrupt 130$/m);
       expect(text, backend).toMatch(/^\/ \$ yes \| head -n 3\ny\ny\ny\n\/ \$ /m);
+    }
+  });
+
+  test('the line editor over the serial port: up arrow recalls the last line, Tab completes paths and commands', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      expect(text.split('\n').filter((line) => line === 'recalled from history'), backend).toHaveLength(2);
+      expect(text, backend).toMatch(/^\/ \$ cat \/etc\/hostname ?\nbramble$/m);
+      expect(text, backend).toMatch(/^\/ \$ uname ?-s\nBramble$/m);
     }
   });
 
