@@ -227,6 +227,11 @@ export function hasProcfs(chapter: Chapter): boolean {
 /** The program that goes to /sbin/init rather than /bin. */
 const INIT_PROGRAM = 'init';
 
+/** Whether the chapter's programs include init: then its card boots to init's shell, not the monitor. */
+export function hasInitProgram(built: { programs?: string }): boolean {
+  return built.programs !== undefined && existsSync(path.join(built.programs, INIT_PROGRAM));
+}
+
 /**
  * build/<chapter>/sd.img (sd-monitor.img for a card without /sbin/init, see FirstProcess), made
  * again when the kernel, the programs or the chapter's root/ folder is newer than it. Returns its path.
@@ -234,7 +239,7 @@ const INIT_PROGRAM = 'init';
 export function ensureChapterSdImage(chapter: Chapter, built: { image: string; programs?: string }, first: FirstProcess = 'init'): string {
   const chapterRoot = path.join(chapter.dir, 'root');
   // Without an init program, both cards would be the same: there is one.
-  const withoutInit = first === 'monitor' && built.programs !== undefined && existsSync(path.join(built.programs, INIT_PROGRAM));
+  const withoutInit = first === 'monitor' && hasInitProgram(built);
   const output = path.join(path.dirname(built.image), withoutInit ? 'sd-monitor.img' : 'sd.img');
   const inputs = [built.image, chapterRoot, ...(built.programs ? [built.programs] : [])];
   if (existsSync(output) && inputs.every((input) => newestIn(input) < statSync(output).mtimeMs)) return output;

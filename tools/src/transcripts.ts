@@ -29,7 +29,7 @@ import { buildKernelCrate } from './build';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
 import { DEBUGGING_TRANSCRIPTS, makeDebuggingTranscript } from './debugging-transcripts';
 import { describeEnding, runKernel, type SdCardFile } from './kernel-run';
-import { ensureChapterSdImage, hasDisk } from './sd-image';
+import { ensureChapterSdImage, hasDisk, hasInitProgram } from './sd-image';
 import { transcriptFile } from './listings';
 import { fromRoot, repoRoot } from './paths';
 import { loadToolchain } from './setup';
@@ -74,7 +74,7 @@ export async function makeTranscript(chapter: Chapter): Promise<string> {
   // A chapter with a disk boots with its card, as npm start does; its writes are discarded.
   const sd = hasDisk(chapter) ? { path: ensureChapterSdImage(chapter, built), persist: false } : undefined;
   // Its card boots to the shell when it has an init program (sd-image.ts puts it at /sbin/init).
-  const shell = sd !== undefined && built.programs !== undefined && existsSync(path.join(built.programs, 'init'));
+  const shell = sd !== undefined && hasInitProgram(built);
   return transcriptOf(chapter.name, readFileSync(built.image), chapterInput(chapter), sd, shell ? SHELL_PROMPT : undefined);
 }
 
