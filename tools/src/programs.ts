@@ -10,8 +10,9 @@
 //
 // From chapter 05 on, programs work on files: each machine runs them in its initramfs's
 // tree, and Linux in a scratch folder holding the same files (build/<chapter>/rootfs/), its
-// working directory, so the programs use relative paths. After every case the spec's `tree`
-// program lists the tree the case left, in all three places, and the lists must match. From
+// working directory, so the programs use relative paths. The spec's `tree` program lists the
+// tree a case left, on Linux after every case and in the machines after each case that changed
+// it on Linux (and after the last), and the lists must match. From
 // chapter 06 on, the tree is the SD card's ext2: each machine boots with a copy of the card,
 // and Linux's folder holds what the card was made from.
 import { spawn } from 'node:child_process';
@@ -50,7 +51,10 @@ export interface ProgramsSpec {
   cases: ProgramCase[];
   /** Programs run before the cases, so that the kernel's heap has grown to its size (the default is chapter 04's). */
   warmUp?: string[];
-  /** A command that lists the tree, run after every case in every place (chapter 05 on). */
+  /**
+   * A command that lists the tree (chapter 05 on): run on Linux after every case, and in the
+   * machines after each case that changed the list on Linux and after the last.
+   */
   tree?: string;
 }
 

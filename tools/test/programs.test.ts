@@ -3,8 +3,11 @@
 // raspi3b; standard output and ending must be the same everywhere once the spec's masks are
 // applied. The same sessions show that the kernel survives every program (faults, bad
 // pointers, running out of memory, a fork bomb) and gets every frame back. From chapter 05
-// on the programs work on files: after every case the spec's `tree` program lists the tree
-// it left, on Linux (in a scratch copy of the initramfs's folder) and in both machines. From
+// on the programs work on files: the spec's `tree` program lists the tree a case left, on
+// Linux (in a scratch copy of the initramfs's folder) after every case, and in both machines
+// after each case that changed it on Linux and after the last. Listing the tree in an emulator
+// means reading every file on it, seconds each time, and most cases write nothing; a case that
+// wrote on Bramble alone still shows in the next listing, which the last case always has. From
 // chapter 06 on the tree is the SD card's: each machine boots with a copy of the card, Linux
 // runs in a folder made as the card's was, and the cards must be e2fsck-clean afterwards. From
 // chapter 07 on, a card's kernel starts /sbin/init rather than its monitor: the sessions boot a
@@ -44,14 +47,15 @@ const chapters = listChapters()
 describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir, specFile, chapter] as const))('chapter %s programs', (name, dir, specFile, chapter) => {
   const spec = loadSpec(specFile);
   const warmUp = (spec.warmUp ?? WARM_UP).map((command) => `run ${command}`);
-  // With a tree to compare, every case is followed by the tree's listing.
-  const perCase = spec.tree ? 2 : 1;
-  const caseLines = spec.cases.flatMap((programCase) => [`run ${programCase.run}`, ...(spec.tree ? [`run ${spec.tree}`] : [])]);
-  const lines = [...warmUp, 'mem', ...caseLines, 'mem'];
   let ours: Session;
   let qemu: Session;
   let linux: (Outcome | undefined)[];
   let linuxTrees: Outcome[];
+  /** Where each case's own run is among a session's outcomes, and its tree's run if it has one. */
+  let caseAt: number[];
+  let treeAt: (number | undefined)[];
+  /** How many `run` lines a session types: the warm-up, the cases and the tree's listings. */
+  let runCount: number;
   let hasInitramfs: boolean;
   /** Each machine's copy of the card, for chapters with a disk. */
   let cards: Record<Backend, SdCardFile> | undefined;
@@ -74,10 +78,23 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
       assembleRoot(scratch, { programs: built.programs, chapterRoot: path.join(dir, 'root'), first: 'monitor' });
       mkdirSync(path.join(scratch, 'lost+found'), { mode: 0o700 });
     };
-    [ours, qemu, [linux, linuxTrees]] = await Promise.all([
+    // Linux first: which cases change the tree there decides where the machines list it.
+    [linux, linuxTrees] = await runOnLinuxInTurn(toolchain.qemuUser, built.programs!, built.rootfs ? makeLinuxRoot : undefined);
+    // The session's outcomes are its `run` lines' ('mem' has no ending), so a run's index counts those.
+    const runs = [...warmUp];
+    caseAt = [];
+    treeAt = [];
+    spec.cases.forEach((programCase, index) => {
+      caseAt.push(runs.push(`run ${programCase.run}`) - 1);
+      const last = index === spec.cases.length - 1;
+      const listed = spec.tree !== undefined && (last || linuxTrees[index + 1]!.stdout !== linuxTrees[index]!.stdout);
+      treeAt.push(listed ? runs.push(`run ${spec.tree}`) - 1 : undefined);
+    });
+    runCount = runs.length;
+    const lines = [...warmUp, 'mem', ...runs.slice(warmUp.length), 'mem'];
+    [ours, qemu] = await Promise.all([
       runOnBramble(image, built.image, 'emulator', lines, PROMPT, SESSION_TIMEOUT_MS, cards?.emulator),
       runOnBramble(image, built.image, 'qemu', lines, PROMPT, SESSION_TIMEOUT_MS, cards?.qemu),
-      runOnLinuxInTurn(toolchain.qemuUser, built.programs!, built.rootfs ? makeLinuxRoot : undefined),
     ]);
   });
 
@@ -88,8 +105,8 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
   /**
    * Each case under qemu-aarch64. Without files they are independent and run at once; with
    * them they run in order in one scratch folder that `makeRoot` fills (a copy of the
-   * initramfs's folder, or of the card's), as the machines run them in one tree, each
-   * followed by the tree's listing.
+   * initramfs's folder, or of the card's), as the machines run them in one tree; the tree is
+   * listed before the first and after each, so `trees[i + 1]` is what case i left.
    */
   async function runOnLinuxInTurn(qemuUser: string, programsDir: string, makeRoot: ((scratch: string) => void) | undefined): Promise<[(Outcome | undefined)[], Outcome[]]> {
     const oracle = (programCase: ProgramsCase, root?: string) => (programCase.noOracle ? undefined : runOnLinux(qemuUser, programsDir, programCase.run, spec.environment, root));
@@ -98,10 +115,11 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
     try {
       makeRoot(scratch);
       const outcomes: (Outcome | undefined)[] = [];
-      const trees: Outcome[] = [];
+      const listTree = () => runOnLinux(qemuUser, programsDir, spec.tree!, spec.environment, scratch);
+      const trees: Outcome[] = [await listTree()];
       for (const programCase of spec.cases) {
         outcomes.push(await oracle(programCase, scratch));
-        trees.push(await runOnLinux(qemuUser, programsDir, spec.tree, spec.environment, scratch));
+        trees.push(await listTree());
       }
       return [outcomes, trees];
     } finally {
@@ -118,13 +136,13 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
   test('both sessions ran every program and exited', () => {
     for (const [machine, session] of [['our emulator', ours], ['QEMU', qemu]] as const) {
       expect(session.run.ending, `${machine}: ${session.run.message ?? ''}\n${session.run.output}`).toBe('exit');
-      expect(session.outcomes.length, `${machine}:\n${session.run.output}`).toBe(warmUp.length + spec.cases.length * perCase);
+      expect(session.outcomes.length, `${machine}:\n${session.run.output}`).toBe(runCount);
     }
   });
 
   test.each(spec.cases.map((programCase, index) => [programCase.run, programCase, index] as const))('%s', (_title, programCase, index) => {
     const mask = (outcome: Outcome) => ({ stdout: applyMasks(outcome.stdout, spec.masks), ending: outcome.ending });
-    const at = warmUp.length + index * perCase;
+    const at = caseAt[index]!;
     const inEmulator = mask(ours.outcomes[at]!);
     const inQemu = mask(qemu.outcomes[at]!);
     const oracle = linux[index];
@@ -138,10 +156,11 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
     } else {
       expect(inEmulator, 'our emulator against QEMU raspi3b').toEqual(inQemu);
     }
-    if (spec.tree) {
-      const tree = linuxTrees[index]!;
-      expect(qemu.outcomes[at + 1], `the tree after ${programCase.run}: QEMU raspi3b against Linux`).toEqual(tree);
-      expect(ours.outcomes[at + 1], `the tree after ${programCase.run}: our emulator against Linux`).toEqual(tree);
+    const listed = treeAt[index];
+    if (listed !== undefined) {
+      const tree = linuxTrees[index + 1]!;
+      expect(qemu.outcomes[listed], `the tree after ${programCase.run}: QEMU raspi3b against Linux`).toEqual(tree);
+      expect(ours.outcomes[listed], `the tree after ${programCase.run}: our emulator against Linux`).toEqual(tree);
     }
   });
 
