@@ -4,8 +4,10 @@
 //!
 //! The grammar and the line editor are pure and live in ulib (`ulib::sh`), where host tests
 //! reach them; this program is the part that talks to the kernel:
-//! - `main.rs`: the shell's state (variables, `$?`), reading the input, running each item;
+//! - `main.rs`: the shell's state (variables, `$?`, functions), reading the input, running
+//!   each item;
 //! - `run.rs`: pipelines (fork, pipe2, dup3, execve, wait4), redirections, builtins, `time`;
+//! - `compound.rs`: `if`, the loops, `case`, groups, functions and command substitution;
 //! - `jobs.rs`: the job table, process groups and the terminal's foreground group;
 //! - `terminal.rs`: raw mode, the prompt, and completion of commands and paths.
 #![no_std]
@@ -13,14 +15,16 @@
 
 extern crate alloc;
 
+mod compound;
 mod jobs;
 mod run;
 mod terminal;
 
+use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use ulib::sh::editor::Editor;
-use ulib::sh::syntax::{self, Connector, Item};
+use ulib::sh::syntax::{self, Command, Connector, Expander, Item};
 use ulib::{eprintln, signal, sys, tool};
 
 ulib::main!(main);
@@ -30,6 +34,15 @@ pub struct Variable {
     pub name: String,
     pub value: String,
     pub exported: bool,
+}
+
+/// What `break`, `continue` and `return` ask of the lists around them: to stop running their
+/// items, until the loop (`N` loops out) or the function they concern is reached.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Flow {
+    Break(usize),
+    Continue(usize),
+    Return,
 }
 
 pub struct Shell {
@@ -48,6 +61,20 @@ pub struct Shell {
     pub line: usize,
     /// The line editor, which keeps the history.
     pub editor: Editor,
+    /// The functions defined so far, by name.
+    pub functions: Vec<(String, Rc<Command>)>,
+    /// Set by `break`, `continue` and `return` while the lists around them unwind.
+    pub flow: Option<Flow>,
+    /// How many loops enclose the command running (`break 5` in two loops leaves both).
+    pub loops: usize,
+    /// How many compound commands and function calls are running, one inside another: a
+    /// limit keeps endless recursion from overflowing the stack.
+    pub depth: usize,
+    /// Variables that `local` saved in the running functions, to be put back when each
+    /// returns: the name, and its value and export flag if it had one.
+    pub saved_locals: Vec<Vec<(String, Option<(String, bool)>)>>,
+    /// The status of the last command substitution: a command of assignments alone has it.
+    pub substituted: i32,
 }
 
 fn main() -> i32 {
@@ -110,6 +137,12 @@ impl Shell {
             exiting: None,
             line: 0,
             editor: Editor::new(),
+            functions: Vec::new(),
+            flow: None,
+            loops: 0,
+            depth: 0,
+            saved_locals: Vec::new(),
+            substituted: 0,
         }
     }
 
@@ -119,6 +152,9 @@ impl Shell {
         let parsed = syntax::parse(text);
         for item in &parsed.items {
             self.run_item(item);
+            // `return` outside a function (or `break` in a loop's condition run to its end)
+            // stops no more than the item.
+            self.flow = None;
             if self.exiting.is_some() {
                 return;
             }
@@ -132,6 +168,16 @@ impl Shell {
         }
     }
 
+    /// Runs a list's items in turn, until one ends the shell or asks to break out of it.
+    pub fn run_items(&mut self, items: &[Item]) {
+        for item in items {
+            self.run_item(item);
+            if self.exiting.is_some() || self.flow.is_some() {
+                return;
+            }
+        }
+    }
+
     /// Runs one item: its pipelines joined by && and ||, in the background after `&`.
     pub fn run_item(&mut self, item: &Item) {
         self.line = item.line;
@@ -141,7 +187,7 @@ impl Shell {
         }
         self.status = run::pipeline(self, &item.first, &item.text);
         for (connector, pipeline) in &item.rest {
-            if self.exiting.is_some() {
+            if self.exiting.is_some() || self.flow.is_some() {
                 return;
             }
             let wanted = match connector {
@@ -160,6 +206,7 @@ impl Shell {
             "?" => Some(self.status.to_string()),
             "$" => Some(sys::getpid().to_string()),
             "#" => Some(self.parameters.len().to_string()),
+            "@" | "*" => Some(self.parameters.join(" ")),
             "0" => Some(self.name.clone()),
             _ if name.bytes().all(|byte| byte.is_ascii_digit()) => name.parse::<usize>().ok().and_then(|index| self.parameters.get(index - 1).cloned()),
             _ => self.variable(name).map(String::from),
@@ -195,6 +242,21 @@ impl Shell {
     /// An error message as other shells print theirs: "sh: 3: what".
     pub fn complain(&self, what: core::fmt::Arguments) {
         eprintln!("{}: {}: {}", self.name, self.line, what);
+    }
+}
+
+/// Expanding words asks the shell for parameters and runs command substitutions.
+impl Expander for Shell {
+    fn lookup(&self, name: &str) -> Option<String> {
+        Shell::lookup(self, name)
+    }
+
+    fn parameters(&self) -> Vec<String> {
+        self.parameters.clone()
+    }
+
+    fn substitute(&mut self, items: &[Item]) -> String {
+        compound::substitute(self, items)
     }
 }
 
