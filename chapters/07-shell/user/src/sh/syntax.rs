@@ -567,8 +567,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Items, up to the end of the text or what closes the list: a reserved word that ends
-    /// one (`then`, `fi`, `done`…), `)` or `;;`. They go into `items` as they are read, so
-    /// that a caller keeps those before an error.
+    /// one (`then`, `fi`, `done`…), `)` or `;;`.
     fn list(&mut self, items: &mut Vec<Item>) -> Result<(), SyntaxError> {
         loop {
             self.skip_newlines()?;
@@ -852,14 +851,32 @@ pub fn parse(text: &str) -> Parsed {
     Parsed { items, error }
 }
 
-/// The items of a whole text: a list that nothing may close.
+/// The items of a whole text: a list that nothing may close. As in dash, a line is read
+/// whole before any of it runs, so the items on the line of an error are dropped with it.
 fn read_items(parser: &mut Parser, items: &mut Vec<Item>) -> Result<(), SyntaxError> {
-    parser.advance()?;
-    parser.list(items)?;
-    if parser.next != Token::End {
-        return Err(parser.unexpected());
+    let mut complete = 0;
+    let read = read_lines(parser, items, &mut complete);
+    if read.is_err() {
+        items.truncate(complete);
     }
-    Ok(())
+    read
+}
+
+/// Items, line by line; `complete` counts those on lines read to their end.
+fn read_lines(parser: &mut Parser, items: &mut Vec<Item>, complete: &mut usize) -> Result<(), SyntaxError> {
+    parser.advance()?;
+    loop {
+        if parser.next == Token::Newline {
+            parser.skip_newlines()?;
+            *complete = items.len();
+        }
+        match parser.next {
+            Token::End => return Ok(()),
+            Token::Word(ref word, false) if word.literal().is_some_and(|text| CLOSERS.contains(&text)) => return Err(parser.unexpected()),
+            Token::Operator(")" | ";;", None) => return Err(parser.unexpected()),
+            _ => items.push(parser.item()?),
+        }
+    }
 }
 
 // ANCHOR: fields
@@ -1141,7 +1158,8 @@ mod tests {
         assert_eq!(error("echo \"a").message, "Syntax error: Unterminated quoted string");
         let bad = error("echo ok\n| x");
         assert_eq!((bad.line, bad.message.as_str(), bad.incomplete), (2, "Syntax error: \"|\" unexpected", false));
-        assert_eq!(parse("echo ok\n| x").items.len(), 1, "the commands before the error stand");
+        assert_eq!(parse("echo ok\n| x").items.len(), 1, "the commands of the lines before the error stand");
+        assert_eq!(parse("echo ok\necho a; fi").items.len(), 1, "not those on its line");
         assert_eq!(error("cat >\n").message, "Syntax error: newline unexpected");
         assert_eq!(error("a ;; b").message, "Syntax error: \";;\" unexpected");
         assert_eq!(parse("echo if 'if'; 'if' x").error, None, "quoted, or not first, `if` is a word");

@@ -127,7 +127,7 @@ fn carry_on(shell: &mut Shell) -> bool {
             shell.flow = None;
             true
         }
-        Some(Flow::Return) => false,
+        Some(Flow::Return | Flow::Interrupt) => false,
         None => shell.exiting.is_none(),
     }
 }
@@ -179,11 +179,8 @@ pub fn call(shell: &mut Shell, body: &Command, args: &[String]) -> i32 {
     let loops = core::mem::replace(&mut shell.loops, 0);
     shell.saved_locals.push(Vec::new());
     let status = run::commands(shell, core::slice::from_ref(body), "");
-    for (name, old) in shell.saved_locals.pop().unwrap_or_default().into_iter().rev() {
-        match old {
-            Some((value, exported)) => shell.set_variable(&name, &value, exported),
-            None => shell.variables.retain(|variable| variable.name != name),
-        }
+    for (name, saved) in shell.saved_locals.pop().unwrap_or_default().into_iter().rev() {
+        shell.restore_variable(&name, saved);
     }
     shell.loops = loops;
     shell.parameters = parameters;
@@ -208,7 +205,7 @@ pub fn local(shell: &mut Shell, args: &[&str]) -> i32 {
             shell.complain(format_args!("local: {name}: bad variable name"));
             return 2;
         }
-        let old = shell.variables.iter().find(|variable| variable.name == name).map(|variable| (variable.value.clone(), variable.exported));
+        let old = shell.save_variable(name);
         if let Some(saved) = shell.saved_locals.last_mut() {
             if !saved.iter().any(|(saved, _)| saved == name) {
                 saved.push((name.to_string(), old));

@@ -37,12 +37,14 @@ pub struct Variable {
 }
 
 /// What `break`, `continue` and `return` ask of the lists around them: to stop running their
-/// items, until the loop (`N` loops out) or the function they concern is reached.
+/// items, until the loop (`N` loops out) or the function they concern is reached. ^C at the
+/// terminal stops everything up to the prompt, as it would stop a shell that did not ignore it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Flow {
     Break(usize),
     Continue(usize),
     Return,
+    Interrupt,
 }
 
 pub struct Shell {
@@ -152,10 +154,8 @@ impl Shell {
         let parsed = syntax::parse(text);
         for item in &parsed.items {
             self.run_item(item);
-            // `return` outside a function (or `break` in a loop's condition run to its end)
-            // stops no more than the item.
-            self.flow = None;
-            if self.exiting.is_some() {
+            // `return` outside a function stops no more than the item; ^C, the whole text.
+            if self.flow.take() == Some(Flow::Interrupt) || self.exiting.is_some() {
                 return;
             }
         }
@@ -224,6 +224,24 @@ impl Shell {
                 variable.exported |= export;
             }
             None => self.variables.push(Variable { name: name.to_string(), value: value.to_string(), exported: export }),
+        }
+    }
+
+    /// A variable's value and export flag (None if unset), for `restore_variable` to put back.
+    pub fn save_variable(&self, name: &str) -> Option<(String, bool)> {
+        self.variables.iter().find(|variable| variable.name == name).map(|variable| (variable.value.clone(), variable.exported))
+    }
+
+    pub fn restore_variable(&mut self, name: &str, saved: Option<(String, bool)>) {
+        match saved {
+            Some((value, exported)) => {
+                self.set_variable(name, &value, exported);
+                // set_variable never takes an export flag away.
+                if let Some(variable) = self.variables.iter_mut().find(|variable| variable.name == name) {
+                    variable.exported = exported;
+                }
+            }
+            None => self.variables.retain(|variable| variable.name != name),
         }
     }
 

@@ -327,7 +327,18 @@ fn in_shell(shell: &mut Shell, expanded: &Expanded) -> i32 {
             // `x=$(cmd)` has the status of the command.
             shell.substituted
         }
-        Some(_) => run_words(shell, &expanded.words),
+        Some(_) => {
+            // Assignments before a builtin or a function hold while it runs (`IFS=: read a b`).
+            let saved: Vec<(&str, Option<(String, bool)>)> = expanded.assignments.iter().map(|(name, _)| (name.as_str(), shell.save_variable(name))).collect();
+            for (name, value) in &expanded.assignments {
+                shell.set_variable(name, value, false);
+            }
+            let status = run_words(shell, &expanded.words);
+            for (name, saved) in saved.into_iter().rev() {
+                shell.restore_variable(name, saved);
+            }
+            status
+        }
     })
 }
 
