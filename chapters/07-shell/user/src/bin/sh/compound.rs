@@ -288,6 +288,13 @@ pub fn substitute(shell: &mut Shell, items: &[Item]) -> String {
     match sys::fork() {
         Ok(Fork::Child) => {
             let _ = sys::dup3(write_end, 1, 0);
+            // The commands' output goes to descriptor 1 alone; copies of the pipe's ends left
+            // open in this child (which may fork without exec) would be readers and writers
+            // that nobody counts on.
+            let _ = sys::close(read_end);
+            if write_end != 1 {
+                let _ = sys::close(write_end);
+            }
             // It stays in the shell's process group, which holds the terminal while the
             // shell waits: ^C there is for it.
             if shell.interactive {
