@@ -12,7 +12,7 @@
 //!            | ( 'while' | 'until' ) list 'do' list 'done'
 //!            | 'for' NAME [ newlines 'in' { word } ] ( ';' | newline ) newlines 'do' list 'done'
 //!            | 'case' word newlines 'in' newlines { [ '(' ] word { '|' word } ')' list [ ';;' ] } 'esac'
-//! redirect  := [ digits ] ( '<' | '>' | '>>' | '>&' ) word
+//! redirect  := [ digits ] ( '<' | '>' | '>>' | '>&' | '<<' | '<<-' ) word
 //! ```
 //!
 //! The words in quotes are *reserved*: they mean themselves only unquoted, as the first word
@@ -23,8 +23,10 @@
 //! and `\` (the next character literal); `$NAME`, `${NAME}`, `$?`, `$$`, `$#`, `$@`, `$*` and
 //! `$0`…`$9` are expanded, as are `$(…)` and `` `…` `` (a command's output) and `$((…))` (an
 //! arithmetic expression); an unquoted expansion is split into fields at blanks; `~` at a
-//! word's start is `$HOME`. `#` starts a comment. Not read: here-documents, `${NAME:-…}` and
-//! the other forms of `${…}`.
+//! word's start is `$HOME`. `#` starts a comment. A here-document (`<<WORD`) is the lines
+//! after the one it is on, up to a line that is WORD: expanded as in "…" unless WORD is quoted
+//! (`<<-` takes the tabs off the lines' starts). Not read: `${NAME:-…}` and the other forms of
+//! `${…}`.
 
 use crate::sh::arithmetic;
 use alloc::boxed::Box;
@@ -77,6 +79,8 @@ pub enum RedirectKind {
     Append,
     /// `>&`: a copy of another descriptor (its number is the target).
     Duplicate,
+    /// `<<`: a here-document; the target is its text.
+    Here,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -184,7 +188,7 @@ enum Token {
 const CLOSERS: [&str; 9] = ["then", "elif", "else", "fi", "do", "done", "esac", "}", "in"];
 
 /// Longest first, so that `&&` is not read as two `&`.
-const OPERATORS: [&str; 12] = ["&&", "||", ";;", ">>", ">&", "|", "&", ";", "<", ">", "(", ")"];
+const OPERATORS: [&str; 14] = ["<<-", "&&", "||", ";;", "<<", ">>", ">&", "|", "&", ";", "<", ">", "(", ")"];
 
 /// The characters that end an unquoted word.
 fn ends_word(c: char) -> bool {
@@ -199,6 +203,9 @@ struct Lexer<'a> {
     line: usize,
     /// How many constructs enclose the one being read (see MAX_NESTING).
     depth: usize,
+    /// Where the bodies of the here-documents begun on the current line end, and how many
+    /// lines they take: the newline that ends this line skips them.
+    here_end: Option<(usize, usize)>,
 }
 // ANCHOR_END: lexer
 
@@ -230,15 +237,16 @@ impl<'a> Lexer<'a> {
         if first == '\n' {
             self.at += 1;
             self.line += 1;
+            if let Some((end, lines)) = self.here_end.take() {
+                self.at = end;
+                self.line += lines;
+            }
             return Ok(Token::Newline);
         }
         // Digits directly before `<` or `>` name the descriptor to redirect.
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let fd = (digits > 0 && rest[digits..].starts_with(['<', '>'])).then(|| rest[..digits].parse::<usize>().ok()).flatten();
         let after_fd = if fd.is_some() { digits } else { 0 };
-        if rest[after_fd..].starts_with("<<") {
-            return Err(self.error("Syntax error: \"<<\": here-documents are not supported", false));
-        }
         if let Some(operator) = OPERATORS.iter().find(|operator| rest[after_fd..].starts_with(**operator)) {
             self.at += after_fd + operator.len();
             return Ok(Token::Operator(operator, fd));
@@ -337,6 +345,54 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    // ANCHOR: here_document
+    /// A here-document's text, read ahead of the lexer: the lines after the current one (or
+    /// after the here-documents begun on it before this one) up to the line `delimiter` or the
+    /// end of the text. The newline that ends the current line will skip them (`here_end`).
+    fn here_document(&mut self, delimiter: &str, strip_tabs: bool, quoted: bool) -> Result<Word, SyntaxError> {
+        let (start, before) = self.here_end.unwrap_or_else(|| (self.text[self.at..].find('\n').map_or(self.text.len(), |end| self.at + end + 1), 0));
+        let mut at = start;
+        let mut lines = 0;
+        let mut body = String::new();
+        while at < self.text.len() {
+            let end = self.text[at..].find('\n').map_or(self.text.len(), |end| at + end + 1);
+            let line = if strip_tabs { self.text[at..end].trim_start_matches('\t') } else { &self.text[at..end] };
+            at = end;
+            lines += 1;
+            if line.strip_suffix('\n').unwrap_or(line) == delimiter {
+                break;
+            }
+            body.push_str(line);
+        }
+        self.here_end = Some((at, before + lines));
+        if quoted {
+            return Ok(Word { parts: Vec::from([Part::Text { text: body, quoted: true }]) });
+        }
+        // Unquoted, the text is expanded as inside "…", but a `"` in it is just a character.
+        let mut lexer = Lexer { text: &body, at: 0, line: self.line + 1 + before, depth: self.depth, here_end: None };
+        let mut word = Word::default();
+        let mut run = Run::default();
+        while let Some(c) = lexer.peek() {
+            lexer.at += c.len_utf8();
+            match c {
+                '\\' => match lexer.peek() {
+                    Some(next @ ('$' | '`' | '\\')) => {
+                        run.push(&mut word, next, true);
+                        lexer.at += 1;
+                    }
+                    Some('\n') => lexer.at += 1,
+                    _ => run.push(&mut word, '\\', true),
+                },
+                '`' => lexer.backquoted(&mut word, &mut run, true)?,
+                '$' => lexer.dollar(&mut word, &mut run, true)?,
+                _ => run.push(&mut word, c, true),
+            }
+        }
+        run.flush(&mut word);
+        Ok(word)
+    }
+    // ANCHOR_END: here_document
+
     /// After a `$`: `$((…))`, `$(…)`, a parameter's name, or else a literal `$`.
     fn dollar(&mut self, word: &mut Word, run: &mut Run, quoted: bool) -> Result<(), SyntaxError> {
         let rest = &self.text[self.at..];
@@ -365,7 +421,7 @@ impl<'a> Lexer<'a> {
     /// a parser of their own on the same text, because only the grammar knows which `)`
     /// that is (`$(case x in x) echo;; esac)`).
     fn substitution(&mut self) -> Result<Vec<Item>, SyntaxError> {
-        let lexer = Lexer { text: self.text, at: self.at, line: self.line, depth: self.depth + 1 };
+        let lexer = Lexer { text: self.text, at: self.at, line: self.line, depth: self.depth + 1, here_end: None };
         let mut parser = Parser { lexer, next: Token::Newline, next_at: 0 };
         parser.nest()?;
         parser.advance()?;
@@ -408,7 +464,7 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
-        let lexer = Lexer { text: &inner, at: 0, line: start_line, depth: self.depth + 1 };
+        let lexer = Lexer { text: &inner, at: 0, line: start_line, depth: self.depth + 1, here_end: None };
         let mut parser = Parser { lexer, next: Token::Newline, next_at: 0 };
         parser.nest()?;
         let mut items = Vec::new();
@@ -775,11 +831,17 @@ impl<'a> Parser<'a> {
             Token::Operator(">", fd) => (RedirectKind::Write, fd),
             Token::Operator(">>", fd) => (RedirectKind::Append, fd),
             Token::Operator(">&", fd) => (RedirectKind::Duplicate, fd),
+            Token::Operator("<<" | "<<-", fd) => (RedirectKind::Here, fd),
             _ => return Ok(None),
         };
-        self.advance()?;
-        if !matches!(self.next, Token::Word(..)) {
-            return Err(self.unexpected());
+        let Token::Operator(operator, _) = self.advance()? else { unreachable!("just seen") };
+        let Token::Word(word, quoted) = &self.next else { return Err(self.unexpected()) };
+        if kind == RedirectKind::Here {
+            // Its text is read now, while the lexer is still on the delimiter's line.
+            let delimiter: String = word.parts.iter().filter_map(|part| if let Part::Text { text, .. } = part { Some(text.as_str()) } else { None }).collect();
+            let text = self.lexer.here_document(&delimiter, operator == "<<-", *quoted)?;
+            self.advance()?;
+            return Ok(Some(Redirect { fd: fd.unwrap_or(0), kind, target: text }));
         }
         let Token::Word(target, _) = self.advance()? else { unreachable!("just seen") };
         let fd = fd.unwrap_or(if kind == RedirectKind::Read { 0 } else { 1 });
@@ -845,7 +907,7 @@ fn assignment(word: &Word) -> Option<(String, Word)> {
 /// Reads a whole text (a script, a `-c` string, or lines typed so far) into items.
 pub fn parse(text: &str) -> Parsed {
     // `next` starts as a stand-in newline, which the first `advance` replaces.
-    let mut parser = Parser { lexer: Lexer { text, at: 0, line: 1, depth: 0 }, next: Token::Newline, next_at: 0 };
+    let mut parser = Parser { lexer: Lexer { text, at: 0, line: 1, depth: 0, here_end: None }, next: Token::Newline, next_at: 0 };
     let mut items = Vec::new();
     let error = read_items(&mut parser, &mut items).err();
     Parsed { items, error }
@@ -1191,7 +1253,7 @@ mod tests {
         assert_eq!(error("for i in a; echo; done"), (1, "Syntax error: word unexpected (expecting \"do\")".to_string()));
         assert_eq!(error("echo )"), (1, "Syntax error: \")\" unexpected".to_string()));
         assert_eq!(error("echo `echo a"), (1, "Syntax error: EOF in backquote substitution".to_string()));
-        assert_eq!(error("cat <<EOF"), (1, "Syntax error: \"<<\": here-documents are not supported".to_string()));
+        assert_eq!(error("cat <<\n"), (2, "Syntax error: newline unexpected".to_string()));
     }
 
     #[test]
@@ -1249,6 +1311,18 @@ mod tests {
         let parsed = parse("echo $((1 / 0))");
         let words = &simple(&parsed.items[0].first.commands[0]).words;
         assert_eq!(fields(&words[1], &mut Values), Err("arithmetic expression: division by zero: \"1 / 0\"".to_string()));
+    }
+
+    #[test]
+    fn here_documents_are_the_lines_after_their_own() {
+        let parsed = parse("cat <<A; cat <<-'B' >out\n$X \"q\" \\$X\nA\n\t$X\n\tB\necho after\n");
+        assert_eq!(parsed.error, None);
+        let texts: Vec<String> =
+            parsed.items[..2].iter().map(|item| text(&simple(&item.first.commands[0]).redirects[0].target, &mut Values).unwrap()).collect();
+        assert_eq!(texts, ["one two \"q\" $X\n", "$X\n"], "expanded unless the delimiter is quoted; <<- drops leading tabs");
+        assert_eq!(simple(&parsed.items[1].first.commands[0]).redirects.len(), 2);
+        assert_eq!((parsed.items[2].line, commands("cat <<A\nbody\nA\necho after")[1].clone()), (6, Vec::from(["echo".to_string(), "after".to_string()])));
+        assert_eq!(text(&simple(&parse("cat <<E\nno end").items[0].first.commands[0]).redirects[0].target, &mut Values), Ok("no end".to_string()));
     }
 
     #[test]

@@ -397,7 +397,11 @@ fn redirect(redirects: &[(usize, RedirectKind, String)], mut saved: Option<&mut 
             RedirectKind::Write => sys::O_WRONLY | sys::O_CREAT | sys::O_TRUNC,
             _ => sys::O_WRONLY | sys::O_CREAT | sys::O_APPEND,
         };
-        let opened = sys::open(target.as_bytes(), flags, 0o666).map_err(|errno| alloc::format!("cannot open {target}: {}", errno.message()))?;
+        let opened = if *kind == RedirectKind::Here {
+            here_document(target)?
+        } else {
+            sys::open(target.as_bytes(), flags, 0o666).map_err(|errno| alloc::format!("cannot open {target}: {}", errno.message()))?
+        };
         if opened != fd {
             let moved = sys::dup3(opened, fd, 0);
             let _ = sys::close(opened);
@@ -405,6 +409,35 @@ fn redirect(redirects: &[(usize, RedirectKind, String)], mut saved: Option<&mut 
         }
     }
     Ok(())
+}
+
+/// What a pipe holds on Bramble (the kernel's `pipe::CAPACITY`; Linux's hold more).
+const PIPE_CAPACITY: usize = 4096;
+
+/// A here-document's text as a descriptor to read: the read end of a pipe that holds it. A text
+/// too long for the pipe is written by a child, which waits for room while the command reads;
+/// the shell writing it itself would wait for ever, since nobody reads the pipe yet.
+fn here_document(text: &str) -> Result<usize, String> {
+    let (read_end, write_end) = sys::pipe2(sys::O_CLOEXEC).map_err(|errno| alloc::format!("cannot make a pipe: {}", errno.message()))?;
+    let written = if text.len() <= PIPE_CAPACITY {
+        let _ = ulib::io::write_all(write_end, text.as_bytes());
+        Ok(())
+    } else {
+        match sys::fork() {
+            Ok(Fork::Child) => {
+                let _ = sys::close(read_end);
+                let _ = ulib::io::write_all(write_end, text.as_bytes());
+                sys::exit(0)
+            }
+            Ok(Fork::Parent { .. }) => Ok(()),
+            Err(errno) => Err(alloc::format!("cannot fork: {}", errno.message())),
+        }
+    };
+    let _ = sys::close(write_end);
+    if written.is_err() {
+        let _ = sys::close(read_end);
+    }
+    written.map(|()| read_end)
 }
 
 /// Runs builtin `words[0]`; its status.
