@@ -51,6 +51,9 @@ pub struct Shell {
     pub variables: Vec<Variable>,
     /// `$?`: the status of the last pipeline.
     pub status: i32,
+    /// `$$`: the shell's process id, which its children (a subshell, a pipeline's commands,
+    /// which expand their words themselves) report too.
+    pub pid: usize,
     /// `$0` (the shell's or the script's name) and `$1`...
     pub name: String,
     pub parameters: Vec<String>,
@@ -132,6 +135,7 @@ impl Shell {
         Shell {
             variables,
             status: 0,
+            pid: sys::getpid(),
             name: ulib::program().to_string(),
             parameters: Vec::new(),
             interactive: false,
@@ -204,7 +208,7 @@ impl Shell {
     pub fn lookup(&self, name: &str) -> Option<String> {
         match name {
             "?" => Some(self.status.to_string()),
-            "$" => Some(sys::getpid().to_string()),
+            "$" => Some(self.pid.to_string()),
             "#" => Some(self.parameters.len().to_string()),
             "@" | "*" => Some(self.parameters.join(" ")),
             "0" => Some(self.name.clone()),
