@@ -195,7 +195,6 @@ fn ends_word(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '|' | '&' | ';' | '<' | '>' | '(' | ')')
 }
 
-// ANCHOR: lexer
 /// Reads the characters of the whole text, a token at a time.
 struct Lexer<'a> {
     text: &'a str,
@@ -207,7 +206,6 @@ struct Lexer<'a> {
     /// lines they take: the newline that ends this line skips them.
     here_end: Option<(usize, usize)>,
 }
-// ANCHOR_END: lexer
 
 impl<'a> Lexer<'a> {
     fn peek(&self) -> Option<char> {
