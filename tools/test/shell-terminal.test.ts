@@ -1,7 +1,8 @@
 // Chapter 07's shell at a terminal (a pseudo-terminal from `script`), under qemu-aarch64: line
 // editing, history and completion in raw mode, ^C and ^Z reaching the job in the foreground
 // and not the shell (and ending the loop that ran the job), jobs/fg/bg, ls's columns, a pipeline
-// whose reader quits early, time, a command continued at the > prompt, ^D to leave.
+// whose reader quits early, time, a command and a here-document continued at the > prompt, ^D
+// to leave.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -107,6 +108,14 @@ test('an unfinished for loop asks for more with the > prompt (PS2), then runs wh
   session.type('echo "word $w: $((1 + 2))"\r');
   await session.waitFor(/\r\r\n> $/);
   expect(await command('done\r')).toBe('done\r\r\nword one: 3\r\nword two: 3\r\n');
+});
+
+test('a here-document typed at the prompt continues at > up to its last line', async () => {
+  session.type('cat <<END\r');
+  await session.waitFor(/END\r\r\n> $/);
+  session.type('typed in $HOME\r');
+  await session.waitFor(/\r\r\n> $/);
+  expect(await command('END\r')).toBe(`END\r\r\ntyped in ${home}\r\n`);
 });
 
 test('^C ends the job in the foreground and the loop that runs it, back to the prompt', async () => {

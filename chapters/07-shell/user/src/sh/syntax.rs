@@ -171,6 +171,9 @@ pub struct SyntaxError {
 pub struct Parsed {
     pub items: Vec<Item>,
     pub error: Option<SyntaxError>,
+    /// A here-document ran to the end of the text without its delimiter line: a script ends
+    /// it there, an interactive shell asks for more lines.
+    pub open_here_document: bool,
 }
 
 /// A token: a word (and whether any of it was quoted), or an operator (with its input
@@ -205,9 +208,15 @@ struct Lexer<'a> {
     /// Where the bodies of the here-documents begun on the current line end, and how many
     /// lines they take: the newline that ends this line skips them.
     here_end: Option<(usize, usize)>,
+    /// A here-document's body ran to the end of the text.
+    open_here_document: bool,
 }
 
 impl<'a> Lexer<'a> {
+    fn new(text: &'a str, at: usize, line: usize, depth: usize) -> Lexer<'a> {
+        Lexer { text, at, line, depth, here_end: None, open_here_document: false }
+    }
+
     fn peek(&self) -> Option<char> {
         self.text[self.at..].chars().next()
     }
@@ -352,12 +361,14 @@ impl<'a> Lexer<'a> {
         let mut at = start;
         let mut lines = 0;
         let mut body = String::new();
+        self.open_here_document = true;
         while at < self.text.len() {
             let end = self.text[at..].find('\n').map_or(self.text.len(), |end| at + end + 1);
             let line = if strip_tabs { self.text[at..end].trim_start_matches('\t') } else { &self.text[at..end] };
             at = end;
             lines += 1;
             if line.strip_suffix('\n').unwrap_or(line) == delimiter {
+                self.open_here_document = false;
                 break;
             }
             body.push_str(line);
@@ -367,7 +378,7 @@ impl<'a> Lexer<'a> {
             return Ok(Word { parts: Vec::from([Part::Text { text: body, quoted: true }]) });
         }
         // Unquoted, the text is expanded as inside "…", but a `"` in it is just a character.
-        let mut lexer = Lexer { text: &body, at: 0, line: self.line + 1 + before, depth: self.depth, here_end: None };
+        let mut lexer = Lexer::new(&body, 0, self.line + 1 + before, self.depth);
         let mut word = Word::default();
         let mut run = Run::default();
         while let Some(c) = lexer.peek() {
@@ -419,7 +430,7 @@ impl<'a> Lexer<'a> {
     /// a parser of their own on the same text, because only the grammar knows which `)`
     /// that is (`$(case x in x) echo;; esac)`).
     fn substitution(&mut self) -> Result<Vec<Item>, SyntaxError> {
-        let lexer = Lexer { text: self.text, at: self.at, line: self.line, depth: self.depth + 1, here_end: None };
+        let lexer = Lexer::new(self.text, self.at, self.line, self.depth + 1);
         let mut parser = Parser { lexer, next: Token::Newline, next_at: 0 };
         parser.nest()?;
         parser.advance()?;
@@ -462,7 +473,7 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
-        let lexer = Lexer { text: &inner, at: 0, line: start_line, depth: self.depth + 1, here_end: None };
+        let lexer = Lexer::new(&inner, 0, start_line, self.depth + 1);
         let mut parser = Parser { lexer, next: Token::Newline, next_at: 0 };
         parser.nest()?;
         let mut items = Vec::new();
@@ -905,10 +916,10 @@ fn assignment(word: &Word) -> Option<(String, Word)> {
 /// Reads a whole text (a script, a `-c` string, or lines typed so far) into items.
 pub fn parse(text: &str) -> Parsed {
     // `next` starts as a stand-in newline, which the first `advance` replaces.
-    let mut parser = Parser { lexer: Lexer { text, at: 0, line: 1, depth: 0, here_end: None }, next: Token::Newline, next_at: 0 };
+    let mut parser = Parser { lexer: Lexer::new(text, 0, 1, 0), next: Token::Newline, next_at: 0 };
     let mut items = Vec::new();
     let error = read_items(&mut parser, &mut items).err();
-    Parsed { items, error }
+    Parsed { items, error, open_here_document: parser.lexer.open_here_document }
 }
 
 /// The items of a whole text: a list that nothing may close. As in dash, a line is read
@@ -1320,7 +1331,9 @@ mod tests {
         assert_eq!(texts, ["one two \"q\" $X\n", "$X\n"], "expanded unless the delimiter is quoted; <<- drops leading tabs");
         assert_eq!(simple(&parsed.items[1].first.commands[0]).redirects.len(), 2);
         assert_eq!((parsed.items[2].line, commands("cat <<A\nbody\nA\necho after")[1].clone()), (6, Vec::from(["echo".to_string(), "after".to_string()])));
-        assert_eq!(text(&simple(&parse("cat <<E\nno end").items[0].first.commands[0]).redirects[0].target, &mut Values), Ok("no end".to_string()));
+        let open = parse("cat <<E\nno end");
+        assert_eq!(text(&simple(&open.items[0].first.commands[0]).redirects[0].target, &mut Values), Ok("no end".to_string()));
+        assert!(open.open_here_document && !parsed.open_here_document);
     }
 
     #[test]
