@@ -13,7 +13,8 @@
 // sleeps waiting for input after the last line; a kernel that keeps running is an error.
 //
 // A chapter whose card boots to the shell (chapter 07 on: /sbin/init starts it) has its lines
-// typed one at a time, each once the shell's prompt has appeared: the shell's terminal echoes
+// typed one at a time, each once the shell's prompt (or its "> " for the rest of an unfinished
+// command) has appeared: the shell's terminal echoes
 // what is typed as it arrives, as any Unix terminal does, so lines typed ahead would show up
 // in the transcript before the prompts they belong to.
 //
@@ -67,6 +68,8 @@ export function chapterInput(chapter: Chapter): string | undefined {
 
 /** The shell's prompt in the root directory, which a shell chapter's lines are typed at. */
 export const SHELL_PROMPT = '/ $ ';
+/** The prompt (PS2) at the start of a line, with which the shell asks for the rest of a command (`for … do`): a line is typed at it too. */
+export const CONTINUATION_PROMPT = '\n> ';
 
 /** Builds `chapter`, boots it in our emulator with its input, and returns the transcript. */
 export async function makeTranscript(chapter: Chapter): Promise<string> {
@@ -78,15 +81,16 @@ export async function makeTranscript(chapter: Chapter): Promise<string> {
   return transcriptOf(chapter.name, readFileSync(built.image), chapterInput(chapter), sd, shell ? SHELL_PROMPT : undefined);
 }
 
-/** `input` (typed lines, each ending in CR) as a stream that gives the next line whenever `prompt` appears in the output. */
+/** `input` (typed lines, each ending in CR) as a stream that gives the next line whenever `prompt` (or the continuation prompt) appears in the output. */
 function typedAtPrompts(input: string, prompt: string): { stream: PassThrough; onOutput: (bytes: Uint8Array) => void } {
   const lines = input.split('\r').slice(0, -1).map((line) => `${line}\r`);
   const stream = new PassThrough();
   let seen = '';
   let typed = 0;
+  const prompts = () => seen.split(prompt).length - 1 + seen.split(CONTINUATION_PROMPT).length - 1;
   const onOutput = (bytes: Uint8Array) => {
     seen += Buffer.from(bytes).toString('latin1');
-    while (typed < lines.length && seen.split(prompt).length - 1 > typed) stream.write(lines[typed++]);
+    while (typed < lines.length && prompts() > typed) stream.write(lines[typed++]);
     if (typed === lines.length) stream.end();
   };
   return { stream, onOutput };

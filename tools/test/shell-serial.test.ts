@@ -4,8 +4,8 @@
 // person would; a ^C or ^Z is typed a moment after the command it is meant for, so that the
 // command is running when it arrives. Afterwards the card is checked from the host: what the
 // redirections wrote is there for debugfs, and e2fsck -fn finds the filesystem clean. The same
-// session checks what init is to the rest (the orphans' parent), hangups and SIGTTOU, and a
-// fault that kills a program with SIGSEGV.
+// session checks what init is to the rest (the orphans' parent), hangups and SIGTTOU, a
+// fault that kills a program with SIGSEGV, and compound commands typed over several lines.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -51,6 +51,12 @@ const STEPS: Step[] = [
   { after: PROMPT, type: 'jobs\r' },
   { after: PROMPT, type: 'fg\r' },
   { after: /sleep 100\r*\n/, type: '\x03', delayMs: SETTLE_MS },
+  // The shell's language at the prompt: `for … do` is unfinished, so the line editor asks for
+  // the rest with "> " (PS2); then a loop, arithmetic, case and a substitution on one line.
+  { after: PROMPT, type: 'for f in /etc/hostname /etc/motd; do\r' },
+  { after: /\n> $/, type: 'echo "$f: $(wc -l < $f) lines"\r' },
+  { after: /\n> $/, type: 'done\r' },
+  { after: PROMPT, type: 'n=0; while [ $n -lt 3 ]; do n=$((n + 1)); done; case $n in 3) echo "n is $n";; esac\r' },
   { after: PROMPT, type: 'ps\r' },
   { after: PROMPT, type: 'time cost getpid 30000\r' },
   { after: PROMPT, type: 'orphan; msleep 300\r' },
@@ -169,6 +175,14 @@ describe('chapter 07 shell over the serial port', () => {
       expect(text, backend).toContain('background done');
       expect(text, backend).toMatch(/^\^Z$/m);
       expect(text, backend).toMatch(/^\[1\]\+?\s+Stopped\s+sleep 100$/m);
+    }
+  });
+
+  test('a for loop typed over three lines with the > prompt, and a while loop with arithmetic and case', () => {
+    for (const backend of ['emulator', 'qemu'] as const) {
+      const text = transcript(backend);
+      expect(text, backend).toMatch(/^\/ \$ for f in \/etc\/hostname \/etc\/motd; do\n> echo "\$f: \$\(wc -l < \$f\) lines"\n> done\n\/etc\/hostname: 1 lines\n\/etc\/motd: \d+ lines\n\/ \$ /m);
+      expect(text, backend).toMatch(/^n is 3$/m);
     }
   });
 

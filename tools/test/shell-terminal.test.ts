@@ -1,7 +1,8 @@
 // Chapter 07's shell at a terminal (a pseudo-terminal from `script`), under qemu-aarch64: line
 // editing, history and completion in raw mode, ^C and ^Z reaching the job in the foreground
-// and not the shell, jobs/fg/bg, ls's columns, a pipeline whose reader quits early, time, ^D to
-// leave.
+// and not the shell (and ending the loop that ran the job), jobs/fg/bg, ls's columns, a pipeline
+// whose reader quits early, time, a command and a here-document continued at the > prompt, ^D
+// to leave.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -99,6 +100,28 @@ test('a pipeline ends when its last program does (yes gets SIGPIPE)', async () =
 
 test('time reports how long a pipeline took and the processor time it used (the form, not the values)', async () => {
   expect(await command('time true | true\r')).toMatch(/\r\nreal\t\d+m\d+\.\d{3}s\r\nuser\t\d+m\d+\.\d{3}s\r\nsys\t\d+m\d+\.\d{3}s\r\n$/);
+});
+
+test('an unfinished for loop asks for more with the > prompt (PS2), then runs whole', async () => {
+  session.type('for w in one two; do\r');
+  await session.waitFor(/do\r\r\n> $/);
+  session.type('echo "word $w: $((1 + 2))"\r');
+  await session.waitFor(/\r\r\n> $/);
+  expect(await command('done\r')).toBe('done\r\r\nword one: 3\r\nword two: 3\r\n');
+});
+
+test('a here-document typed at the prompt continues at > up to its last line', async () => {
+  session.type('cat <<END\r');
+  await session.waitFor(/END\r\r\n> $/);
+  session.type('typed in $HOME\r');
+  await session.waitFor(/\r\r\n> $/);
+  expect(await command('END\r')).toBe(`END\r\r\ntyped in ${home}\r\n`);
+});
+
+test('^C ends the job in the foreground and the loop that runs it, back to the prompt', async () => {
+  session.type('while true; do sleep 100; done; echo never\r');
+  await session.waitFor(new RegExp(`\\^C[^]*${PROMPT.source}`), 30_000, { keys: '\x03', every: 500 });
+  expect(await command('echo $?\r')).toMatch(/\r\n130\r\n$/);
 });
 
 test('^D on an empty line leaves the shell with the last status', async () => {

@@ -41,9 +41,14 @@ pub fn matches(pattern: &str, name: &str) -> bool {
     if name.starts_with('.') && !pattern.starts_with('.') && !pattern.starts_with("\\.") {
         return false;
     }
+    matches_text(pattern, name)
+}
+
+/// Whether a whole `text` matches `pattern` as `case` matches a word: with no rule for dots.
+pub fn matches_text(pattern: &str, text: &str) -> bool {
     let pattern: Vec<char> = pattern.chars().collect();
-    let name: Vec<char> = name.chars().collect();
-    matches_here(&pattern, &name)
+    let text: Vec<char> = text.chars().collect();
+    matches_here(&pattern, &text)
 }
 
 fn matches_here(pattern: &[char], name: &[char]) -> bool {

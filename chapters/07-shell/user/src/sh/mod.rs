@@ -2,6 +2,7 @@
 //! its line editor.
 //! They compute only, so host `cargo test` tests them.
 
+pub mod arithmetic;
 pub mod editor;
 pub mod glob;
 pub mod syntax;

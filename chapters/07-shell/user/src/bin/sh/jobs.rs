@@ -3,7 +3,7 @@
 //! stops (^Z) or runs in the background (`&`) stays in the table, where `jobs`, `fg` and `bg`
 //! find it.
 
-use crate::{Shell, terminal};
+use crate::{Flow, Shell, terminal};
 use alloc::string::String;
 use alloc::vec::Vec;
 use ulib::sys::{self, Waited};
@@ -91,6 +91,10 @@ pub fn wait_foreground(shell: &mut Shell, mut job: Job) -> i32 {
         if pid == job.last {
             status = waited.shell_status();
             report_death(shell, &waited);
+            // ^C ended the job: the loop or script around it ends too, back to the prompt.
+            if shell.interactive && waited.signal() == Some(signal::SIGINT) {
+                shell.flow = Some(Flow::Interrupt);
+            }
         }
     }
     if shell.interactive {

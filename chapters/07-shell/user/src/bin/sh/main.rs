@@ -4,8 +4,10 @@
 //!
 //! The grammar and the line editor are pure and live in ulib (`ulib::sh`), where host tests
 //! reach them; this program is the part that talks to the kernel:
-//! - `main.rs`: the shell's state (variables, `$?`), reading the input, running each item;
+//! - `main.rs`: the shell's state (variables, `$?`, functions), reading the input, running
+//!   each item;
 //! - `run.rs`: pipelines (fork, pipe2, dup3, execve, wait4), redirections, builtins, `time`;
+//! - `compound.rs`: `if`, the loops, `case`, groups, functions and command substitution;
 //! - `jobs.rs`: the job table, process groups and the terminal's foreground group;
 //! - `terminal.rs`: raw mode, the prompt, and completion of commands and paths.
 #![no_std]
@@ -13,14 +15,16 @@
 
 extern crate alloc;
 
+mod compound;
 mod jobs;
 mod run;
 mod terminal;
 
+use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use ulib::sh::editor::Editor;
-use ulib::sh::syntax::{self, Connector, Item};
+use ulib::sh::syntax::{self, Command, Connector, Expander, Item};
 use ulib::{eprintln, signal, sys, tool};
 
 ulib::main!(main);
@@ -32,10 +36,24 @@ pub struct Variable {
     pub exported: bool,
 }
 
+/// What `break`, `continue` and `return` ask of the lists around them: to stop running their
+/// items, until the loop (`N` loops out) or the function they concern is reached. ^C at the
+/// terminal stops everything up to the prompt, as it would stop a shell that did not ignore it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Flow {
+    Break(usize),
+    Continue(usize),
+    Return,
+    Interrupt,
+}
+
 pub struct Shell {
     pub variables: Vec<Variable>,
     /// `$?`: the status of the last pipeline.
     pub status: i32,
+    /// `$$`: the shell's process id, which its children (a subshell, a pipeline's commands,
+    /// which expand their words themselves) report too.
+    pub pid: usize,
     /// `$0` (the shell's or the script's name) and `$1`...
     pub name: String,
     pub parameters: Vec<String>,
@@ -48,6 +66,20 @@ pub struct Shell {
     pub line: usize,
     /// The line editor, which keeps the history.
     pub editor: Editor,
+    /// The functions defined so far, by name.
+    pub functions: Vec<(String, Rc<Command>)>,
+    /// Set by `break`, `continue` and `return` while the lists around them unwind.
+    pub flow: Option<Flow>,
+    /// How many loops enclose the command running (`break 5` in two loops leaves both).
+    pub loops: usize,
+    /// How many compound commands and function calls are running, one inside another: a
+    /// limit keeps endless recursion from overflowing the stack.
+    pub depth: usize,
+    /// Variables that `local` saved in the running functions, to be put back when each
+    /// returns: the name, and its value and export flag if it had one.
+    pub saved_locals: Vec<Vec<(String, Option<(String, bool)>)>>,
+    /// The status of the last command substitution: a command of assignments alone has it.
+    pub substituted: i32,
 }
 
 fn main() -> i32 {
@@ -103,6 +135,7 @@ impl Shell {
         Shell {
             variables,
             status: 0,
+            pid: sys::getpid(),
             name: ulib::program().to_string(),
             parameters: Vec::new(),
             interactive: false,
@@ -110,6 +143,12 @@ impl Shell {
             exiting: None,
             line: 0,
             editor: Editor::new(),
+            functions: Vec::new(),
+            flow: None,
+            loops: 0,
+            depth: 0,
+            saved_locals: Vec::new(),
+            substituted: 0,
         }
     }
 
@@ -119,7 +158,8 @@ impl Shell {
         let parsed = syntax::parse(text);
         for item in &parsed.items {
             self.run_item(item);
-            if self.exiting.is_some() {
+            // `return` outside a function stops no more than the item; ^C, the whole text.
+            if self.flow.take() == Some(Flow::Interrupt) || self.exiting.is_some() {
                 return;
             }
         }
@@ -128,6 +168,16 @@ impl Shell {
             self.status = 2;
             if !self.interactive {
                 self.exiting = Some(2);
+            }
+        }
+    }
+
+    /// Runs a list's items in turn, until one ends the shell or asks to break out of it.
+    pub fn run_items(&mut self, items: &[Item]) {
+        for item in items {
+            self.run_item(item);
+            if self.exiting.is_some() || self.flow.is_some() {
+                return;
             }
         }
     }
@@ -141,7 +191,7 @@ impl Shell {
         }
         self.status = run::pipeline(self, &item.first, &item.text);
         for (connector, pipeline) in &item.rest {
-            if self.exiting.is_some() {
+            if self.exiting.is_some() || self.flow.is_some() {
                 return;
             }
             let wanted = match connector {
@@ -158,8 +208,9 @@ impl Shell {
     pub fn lookup(&self, name: &str) -> Option<String> {
         match name {
             "?" => Some(self.status.to_string()),
-            "$" => Some(sys::getpid().to_string()),
+            "$" => Some(self.pid.to_string()),
             "#" => Some(self.parameters.len().to_string()),
+            "@" | "*" => Some(self.parameters.join(" ")),
             "0" => Some(self.name.clone()),
             _ if name.bytes().all(|byte| byte.is_ascii_digit()) => name.parse::<usize>().ok().and_then(|index| self.parameters.get(index - 1).cloned()),
             _ => self.variable(name).map(String::from),
@@ -180,6 +231,24 @@ impl Shell {
         }
     }
 
+    /// A variable's value and export flag (None if unset), for `restore_variable` to put back.
+    pub fn save_variable(&self, name: &str) -> Option<(String, bool)> {
+        self.variables.iter().find(|variable| variable.name == name).map(|variable| (variable.value.clone(), variable.exported))
+    }
+
+    pub fn restore_variable(&mut self, name: &str, saved: Option<(String, bool)>) {
+        match saved {
+            Some((value, exported)) => {
+                self.set_variable(name, &value, exported);
+                // set_variable never takes an export flag away.
+                if let Some(variable) = self.variables.iter_mut().find(|variable| variable.name == name) {
+                    variable.exported = exported;
+                }
+            }
+            None => self.variables.retain(|variable| variable.name != name),
+        }
+    }
+
     /// The environment a command gets: the exported variables, then `extra` ("NAME=value").
     pub fn environment(&self, extra: &[(String, String)]) -> Vec<String> {
         let mut environment: Vec<String> = self
@@ -195,6 +264,21 @@ impl Shell {
     /// An error message as other shells print theirs: "sh: 3: what".
     pub fn complain(&self, what: core::fmt::Arguments) {
         eprintln!("{}: {}: {}", self.name, self.line, what);
+    }
+}
+
+/// Expanding words asks the shell for parameters and runs command substitutions.
+impl Expander for Shell {
+    fn lookup(&self, name: &str) -> Option<String> {
+        Shell::lookup(self, name)
+    }
+
+    fn parameters(&self) -> Vec<String> {
+        self.parameters.clone()
+    }
+
+    fn substitute(&mut self, items: &[Item]) -> String {
+        compound::substitute(self, items)
     }
 }
 

@@ -2,16 +2,17 @@
 //! and the builtins, which must run inside the shell because they change it.
 
 use crate::jobs::{self, Job};
-use crate::{Shell, terminal};
+use crate::{Flow, Shell, compound, terminal};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use ulib::sh::glob;
-use ulib::sh::syntax::{self, Command, Field, Item, Part, Redirect, RedirectKind};
+use ulib::sh::syntax::{self, Command, Compound, Field, Item, Pipeline, Redirect, RedirectKind, Simple};
 use ulib::sys::{self, Fork};
 use ulib::{Errno, eprintln, path, println, signal, tool};
 
 /// The builtins: commands that change the shell itself, or read its state.
-pub const BUILTINS: [&str; 11] = ["cd", "pwd", "exit", "export", "unset", "jobs", "fg", "bg", "wait", ":", "history"];
+pub const BUILTINS: [&str; 19] =
+    ["cd", "pwd", "exit", "export", "unset", "jobs", "fg", "bg", "wait", ":", "history", "break", "continue", "return", "read", "shift", "local", "true", "false"];
 
 pub fn is_builtin(name: &str) -> bool {
     BUILTINS.contains(&name)
@@ -24,18 +25,42 @@ struct Expanded {
     redirects: Vec<(usize, RedirectKind, String)>,
 }
 
-fn expand(shell: &Shell, command: &Command) -> Expanded {
-    let lookup = |name: &str| shell.lookup(name);
-    Expanded {
-        words: command.words.iter().flat_map(|word| syntax::fields(word, &lookup)).flat_map(file_names).collect(),
-        assignments: command.assignments.iter().map(|(name, value)| (name.clone(), syntax::text(value, &lookup))).collect(),
-        redirects: command.redirects.iter().map(|Redirect { fd, kind, target }| (*fd, *kind, syntax::text(target, &lookup))).collect(),
+/// A simple command's words, assignments and redirections expanded, or the message of the
+/// first error (in arithmetic).
+fn expand(shell: &mut Shell, command: &Simple) -> Result<Expanded, String> {
+    shell.substituted = 0;
+    let mut words = Vec::new();
+    for word in &command.words {
+        words.extend(syntax::fields(word, shell)?.into_iter().flat_map(file_names));
     }
+    let mut assignments = Vec::new();
+    for (name, value) in &command.assignments {
+        assignments.push((name.clone(), syntax::text(value, shell)?));
+    }
+    Ok(Expanded { words, assignments, redirects: expand_redirects(shell, &command.redirects)? })
+}
+
+/// Redirections with their targets expanded.
+pub fn expand_redirects(shell: &mut Shell, redirects: &[Redirect]) -> Result<Vec<(usize, RedirectKind, String)>, String> {
+    let mut expanded = Vec::new();
+    for Redirect { fd, kind, target } in redirects {
+        expanded.push((*fd, *kind, syntax::text(target, shell)?));
+    }
+    Ok(expanded)
+}
+
+/// An expansion's error: said, and for a script the end of it, as in dash.
+pub fn expansion_failed(shell: &mut Shell, message: &str) -> i32 {
+    shell.complain(format_args!("{message}"));
+    if !shell.interactive {
+        shell.exiting = Some(2);
+    }
+    2
 }
 
 /// A field with a pattern becomes the file names it matches, sorted; when it matches none, it
 /// stays as it is (as POSIX asks: `ls *.c` in a folder without one reports "*.c").
-fn file_names(field: Field) -> Vec<String> {
+pub fn file_names(field: Field) -> Vec<String> {
     let Some(pattern) = field.pattern else { return Vec::from([field.text]) };
     let mut found = Vec::from([String::from(if pattern.starts_with('/') { "/" } else { "" })]);
     let parts: Vec<&str> = pattern.split('/').filter(|part| !part.is_empty()).collect();
@@ -76,19 +101,36 @@ fn file_names(field: Field) -> Vec<String> {
 }
 
 // ANCHOR: pipeline
-/// Runs a pipeline in the foreground and waits for it: its status is the last command's.
-/// `time` before it reports how long it took, and the processor time its processes used.
-pub fn pipeline(shell: &mut Shell, commands: &[Command], text: &str) -> i32 {
+/// Runs a pipeline in the foreground and waits for it: its status is the last command's
+/// (inverted by `!`). `time` before it reports how long it took, and the processor time its
+/// processes used.
+pub fn pipeline(shell: &mut Shell, pipeline: &Pipeline, text: &str) -> i32 {
+    let status = commands(shell, &pipeline.commands, text);
+    if pipeline.negated { i32::from(status == 0) } else { status }
+}
+
+/// Runs commands joined by pipes, in the foreground.
+pub fn commands(shell: &mut Shell, commands: &[Command], text: &str) -> i32 {
     if let Some(timed) = after_time(commands) {
         return time(shell, &timed, text);
     }
-    // A lone builtin, or lone assignments, run in the shell itself: `cd` in a child would
-    // change only the child's directory.
-    if let [command] = commands {
-        let expanded = expand(shell, command);
-        if expanded.words.first().is_none_or(|name| is_builtin(name)) {
-            return in_shell(shell, &expanded);
+    // A lone builtin, function, group, `if` or loop runs in the shell itself: `cd` in a child
+    // would change only the child's directory, and `x=1` in a loop would be lost with it.
+    match commands {
+        [Command::Simple(command)] => {
+            let expanded = match expand(shell, command) {
+                Ok(expanded) => expanded,
+                Err(message) => return expansion_failed(shell, &message),
+            };
+            match expanded.words.first() {
+                Some(name) if compound::function(shell, name).is_some() => return in_shell(shell, &expanded),
+                Some(name) if !is_builtin(name) => {}
+                _ => return in_shell(shell, &expanded),
+            }
         }
+        [Command::Function(name, body)] => return compound::define(shell, name, body),
+        [Command::Compound(compound, redirects)] if !matches!(**compound, Compound::Subshell(_)) => return compound::in_shell(shell, compound, redirects),
+        _ => {}
     }
     let Some(job) = start(shell, commands, text, true) else { return shell.status };
     jobs::wait_foreground(shell, job)
@@ -97,16 +139,18 @@ pub fn pipeline(shell: &mut Shell, commands: &[Command], text: &str) -> i32 {
 
 /// The pipeline after a leading unquoted `time`, if there is one.
 fn after_time(commands: &[Command]) -> Option<Vec<Command>> {
-    let first = commands.first()?;
-    let word = first.words.first()?;
-    if word.parts != [Part::Text { text: String::from("time"), quoted: false }] {
+    let Some(Command::Simple(first)) = commands.first() else { return None };
+    if first.words.first()?.literal() != Some("time") {
         return None;
     }
     let mut rest = Vec::from(commands);
-    rest[0].words.remove(0);
+    let mut first = first.clone();
+    first.words.remove(0);
     // `time` alone times nothing.
-    if rest.len() == 1 && rest[0] == Command::default() {
+    if rest.len() == 1 && first == Simple::default() {
         rest.clear();
+    } else {
+        rest[0] = Command::Simple(first);
     }
     Some(rest)
 }
@@ -117,7 +161,7 @@ fn time(shell: &mut Shell, commands: &[Command], text: &str) -> i32 {
     let clock = || sys::clock_gettime(sys::CLOCK_MONOTONIC).map_or(0, |now| now.seconds as u64 * 1_000_000 + now.nanoseconds as u64 / 1000);
     let usage = || sys::getrusage(sys::RUSAGE_CHILDREN).unwrap_or((0, 0));
     let (start, (user_before, system_before)) = (clock(), usage());
-    let status = if commands.is_empty() { 0 } else { pipeline(shell, commands, text) };
+    let status = if commands.is_empty() { 0 } else { self::commands(shell, commands, text) };
     let (end, (user_after, system_after)) = (clock(), usage());
     let shown = |micros: u64| alloc::format!("{}m{}.{:03}s", micros / 60_000_000, micros / 1_000_000 % 60, micros / 1000 % 1000);
     eprintln!("\nreal\t{}\nuser\t{}\nsys\t{}", shown(end - start), shown(user_after - user_before), shown(system_after - system_before));
@@ -127,16 +171,15 @@ fn time(shell: &mut Shell, commands: &[Command], text: &str) -> i32 {
 /// Starts `item` in the background: its pipeline as a job of its own, or (with && or ||)
 /// a copy of the shell that runs the whole list.
 pub fn start_background(shell: &mut Shell, item: &Item) {
-    let job = if item.rest.is_empty() {
-        start(shell, &item.first, &item.text, false)
+    let job = if item.rest.is_empty() && !item.first.negated {
+        start(shell, &item.first.commands, &item.text, false)
     } else {
         let whole = Item { background: false, ..item.clone() };
         match sys::fork() {
             Ok(Fork::Child) => {
                 child_setup(shell, 0, false);
-                shell.interactive = false;
                 shell.run_item(&whole);
-                sys::exit(shell.status)
+                sys::exit(shell.exiting.unwrap_or(shell.status))
             }
             Ok(Fork::Parent { child }) => {
                 jobs::join_group(shell, child, child, false);
@@ -178,7 +221,6 @@ fn start(shell: &mut Shell, commands: &[Command], text: &str, foreground: bool) 
                 }
             }
         };
-        let expanded = expand(shell, command);
         match sys::fork() {
             Ok(Fork::Child) => {
                 child_setup(shell, group, foreground);
@@ -188,7 +230,8 @@ fn start(shell: &mut Shell, commands: &[Command], text: &str, foreground: bool) 
                 if let Some((_, write_end)) = pipe {
                     let _ = sys::dup3(write_end, 1, 0);
                 }
-                sys::exit(run_child(shell, &expanded))
+                let status = run_child(shell, command);
+                sys::exit(shell.exiting.unwrap_or(status))
             }
             Ok(Fork::Parent { child }) => {
                 if group == 0 {
@@ -215,8 +258,9 @@ fn start(shell: &mut Shell, commands: &[Command], text: &str, foreground: bool) 
 // ANCHOR_END: start
 
 /// In a new child: its process group (and the terminal, in the foreground), and the
-/// signals the shell ignores set back to their defaults.
-fn child_setup(shell: &Shell, group: usize, foreground: bool) {
+/// signals the shell ignores set back to their defaults. The child is no longer the
+/// interactive shell: the pipelines it may run itself stay in its group, without job control.
+pub fn child_setup(shell: &mut Shell, group: usize, foreground: bool) {
     if shell.interactive {
         let pid = sys::getpid();
         let group = if group == 0 { pid } else { group };
@@ -234,18 +278,29 @@ fn child_setup(shell: &Shell, group: usize, foreground: bool) {
         let _ = sys::sigaction(signal::SIGINT, sys::Disposition::Ignore, 0, false);
         let _ = sys::sigaction(signal::SIGQUIT, sys::Disposition::Ignore, 0, false);
     }
+    shell.interactive = false;
+    shell.jobs = jobs::Jobs::default();
 }
 
-/// In the child: redirections, then the builtin or the program. Returns the status to exit
-/// with when the program could not be run.
-fn run_child(shell: &mut Shell, expanded: &Expanded) -> i32 {
+/// In the child: a compound command, or a simple command's redirections and then the
+/// builtin, function or program. Returns the status to exit with.
+fn run_child(shell: &mut Shell, command: &Command) -> i32 {
+    let command = match command {
+        Command::Simple(command) => command,
+        Command::Function(name, body) => return compound::define(shell, name, body),
+        Command::Compound(compound, redirects) => return compound::in_shell(shell, compound, redirects),
+    };
+    let expanded = match expand(shell, command) {
+        Ok(expanded) => expanded,
+        Err(message) => return expansion_failed(shell, &message),
+    };
     if let Err(message) = redirect(&expanded.redirects, None) {
         shell.complain(format_args!("{message}"));
         return 2;
     }
     let Some(name) = expanded.words.first() else { return 0 };
-    if is_builtin(name) {
-        return builtin(shell, &expanded.words);
+    if is_builtin(name) || compound::function(shell, name).is_some() {
+        return run_words(shell, &expanded.words);
     }
     let words: Vec<&str> = expanded.words.iter().map(String::as_str).collect();
     let environment = shell.environment(&expanded.assignments);
@@ -261,23 +316,49 @@ fn run_child(shell: &mut Shell, expanded: &Expanded) -> i32 {
     }
 }
 
-/// A builtin (or lone assignments) run in the shell, with its redirections undone after.
+/// A builtin, a function (or lone assignments) run in the shell, with its redirections undone
+/// after.
 fn in_shell(shell: &mut Shell, expanded: &Expanded) -> i32 {
+    with_redirects(shell, &expanded.redirects, |shell| match expanded.words.first() {
+        None => {
+            for (name, value) in &expanded.assignments {
+                shell.set_variable(name, value, false);
+            }
+            // `x=$(cmd)` has the status of the command.
+            shell.substituted
+        }
+        Some(_) => {
+            // Assignments before a builtin or a function hold while it runs (`IFS=: read a b`).
+            let saved: Vec<(&str, Option<(String, bool)>)> = expanded.assignments.iter().map(|(name, _)| (name.as_str(), shell.save_variable(name))).collect();
+            for (name, value) in &expanded.assignments {
+                shell.set_variable(name, value, false);
+            }
+            let status = run_words(shell, &expanded.words);
+            for (name, saved) in saved.into_iter().rev() {
+                shell.restore_variable(name, saved);
+            }
+            status
+        }
+    })
+}
+
+/// A builtin or a function, by its expanded words.
+fn run_words(shell: &mut Shell, words: &[String]) -> i32 {
+    match compound::function(shell, &words[0]) {
+        Some(body) => compound::call(shell, &body, &words[1..]),
+        None => builtin(shell, words),
+    }
+}
+
+/// Runs `run` in the shell with `redirects` applied, and puts the descriptors back after.
+pub fn with_redirects(shell: &mut Shell, redirects: &[(usize, RedirectKind, String)], run: impl FnOnce(&mut Shell) -> i32) -> i32 {
     let mut saved = Vec::new();
-    let status = match redirect(&expanded.redirects, Some(&mut saved)) {
+    let status = match redirect(redirects, Some(&mut saved)) {
         Err(message) => {
             shell.complain(format_args!("{message}"));
             2
         }
-        Ok(()) => match expanded.words.first() {
-            None => {
-                for (name, value) in &expanded.assignments {
-                    shell.set_variable(name, value, false);
-                }
-                0
-            }
-            Some(_) => builtin(shell, &expanded.words),
-        },
+        Ok(()) => run(shell),
     };
     // Put the descriptors back, last saved first.
     for (fd, copy) in saved.into_iter().rev() {
@@ -316,7 +397,11 @@ fn redirect(redirects: &[(usize, RedirectKind, String)], mut saved: Option<&mut 
             RedirectKind::Write => sys::O_WRONLY | sys::O_CREAT | sys::O_TRUNC,
             _ => sys::O_WRONLY | sys::O_CREAT | sys::O_APPEND,
         };
-        let opened = sys::open(target.as_bytes(), flags, 0o666).map_err(|errno| alloc::format!("cannot open {target}: {}", errno.message()))?;
+        let opened = if *kind == RedirectKind::Here {
+            here_document(target)?
+        } else {
+            sys::open(target.as_bytes(), flags, 0o666).map_err(|errno| alloc::format!("cannot open {target}: {}", errno.message()))?
+        };
         if opened != fd {
             let moved = sys::dup3(opened, fd, 0);
             let _ = sys::close(opened);
@@ -324,6 +409,35 @@ fn redirect(redirects: &[(usize, RedirectKind, String)], mut saved: Option<&mut 
         }
     }
     Ok(())
+}
+
+/// What a pipe holds on Bramble (the kernel's `pipe::CAPACITY`; Linux's hold more).
+const PIPE_CAPACITY: usize = 4096;
+
+/// A here-document's text as a descriptor to read: the read end of a pipe that holds it. A text
+/// too long for the pipe is written by a child, which waits for room while the command reads;
+/// the shell writing it itself would wait for ever, since nobody reads the pipe yet.
+fn here_document(text: &str) -> Result<usize, String> {
+    let (read_end, write_end) = sys::pipe2(sys::O_CLOEXEC).map_err(|errno| alloc::format!("cannot make a pipe: {}", errno.message()))?;
+    let written = if text.len() <= PIPE_CAPACITY {
+        let _ = ulib::io::write_all(write_end, text.as_bytes());
+        Ok(())
+    } else {
+        match sys::fork() {
+            Ok(Fork::Child) => {
+                let _ = sys::close(read_end);
+                let _ = ulib::io::write_all(write_end, text.as_bytes());
+                sys::exit(0)
+            }
+            Ok(Fork::Parent { .. }) => Ok(()),
+            Err(errno) => Err(alloc::format!("cannot fork: {}", errno.message())),
+        }
+    };
+    let _ = sys::close(write_end);
+    if written.is_err() {
+        let _ = sys::close(read_end);
+    }
+    written.map(|()| read_end)
 }
 
 /// Runs builtin `words[0]`; its status.
@@ -387,11 +501,68 @@ fn builtin(shell: &mut Shell, words: &[String]) -> i32 {
             0
         }
         "jobs" => jobs::list(shell),
+        "true" => 0,
+        "false" => 1,
+        "break" | "continue" | "return" => control(shell, &words[0], &args),
+        "read" => compound::read(shell, &args),
+        "shift" => shift(shell, &args),
+        "local" => compound::local(shell, &args),
         "fg" => jobs::foreground(shell, args.first().copied()),
         "bg" => jobs::background(shell, args.first().copied()),
         "wait" => jobs::wait_all(shell),
         _ => unreachable!("is_builtin listed it"),
     }
+}
+
+/// A number a builtin takes ("break 2"), or a complaint (ending a script, as in dash).
+fn number_argument(shell: &mut Shell, name: &str, args: &[&str], default: usize) -> Option<usize> {
+    let Some(text) = args.first() else { return Some(default) };
+    match text.parse::<usize>() {
+        Ok(number) if number > 0 || name == "shift" || name == "return" => Some(number),
+        _ => {
+            shell.complain(format_args!("{name}: Illegal number: {text}"));
+            if !shell.interactive {
+                shell.exiting = Some(2);
+            }
+            None
+        }
+    }
+}
+
+/// `break [N]`, `continue [N]` (out of N loops, no more than there are) and `return [N]`:
+/// they set the flow that the lists around them unwind by.
+fn control(shell: &mut Shell, name: &str, args: &[&str]) -> i32 {
+    let Some(number) = number_argument(shell, name, args, if name == "return" { shell.status as usize } else { 1 }) else { return 2 };
+    match name {
+        "return" => {
+            shell.flow = Some(Flow::Return);
+            (number & 0xff) as i32
+        }
+        // Outside a loop, `break` and `continue` do nothing.
+        _ if shell.loops == 0 => 0,
+        "break" => {
+            shell.flow = Some(Flow::Break(number.min(shell.loops)));
+            0
+        }
+        _ => {
+            shell.flow = Some(Flow::Continue(number.min(shell.loops)));
+            0
+        }
+    }
+}
+
+/// `shift [N]`: the positional parameters lose their first N.
+fn shift(shell: &mut Shell, args: &[&str]) -> i32 {
+    let Some(count) = number_argument(shell, "shift", args, 1) else { return 2 };
+    if count > shell.parameters.len() {
+        shell.complain(format_args!("shift: can't shift that many"));
+        if !shell.interactive {
+            shell.exiting = Some(2);
+        }
+        return 2;
+    }
+    shell.parameters.drain(..count);
+    0
 }
 
 /// cd [DIR]: to DIR, or $HOME; `cd -` to $OLDPWD (and says where). Keeps PWD and OLDPWD.

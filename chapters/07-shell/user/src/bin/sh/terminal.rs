@@ -50,9 +50,12 @@ pub fn interact(shell: &mut Shell) {
                 Read::Line(line) => {
                     text.push_str(&line);
                     text.push('\n');
-                    // An open quote, or a line ending in | or &&: more to come.
-                    match syntax::parse(&text).error {
+                    // An open quote, a line ending in | or &&, a `for` without its `done`, a
+                    // here-document without its last line: more to come.
+                    let parsed = syntax::parse(&text);
+                    match parsed.error {
                         Some(error) if error.incomplete => prompt = "> ".to_string(),
+                        None if parsed.open_here_document => prompt = "> ".to_string(),
                         _ => break true,
                     }
                 }
