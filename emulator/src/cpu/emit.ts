@@ -92,12 +92,16 @@ function set32(d: number, v: string): string {
  * Statements declaring `l` and `h` as the 64-bit value (lo, hi) plus a constant `offset`
  * (|offset| < 2^31), as an address is formed: the carry is tested only for a positive
  * offset, the borrow only for a negative one, and an offset of 0 adds nothing.
+ *
+ * Sums here stay in 32 bits: `(x + y) | 0` is one machine addition to V8, and the carry is
+ * read off the result (an unsigned x + k wrapped iff the result is below k), where a sum
+ * of two unsigned halves that may pass 2^32 would be a double, converted and compared.
  */
 function plus(l: string, h: string, lo: string, hi: string, offset: number): string {
   if (offset === 0) return `const ${l} = ${lo}; const ${h} = ${hi};`;
-  const sum = `${l}Sum`;
-  if (offset > 0) return `const ${sum} = (${lo} >>> 0) + ${offset}; const ${l} = ${sum} | 0; const ${h} = ${sum} > 0xffffffff ? (${hi} + 1) | 0 : ${hi};`;
-  return `const ${sum} = (${lo} >>> 0) - ${-offset}; const ${l} = ${sum} | 0; const ${h} = ${sum} < 0 ? (${hi} - 1) | 0 : ${hi};`;
+  if (offset > 0) return `const ${l} = (${lo} + ${offset}) | 0; const ${h} = (${l} >>> 0) < ${offset} ? (${hi} + 1) | 0 : ${hi};`;
+  // x - m borrowed iff the result wrapped to 2^32 - m or above.
+  return `const ${l} = (${lo} - ${-offset}) | 0; const ${h} = (${l} >>> 0) >= ${2 ** 32 + offset} ? (${hi} - 1) | 0 : ${hi};`;
 }
 
 /** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
@@ -124,25 +128,37 @@ export function conditionSource(code: number): string {
 }
 
 /**
+ * The carry out of the unsigned 32-bit sum `sum` = a + b + carry-in (a the temporary `a`), read
+ * off the result: the sum wrapped iff it is below a, or not above it when a carry came in
+ * (`carryIn`: an expression, or the constant).
+ */
+function carryOut(sum: string, a: string, carryIn: string): string {
+  if (carryIn === '0') return `(${sum} >>> 0) < (${a} >>> 0)`;
+  if (carryIn === '1') return `(${sum} >>> 0) <= (${a} >>> 0)`;
+  return `(${carryIn} ? (${sum} >>> 0) <= (${a} >>> 0) : (${sum} >>> 0) < (${a} >>> 0))`;
+}
+
+/**
  * AddWithCarry (Arm ARM J1.1.3) of the 64-bit values a (temporaries al, ah) and a constant or
  * temporary b, as statements leaving the result in `lo`, `hi` (and the FLAGS marker after them
- * when it sets flags, which flags64 gives).
+ * when it sets flags, which flags64 gives), in 32-bit additions (see plus) with the carry
+ * between the halves in `cl`.
  */
 function addWithCarry64(bl: string, bh: string, carry: number, setFlags: boolean): string {
-  const s = `const l = (al >>> 0) + ((${bl}) >>> 0) + ${carry}; const lo = l | 0; const h = (ah >>> 0) + ((${bh}) >>> 0) + (l > 0xffffffff ? 1 : 0); const hi = h | 0;`;
+  const s = `const lo = (al + (${bl}) + ${carry}) | 0; const cl = ${carryOut('lo', 'al', String(carry))}; const hi = (ah + (${bh}) + (cl ? 1 : 0)) | 0;`;
   return setFlags ? `${s} ${FLAGS}` : s;
 }
 
 /** The flags addWithCarry64 sets. */
-const flags64 = (bh: string): FlagValues => ({ n: 'hi < 0', z: '(lo | hi) === 0', c: 'h > 0xffffffff', v: `((ah ^ hi) & ((${bh}) ^ hi)) < 0` });
+const flags64 = (bh: string): FlagValues => ({ n: 'hi < 0', z: '(lo | hi) === 0', c: carryOut('hi', 'ah', 'cl'), v: `((ah ^ hi) & ((${bh}) ^ hi)) < 0` });
 
 /** The same for 32 bits: the result in `v`. */
 function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
-  const s = `const s = (al >>> 0) + ((${b}) >>> 0) + ${carry}; const v = s | 0;`;
+  const s = `const v = (al + (${b}) + ${carry}) | 0;`;
   return setFlags ? `${s} ${FLAGS}` : s;
 }
 
-const flags32 = (b: string): FlagValues => ({ n: 'v < 0', z: 'v === 0', c: 's > 0xffffffff', v: `((al ^ v) & ((${b}) ^ v)) < 0` });
+const flags32 = (b: string, carry: number): FlagValues => ({ n: 'v < 0', z: 'v === 0', c: carryOut('v', 'al', String(carry)), v: `((al ^ v) & ((${b}) ^ v)) < 0` });
 
 /** The flags of ANDS and BICS: N and Z from the result, C and V cleared. */
 const LOGICAL_FLAGS_64: FlagValues = { n: 'hi < 0', z: '(lo | hi) === 0', c: 'false', v: 'false' };
@@ -204,7 +220,7 @@ export function addSubImm({ sf, op, S, sh, imm12, Rn, Rd }: Fields<'sf' | 'op' |
       setFlags ? flags64(String(bh)) : undefined,
     );
   }
-  return setting(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags ? flags32(String(bl)) : undefined);
+  return setting(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags ? flags32(String(bl), carry) : undefined);
 }
 
 export function logicalImm({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'opc' | 'N' | 'immr' | 'imms' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -351,7 +367,7 @@ export function addSubShifted({ sf, op, S, shift, Rm, imm6, Rn, Rd }: Fields<'sf
   }
   return setting(
     `{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`,
-    setFlags ? flags32('b') : undefined,
+    setFlags ? flags32('b', carry) : undefined,
   );
 }
 
@@ -364,9 +380,9 @@ export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | '
   const d = dstZr(Rd);
   const otherwise = [
     '',
-    'const l = (lo >>> 0) + 1; hi = (hi + (l > 0xffffffff ? 1 : 0)) | 0; lo = l | 0;',
+    'lo = (lo + 1) | 0; if (lo === 0) hi = (hi + 1) | 0;',
     'lo = ~lo; hi = ~hi;',
-    'const l = (~lo >>> 0) + 1; hi = (~hi + (l > 0xffffffff ? 1 : 0)) | 0; lo = l | 0;',
+    'lo = (~lo + 1) | 0; hi = (~hi + (lo === 0 ? 1 : 0)) | 0;',
   ][kind];
   const write = is64 ? set64(d, 'lo', 'hi') : set32(d, 'lo');
   return plain(
@@ -521,8 +537,8 @@ export function registerOffset({ size, V, opc, Rm, option, S, Rn, Rt }: Fields<'
   const high = option === 2 ? '0' : option === 6 ? '(ml >> 31)' : hi(m);
   const [ol, oh] = shift64(Shift.LSL, S === 1 ? size : 0);
   return memory(
-    `{ ${spCheck(Rn)}const ml = ${lo(m)}; const mh = ${high}; const l = (${lo(n)} >>> 0) + (${ol} >>> 0); const al = l | 0; ` +
-      `const ah = (${hi(n)} + ${oh} + (l > 0xffffffff ? 1 : 0)) | 0; ${guarded([t[0]], t[1])} }`,
+    `{ ${spCheck(Rn)}const ml = ${lo(m)}; const mh = ${high}; const nl = ${lo(n)}; const al = (nl + ${ol}) | 0; ` +
+      `const ah = (${hi(n)} + ${oh} + (${carryOut('al', 'nl', '0')} ? 1 : 0)) | 0; ${guarded([t[0]], t[1])} }`,
   );
 }
 
