@@ -199,8 +199,13 @@ export class BlockCompiler {
 
 /** The current EL's FastTlbs' arrays, which emit.ts's loads and stores use (the EL is fixed inside a block). */
 const FAST_TLB =
-  'const fr = cpu.mmu.fastRead[cpu.el]; const frTagLo = fr.tagLo; const frTagHi = fr.tagHi; const frChunk = fr.chunk; const frPageOffset = fr.pageOffset; ' +
-  'const fw = cpu.mmu.fastWrite[cpu.el]; const fwTagLo = fw.tagLo; const fwTagHi = fw.tagHi; const fwChunk = fw.chunk; const fwPageOffset = fw.pageOffset;';
+  ['fr', 'fw']
+    .map(
+      (t) =>
+        `const ${t} = cpu.mmu.${t === 'fr' ? 'fastRead' : 'fastWrite'}[cpu.el]; const ${t}TagLo = ${t}.tagLo; const ${t}TagHi = ${t}.tagHi; ` +
+        `const ${t}PageOffset = ${t}.pageOffset; const ${t}Bytes = ${t}.bytes; const ${t}Halves = ${t}.halves; const ${t}Words = ${t}.words;`,
+    )
+    .join(' ');
 
 /** Register halves (`r[N]`) and flags (`cpu.n` ...) in an emitted source; writes are those followed by a lone `=`. */
 const REGISTER = /\br\[(\d+)\]/g;

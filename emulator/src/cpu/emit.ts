@@ -10,7 +10,7 @@
 // The statements run inside the block's function, where these names are in scope:
 //   cpu      the Cpu;  r  its register halves (cpu.r)
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
-//   frTagLo, frTagHi, frChunk, frPageOffset (and fw...)   the current EL's FastTlbs (mmu.ts)
+//   frTagLo, frTagHi, frPageOffset, frBytes, frHalves, frWords (and fw...)   the current EL's FastTlbs (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
 // Each emitter wraps its statements in braces so that its temporaries stay its own.
 
@@ -425,11 +425,11 @@ function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): Pick<A
   return { lookup: `const i${l} = (${l} >>> 12) & 255;`, hit: `${aligned}${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}` };
 }
 
-/** The views of a chunk for accesses of 1, 2 and 4 bytes (log2 of the size), as Cpu.ld8, ld16, ld32 use them. */
-const VIEWS = ['u8', 'u16', 'i32'];
+/** The FastTlb's views of its pages for accesses of 1, 2 and 4 bytes (log2 of the size), as Cpu.ld8, ld16, ld32 use them. */
+const VIEWS = ['Bytes', 'Halves', 'Words'];
 
 /** The hit entry's chunk, as the view for accesses of 2^size bytes, and the element index in it. */
-const view = (tlb: 'fr' | 'fw', l: string, size: number): string => `${tlb}Chunk[i${l}].${VIEWS[size]}`;
+const view = (tlb: 'fr' | 'fw', l: string, size: number): string => `${tlb}${VIEWS[size]}[i${l}]`;
 const element = (tlb: 'fr' | 'fw', l: string, size: number): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> ${size}`;
 
 /** A load of 2^size bytes (size 0 to 2) at (l, h) into a new `v`: bytes and halfwords zero-extended, a word as an int32. */
