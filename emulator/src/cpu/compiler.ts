@@ -14,10 +14,11 @@
 // - Counting. The run loop enters a block only when all of it fits in the budget, and a
 //   block returns the page index after the last instruction it retired (one that faulted
 //   counts), so the run loop counts it as it counts its own steps.
-// - Stopping. After an instruction that may set Cpu.signal (a branch, a closure, a load or
-//   store that left its fast path) the block returns if it did, as the run loop would stop
-//   after it. Before a closure, or a load's or store's slow path, it sets the PC, which the
-//   exception, a device (through Cpu.now()) or the closure reads.
+// - Stopping. After an instruction that may set Cpu.signal (a branch, a closure) the block
+//   returns if it did, as the run loop would stop after it. A load or store that leaves its
+//   fast path (a TLB miss, a device, a fault, a store into code) leaves the block: its
+//   closure runs it, and the block returns after it, signal or not. Before a closure it sets
+//   the PC, which the exception, a device (through Cpu.now()) or the closure reads.
 // - Faults. An access that faults throws EXCEPTION_TAKEN; the block catches it and returns
 //   the count including that instruction, with the signal the exception set.
 // - Chaining. A block that ends in its page (running off its end, or branching to a word of
@@ -28,8 +29,9 @@
 //   the block between (flagsLive). A B.cond straight after a flag-setting instruction tests
 //   its condition on that instruction's result (compare and branch fused, emit.ts holds).
 // - Code that changes. A store into a word a block was compiled from empties the page's
-//   blocks (Cpu.storeHitsCode tells BlockCompiler.stored); the running block sees the page's version
-//   change after its store and returns, so the next instruction is decoded afresh. TLB and
+//   blocks (Cpu.storeHitsCode tells BlockCompiler.stored). Such a store takes the slow path,
+//   after which the block returns, so the next instruction is decoded afresh; a closure's
+//   store (a block's other instructions) is followed by a look at the page's version. TLB and
 //   ASID changes need nothing: blocks, like the closures, belong to physical pages, and the
 //   run loop translates the PC before it enters a page.
 
