@@ -13,13 +13,13 @@
 // (constructing the machine included, Node's start-up not). QEMU cannot count instructions
 // here, so its MIPS figure divides our count by its time: both run the same instructions.
 //
-// Then the most complete chapter with the cost program, as a reader uses it (see workload()):
-// its boot to the prompt, and a stretch of system calls long enough to matter, timed in both
-// machines from the guest's own output; and our emulator's processor time for the same marks,
-// which a busy machine disturbs less than the wall clock (BRAMBLE_COMPILE_AFTER=N times the
-// compiled tier with another threshold).
+// Then two chapters as a reader uses them (see WORKLOADS): chapter 05's boot and a stretch of
+// system calls, and the most complete chapter's boot from its SD card to the shell and a
+// pipeline over a file on the card, timed in both machines from the guest's own output; and
+// our emulator's processor time for the same marks, which a busy machine disturbs less than
+// the wall clock (BRAMBLE_COMPILE_AFTER=N times the compiled tier with another threshold).
 //
-// With --browser, the same workload in the website's Run, in headless Chromium: the MIPS its
+// With --browser, the last of them in the website's Run, in headless Chromium: the MIPS its
 // status line shows (website/test/bench-browser.ts).
 //
 // Then the kernel's costs (chapter 04 on), in instructions our emulator retires, which are
@@ -40,6 +40,7 @@ import { buildChapter, buildKernelCrate, type BuiltKernel } from './build';
 import { listChapters } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun } from './kernel-run';
 import { repoRoot } from './paths';
+import { LARGE_FILE_BYTES } from './sd-image';
 
 const benchDir = path.join(repoRoot, 'tools', 'bench', 'loop');
 /** Long enough for the slowest machine to finish the loop; a hung guest still ends. */
@@ -66,7 +67,7 @@ async function main(argv: string[]): Promise<void> {
   if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only takes one of ${PARTS.join(', ')}, not '${only}'`);
   const wanted = (part: string): boolean => (only === undefined ? part !== 'browser' || values.browser : only === part);
   if (wanted('guests')) process.stdout.write(await guests(runs, tier));
-  if (wanted('workload')) process.stdout.write(await workload(runs, tier));
+  if (wanted('workload')) await workloads(runs, tier);
   if (wanted('browser')) process.stdout.write(browser());
   if (wanted('costs')) process.stdout.write(await costs());
   if (wanted('disk')) process.stdout.write(await diskCosts());
@@ -174,21 +175,56 @@ const CHAPTER_COSTS: Record<string, Cost[]> = { '04-processes': COSTS, '05-vfs':
 const FEW = 100;
 const MANY = 1100;
 
-/** The chapter whose boot and workload are timed: the last one CHAPTER_COSTS measures. */
-const WORKLOAD_CHAPTER = Object.keys(CHAPTER_COSTS).at(-1)!;
-/** The workload: reads of 4 KiB from a tmpfs file, some 12,000 instructions each, run two counts of times. */
-const WORKLOAD_FEW = 1_000;
-const WORKLOAD_MANY = 6_000;
-const workloadCommand = (n: number): string => `run /bin/cost read ${n}`;
-/** What the monitor prints when it is ready for a command. */
-const PROMPT = 'bramble> ';
+/**
+ * A chapter's boot to its prompt and a workload after it, timed by workload(). The workload
+ * is two commands, a short and a long one, each on a fresh boot: the difference of the two
+ * takes out the boot and starting the programs, so the figure is the long one's work alone.
+ */
+interface Workload {
+  chapter: string;
+  /** What the chapter prints when it is ready for a command. */
+  prompt: string;
+  short: string;
+  long: string;
+  /** What the long command prints before its prompt comes back (the browser waits for it). */
+  longPrints: string;
+  /** The command that stops the machine. */
+  exit: string;
+  what: string;
+}
+
+const WORKLOADS: Workload[] = [
+  {
+    // System calls (kernel entry and exit, copies through the page tables, locks): some 60
+    // million instructions' worth, 4 KiB reads from a tmpfs file, some 12,000 instructions each.
+    chapter: '05-vfs',
+    prompt: 'bramble> ',
+    short: 'run /bin/cost read 1000',
+    long: 'run /bin/cost read 6000',
+    longPrints: 'cost: read 6000 times',
+    exit: 'exit',
+    what: 'system calls',
+  },
+  {
+    // The most complete chapter, as a reader uses it: a boot from its SD card (ext2) through
+    // init to the shell, and a pipeline of two processes over a 5 MiB file on the card: the
+    // card's driver, the buffer cache, ext2's block maps, a pipe, and the copies between them.
+    chapter: '07-shell',
+    prompt: '/ $ ',
+    short: 'cat /etc/motd | wc -c',
+    long: 'cat /test/large | wc -c',
+    longPrints: String(LARGE_FILE_BYTES),
+    exit: 'poweroff',
+    what: 'a pipeline over a file on the card',
+  },
+];
 
 /** When the output of one run reached the marks workload() times by (ms from the run's start). */
 interface Marks {
   prompt: number;
-  /** The monitor echoed the command's end of line: the program starts. */
+  /** The command's end of line came back: the program starts. */
   started: number;
-  /** The program printed its last line. */
+  /** The prompt came back after it. */
   finished: number;
   /**
    * The same marks in this process's processor time (all its threads: V8 compiles on threads of
@@ -199,39 +235,39 @@ interface Marks {
 }
 
 /**
- * The chapter as a reader uses it: the boot to its first prompt, and then a workload of
- * system calls (kernel entry and exit, copies through the page tables, locks), timed in both
- * machines by when the guest's output says each step happened, not by the whole run: QEMU
- * waits for the guest to go quiet before it types, and types at a terminal's pace, which is
- * neither machine's speed. The workload runs twice, WORKLOAD_FEW and WORKLOAD_MANY times: the
- * difference of the two takes out starting the program, so the figure is the system calls'
- * alone, some 60 million instructions' worth.
+ * Each workload, timed in both machines by when the guest's output says each step happened,
+ * not by the whole run: QEMU waits for the guest to go quiet before it types, and types at a
+ * terminal's pace, which is neither machine's speed.
  *
  * Pacing does not enter into it: our emulator runs unpaced (a guest waiting for its next tick
  * skips ahead to it, as in every benchmark here), QEMU's clock is the wall clock, and neither
- * the boot nor the workload waits for a timer: both compute all the way. Timer interrupts come
- * at 100 Hz of guest time in both, a few dozen in the workload's time, noise.
+ * the boots nor the workloads wait for a timer: they compute all the way. Timer interrupts
+ * come at 100 Hz of guest time in both, noise.
  */
-async function workload(runs: number, tier: string): Promise<string> {
-  const built = await buildChapter(WORKLOAD_CHAPTER);
+async function workloads(runs: number, tier: string): Promise<void> {
+  for (const w of WORKLOADS) if (listChapters().some((chapter) => chapter.name === w.chapter)) process.stdout.write(await workload(w, runs, tier));
+}
+
+async function workload(w: Workload, runs: number, tier: string): Promise<string> {
+  const built = await buildChapter(w.chapter);
   const image = readFileSync(built.image);
-  const lines = [`\n${WORKLOAD_CHAPTER}: boot to the prompt, then '${workloadCommand(WORKLOAD_MANY)}' less '${workloadCommand(WORKLOAD_FEW)}' (medians of ${runs}):`];
+  const lines = [`\n${w.chapter}: boot to the prompt, then ${w.what}: '${w.long}' less '${w.short}' (medians of ${runs}):`];
   const results = new Map<Backend, { boot: number; work: number; bootCpu: number; workCpu: number; instructions: number | undefined }>();
   for (const backend of ['emulator', 'qemu'] as const) {
-    process.stderr.write(`bench: ${WORKLOAD_CHAPTER}'s boot and workload in ${backend}, ${runs} runs\n`);
+    process.stderr.write(`bench: ${w.chapter}'s boot and workload in ${backend}, ${runs} runs\n`);
     const boot: number[] = [];
     const work: number[] = [];
     const bootCpu: number[] = [];
     const workCpu: number[] = [];
     let instructions: number | undefined;
     for (let i = 0; i < runs; i++) {
-      const few = await workloadRun(image, built.image, backend, WORKLOAD_FEW);
-      const many = await workloadRun(image, built.image, backend, WORKLOAD_MANY);
-      boot.push(few.prompt, many.prompt);
-      work.push(many.finished - many.started - (few.finished - few.started));
-      bootCpu.push(few.cpu.prompt, many.cpu.prompt);
-      workCpu.push(many.cpu.finished - many.cpu.started - (few.cpu.finished - few.cpu.started));
-      if (few.instructions !== undefined && many.instructions !== undefined) instructions = many.instructions - few.instructions;
+      const short = await workloadRun(w, image, built, backend, w.short);
+      const long = await workloadRun(w, image, built, backend, w.long);
+      boot.push(short.prompt, long.prompt);
+      work.push(long.finished - long.started - (short.finished - short.started));
+      bootCpu.push(short.cpu.prompt, long.cpu.prompt);
+      workCpu.push(long.cpu.finished - long.cpu.started - (short.cpu.finished - short.cpu.started));
+      if (short.instructions !== undefined && long.instructions !== undefined) instructions = long.instructions - short.instructions;
     }
     results.set(backend, { boot: median(boot), work: median(work), bootCpu: median(bootCpu), workCpu: median(workCpu), instructions });
   }
@@ -248,41 +284,47 @@ async function workload(runs: number, tier: string): Promise<string> {
 }
 
 /**
- * One boot, the workload run `n` times, then exit; when the guest's output reached each mark.
- * The command is typed once the prompt is there, and `exit` once the command has finished, as
- * a person would: input typed earlier may be lost in QEMU (see qemu.ts, untilQuiet), whose
- * guess that a guest gone quiet is ready fails on a busy host.
+ * One boot, `command`, then the exit command; when the guest's output reached each mark.
+ * The command is typed once the prompt is there, and the exit once the command has finished,
+ * as a person would: input typed earlier may be lost in QEMU (see qemu.ts, untilQuiet), whose
+ * guess that a guest gone quiet is ready fails on a busy host. The card, for a chapter that
+ * has one, is used as it was built and left as it was (neither machine writes it back).
  */
-async function workloadRun(image: Uint8Array, imagePath: string, backend: Backend, n: number): Promise<Marks> {
-  const command = workloadCommand(n);
-  const done = `cost: read ${n} times`;
+async function workloadRun(w: Workload, image: Uint8Array, built: BuiltKernel, backend: Backend, command: string): Promise<Marks> {
   const input = new PassThrough();
   let output = '';
   const marks: Partial<Marks> = {};
   const cpu: Partial<Marks['cpu']> = {};
   const started = performance.now();
   const startedCpu = process.cpuUsage();
+  // The monitor and chapter 07's line editor echo the command and then end its line (the
+  // editor as \r\r\n); the prompt after that says the command is done.
+  const endOfEcho = (): number => {
+    const at = output.indexOf(command);
+    return at < 0 ? -1 : output.indexOf('\n', at + command.length);
+  };
   const onOutput = (bytes: Uint8Array): void => {
     const now = performance.now() - started;
     const used = process.cpuUsage(startedCpu);
     const nowCpu = (used.user + used.system) / 1000;
     output += new TextDecoder('latin1').decode(bytes);
-    if (marks.prompt === undefined && output.includes(PROMPT)) {
+    if (marks.prompt === undefined && output.includes(w.prompt)) {
       marks.prompt = now;
       cpu.prompt = nowCpu;
       input.write(`${command}\r`);
     }
-    if (marks.started === undefined && output.includes(`${command}\r\n`)) {
+    if (marks.started === undefined && endOfEcho() >= 0) {
       marks.started = now;
       cpu.started = nowCpu;
     }
-    if (marks.finished === undefined && output.includes(done)) {
+    if (marks.started !== undefined && marks.finished === undefined && output.indexOf(w.prompt, endOfEcho()) >= 0) {
       marks.finished = now;
       cpu.finished = nowCpu;
-      input.end('exit\r');
+      input.end(`${w.exit}\r`);
     }
   };
-  const run = await runKernel({ image, imagePath, backend, input, timeoutMs: TIMEOUT_MS, onOutput });
+  const sd = built.sd === undefined ? undefined : { path: built.sd, persist: false };
+  const run = await runKernel({ image, imagePath: built.image, backend, input, sd, timeoutMs: TIMEOUT_MS, onOutput });
   if (
     run.ending !== 'exit' ||
     marks.prompt === undefined ||
@@ -292,7 +334,7 @@ async function workloadRun(image: Uint8Array, imagePath: string, backend: Backen
     cpu.started === undefined ||
     cpu.finished === undefined
   ) {
-    throw new Error(`${WORKLOAD_CHAPTER} in ${backend}: '${command}' did not run to its end (${describeEnding(run)})\n${run.output}`);
+    throw new Error(`${w.chapter} in ${backend}: '${command}' did not run to its end (${describeEnding(run)})\n${run.output}`);
   }
   return {
     prompt: marks.prompt,
@@ -303,11 +345,12 @@ async function workloadRun(image: Uint8Array, imagePath: string, backend: Backen
   };
 }
 
-/** The workload's command in the website's Run, in Chromium: what its status line shows. */
+/** The last workload's long command in the website's Run, in Chromium: what its status line shows. */
 function browser(): string {
-  process.stderr.write(`bench: ${WORKLOAD_CHAPTER} in the website, in Chromium\n`);
+  const w = WORKLOADS.at(-1)!;
+  process.stderr.write(`bench: ${w.chapter} in the website, in Chromium\n`);
   const script = path.join(repoRoot, 'website', 'test', 'bench-browser.ts');
-  const args = ['tsx', script, WORKLOAD_CHAPTER, PROMPT, workloadCommand(WORKLOAD_MANY), `cost: read ${WORKLOAD_MANY} times`];
+  const args = ['tsx', script, w.chapter, w.prompt, w.long, w.longPrints];
   const result = spawnSync('npx', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (result.status !== 0) throw new Error(`the browser benchmark failed (exit status ${result.status})`);
   return `\n${result.stdout}`;

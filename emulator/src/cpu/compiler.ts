@@ -14,10 +14,11 @@
 // - Counting. The run loop enters a block only when all of it fits in the budget, and a
 //   block returns the page index after the last instruction it retired (one that faulted
 //   counts), so the run loop counts it as it counts its own steps.
-// - Stopping. After an instruction that may set Cpu.signal (a branch, a closure, a load or
-//   store that left its fast path) the block returns if it did, as the run loop would stop
-//   after it. Before a closure, or a load's or store's slow path, it sets the PC, which the
-//   exception, a device (through Cpu.now()) or the closure reads.
+// - Stopping. After an instruction that may set Cpu.signal (a branch, a closure) the block
+//   returns if it did, as the run loop would stop after it. A load or store that leaves its
+//   fast path (a TLB miss, a device, a fault, a store into code) leaves the block: its
+//   closure runs it, and the block returns after it, signal or not. Before a closure it sets
+//   the PC, which the exception, a device (through Cpu.now()) or the closure reads.
 // - Faults. An access that faults throws EXCEPTION_TAKEN; the block catches it and returns
 //   the count including that instruction, with the signal the exception set.
 // - Chaining. A block that ends in its page (running off its end, or branching to a word of
@@ -28,17 +29,16 @@
 //   the block between (flagsLive). A B.cond straight after a flag-setting instruction tests
 //   its condition on that instruction's result (compare and branch fused, emit.ts holds).
 // - Code that changes. A store into a word a block was compiled from empties the page's
-//   blocks (Cpu.storeHitsCode tells BlockCompiler.stored); the running block sees the page's version
-//   change after its store and returns, so the next instruction is decoded afresh. TLB and
+//   blocks (Cpu.storeHitsCode tells BlockCompiler.stored). Such a store takes the slow path,
+//   after which the block returns, so the next instruction is decoded afresh; a closure's
+//   store (a block's other instructions) is followed by a look at the page's version. TLB and
 //   ASID changes need nothing: blocks, like the closures, belong to physical pages, and the
 //   run loop translates the PC before it enters a page.
 
-import { out } from '../bits';
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { BRANCHED, type Cpu, EXCEPTION_TAKEN } from './cpu';
 import { decode, decodesToOp, emitted } from './decoder';
 import { CHAIN, CONDITION, conditionSource, type Emission, Emitted, FLAGS, flagWrites, holds, SLOW } from './emit';
-import { spAlignmentFault } from './ops/load-store';
 
 /**
  * Entries into a spot that are interpreted before it is compiled. A new function runs in V8's
@@ -201,8 +201,13 @@ export class BlockCompiler {
 
 /** The current EL's FastTlbs' arrays, which emit.ts's loads and stores use (the EL is fixed inside a block). */
 const FAST_TLB =
-  'const fr = cpu.mmu.fastRead[cpu.el]; const frTagLo = fr.tagLo; const frTagHi = fr.tagHi; const frChunk = fr.chunk; const frPageOffset = fr.pageOffset; ' +
-  'const fw = cpu.mmu.fastWrite[cpu.el]; const fwTagLo = fw.tagLo; const fwTagHi = fw.tagHi; const fwChunk = fw.chunk; const fwPageOffset = fw.pageOffset;';
+  ['fr', 'fw']
+    .map(
+      (t) =>
+        `const ${t} = cpu.mmu.${t === 'fr' ? 'fastRead' : 'fastWrite'}[cpu.el]; const ${t}TagLo = ${t}.tagLo; const ${t}TagHi = ${t}.tagHi; ` +
+        `const ${t}PageOffset = ${t}.pageOffset; const ${t}Bytes = ${t}.bytes; const ${t}Halves = ${t}.halves; const ${t}Words = ${t}.words;`,
+    )
+    .join(' ');
 
 /** Register halves (`r[N]`) and flags (`cpu.n` ...) in an emitted source; writes are those followed by a lone `=`. */
 const REGISTER = /\br\[(\d+)\]/g;
@@ -217,10 +222,8 @@ const READS_FLAGS = /\bcpu\.[nzcv]\b(?!\()/;
  * registers: the emitted sources' `r[N]` become `rN` and `cpu.n` becomes `fn`. The Cpu's copy is
  * brought up to date (`flush`) wherever something outside the block may look at it: before a
  * closure (which reads and writes any of them, so the locals are read again after it,
- * `reload`), and before the block returns or goes round. A load's or store's slow path needs
- * less: what an exception taken in it reads, the flags (saved in SPSR) and SP (whose bank it
- * switches), are written back before it (`writeBackState`); the other registers only where
- * the block is left after it (`exits`), since nothing in a slow path reads them.
+ * `reload`), and before the block returns or goes round. The slow path of a load or store
+ * writes them all back (`exits`) before it runs the instruction's closure.
  */
 class Locals {
   private readonly used = new Set<string>();
@@ -235,23 +238,13 @@ class Locals {
     return source.replace(REGISTER, 'r$1').replace(FLAG, 'f$1');
   }
 
-  /** Statements bringing the Cpu's copy up to date; the locals stay dirty (for a way out that may not be taken). */
-  writeBack(): string {
-    return Locals.store(this.dirty);
-  }
-
-  /** The same for the flags and SP alone, which an exception reads (it stays dirty too). */
-  writeBackState(): string {
-    return Locals.store(new Set([...this.dirty].filter((l) => l.startsWith('f') || SP_LOCALS.has(l))));
-  }
-
-  private static store(locals: Set<string>): string {
+  private static store(locals: Iterable<string>): string {
     return [...locals].map((l) => `${Locals.home(l)} = ${l};`).join(' ');
   }
 
-  /** The same, where every path passes: the Cpu's copy is then up to date. */
+  /** Statements bringing the Cpu's copy up to date, where every path passes: it is then up to date. */
   flush(): string {
-    const s = this.writeBack();
+    const s = Locals.store(this.dirty);
     this.dirty.clear();
     return s;
   }
@@ -260,14 +253,11 @@ class Locals {
   static readonly RELOAD = '/*reload*/';
 
   /**
-   * Statements writing every local back where the block is left after a slow path: `all` when
-   * it went on normally (a device, a store into code), `general` when it took an exception,
-   * which has switched SP's bank (the flags and SP were written before it, writeBackState).
-   * Registers the block never wrote hold what the Cpu has, so writing them too is harmless.
+   * Statements writing every local back, wherever the block is: a local not written since it
+   * was read holds what the Cpu has, so writing it too is harmless, and one place serves all.
    */
-  exits(): { all: string; general: string } {
-    const names = [...this.used];
-    return { all: Locals.store(new Set(names)), general: Locals.store(new Set(names.filter((l) => l.startsWith('r') && !SP_LOCALS.has(l)))) };
+  exits(): string {
+    return Locals.store(this.used);
   }
 
   /** The declarations, and the text that reads them all again. */
@@ -284,9 +274,6 @@ class Locals {
     return local.startsWith('r') ? `r[${local.slice(1)}]` : `cpu.${local.slice(1)}`;
   }
 }
-
-/** The locals holding SP's halves (register slot 33). */
-const SP_LOCALS = new Set(['r66', 'r67']);
 
 /** One instruction of a block: its byte offset in the page, its word, and its source (undefined: its closure). */
 interface Instruction {
@@ -350,6 +337,8 @@ export function compileBlock(
   maxLength = MAX_LENGTH,
 ): CompiledBlock {
   const closures: ((cpu: Cpu) => void)[] = [];
+  /** The closures of the loads and stores, by their place in the block, for their slow paths. */
+  const slowOps: ((cpu: Cpu) => void)[] = [];
   const lines: string[] = [];
   const locals = new Locals();
   // Returns give the index of the next instruction in the page, as the run loop counts.
@@ -367,13 +356,10 @@ export function compileBlock(
       continue;
     }
     if (emission.kind === Emitted.Memory) {
-      // Only a slow path (emit.ts, SLOW) can fault, reach a device or store into code: it
-      // writes back what an exception reads and says it ran, and only then is the stop checked.
-      // Every way out after it (a stop: `break exit`; an exception: the catch) writes the other
-      // registers back in one place, at the function's end, rather than at each slow path.
-      const before = locals.writeBackState();
-      const source = locals.take(emission.source).replaceAll(SLOW, `${before} cpu.pcLo = base | ${at}; done = ${length - 1}; slow = true;`);
-      lines.push(source, `if (slow) { slow = false; if (cpu.signal !== 0 || page.version !== version) break exit; }`);
+      // Where an access leaves its fast path (emit.ts, SLOW), the block is left for the
+      // instruction's closure, which runs it from the start (the slow path, below).
+      slowOps[k] = decode(word);
+      lines.push(locals.take(emission.source).replaceAll(SLOW, `{ done = ${k}; break slow; }`));
       continue;
     }
     if (emission.kind !== Emitted.Branch) {
@@ -407,19 +393,21 @@ export function compileBlock(
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();
-  const exits = locals.exits();
   const body = lines
     .join('\n      ')
     .replaceAll(Locals.RELOAD, reload)
     .replace(/\/\*chain\*\/\d+;/g, '');
   const names = closures.map((_, i) => `op${i}`);
+  // The slow path: every local goes back to the Cpu (those not written since they were read
+  // hold what it has), and the load or store that left its fast path (`done` instructions in)
+  // runs as its closure, with the PC at it; the block then returns after it, as the run loop
+  // would after any closure, stop or not. A fault in it (or in another closure) is caught
+  // below, the faulting instruction counted.
   const source =
     `return function ${name}(cpu, base, pageHi, budget) {\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  let slow = false;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n` +
-    `      exit: {\n      ${body}\n      }\n      ${exits.all}\n      return ${start} + done + 1;\n` +
-    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      if (slow) { ${exits.general} }\n      return ${start} + done + 1;\n    }\n  }\n};`;
-  const make = new Function('page', 'version', 'out', 'spFault', 'EXCEPTION_TAKEN', ...names, source) as (
-    ...args: unknown[]
-  ) => CompiledBlock['run'];
-  return { length, run: make(page, page.version, out, spAlignmentFault, EXCEPTION_TAKEN, ...closures) };
+    `  const r = cpu.r;\n  let done = 0;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n` +
+    `      slow: {\n      ${body}\n      }\n      ${locals.exits()}\n      cpu.pcLo = base | ((${start} + done) << 2);\n      slowOps[done](cpu);\n      return ${start} + done + 1;\n` +
+    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
+  const make = new Function('page', 'version', 'slowOps', 'EXCEPTION_TAKEN', ...names, source) as (...args: unknown[]) => CompiledBlock['run'];
+  return { length, run: make(page, page.version, slowOps, EXCEPTION_TAKEN, ...closures) };
 }

@@ -374,12 +374,11 @@ export class Cpu {
 
   // Loads and stores: first the fast path (an aligned access to a page in the
   // current EL's FastTlb), then the general one that translates and may fault.
-  // A FastTlb entry whose tag matches always has its chunk: hence the `!` on it.
 
   ld8(lo: number, hi: number): number {
     const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.u8[t.pageOffset[i] + (lo & 0xfff)];
+    if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.bytes[i][t.pageOffset[i] + (lo & 0xfff)];
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Read);
     if (pa < RAM_END) return this.chunkFor(pa).u8[pa & 0xffff];
     return this.bus.memory.read(pa, 1);
@@ -388,7 +387,7 @@ export class Cpu {
   ld16(lo: number, hi: number): number {
     const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.u16[(t.pageOffset[i] + (lo & 0xfff)) >>> 1];
+    if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.halves[i][(t.pageOffset[i] + (lo & 0xfff)) >>> 1];
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Read);
     if ((pa & 1) !== 0) return this.ld8(lo, hi) | (this.ld8(lo + 1, hi) << 8);
     if (pa < RAM_END) return this.chunkFor(pa).u16[(pa & 0xffff) >>> 1];
@@ -399,7 +398,7 @@ export class Cpu {
   ld32(lo: number, hi: number): number {
     const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.chunk[i]!.i32[(t.pageOffset[i] + (lo & 0xfff)) >>> 2];
+    if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.words[i][(t.pageOffset[i] + (lo & 0xfff)) >>> 2];
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Read);
     if ((pa & 3) !== 0) return this.unalignedLoad(lo, hi, 4);
     if (pa < RAM_END) return this.chunkFor(pa).i32[(pa & 0xffff) >>> 2];
@@ -411,7 +410,7 @@ export class Cpu {
     const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 7) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      const words = t.chunk[i]!.i32;
+      const words = t.words[i];
       const w = (t.pageOffset[i] + (lo & 0xfff)) >>> 2;
       out.hi = words[w + 1];
       return words[w];
@@ -464,7 +463,7 @@ export class Cpu {
     const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.chunk[i]!.u8[t.pageOffset[i] + (lo & 0xfff)] = v;
+      t.bytes[i][t.pageOffset[i] + (lo & 0xfff)] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Write);
@@ -478,7 +477,7 @@ export class Cpu {
     const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.chunk[i]!.u16[(t.pageOffset[i] + (lo & 0xfff)) >>> 1] = v;
+      t.halves[i][(t.pageOffset[i] + (lo & 0xfff)) >>> 1] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Write);
@@ -493,7 +492,7 @@ export class Cpu {
     const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.chunk[i]!.i32[(t.pageOffset[i] + (lo & 0xfff)) >>> 2] = v;
+      t.words[i][(t.pageOffset[i] + (lo & 0xfff)) >>> 2] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Write);
@@ -508,7 +507,7 @@ export class Cpu {
     const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 7) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      const words = t.chunk[i]!.i32;
+      const words = t.words[i];
       const w = (t.pageOffset[i] + (lo & 0xfff)) >>> 2;
       words[w] = vlo;
       words[w + 1] = vhi;

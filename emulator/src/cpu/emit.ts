@@ -10,8 +10,7 @@
 // The statements run inside the block's function, where these names are in scope:
 //   cpu      the Cpu;  r  its register halves (cpu.r)
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
-//   out      from bits.ts (the high half of Cpu.ld64's result, on its slow path)
-//   frTagLo, frTagHi, frChunk, frPageOffset (and fw...)   the current EL's FastTlbs (mmu.ts)
+//   frTagLo, frTagHi, frPageOffset, frBytes, frHalves, frWords (and fw...)   the current EL's FastTlbs (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
 // Each emitter wraps its statements in braces so that its temporaries stay its own.
 
@@ -93,12 +92,16 @@ function set32(d: number, v: string): string {
  * Statements declaring `l` and `h` as the 64-bit value (lo, hi) plus a constant `offset`
  * (|offset| < 2^31), as an address is formed: the carry is tested only for a positive
  * offset, the borrow only for a negative one, and an offset of 0 adds nothing.
+ *
+ * Sums here stay in 32 bits: `(x + y) | 0` is one machine addition to V8, and the carry is
+ * read off the result (an unsigned x + k wrapped iff the result is below k), where a sum
+ * of two unsigned halves that may pass 2^32 would be a double, converted and compared.
  */
 function plus(l: string, h: string, lo: string, hi: string, offset: number): string {
   if (offset === 0) return `const ${l} = ${lo}; const ${h} = ${hi};`;
-  const sum = `${l}Sum`;
-  if (offset > 0) return `const ${sum} = (${lo} >>> 0) + ${offset}; const ${l} = ${sum} | 0; const ${h} = ${sum} > 0xffffffff ? (${hi} + 1) | 0 : ${hi};`;
-  return `const ${sum} = (${lo} >>> 0) - ${-offset}; const ${l} = ${sum} | 0; const ${h} = ${sum} < 0 ? (${hi} - 1) | 0 : ${hi};`;
+  if (offset > 0) return `const ${l} = (${lo} + ${offset}) | 0; const ${h} = (${l} >>> 0) < ${offset} ? (${hi} + 1) | 0 : ${hi};`;
+  // x - m borrowed iff the result wrapped to 2^32 - m or above.
+  return `const ${l} = (${lo} - ${-offset}) | 0; const ${h} = (${l} >>> 0) >= ${2 ** 32 + offset} ? (${hi} - 1) | 0 : ${hi};`;
 }
 
 /** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
@@ -125,25 +128,37 @@ export function conditionSource(code: number): string {
 }
 
 /**
+ * The carry out of the unsigned 32-bit sum `sum` = a + b + carry-in (a the temporary `a`), read
+ * off the result: the sum wrapped iff it is below a, or not above it when a carry came in
+ * (`carryIn`: an expression, or the constant).
+ */
+function carryOut(sum: string, a: string, carryIn: string): string {
+  if (carryIn === '0') return `(${sum} >>> 0) < (${a} >>> 0)`;
+  if (carryIn === '1') return `(${sum} >>> 0) <= (${a} >>> 0)`;
+  return `(${carryIn} ? (${sum} >>> 0) <= (${a} >>> 0) : (${sum} >>> 0) < (${a} >>> 0))`;
+}
+
+/**
  * AddWithCarry (Arm ARM J1.1.3) of the 64-bit values a (temporaries al, ah) and a constant or
  * temporary b, as statements leaving the result in `lo`, `hi` (and the FLAGS marker after them
- * when it sets flags, which flags64 gives).
+ * when it sets flags, which flags64 gives), in 32-bit additions (see plus) with the carry
+ * between the halves in `cl`.
  */
 function addWithCarry64(bl: string, bh: string, carry: number, setFlags: boolean): string {
-  const s = `const l = (al >>> 0) + ((${bl}) >>> 0) + ${carry}; const lo = l | 0; const h = (ah >>> 0) + ((${bh}) >>> 0) + (l > 0xffffffff ? 1 : 0); const hi = h | 0;`;
+  const s = `const lo = (al + (${bl}) + ${carry}) | 0; const cl = ${carryOut('lo', 'al', String(carry))}; const hi = (ah + (${bh}) + (cl ? 1 : 0)) | 0;`;
   return setFlags ? `${s} ${FLAGS}` : s;
 }
 
 /** The flags addWithCarry64 sets. */
-const flags64 = (bh: string): FlagValues => ({ n: 'hi < 0', z: '(lo | hi) === 0', c: 'h > 0xffffffff', v: `((ah ^ hi) & ((${bh}) ^ hi)) < 0` });
+const flags64 = (bh: string): FlagValues => ({ n: 'hi < 0', z: '(lo | hi) === 0', c: carryOut('hi', 'ah', 'cl'), v: `((ah ^ hi) & ((${bh}) ^ hi)) < 0` });
 
 /** The same for 32 bits: the result in `v`. */
 function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
-  const s = `const s = (al >>> 0) + ((${b}) >>> 0) + ${carry}; const v = s | 0;`;
+  const s = `const v = (al + (${b}) + ${carry}) | 0;`;
   return setFlags ? `${s} ${FLAGS}` : s;
 }
 
-const flags32 = (b: string): FlagValues => ({ n: 'v < 0', z: 'v === 0', c: 's > 0xffffffff', v: `((al ^ v) & ((${b}) ^ v)) < 0` });
+const flags32 = (b: string, carry: number): FlagValues => ({ n: 'v < 0', z: 'v === 0', c: carryOut('v', 'al', String(carry)), v: `((al ^ v) & ((${b}) ^ v)) < 0` });
 
 /** The flags of ANDS and BICS: N and Z from the result, C and V cleared. */
 const LOGICAL_FLAGS_64: FlagValues = { n: 'hi < 0', z: '(lo | hi) === 0', c: 'false', v: 'false' };
@@ -205,7 +220,7 @@ export function addSubImm({ sf, op, S, sh, imm12, Rn, Rd }: Fields<'sf' | 'op' |
       setFlags ? flags64(String(bh)) : undefined,
     );
   }
-  return setting(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags ? flags32(String(bl)) : undefined);
+  return setting(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags ? flags32(String(bl), carry) : undefined);
 }
 
 export function logicalImm({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'opc' | 'N' | 'immr' | 'imms' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -352,7 +367,7 @@ export function addSubShifted({ sf, op, S, shift, Rm, imm6, Rn, Rd }: Fields<'sf
   }
   return setting(
     `{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`,
-    setFlags ? flags32('b') : undefined,
+    setFlags ? flags32('b', carry) : undefined,
   );
 }
 
@@ -365,9 +380,9 @@ export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | '
   const d = dstZr(Rd);
   const otherwise = [
     '',
-    'const l = (lo >>> 0) + 1; hi = (hi + (l > 0xffffffff ? 1 : 0)) | 0; lo = l | 0;',
+    'lo = (lo + 1) | 0; if (lo === 0) hi = (hi + 1) | 0;',
     'lo = ~lo; hi = ~hi;',
-    'const l = (~lo >>> 0) + 1; hi = (~hi + (l > 0xffffffff ? 1 : 0)) | 0; lo = l | 0;',
+    'lo = (~lo + 1) | 0; hi = (~hi + (lo === 0 ? 1 : 0)) | 0;',
   ][kind];
   const write = is64 ? set64(d, 'lo', 'hi') : set32(d, 'lo');
   return plain(
@@ -377,88 +392,107 @@ export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | '
 
 // ---------------------------------------------------------------- loads and stores
 
-// Word and doubleword accesses are written out with Cpu.ld32's (st32's, ...) own fast path: an
-// aligned access to a page in the current EL's FastTlb (mmu.ts) reads or writes the RAM chunk
-// directly; anything else calls the method, which checks that path again and goes on to the
-// general one. Stores to pages holding code never hit the fast path (FastTlb keeps them out).
+// Loads and stores are written out with Cpu.ld32's (st32's, ...) own fast path: an aligned
+// access to a page in the current EL's FastTlb (mmu.ts) reads or writes the RAM chunk
+// directly. Stores to pages holding code never hit it (FastTlb keeps them out).
 //
-// Only the slow path can fault, reach a device or store into code, so only it needs the
-// Cpu's registers and PC up to date and the check for a stop afterwards: each slow path
-// starts with the SLOW marker, where the block compiler writes that bookkeeping.
+// Everything else (a TLB miss, a device, a fault, a store into code, SP misaligned) is the
+// slow path, and it is the instruction's own closure: the emitted source tests every access
+// the instruction makes before it changes anything, and where a test fails it has the SLOW
+// marker, where the block compiler leaves the block to run the closure (compiler.ts). A slow
+// path that came back into the block would be a call on the block's fast path, across which
+// the engine can keep nothing in machine registers; one that leaves it costs that block's
+// remaining instructions their compiled speed, once per TLB miss.
 
-/** Where a load or store leaves its fast path (compiler.ts writes the registers back there, and the PC). */
+/** Where a load or store leaves its fast path: the block compiler runs the instruction's closure there instead. */
 export const SLOW = '/*slow*/';
 
-/**
- * The FastTlb lookup for address (l, h) of `bytes` bytes: statements setting the entry index,
- * and the hit test (which includes the alignment the fast path needs). The block reads the
- * current EL's two FastTlbs' arrays once, at its start (compiler.ts, FAST_TLB): the EL cannot
- * change inside a block, since whatever changes it (an exception, ERET) ends the block.
- */
-function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): [string, string] {
-  const aligned = bytes === 1 ? '' : `(${l} & ${bytes - 1}) === 0 && `;
-  return [`const i${l} = (${l} >>> 12) & 255;`, `${aligned}${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}`];
+/** One access of an instruction: the FastTlb lookup (a statement), the hit test, and the access itself. */
+interface Access {
+  readonly lookup: string;
+  readonly hit: string;
+  readonly body: string;
 }
 
-/** The views of a chunk for accesses of 1, 2 and 4 bytes (log2 of the size), as Cpu.ld8, ld16, ld32 use them. */
-const VIEWS = ['u8', 'u16', 'i32'];
+/**
+ * The FastTlb lookup for address (l, h) of `bytes` bytes. The hit test includes the alignment
+ * the fast path needs. The block reads the current EL's two FastTlbs' arrays once, at its start
+ * (compiler.ts, FAST_TLB): the EL cannot change inside a block, since whatever changes it (an
+ * exception, ERET) ends the block.
+ */
+function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): Pick<Access, 'lookup' | 'hit'> {
+  const aligned = bytes === 1 ? '' : `(${l} & ${bytes - 1}) === 0 && `;
+  return { lookup: `const i${l} = (${l} >>> 12) & 255;`, hit: `${aligned}${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}` };
+}
+
+/** The FastTlb's views of its pages for accesses of 1, 2 and 4 bytes (log2 of the size), as Cpu.ld8, ld16, ld32 use them. */
+const VIEWS = ['Bytes', 'Halves', 'Words'];
 
 /** The hit entry's chunk, as the view for accesses of 2^size bytes, and the element index in it. */
-const view = (tlb: 'fr' | 'fw', l: string, size: number): string => `${tlb}Chunk[i${l}].${VIEWS[size]}`;
+const view = (tlb: 'fr' | 'fw', l: string, size: number): string => `${tlb}${VIEWS[size]}[i${l}]`;
 const element = (tlb: 'fr' | 'fw', l: string, size: number): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> ${size}`;
 
-/** Statements loading 2^size bytes (size 0 to 2) at (l, h) into a new `v`: bytes and halfwords zero-extended, a word as an int32. */
-function load(size: number, l: string, h: string, v: string): string {
-  const [lookup, hit] = fastPath('fr', l, h, 1 << size);
-  return `${lookup} let ${v}; if (${hit}) ${v} = ${view('fr', l, size)}[${element('fr', l, size)}]; else { ${SLOW} ${v} = cpu.ld${8 << size}(${l}, ${h}); }`;
+/** A load of 2^size bytes (size 0 to 2) at (l, h) into a new `v`: bytes and halfwords zero-extended, a word as an int32. */
+function load(size: number, l: string, h: string, v: string): Access {
+  return { ...fastPath('fr', l, h, 1 << size), body: `const ${v} = ${view('fr', l, size)}[${element('fr', l, size)}];` };
 }
 
-/** Statements loading 64 bits at (l, h) into new `v` (low half) and `vh`. */
-function load64(l: string, h: string, v: string, vh: string): string {
-  const [lookup, hit] = fastPath('fr', l, h, 8);
-  return (
-    `${lookup} let ${v}; let ${vh}; if (${hit}) { const w = ${element('fr', l, 2)}; const words = ${view('fr', l, 2)}; ${v} = words[w]; ${vh} = words[w + 1]; } ` +
-    `else { ${SLOW} ${v} = cpu.ld64(${l}, ${h}); ${vh} = out.hi; }`
-  );
+/** A load of 64 bits at (l, h) into new `v` (low half) and `vh`. */
+function load64(l: string, h: string, v: string, vh: string): Access {
+  const words = `${v}Words`;
+  const w = `${v}At`;
+  return {
+    ...fastPath('fr', l, h, 8),
+    body: `const ${w} = ${element('fr', l, 2)}; const ${words} = ${view('fr', l, 2)}; const ${v} = ${words}[${w}]; const ${vh} = ${words}[${w} + 1];`,
+  };
 }
 
-/** Statements storing the low 2^size bytes (size 0 to 2) of `value` at (l, h). */
-function store(size: number, l: string, h: string, value: string): string {
-  const [lookup, hit] = fastPath('fw', l, h, 1 << size);
-  return `${lookup} { const v = ${value}; if (${hit}) ${view('fw', l, size)}[${element('fw', l, size)}] = v; else { ${SLOW} cpu.st${8 << size}(${l}, ${h}, v); } }`;
+/** A store of the low 2^size bytes (size 0 to 2) of `value` at (l, h). */
+function store(size: number, l: string, h: string, value: string): Access {
+  return { ...fastPath('fw', l, h, 1 << size), body: `${view('fw', l, size)}[${element('fw', l, size)}] = ${value};` };
 }
 
-function store64(l: string, h: string, value: string, valueHi: string): string {
-  const [lookup, hit] = fastPath('fw', l, h, 8);
-  return (
-    `${lookup} { const v = ${value}; const vh = ${valueHi}; if (${hit}) { const w = ${element('fw', l, 2)}; const words = ${view('fw', l, 2)}; words[w] = v; words[w + 1] = vh; } ` +
-    `else { ${SLOW} cpu.st64(${l}, ${h}, v, vh); } }`
-  );
+function store64(l: string, h: string, value: string, valueHi: string): Access {
+  return {
+    ...fastPath('fw', l, h, 8),
+    body: `{ const w = ${element('fw', l, 2)}; const words = ${view('fw', l, 2)}; words[w] = ${value}; words[w + 1] = ${valueHi}; }`,
+  };
 }
 
-/** The transfer of a single-register access at address (al, ah), or undefined/null as in ops/load-store.ts. */
-function transfer(size: number, opc: number, t: number): string | undefined | null {
+/**
+ * Statements doing `accesses` on their fast paths, then `after` (the register writes), once
+ * every access has passed its test: on the slow path the instruction has changed nothing yet
+ * when its closure runs it from the start.
+ */
+function guarded(accesses: Access[], after: string): string {
+  const lookups = accesses.map((a) => a.lookup).join(' ');
+  const hits = accesses.map((a) => a.hit).join(' && ');
+  return `${lookups} if (!(${hits})) ${SLOW} ${accesses.map((a) => a.body).join(' ')} ${after}`;
+}
+
+/** The access of a single-register instruction at address (al, ah) and its register write, or undefined/null as in ops/load-store.ts. */
+function transfer(size: number, opc: number, t: number): [Access, string] | undefined | null {
   const d = dstZr(t);
-  if (opc === 0) return size === 3 ? store64('al', 'ah', lo(t), hi(t)) : store(size, 'al', 'ah', lo(t));
+  if (opc === 0) return [size === 3 ? store64('al', 'ah', lo(t), hi(t)) : store(size, 'al', 'ah', lo(t)), ''];
   if (opc === 1) {
-    if (size === 3) return `{ ${load64('al', 'ah', 'x', 'xh')} ${set64(d, 'x', 'xh')} }`;
-    return `{ ${load(size, 'al', 'ah', 'x')} ${set32(d, 'x')} }`;
+    if (size === 3) return [load64('al', 'ah', 'x', 'xh'), set64(d, 'x', 'xh')];
+    return [load(size, 'al', 'ah', 'x'), set32(d, 'x')];
   }
   // LDRSB, LDRSH, LDRSW: sign-extended to 64 bits (opc 2) or 32 (opc 3).
   const to64 = opc === 2;
   if (size === 3 || (size === 2 && !to64)) return size === 3 && to64 ? null : undefined;
   const value = size === 0 ? '((x << 24) >> 24)' : size === 1 ? '((x << 16) >> 16)' : 'x';
   const write = d === ZR_SINK ? '' : to64 ? `{ const v = ${value}; r[${2 * d}] = v; r[${2 * d + 1}] = v >> 31; }` : set32(d, value);
-  return `{ ${load(size, 'al', 'ah', 'x')} ${write} }`;
+  return [load(size, 'al', 'ah', 'x'), write];
 }
 
 /**
  * The SP alignment check of ops/load-store.ts (checkingSp), which comes first: a base of SP
- * that is not 16-byte aligned faults when SCTLR_ELx.SA says so. `spFault(cpu)` takes the
- * exception and throws, as a faulting access does.
+ * that is not 16-byte aligned leaves the fast path, and the closure faults or not, as
+ * SCTLR_ELx.SA says.
  */
 function spCheck(rnField: number): string {
-  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) { ${SLOW} spFault(cpu); } ` : '';
+  return rnField === 31 ? `if ((r[${2 * 33}] & 15) !== 0) ${SLOW} ` : '';
 }
 
 function memory(source: string): Emission {
@@ -472,7 +506,7 @@ export function unsignedOffset({ size, V, opc, imm12, Rn, Rt }: Fields<'size' | 
   if (t === undefined) return undefined;
   const n = regSp(Rn);
   const offset = imm12 << size;
-  return memory(`{ ${spCheck(Rn)}${plus('al', 'ah', lo(n), hi(n), offset)} ${t} }`);
+  return memory(`{ ${spCheck(Rn)}${plus('al', 'ah', lo(n), hi(n), offset)} ${guarded([t[0]], t[1])} }`);
 }
 
 /** LDUR/STUR, post-index and pre-index (the unprivileged forms stay with their closure). */
@@ -484,11 +518,11 @@ export function imm9({ size, V, opc, imm9, Rn, Rt }: Fields<'size' | 'V' | 'opc'
   if (t === undefined) return undefined;
   const n = regSp(Rn);
   const check = spCheck(Rn);
-  if (index === Index.Offset) return memory(`{ ${check}${plus('al', 'ah', lo(n), hi(n), imm)} ${t} }`);
+  if (index === Index.Offset) return memory(`{ ${check}${plus('al', 'ah', lo(n), hi(n), imm)} ${guarded([t[0]], t[1])} }`);
   if (index === Index.Post) {
-    return memory(`{ ${check}const al = ${lo(n)}; const ah = ${hi(n)}; ${t} ${plus('wl', 'wh', 'al', 'ah', imm)} ${set64(n, 'wl', 'wh')} }`);
+    return memory(`{ ${check}const al = ${lo(n)}; const ah = ${hi(n)}; ${guarded([t[0]], t[1])} ${plus('wl', 'wh', 'al', 'ah', imm)} ${set64(n, 'wl', 'wh')} }`);
   }
-  return memory(`{ ${check}${plus('al', 'ah', lo(n), hi(n), imm)} ${t} ${set64(n, 'al', 'ah')} }`);
+  return memory(`{ ${check}${plus('al', 'ah', lo(n), hi(n), imm)} ${guarded([t[0]], t[1])} ${set64(n, 'al', 'ah')} }`);
 }
 
 /** LDR/STR (register offset): Xn|SP plus Rm, extended (UXTW, SXTW) or not, shifted by the size when S is set. */
@@ -503,8 +537,8 @@ export function registerOffset({ size, V, opc, Rm, option, S, Rn, Rt }: Fields<'
   const high = option === 2 ? '0' : option === 6 ? '(ml >> 31)' : hi(m);
   const [ol, oh] = shift64(Shift.LSL, S === 1 ? size : 0);
   return memory(
-    `{ ${spCheck(Rn)}const ml = ${lo(m)}; const mh = ${high}; const l = (${lo(n)} >>> 0) + (${ol} >>> 0); const al = l | 0; ` +
-      `const ah = (${hi(n)} + ${oh} + (l > 0xffffffff ? 1 : 0)) | 0; ${t} }`,
+    `{ ${spCheck(Rn)}const ml = ${lo(m)}; const mh = ${high}; const nl = ${lo(n)}; const al = (nl + ${ol}) | 0; ` +
+      `const ah = (${hi(n)} + ${oh} + (${carryOut('al', 'nl', '0')} ? 1 : 0)) | 0; ${guarded([t[0]], t[1])} }`,
   );
 }
 
@@ -520,22 +554,18 @@ export function pair({ opc, V, L, imm7, Rt2, Rn, Rt }: Fields<'opc' | 'V' | 'L' 
   const t2 = Rt2;
   const n = regSp(Rn);
   const pre = index === Index.Post ? 0 : imm;
-  let body: string;
+  let accesses: Access[];
+  let writes = '';
   if (loads) {
     const d1 = dstZr(t1);
     const d2 = dstZr(t2);
-    body = wide
-      ? `${load64('al', 'ah', 'a', 'ahh')} ${load64('bl', 'bh', 'b', 'bhh')} ${set64(d1, 'a', 'ahh')} ${set64(d2, 'b', 'bhh')}`
-      : `${load(2, 'al', 'ah', 'a')} ${load(2, 'bl', 'bh', 'b')} ${set32(d1, 'a')} ${set32(d2, 'b')}`;
+    accesses = wide ? [load64('al', 'ah', 'a', 'ahh'), load64('bl', 'bh', 'b', 'bhh')] : [load(2, 'al', 'ah', 'a'), load(2, 'bl', 'bh', 'b')];
+    writes = wide ? `${set64(d1, 'a', 'ahh')} ${set64(d2, 'b', 'bhh')}` : `${set32(d1, 'a')} ${set32(d2, 'b')}`;
   } else {
-    body = wide
-      ? `${store64('al', 'ah', lo(t1), hi(t1))} ${store64('bl', 'bh', lo(t2), hi(t2))}`
-      : `${store(2, 'al', 'ah', lo(t1))} ${store(2, 'bl', 'bh', lo(t2))}`;
+    accesses = wide ? [store64('al', 'ah', lo(t1), hi(t1)), store64('bl', 'bh', lo(t2), hi(t2))] : [store(2, 'al', 'ah', lo(t1)), store(2, 'bl', 'bh', lo(t2))];
   }
   const writeback = index !== Index.Offset ? ` ${plus('wl', 'wh', lo(n), hi(n), imm)} ${set64(n, 'wl', 'wh')}` : '';
-  return memory(
-    `{ ${spCheck(Rn)}${plus('al', 'ah', lo(n), hi(n), pre)} ${plus('bl', 'bh', 'al', 'ah', size)} ${body}${writeback} }`,
-  );
+  return memory(`{ ${spCheck(Rn)}${plus('al', 'ah', lo(n), hi(n), pre)} ${plus('bl', 'bh', 'al', 'ah', size)} ${guarded(accesses, writes)}${writeback} }`);
 }
 
 // ---------------------------------------------------------------- branches

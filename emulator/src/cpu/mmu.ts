@@ -14,7 +14,7 @@
 // takes an access-flag fault, which is what on-demand paging relies on.
 
 import { out } from '../bits';
-import { type Chunk, RAM_END } from '../memory';
+import { RAM_END } from '../memory';
 import type { Cpu } from './cpu';
 import { Reg } from './sysregs';
 
@@ -73,7 +73,14 @@ export class FastTlb {
   readonly tagLo = new Int32Array(TLB_SIZE).fill(-1);
   /** VA bits 63:32 of the cached page. */
   readonly tagHi = new Int32Array(TLB_SIZE);
-  readonly chunk: (Chunk | null)[] = new Array<Chunk | null>(TLB_SIZE).fill(null);
+  /**
+   * The page's RAM chunk, as the view for each access size. An empty entry has empty views,
+   * never read (no address matches its tag): so every element is a view of one kind, and a
+   * hit's view needs no test of what it is, which a compiled block's every access would pay.
+   */
+  readonly bytes = new Array<Uint8Array>(TLB_SIZE).fill(new Uint8Array(0));
+  readonly halves = new Array<Uint16Array>(TLB_SIZE).fill(new Uint16Array(0));
+  readonly words = new Array<Int32Array>(TLB_SIZE).fill(new Int32Array(0));
   /** Byte offset of the page within its chunk. */
   readonly pageOffset = new Int32Array(TLB_SIZE);
 
@@ -126,7 +133,10 @@ export class Mmu {
     const i = (lo >>> 12) & (TLB_SIZE - 1);
     t.tagLo[i] = lo >>> 12;
     t.tagHi[i] = hi;
-    t.chunk[i] = this.cpu.bus.memory.chunk(pa);
+    const chunk = this.cpu.bus.memory.chunk(pa);
+    t.bytes[i] = chunk.u8;
+    t.halves[i] = chunk.u16;
+    t.words[i] = chunk.i32;
     t.pageOffset[i] = (pa & 0xffff) & ~0xfff;
   }
 
