@@ -8,7 +8,9 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       // BRAMBLE_TIER picks the emulator's tier for every machine these tests build (emulator/node/tier.ts).
-      { test: { name: 'emulator', root: './emulator', include: ['test/**/*.test.ts'], setupFiles: ['./test/setup-tier.ts'] } },
+      // A minute per test, not Vitest's 5 s: reading a vector class's file took longer than that
+      // while the other worker built kernels, and a test here never waits on anything but the CPU.
+      { test: { name: 'emulator', root: './emulator', include: ['test/**/*.test.ts'], setupFiles: ['./test/setup-tier.ts'], testTimeout: 60_000 } },
       {
         test: {
           name: 'tools',
