@@ -1518,6 +1518,7 @@ mod tests {
         assert_eq!(commands("echo ${X:-$(echo not run)} ${U:-\"$X\"} ${U:-'$X'} ${U:-~/d}"), [["echo", "one", "two", "one two", "$X", "/home/d"]]);
         assert_eq!(commands("echo ${U:=new} ${#X} ${#U} ${#N} ${#?} ${10-ten}"), [["echo", "new", "7", "0", "1", "1", "ten"]]);
         assert_eq!(commands("echo \"${U:-'q'}\" \"${U:-a}b\""), [["echo", "'q'", "ab"]]);
+        assert_eq!(commands("echo ${E=x}[$E] ${E:=y}"), [["echo", "[]", "y"]]);
     }
 
     #[test]
