@@ -25,8 +25,9 @@
 //! arithmetic expression); an unquoted expansion is split into fields at blanks; `~` at a
 //! word's start is `$HOME`. `#` starts a comment. A here-document (`<<WORD`) is the lines
 //! after the one it is on, up to a line that is WORD: expanded as in "…" unless WORD is quoted
-//! (`<<-` takes the tabs off the lines' starts). Not read: `${NAME:-…}` and the other forms of
-//! `${…}`.
+//! (`<<-` takes the tabs off the lines' starts). `${NAME-word}`, `${NAME=word}`,
+//! `${NAME?word}` and `${NAME+word}` (with `:`, empty counts as unset), `${#NAME}` and
+//! `${NAME%pattern}` (`%%`, `#`, `##`) are the forms of `${…}`.
 
 use crate::sh::arithmetic;
 use crate::sh::glob;
@@ -1164,7 +1165,9 @@ pub fn fields(word: &Word, expander: &mut dyn Expander) -> Result<Vec<Field>, St
     field.end(&mut fields);
     Ok(fields)
 }
+// ANCHOR_END: fields
 
+// ANCHOR: expand
 /// Adds the parts' values to `field`: split into `fields` when there are fields to split
 /// into, else kept whole. `forced` quotes them all (a `${…}` form's word inside "…").
 fn expand(parts: &[Part], forced: bool, mut fields: Option<&mut Vec<Field>>, field: &mut Building, expander: &mut dyn Expander) -> Result<(), String> {
@@ -1234,7 +1237,7 @@ fn expand(parts: &[Part], forced: bool, mut fields: Option<&mut Vec<Field>>, fie
     }
     Ok(())
 }
-// ANCHOR_END: fields
+// ANCHOR_END: expand
 
 /// `value` without the shortest (or longest) prefix (or suffix) that `pattern` matches.
 pub fn remove<'a>(value: &'a str, pattern: &str, suffix: bool, longest: bool) -> &'a str {
