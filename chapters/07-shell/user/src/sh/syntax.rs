@@ -1204,7 +1204,11 @@ fn expand(parts: &[Part], forced: bool, mut fields: Option<&mut Vec<Field>>, fie
                         let set = value.as_ref().is_some_and(|value| !*colon || !value.is_empty());
                         match (operator, set) {
                             ('+', false) => put("", *quoted, field, &mut fields),
-                            ('+', true) | ('-', false) => expand(&word.parts, *quoted || forced, fields.as_deref_mut(), field, expander)?,
+                            ('+', true) | ('-', false) => {
+                                // "${x:-}" is still a field, if an empty one.
+                                put("", *quoted, field, &mut fields);
+                                expand(&word.parts, *quoted || forced, fields.as_deref_mut(), field, expander)?;
+                            }
                             (_, true) => put(&value.unwrap_or_default(), *quoted, field, &mut fields),
                             ('=', false) => {
                                 if !is_name(name) {
@@ -1522,6 +1526,7 @@ mod tests {
         assert_eq!(commands("echo ${U:=new} ${#X} ${#U} ${#N} ${#?} ${10-ten}"), [["echo", "new", "7", "0", "1", "1", "ten"]]);
         assert_eq!(commands("echo \"${U:-'q'}\" \"${U:-a}b\""), [["echo", "'q'", "ab"]]);
         assert_eq!(commands("echo ${E=x}[$E] ${E:=y}"), [["echo", "[]", "y"]]);
+        assert_eq!(commands("echo \"${U:-}\" \"${U+x}\" ${U:-}"), [["echo", "", ""]]);
     }
 
     #[test]
