@@ -11,8 +11,8 @@ use ulib::sys::{self, Fork};
 use ulib::{Errno, eprintln, path, println, signal, tool};
 
 /// The builtins: commands that change the shell itself, or read its state.
-pub const BUILTINS: [&str; 19] =
-    ["cd", "pwd", "exit", "export", "unset", "jobs", "fg", "bg", "wait", ":", "history", "break", "continue", "return", "read", "shift", "local", "true", "false"];
+pub const BUILTINS: [&str; 20] =
+    ["cd", "pwd", "exit", "export", "unset", "jobs", "fg", "bg", "wait", ":", "history", "break", "continue", "return", "read", "shift", "set", "local", "true", "false"];
 
 pub fn is_builtin(name: &str) -> bool {
     BUILTINS.contains(&name)
@@ -509,6 +509,7 @@ fn builtin(shell: &mut Shell, words: &[String]) -> i32 {
         "break" | "continue" | "return" => control(shell, &words[0], &args),
         "read" => compound::read(shell, &args),
         "shift" => shift(shell, &args),
+        "set" => set(shell, &args),
         "local" => compound::local(shell, &args),
         "fg" => jobs::foreground(shell, args.first().copied()),
         "bg" => jobs::background(shell, args.first().copied()),
@@ -565,6 +566,32 @@ fn shift(shell: &mut Shell, args: &[&str]) -> i32 {
         return 2;
     }
     shell.parameters.drain(..count);
+    0
+}
+
+/// `set -- ARGS` (or `set ARGS`, the first not an option): ARGS become the positional
+/// parameters. `set` alone lists the variables as dash does; options are not supported.
+fn set(shell: &mut Shell, args: &[&str]) -> i32 {
+    let words = match args.first() {
+        None => {
+            let mut variables: Vec<String> = shell.variables.iter().map(|variable| alloc::format!("{}='{}'", variable.name, variable.value.replace('\'', "'\\''"))).collect();
+            variables.sort();
+            for variable in variables {
+                println!("{variable}");
+            }
+            return 0;
+        }
+        Some(&"--") => &args[1..],
+        Some(option) if option.starts_with(['-', '+']) => {
+            shell.complain(format_args!("set: Illegal option {option}"));
+            if !shell.interactive {
+                shell.exiting = Some(2);
+            }
+            return 2;
+        }
+        Some(_) => args,
+    };
+    shell.parameters = words.iter().map(|word| word.to_string()).collect();
     0
 }
 
