@@ -25,10 +25,12 @@
 //! arithmetic expression); an unquoted expansion is split into fields at blanks; `~` at a
 //! word's start is `$HOME`. `#` starts a comment. A here-document (`<<WORD`) is the lines
 //! after the one it is on, up to a line that is WORD: expanded as in "…" unless WORD is quoted
-//! (`<<-` takes the tabs off the lines' starts). Not read: `${NAME:-…}` and the other forms of
-//! `${…}`.
+//! (`<<-` takes the tabs off the lines' starts). `${NAME-word}`, `${NAME=word}`,
+//! `${NAME?word}` and `${NAME+word}` (with `:`, empty counts as unset), `${#NAME}` and
+//! `${NAME%pattern}` (`%%`, `#`, `##`) are the forms of `${…}`.
 
 use crate::sh::arithmetic;
+use crate::sh::glob;
 use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
@@ -49,6 +51,25 @@ pub enum Part {
     Substitution { items: Vec<Item>, quoted: bool },
     /// `$((…))`: the value of the expression, its text as written.
     Arithmetic { expression: String, quoted: bool },
+    /// `${NAME…}` with an operator: what the value becomes (see `Form`).
+    Braced { name: String, form: Form, quoted: bool },
+}
+
+/// The forms of `${…}` beyond `${NAME}`. A form's word is kept as written and expanded only
+/// if it is used; its parts are quoted as written inside the braces (a pattern's quoted
+/// characters are literal even in "${x#…}").
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Form {
+    /// `${#NAME}`: the value's length in characters.
+    Length,
+    /// `${NAME-word}`, `=`, `?`, `+`: a test of whether the parameter is set (with `:`, set
+    /// and not empty), and what to do about it.
+    Test { operator: char, colon: bool, word: Word },
+    /// `${NAME%pattern}` (`%%`, `#`, `##`): the value without its shortest (longest) suffix
+    /// (prefix) that the pattern matches.
+    Remove { suffix: bool, longest: bool, pattern: Word },
+    /// Anything else in braces (`${x!}`, `${}`): an error when expanded, as in dash.
+    Bad,
 }
 
 /// A word as written: its parts in order. Quoted empty text (`""`) is kept as an empty
@@ -483,20 +504,17 @@ impl<'a> Lexer<'a> {
         Ok(())
     }
 
-    /// After a `$`: a parameter's name, or else a literal `$`.
+    /// After a `$`: a parameter's name, `${…}`, or else a literal `$`.
     fn parameter(&mut self, word: &mut Word, run: &mut Run, quoted: bool) -> Result<(), SyntaxError> {
         let rest = &self.text[self.at..];
-        let name = if let Some(braced) = rest.strip_prefix('{') {
-            let Some(end) = braced.find('}') else {
-                return Err(self.error("Syntax error: Missing '}'", true));
-            };
-            let name = &braced[..end];
-            if !is_name(name) && !is_special(name) && !name.bytes().all(|byte| byte.is_ascii_digit()) {
-                return Err(self.error("Bad substitution", false));
-            }
-            self.at += end + 2;
-            name
-        } else if rest.starts_with(['?', '$', '#', '@', '*']) || rest.starts_with(|c: char| c.is_ascii_digit()) {
+        if rest.starts_with('{') {
+            self.at += 1;
+            let part = self.braced(quoted)?;
+            run.flush(word);
+            word.parts.push(part);
+            return Ok(());
+        }
+        let name = if rest.starts_with(['?', '$', '#', '@', '*']) || rest.starts_with(|c: char| c.is_ascii_digit()) {
             self.at += 1;
             &rest[..1]
         } else {
@@ -511,6 +529,121 @@ impl<'a> Lexer<'a> {
         run.flush(word);
         word.parts.push(Part::Parameter { name: String::from(name), quoted });
         Ok(())
+    }
+
+    /// The name at the lexer: a variable's, a special parameter's, or a positional one's
+    /// (all its digits); empty if none is there.
+    fn parameter_name(&mut self) -> String {
+        let rest = &self.text[self.at..];
+        let length = if rest.starts_with(['?', '$', '#', '@', '*']) {
+            1
+        } else if rest.starts_with(|c: char| c.is_ascii_digit()) {
+            rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())
+        } else if rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len())
+        } else {
+            0
+        };
+        self.at += length;
+        String::from(&rest[..length])
+    }
+
+    // ANCHOR: braced
+    /// `${…}`, after its `{`: a name, then `}` or an operator and its word up to the `}`.
+    fn braced(&mut self, quoted: bool) -> Result<Part, SyntaxError> {
+        // `${#NAME}` is a length; `${#}` and `${#…}` otherwise are the parameter `#`.
+        let rest = &self.text[self.at..];
+        if rest.len() > 2 && rest.starts_with('#') && !rest.starts_with("#}") {
+            let start = self.at;
+            self.at += 1;
+            let name = self.parameter_name();
+            if !name.is_empty() && self.peek() == Some('}') {
+                self.at += 1;
+                return Ok(Part::Braced { name, form: Form::Length, quoted });
+            }
+            self.at = start;
+        }
+        let name = self.parameter_name();
+        let rest = &self.text[self.at..];
+        let colon = rest.starts_with(':');
+        let operator = rest[usize::from(colon)..].chars().next();
+        let form = match operator {
+            Some('}') if !colon && !name.is_empty() => {
+                self.at += 1;
+                return Ok(Part::Parameter { name, quoted });
+            }
+            Some(operator @ ('-' | '=' | '?' | '+')) if !name.is_empty() => {
+                self.at += usize::from(colon) + 1;
+                Form::Test { operator, colon, word: self.braced_word(quoted)? }
+            }
+            Some(operator @ ('%' | '#')) if !colon && !name.is_empty() => {
+                let longest = rest[1..].starts_with(operator);
+                self.at += 1 + usize::from(longest);
+                Form::Remove { suffix: operator == '%', longest, pattern: self.braced_word(quoted)? }
+            }
+            _ => {
+                self.braced_word(quoted)?;
+                Form::Bad
+            }
+        };
+        Ok(Part::Braced { name, form, quoted })
+    }
+    // ANCHOR_END: braced
+
+    /// The word of a `${…}` form, up to and past the unquoted `}` that ends it. Inside "…",
+    /// a `'` is just a character, as in dash.
+    fn braced_word(&mut self, in_double_quotes: bool) -> Result<Word, SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error("Syntax error: commands nested too deeply", false));
+        }
+        let mut word = Word::default();
+        let mut run = Run::default();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(self.error("Syntax error: Missing '}'", true));
+            };
+            self.at += c.len_utf8();
+            match c {
+                '}' => break,
+                '~' if word.parts.is_empty() && run.text.is_empty() && matches!(self.peek(), Some('/' | '}')) => {
+                    word.parts.push(Part::Parameter { name: String::from("HOME"), quoted: true });
+                }
+                '\'' if !in_double_quotes => {
+                    let Some(end) = self.text[self.at..].find('\'') else {
+                        return Err(self.error("Syntax error: Unterminated quoted string", true));
+                    };
+                    let inside = &self.text[self.at..self.at + end];
+                    self.line += inside.matches('\n').count();
+                    self.at += end + 1;
+                    run.flush(&mut word);
+                    word.parts.push(Part::Text { text: String::from(inside), quoted: true });
+                }
+                '"' => self.double_quoted(&mut word, &mut run)?,
+                '\\' => match self.peek() {
+                    Some('\n') => {
+                        self.at += 1;
+                        self.line += 1;
+                    }
+                    Some(next) => {
+                        run.push(&mut word, next, true);
+                        self.at += next.len_utf8();
+                    }
+                    None => run.push(&mut word, '\\', false),
+                },
+                '`' => self.backquoted(&mut word, &mut run, in_double_quotes)?,
+                '$' => self.dollar(&mut word, &mut run, false)?,
+                _ => {
+                    if c == '\n' {
+                        self.line += 1;
+                    }
+                    run.push(&mut word, c, false);
+                }
+            }
+        }
+        run.flush(&mut word);
+        self.depth -= 1;
+        Ok(word)
     }
 }
 
@@ -559,9 +692,6 @@ pub fn is_name(text: &str) -> bool {
     text.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn is_special(text: &str) -> bool {
-    matches!(text, "?" | "$" | "#" | "@" | "*") || (text.len() == 1 && text.starts_with(|c: char| c.is_ascii_digit()))
-}
 
 /// The parser: tokens, one of lookahead, and a function per rule of the grammar.
 struct Parser<'a> {
@@ -967,6 +1097,8 @@ pub trait Expander {
     fn parameters(&self) -> Vec<String>;
     /// What `items` print on their standard output.
     fn substitute(&mut self, items: &[Item]) -> String;
+    /// Sets a variable (for `${NAME=word}`).
+    fn assign(&mut self, name: &str, value: &str);
 }
 
 /// A field being built, which may exist and be empty (`""`).
@@ -1024,37 +1156,110 @@ impl Building {
 
 /// The fields a word becomes: expansions replaced by their values, and unquoted values split
 /// at blanks. A word of nothing but unquoted empty values makes no field at all; `""` makes
-/// one empty field, and "$@" one field per parameter. An error (in arithmetic) is the
-/// message to print.
+/// one empty field, and "$@" one field per parameter. An error (in arithmetic, `${x?}`, a bad
+/// substitution) is the message to print.
 pub fn fields(word: &Word, expander: &mut dyn Expander) -> Result<Vec<Field>, String> {
     let mut fields = Vec::new();
     let mut field = Building::default();
-    for part in &word.parts {
-        match part {
-            Part::Text { text, quoted } => field.add(text, *quoted),
-            Part::Parameter { name, quoted: true } if name == "@" => {
-                for (index, parameter) in expander.parameters().iter().enumerate() {
-                    if index > 0 {
-                        field.end(&mut fields);
-                    }
-                    field.add(parameter, true);
-                }
-            }
-            Part::Parameter { name, quoted } => field.add_value(&expander.lookup(name).unwrap_or_default(), *quoted, &mut fields),
-            Part::Substitution { items, quoted } => {
-                let output = expander.substitute(items);
-                field.add_value(output.trim_end_matches('\n'), *quoted, &mut fields);
-            }
-            Part::Arithmetic { expression, quoted } => {
-                let value = arithmetic::evaluate(expression, &|name| expander.lookup(name)).map_err(|error| alloc::format!("arithmetic expression: {error}: \"{expression}\""))?;
-                field.add_value(&alloc::format!("{value}"), *quoted, &mut fields);
-            }
-        }
-    }
+    expand(&word.parts, false, Some(&mut fields), &mut field, expander)?;
     field.end(&mut fields);
     Ok(fields)
 }
 // ANCHOR_END: fields
+
+// ANCHOR: expand
+/// Adds the parts' values to `field`: split into `fields` when there are fields to split
+/// into, else kept whole. `forced` quotes them all (a `${…}` form's word inside "…").
+fn expand(parts: &[Part], forced: bool, mut fields: Option<&mut Vec<Field>>, field: &mut Building, expander: &mut dyn Expander) -> Result<(), String> {
+    for part in parts {
+        // Unquoted literal text has blanks only in a `${…}` form's word, where they split it.
+        let put = |value: &str, quoted: bool, field: &mut Building, fields: &mut Option<&mut Vec<Field>>| match fields {
+            Some(fields) => field.add_value(value, quoted || forced, fields),
+            None => field.add(value, quoted || forced),
+        };
+        match part {
+            Part::Text { text, quoted } => put(text, *quoted, field, &mut fields),
+            Part::Parameter { name, quoted } if name == "@" && (*quoted || forced) && fields.is_some() => {
+                for (index, parameter) in expander.parameters().iter().enumerate() {
+                    if let (true, Some(fields)) = (index > 0, fields.as_deref_mut()) {
+                        field.end(fields);
+                    }
+                    field.add(parameter, true);
+                }
+            }
+            Part::Parameter { name, quoted } => put(&expander.lookup(name).unwrap_or_default(), *quoted, field, &mut fields),
+            Part::Substitution { items, quoted } => {
+                let output = expander.substitute(items);
+                put(output.trim_end_matches('\n'), *quoted, field, &mut fields);
+            }
+            Part::Arithmetic { expression, quoted } => {
+                let value = arithmetic::evaluate(expression, &|name| expander.lookup(name)).map_err(|error| alloc::format!("arithmetic expression: {error}: \"{expression}\""))?;
+                put(&alloc::format!("{value}"), *quoted, field, &mut fields);
+            }
+            Part::Braced { name, form, quoted } => {
+                let value = expander.lookup(name);
+                match form {
+                    Form::Length => put(&alloc::format!("{}", value.unwrap_or_default().chars().count()), *quoted, field, &mut fields),
+                    Form::Test { operator, colon, word } => {
+                        let set = value.as_ref().is_some_and(|value| !*colon || !value.is_empty());
+                        match (operator, set) {
+                            ('+', false) => put("", *quoted, field, &mut fields),
+                            ('+', true) | ('-', false) => {
+                                // "${x:-}" is still a field, if an empty one.
+                                put("", *quoted, field, &mut fields);
+                                expand(&word.parts, *quoted || forced, fields.as_deref_mut(), field, expander)?;
+                            }
+                            (_, true) => put(&value.unwrap_or_default(), *quoted, field, &mut fields),
+                            ('=', false) => {
+                                if !is_name(name) {
+                                    return Err(alloc::format!("{name}: bad variable name"));
+                                }
+                                let assigned = text(word, expander)?;
+                                expander.assign(name, &assigned);
+                                put(&assigned, *quoted, field, &mut fields);
+                            }
+                            _ => {
+                                let message = text(word, expander)?;
+                                let message = match (message.is_empty(), colon) {
+                                    (false, _) => message,
+                                    (true, false) => String::from("parameter not set"),
+                                    (true, true) => String::from("parameter not set or null"),
+                                };
+                                return Err(alloc::format!("{name}: {message}"));
+                            }
+                        }
+                    }
+                    Form::Remove { suffix, longest, pattern } => {
+                        let value = value.unwrap_or_default();
+                        let pattern = self::pattern(pattern, expander)?;
+                        put(remove(&value, &pattern, *suffix, *longest), *quoted, field, &mut fields);
+                    }
+                    Form::Bad => return Err(String::from("Bad substitution")),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: expand
+
+/// `value` without the shortest (or longest) prefix (or suffix) that `pattern` matches.
+pub fn remove<'a>(value: &'a str, pattern: &str, suffix: bool, longest: bool) -> &'a str {
+    let mut cuts: Vec<usize> = value.char_indices().map(|(at, _)| at).chain([value.len()]).collect();
+    // The candidates in the order tried: shortest first, unless the longest is wanted.
+    if suffix != longest {
+        cuts.reverse();
+    }
+    for cut in cuts {
+        if suffix && glob::matches_text(pattern, &value[cut..]) {
+            return &value[..cut];
+        }
+        if !suffix && glob::matches_text(pattern, &value[..cut]) {
+            return &value[cut..];
+        }
+    }
+    value
+}
 
 /// The text of a word without splitting (for a redirection's file, an assignment's value, the
 /// word of `case`).
@@ -1070,18 +1275,7 @@ pub fn pattern(word: &Word, expander: &mut dyn Expander) -> Result<String, Strin
 /// The word expanded as one field, whatever its values hold.
 fn quoted(word: &Word, expander: &mut dyn Expander) -> Result<Building, String> {
     let mut whole = Building::default();
-    for part in &word.parts {
-        let (value, quoted) = match part {
-            Part::Text { text, quoted } => (text.clone(), *quoted),
-            Part::Parameter { name, quoted } => (expander.lookup(name).unwrap_or_default(), *quoted),
-            Part::Substitution { items, quoted } => (String::from(expander.substitute(items).trim_end_matches('\n')), *quoted),
-            Part::Arithmetic { .. } => {
-                let mut fields = fields(&Word { parts: Vec::from([part.clone()]) }, expander)?;
-                (fields.pop().map(|field| field.text).unwrap_or_default(), true)
-            }
-        };
-        whole.add(&value, quoted);
-    }
+    expand(&word.parts, false, None, &mut whole, expander)?;
     Ok(whole)
 }
 
@@ -1141,6 +1335,9 @@ mod tests {
             let words: Vec<String> = simple.words[1..].iter().flat_map(|word| fields(word, self).unwrap()).map(|field| field.text).collect();
             alloc::format!("{}\n\n", words.join(" "))
         }
+
+        /// The tests' values are fixed: an assignment only shows in what the word becomes.
+        fn assign(&mut self, _: &str, _: &str) {}
     }
 
     fn simple(command: &Command) -> &Simple {
@@ -1320,6 +1517,46 @@ mod tests {
         let parsed = parse("echo $((1 / 0))");
         let words = &simple(&parsed.items[0].first.commands[0]).words;
         assert_eq!(fields(&words[1], &mut Values), Err("arithmetic expression: division by zero: \"1 / 0\"".to_string()));
+    }
+
+    #[test]
+    fn braced_forms_test_set_and_unset_and_expand_their_word_only_when_used() {
+        assert_eq!(commands("echo ${U:-a  b} \"${U-a  b}\" ${E-x} ${E:-y} ${X:+set} ${U+set}."), [["echo", "a", "b", "a  b", "y", "set", "."]]);
+        assert_eq!(commands("echo ${X:-$(echo not run)} ${U:-\"$X\"} ${U:-'$X'} ${U:-~/d}"), [["echo", "one", "two", "one two", "$X", "/home/d"]]);
+        assert_eq!(commands("echo ${U:=new} ${#X} ${#U} ${#N} ${#?} ${10-ten}"), [["echo", "new", "7", "0", "1", "1", "ten"]]);
+        assert_eq!(commands("echo \"${U:-'q'}\" \"${U:-a}b\""), [["echo", "'q'", "ab"]]);
+        assert_eq!(commands("echo ${E=x}[$E] ${E:=y}"), [["echo", "[]", "y"]]);
+        assert_eq!(commands("echo \"${U:-}\" \"${U+x}\" ${U:-}"), [["echo", "", ""]]);
+    }
+
+    #[test]
+    fn braced_patterns_remove_the_shortest_or_longest_match() {
+        assert_eq!(remove("abcabc", "b*", true, false), "abca");
+        assert_eq!(remove("abcabc", "b*", true, true), "a");
+        assert_eq!(remove("abcabc", "*b", false, false), "cabc");
+        assert_eq!(remove("abcabc", "*b", false, true), "c");
+        assert_eq!(remove("abc", "x", false, false), "abc");
+        assert_eq!(commands("echo ${G%.?} ${G#\"*\"} \"${X#* }\" ${X%%[ ]*}"), [["echo", "*", ".c", "two", "one"]]);
+    }
+
+    #[test]
+    fn braced_errors_come_when_the_word_is_expanded() {
+        for (text, message) in [
+            ("echo ${U?}", "U: parameter not set"),
+            ("echo ${E:?}", "E: parameter not set or null"),
+            ("echo ${U?not $X}", "U: not one two"),
+            ("echo ${X!}", "Bad substitution"),
+            ("echo ${}", "Bad substitution"),
+            ("echo ${1=a}", "1: bad variable name"),
+        ] {
+            let parsed = parse(text);
+            assert_eq!(parsed.error, None, "{text}");
+            let words = &simple(&parsed.items[0].first.commands[0]).words;
+            assert_eq!(fields(&words[1], &mut Values), Err(message.to_string()), "{text}");
+        }
+        assert_eq!(fields(&simple(&parse("echo ${E?}").items[0].first.commands[0]).words[1], &mut Values), Ok(Vec::new()));
+        assert_eq!(error("echo ${X:-a"), (1, "Syntax error: Missing '}'".to_string()));
+        assert!(parse(&"${X:-".repeat(MAX_NESTING + 1)).error.is_some_and(|error| error.message.contains("nested too deeply")));
     }
 
     #[test]

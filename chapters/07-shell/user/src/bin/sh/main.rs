@@ -280,6 +280,10 @@ impl Expander for Shell {
     fn substitute(&mut self, items: &[Item]) -> String {
         compound::substitute(self, items)
     }
+
+    fn assign(&mut self, name: &str, value: &str) {
+        self.set_variable(name, value, false);
+    }
 }
 
 /// What a signal's death is called when the shell reports it.

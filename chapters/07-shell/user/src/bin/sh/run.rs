@@ -11,8 +11,8 @@ use ulib::sys::{self, Fork};
 use ulib::{Errno, eprintln, path, println, signal, tool};
 
 /// The builtins: commands that change the shell itself, or read its state.
-pub const BUILTINS: [&str; 19] =
-    ["cd", "pwd", "exit", "export", "unset", "jobs", "fg", "bg", "wait", ":", "history", "break", "continue", "return", "read", "shift", "local", "true", "false"];
+pub const BUILTINS: [&str; 20] =
+    ["cd", "pwd", "exit", "export", "unset", "jobs", "fg", "bg", "wait", ":", "history", "break", "continue", "return", "read", "shift", "set", "local", "true", "false"];
 
 pub fn is_builtin(name: &str) -> bool {
     BUILTINS.contains(&name)
@@ -116,23 +116,26 @@ pub fn commands(shell: &mut Shell, commands: &[Command], text: &str) -> i32 {
     }
     // A lone builtin, function, group, `if` or loop runs in the shell itself: `cd` in a child
     // would change only the child's directory, and `x=1` in a loop would be lost with it.
+    // A program's words, expanded here to tell, are not expanded again in its child: that
+    // would run a `$(…)` or assign `${x=…}` twice.
+    let mut expanded = None;
     match commands {
         [Command::Simple(command)] => {
-            let expanded = match expand(shell, command) {
-                Ok(expanded) => expanded,
+            let words = match expand(shell, command) {
+                Ok(words) => words,
                 Err(message) => return expansion_failed(shell, &message),
             };
-            match expanded.words.first() {
-                Some(name) if compound::function(shell, name).is_some() => return in_shell(shell, &expanded),
-                Some(name) if !is_builtin(name) => {}
-                _ => return in_shell(shell, &expanded),
+            match words.words.first() {
+                Some(name) if compound::function(shell, name).is_some() => return in_shell(shell, &words),
+                Some(name) if !is_builtin(name) => expanded = Some(words),
+                _ => return in_shell(shell, &words),
             }
         }
         [Command::Function(name, body)] => return compound::define(shell, name, body),
         [Command::Compound(compound, redirects)] if !matches!(**compound, Compound::Subshell(_)) => return compound::in_shell(shell, compound, redirects),
         _ => {}
     }
-    let Some(job) = start(shell, commands, text, true) else { return shell.status };
+    let Some(job) = start(shell, commands, text, true, expanded) else { return shell.status };
     jobs::wait_foreground(shell, job)
 }
 // ANCHOR_END: pipeline
@@ -172,7 +175,7 @@ fn time(shell: &mut Shell, commands: &[Command], text: &str) -> i32 {
 /// a copy of the shell that runs the whole list.
 pub fn start_background(shell: &mut Shell, item: &Item) {
     let job = if item.rest.is_empty() && !item.first.negated {
-        start(shell, &item.first.commands, &item.text, false)
+        start(shell, &item.first.commands, &item.text, false, None)
     } else {
         let whole = Item { background: false, ..item.clone() };
         match sys::fork() {
@@ -203,7 +206,7 @@ pub fn start_background(shell: &mut Shell, item: &Item) {
 // ANCHOR: start
 /// Forks one process per command, joined by pipes, in one new process group; None if even
 /// the first could not be started.
-fn start(shell: &mut Shell, commands: &[Command], text: &str, foreground: bool) -> Option<Job> {
+fn start(shell: &mut Shell, commands: &[Command], text: &str, foreground: bool, mut expanded: Option<Expanded>) -> Option<Job> {
     let mut pids = Vec::new();
     let mut group = 0;
     // The read end of the pipe from the previous command, if there is one.
@@ -230,7 +233,7 @@ fn start(shell: &mut Shell, commands: &[Command], text: &str, foreground: bool) 
                 if let Some((_, write_end)) = pipe {
                     let _ = sys::dup3(write_end, 1, 0);
                 }
-                let status = run_child(shell, command);
+                let status = run_child(shell, command, expanded.take());
                 sys::exit(shell.exiting.unwrap_or(status))
             }
             Ok(Fork::Parent { child }) => {
@@ -284,13 +287,13 @@ pub fn child_setup(shell: &mut Shell, group: usize, foreground: bool) {
 
 /// In the child: a compound command, or a simple command's redirections and then the
 /// builtin, function or program. Returns the status to exit with.
-fn run_child(shell: &mut Shell, command: &Command) -> i32 {
+fn run_child(shell: &mut Shell, command: &Command, expanded: Option<Expanded>) -> i32 {
     let command = match command {
         Command::Simple(command) => command,
         Command::Function(name, body) => return compound::define(shell, name, body),
         Command::Compound(compound, redirects) => return compound::in_shell(shell, compound, redirects),
     };
-    let expanded = match expand(shell, command) {
+    let expanded = match expanded.map_or_else(|| expand(shell, command), Ok) {
         Ok(expanded) => expanded,
         Err(message) => return expansion_failed(shell, &message),
     };
@@ -506,6 +509,7 @@ fn builtin(shell: &mut Shell, words: &[String]) -> i32 {
         "break" | "continue" | "return" => control(shell, &words[0], &args),
         "read" => compound::read(shell, &args),
         "shift" => shift(shell, &args),
+        "set" => set(shell, &args),
         "local" => compound::local(shell, &args),
         "fg" => jobs::foreground(shell, args.first().copied()),
         "bg" => jobs::background(shell, args.first().copied()),
@@ -562,6 +566,32 @@ fn shift(shell: &mut Shell, args: &[&str]) -> i32 {
         return 2;
     }
     shell.parameters.drain(..count);
+    0
+}
+
+/// `set -- ARGS` (or `set ARGS`, the first not an option): ARGS become the positional
+/// parameters. `set` alone lists the variables as dash does; options are not supported.
+fn set(shell: &mut Shell, args: &[&str]) -> i32 {
+    let words = match args.first() {
+        None => {
+            let mut variables: Vec<String> = shell.variables.iter().map(|variable| alloc::format!("{}='{}'", variable.name, variable.value.replace('\'', "'\\''"))).collect();
+            variables.sort();
+            for variable in variables {
+                println!("{variable}");
+            }
+            return 0;
+        }
+        Some(&"--") => &args[1..],
+        Some(option) if option.starts_with(['-', '+']) => {
+            shell.complain(format_args!("set: Illegal option {option}"));
+            if !shell.interactive {
+                shell.exiting = Some(2);
+            }
+            return 2;
+        }
+        Some(_) => args,
+    };
+    shell.parameters = words.iter().map(|word| word.to_string()).collect();
     0
 }
 
