@@ -97,10 +97,12 @@ async function gdbSession(kernel: BuiltKernel, backend: Backend): Promise<string
 /** gdb-multiarch --batch on `elf`; commands are echoed as `(gdb) command`. */
 function gdbBatch(elf: string, commands: string[]): Promise<string> {
   const args = ['--batch', '-nx', '-ex', 'set pagination off', '-ex', 'set confirm off', '-ex', 'set trace-commands on'];
-  const gdb = spawn(loadToolchain().gdb, [...args, ...commands.flatMap((command) => ['-ex', command]), elf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // GDB's errors (a variable optimised out) go to its stderr: given the same pipe as its
+  // stdout, which GDB flushes before it reports an error, they land after the command that
+  // caused them. Two pipes read side by side would put them anywhere.
+  const gdb = spawn('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', loadToolchain().gdb, ...args, ...commands.flatMap((command) => ['-ex', command]), elf], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   gdb.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  gdb.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
   return new Promise((resolve, reject) => {
     gdb.on('error', reject);
     gdb.on('close', () => resolve(text.replace(/^\+/gm, '(gdb) ')));

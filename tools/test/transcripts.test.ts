@@ -70,8 +70,8 @@ describe.each(DEBUGGING_TRANSCRIPTS.map((name) => [name] as const))('the appendi
  */
 function acrossCompilers(name: (typeof DEBUGGING_TRANSCRIPTS)[number], transcript: string): string {
   const lines = transcript.split('\n');
-  // GDB's errors (a variable optimised out) go to its stderr and can land after the next
-  // prompt: the session must still have gone through as many commands. (What each command
+  // What GDB can show differs (a variable optimised out with one compiler, printed with
+  // another): the session must still have gone through as many commands. (What each command
   // shows is checked with any compiler by gdb.test.ts.)
   if (name.startsWith('debugging-gdb-')) return `${transcript.split('(gdb) ').length - 1} commands`;
   if (name === 'debugging-trace') {
