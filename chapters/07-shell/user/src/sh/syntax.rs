@@ -246,6 +246,25 @@ impl<'a> Lexer<'a> {
         SyntaxError { line: self.line, message: String::from(message), incomplete }
     }
 
+    /// The next character, taken; at the end of the text, the error `unterminated` (more
+    /// input could finish what is open).
+    fn take(&mut self, unterminated: &str) -> Result<char, SyntaxError> {
+        let Some(c) = self.peek() else {
+            return Err(self.error(unterminated, true));
+        };
+        self.at += c.len_utf8();
+        Ok(c)
+    }
+
+    /// One level deeper into nested constructs, or an error past MAX_NESTING.
+    fn nest(&mut self) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error("Syntax error: commands nested too deeply", false));
+        }
+        Ok(())
+    }
+
     fn next_token(&mut self) -> Result<Token, SyntaxError> {
         loop {
             let rest = &self.text[self.at..];
@@ -337,10 +356,7 @@ impl<'a> Lexer<'a> {
         run.flush(word);
         let parts_before = word.parts.len();
         loop {
-            let Some(c) = self.peek() else {
-                return Err(self.error("Syntax error: Unterminated quoted string", true));
-            };
-            self.at += c.len_utf8();
+            let c = self.take("Syntax error: Unterminated quoted string")?;
             match c {
                 '"' => {
                     // "" alone still makes a field: an empty quoted part.
@@ -473,10 +489,7 @@ impl<'a> Lexer<'a> {
         let start_line = self.line;
         let mut inner = String::new();
         loop {
-            let Some(c) = self.peek() else {
-                return Err(self.error("Syntax error: EOF in backquote substitution", true));
-            };
-            self.at += c.len_utf8();
+            let c = self.take("Syntax error: EOF in backquote substitution")?;
             match c {
                 '`' => break,
                 '\\' => match self.peek() {
@@ -593,17 +606,11 @@ impl<'a> Lexer<'a> {
     /// The word of a `${…}` form, up to and past the unquoted `}` that ends it. Inside "…",
     /// a `'` is just a character, as in dash.
     fn braced_word(&mut self, in_double_quotes: bool) -> Result<Word, SyntaxError> {
-        self.depth += 1;
-        if self.depth > MAX_NESTING {
-            return Err(self.error("Syntax error: commands nested too deeply", false));
-        }
+        self.nest()?;
         let mut word = Word::default();
         let mut run = Run::default();
         loop {
-            let Some(c) = self.peek() else {
-                return Err(self.error("Syntax error: Missing '}'", true));
-            };
-            self.at += c.len_utf8();
+            let c = self.take("Syntax error: Missing '}'")?;
             match c {
                 '}' => break,
                 '~' if word.parts.is_empty() && run.text.is_empty() && matches!(self.peek(), Some('/' | '}')) => {
@@ -713,11 +720,7 @@ impl<'a> Parser<'a> {
 
     /// One level deeper into nested constructs, or an error past MAX_NESTING.
     fn nest(&mut self) -> Result<(), SyntaxError> {
-        self.lexer.depth += 1;
-        if self.lexer.depth > MAX_NESTING {
-            return Err(self.lexer.error("Syntax error: commands nested too deeply", false));
-        }
-        Ok(())
+        self.lexer.nest()
     }
 
     fn unexpected(&self) -> SyntaxError {
