@@ -26,16 +26,17 @@ describe.each(withExercises)('exercise %s %s', (chapterName, name, chapter) => {
   });
 
   test('its check passes in both machines with the reference solution applied', async () => {
-    const copy = scratchCopy(chapter, name);
+    const copy = scratchCopy(chapter);
     try {
       const patch = solutionPatch(chapterName, name);
       execFileSync('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '--no-backup-if-mismatch', '-d', copy.dir, '-i', patch], { stdio: 'pipe' });
       // The copy differs from the chapter only in what the patch changes (and its crates' names,
       // which change no program): only the programs the patch touches are compiled again.
       const reuseProgramsOf = { chapter, changed: patchedFiles(readFileSync(patch, 'utf8')) };
-      const { runs, problems } = await checkExercise(copy, spec, exercise, { reuseProgramsOf });
+      const { runs, problems } = await checkExercise(copy, spec, exercise, { reuseProgramsOf, incremental: true });
       expect(problems, `${problems.join('\n')}\n\nour emulator:\n${runs.emulator.output}\n\nQEMU:\n${runs.qemu.output}`).toEqual([]);
     } finally {
+      // The copy's folder is made again for the next solution; rustc's incremental state stays in the target folder.
       rmSync(copy.dir, { recursive: true, force: true });
       rmSync(path.join(buildDir, copy.name), { recursive: true, force: true });
     }
@@ -112,10 +113,13 @@ describe('the exercises', () => {
 
 /**
  * A copy of `chapter` under build/, as a crate of its own name: cargo shares one target folder
- * between all kernels, and tells packages apart by name.
+ * between all kernels, and tells packages apart by name. Each of the chapter's solutions is
+ * applied to a fresh copy at the same place, under the same name, and built with rustc's
+ * incremental state kept: the first solution compiles the whole kernel, the next ones only what
+ * their patches (and the files the previous one changed back) reach.
  */
-function scratchCopy(chapter: Chapter, exercise: string): Chapter {
-  const name = `exercise-${chapter.name}-${exercise}`;
+function scratchCopy(chapter: Chapter): Chapter {
+  const name = `exercise-${chapter.name}`;
   const dir = path.join(buildDir, 'exercises', name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.dirname(dir), { recursive: true });
