@@ -18,6 +18,8 @@ const docsDir = process.env.BRAMBLE_DOCS ?? path.join(repoRoot, 'docs');
 /** Files the build makes for the site to serve (kernel images, the emulator's worker); never committed. Test builds use folders of their own. */
 const generatedStatic = process.env.BRAMBLE_STATIC ?? path.join(buildDir, 'website-static');
 mkdirSync(generatedStatic, { recursive: true });
+/** Chapters whose kernels and source pages the build makes, comma-separated; all of them unless a test that builds a site of its own names some. */
+const onlyChapters = process.env.BRAMBLE_CHAPTERS?.split(',');
 
 const DOCS_ROUTE = 'chapters';
 /** The repository's files as this build reads them, shared by the plugin and the listings. */
@@ -51,7 +53,7 @@ const config: Config = {
       } satisfies Preset.Options,
     ],
   ],
-  plugins: [(context) => bramblePlugin(context, { docsDir, docsRoute: `/${DOCS_ROUTE}`, staticDir: generatedStatic, sources })],
+  plugins: [(context) => bramblePlugin(context, { docsDir, docsRoute: `/${DOCS_ROUTE}`, staticDir: generatedStatic, sources, ...(onlyChapters ? { only: onlyChapters } : {}) })],
   themeConfig: {
     navbar: {
       title: 'Bramble',

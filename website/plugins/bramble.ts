@@ -37,6 +37,8 @@ export interface BrambleOptions {
   staticDir: string;
   /** Filled here with every chapter file and transcript, for the whole build to read (see snapshot.ts). */
   sources: SourceSnapshot;
+  /** Only these chapters (folder names), for test builds that need no other; every chapter when absent. */
+  only?: readonly string[];
 }
 
 interface Loaded {
@@ -68,7 +70,7 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
     },
 
     async loadContent(): Promise<Loaded> {
-      const chapters = listChapters();
+      const chapters = listChapters().filter((chapter) => !options.only || options.only.includes(chapter.name));
       const pages = await chapterPages(options.docsDir, options.docsRoute);
       const loaded: LoadedChapter[] = [];
       for (const [index, chapter] of chapters.entries()) {

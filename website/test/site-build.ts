@@ -20,8 +20,11 @@ export interface SiteBuild {
   dispose(): void;
 }
 
-/** Builds the site; `docsDir` replaces docs/ for a test's own pages. */
-export function buildSite(docsDir?: string): Promise<SiteBuild> {
+/**
+ * Builds the site; `docsDir` replaces docs/ for a test's own pages, and `chapters` limits the
+ * chapters whose kernels and source pages it makes (a test's page may need only one).
+ */
+export function buildSite(docsDir?: string, chapters?: readonly string[]): Promise<SiteBuild> {
   mkdirSync(buildDir, { recursive: true });
   const scratch = mkdtempSync(path.join(buildDir, 'website-test-'));
   // Docusaurus compiles its generated modules as the site's own code only inside the site's
@@ -33,6 +36,7 @@ export function buildSite(docsDir?: string): Promise<SiteBuild> {
     DOCUSAURUS_GENERATED_FILES_DIR_NAME: generated,
     BRAMBLE_STATIC: path.join(scratch, 'static'),
     ...(docsDir ? { BRAMBLE_DOCS: docsDir } : {}),
+    ...(chapters ? { BRAMBLE_CHAPTERS: chapters.join(',') } : {}),
   };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [DOCUSAURUS, 'build', WEBSITE, '--out-dir', outDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
