@@ -256,6 +256,17 @@ describe('the block compiler', () => {
     for (let seed = 200; seed < 240; seed++) compare(program(seed, 3 + (seed % 40), 300, false), 8_000, seed);
   }, 120_000);
 
+  it('compiles a straight run longer than a block whole, once its start is hot', () => {
+    // A loop of 152 instructions: 150 adds, then subs and b.ne, three blocks (64, 64, 24).
+    const adds = new Array<number>(150).fill(0x91000421); // add x1, x1, #1
+    const words = [...load32(0, 1000), ...adds, 0xf1000400, (0x54000001 | ((-151 & 0x7ffff) << 5)) >>> 0, 0x14000000];
+    // 45 passes: the loop's start is hot after FUZZ_COMPILE_AFTER (31), and all three of its
+    // blocks are compiled then, not the second only after as many passes again.
+    const m = compare(image(words), 45 * 152, 11);
+    expect(m.compiler!.compiled).toBe(3);
+    expect(m.cores[0]!.r[2]).toBeGreaterThan(40 * 150);
+  });
+
   it('sees a store into the block it is running, and runs the new instruction', () => {
     // A hot loop whose body rewrites its own next instruction: "add x1, x1, #1" becomes
     // "add x1, x1, #2" on the 100th pass. Both tiers must see the new word at once.

@@ -5,7 +5,7 @@
 // entered more often than the compiler's threshold (HOT by default) at the start of a straight
 // run (a branch target, a page entry, or the instruction after a block), the
 // words from there to the next branch (at most MAX_LENGTH, never past the page) become one
-// JavaScript function, built with `new Function`: each instruction that emit.ts knows is
+// JavaScript function, built with `new Function` (a longer run, as many, all at once): each instruction that emit.ts knows is
 // written out with its fields as constants, and any other is a call to its own closure,
 // which the engine can then inline, since each call site only ever sees one.
 //
@@ -75,6 +75,8 @@ const MAX_INVALIDATIONS = 8;
  */
 export interface CompiledBlock {
   readonly length: number;
+  /** The straight run went on past the block's end (it stopped at MAX_LENGTH or MAX_SOURCE, not at a branch). */
+  readonly continues: boolean;
   readonly run: (cpu: Cpu, base: number, pageHi: number, budget: number) => number;
 }
 
@@ -105,11 +107,23 @@ export class CompiledPage {
       const heat = this.heat[index] + 1;
       this.heat[index] = heat;
       if (heat <= this.compiler.threshold) return undefined;
-      block = this.compiler.compile(this, index);
-      this.blocks[index] = block;
-      this.covered.fill(1, index, index + block.length);
+      block = this.compile(index);
+      // A straight run longer than a block is compiled whole: the blocks after the first are
+      // as hot as it is, but the run loop would never count them as entered, so each would
+      // wait for the threshold again (interpreted meanwhile) only once the one before it
+      // was compiled.
+      for (let b = block, at = index + b.length; b.continues && this.blocks[at] === undefined; at += b.length) {
+        b = this.compile(at);
+      }
     }
     return block.length <= room ? block : undefined;
+  }
+
+  private compile(index: number): CompiledBlock {
+    const block = this.compiler.compile(this, index);
+    this.blocks[index] = block;
+    this.covered.fill(1, index, index + block.length);
+    return block;
   }
 
   /**
@@ -390,6 +404,7 @@ export function compileBlock(
     lines.push(chained, flush);
   }
   const length = run.length;
+  const continues = run[length - 1]!.emission?.kind !== Emitted.Branch && start + length < 1024;
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();
@@ -409,5 +424,5 @@ export function compileBlock(
     `      slow: {\n      ${body}\n      }\n      ${locals.exits()}\n      cpu.pcLo = base | ((${start} + done) << 2);\n      slowOps[done](cpu);\n      return ${start} + done + 1;\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
   const make = new Function('page', 'version', 'slowOps', 'EXCEPTION_TAKEN', ...names, source) as (...args: unknown[]) => CompiledBlock['run'];
-  return { length, run: make(page, page.version, slowOps, EXCEPTION_TAKEN, ...closures) };
+  return { length, continues, run: make(page, page.version, slowOps, EXCEPTION_TAKEN, ...closures) };
 }
