@@ -10,7 +10,7 @@
 // The statements run inside the block's function, where these names are in scope:
 //   cpu      the Cpu;  r  its register halves (cpu.r)
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
-//   frTagLo, frTagHi, frPageOffset, frBytes, frHalves, frWords (and fw...)   the current EL's FastTlbs (mmu.ts)
+//   frTagLo, frTagHi, frPageOffset, frBytes, frHalves, frWords (and fw...)   the arrays of the core's FastTlbs at its EL (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
 // Each emitter wraps its statements in braces so that its temporaries stay its own.
 
@@ -428,9 +428,9 @@ interface Access {
 /**
  * The FastTlb lookup for address (l, h) of `bytes` bytes. The miss test includes the alignment
  * the fast path needs, and is one expression, 0 on a hit, with no branch in it: the tests of
- * all an instruction's accesses are ORed together into one branch to the slow path. The block
- * reads the current EL's two FastTlbs' arrays once, at its start (compiler.ts, FAST_TLB): the
- * EL cannot change inside a block, since whatever changes it (an exception, ERET) ends the block.
+ * all an instruction's accesses are ORed together into one branch to the slow path. The
+ * FastTlbs are the core's at its EL, which cannot change inside a block, since whatever
+ * changes it (an exception, ERET) ends the block (compiler.ts, FAST_TLB_ARRAYS).
  */
 function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): Pick<Access, 'lookup' | 'miss'> {
   const aligned = bytes === 1 ? '' : `(${l} & ${bytes - 1}) | `;
