@@ -462,8 +462,8 @@ export function compileBlock(
   if (tlbs === undefined) return { length, continues, run: onAnyCore };
   // The block as it runs on the core and at the EL it was compiled for, whose FastTlbs it
   // holds as constants: V8 then knows their arrays' addresses and lengths, so the lookups'
-  // indexes (8 bits) need no bounds checks, and no machine registers hold the arrays. Any
-  // other core or EL runs the block made for any core.
+  // indexes (8 bits) need no bounds checks, and the addresses are constants in its machine
+  // code, not values spilled to the stack. Any other core or EL runs the block made for any core.
   const own = make(
     `${FAST_TLB_ARRAYS}\n  return ${fn('if (cpu.mmu.fastRead[cpu.el] !== fr) return onAnyCore(cpu, base, pageHi, budget);')};`,
     ['fr', tlbs.read],
