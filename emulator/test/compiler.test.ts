@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Machine } from '../src/index';
 import { decodesToOp } from '../src/cpu/decoder';
 import { Reg } from '../src/cpu/sysregs';
-import { HOT } from '../src/cpu/compiler';
+import { compileBlock, HOT } from '../src/cpu/compiler';
 
 /** mulberry32: a small seeded generator, so a failing program can be regenerated from its seed. */
 function random(seed: number): () => number {
@@ -255,6 +255,37 @@ describe('the block compiler', () => {
   it('runs loops of one block, which go round inside the compiled function, the same', () => {
     for (let seed = 200; seed < 240; seed++) compare(program(seed, 3 + (seed % 40), 300, false), 8_000, seed);
   }, 120_000);
+
+  it('compiles a straight run longer than a block whole, once its start is hot', () => {
+    // A loop of 152 instructions: 150 adds, then subs and b.ne, three blocks (64, 64, 24).
+    const adds = new Array<number>(150).fill(0x91000421); // add x1, x1, #1
+    const words = [...load32(0, 1000), ...adds, 0xf1000400, (0x54000001 | ((-151 & 0x7ffff) << 5)) >>> 0, 0x14000000];
+    // 45 passes: the loop's start is hot after FUZZ_COMPILE_AFTER (31), and all three of its
+    // blocks are compiled then, not the second only after as many passes again.
+    const m = compare(image(words), 45 * 152, 11);
+    expect(m.compiler!.compiled).toBe(3);
+    expect(m.cores[0]!.r[2]).toBeGreaterThan(40 * 150);
+  });
+
+  it("runs a block made for one core's TLBs on another core with that core's own", () => {
+    // A block is made for the FastTlbs of the core (and EL) it got hot on, which it holds;
+    // any other runs it through those of its own. Two machines make the difference visible:
+    // each has its own RAM, so a block reading through the other's TLB would read the other's.
+    const words = [...load32(20, DATA), 0xf9400281, 0x91000421, 0xf9000681, 0x14000000]; // ldr x1, [x20]; add x1, x1, #1; str x1, [x20, #8]; b .
+    const [a, b] = [0x11, 0x22].map((value) => {
+      const m = new Machine({ kernel: image(words), compile: false });
+      m.debugWrite(DATA, value);
+      while (m.cores[0]!.pcLo !== KERNEL + 20) m.run(1); // through the boot stub and the store: the TLBs hold DATA's page
+      m.cores[0]!.pcLo = KERNEL + 8; // back to the load
+      return m;
+    });
+    const cpuA = a!.cores[0]!;
+    const cpuB = b!.cores[0]!;
+    const block = compileBlock((i) => words[i]!, 2, { version: 0 }, 'test', 64, { read: cpuA.mmu.fastRead[2], write: cpuA.mmu.fastWrite[2] });
+    for (const cpu of [cpuB, cpuA]) block.run(cpu, KERNEL, 0, 100);
+    expect([cpuA.r[2], cpuB.r[2]]).toEqual([0x12, 0x23]);
+    expect([a!.memory.chunk(DATA).i32[2], b!.memory.chunk(DATA).i32[2]]).toEqual([0x12, 0x23]);
+  });
 
   it('sees a store into the block it is running, and runs the new instruction', () => {
     // A hot loop whose body rewrites its own next instruction: "add x1, x1, #1" becomes

@@ -5,7 +5,7 @@
 // entered more often than the compiler's threshold (HOT by default) at the start of a straight
 // run (a branch target, a page entry, or the instruction after a block), the
 // words from there to the next branch (at most MAX_LENGTH, never past the page) become one
-// JavaScript function, built with `new Function`: each instruction that emit.ts knows is
+// JavaScript function, built with `new Function` (a longer run, as many, all at once): each instruction that emit.ts knows is
 // written out with its fields as constants, and any other is a call to its own closure,
 // which the engine can then inline, since each call site only ever sees one.
 //
@@ -28,6 +28,9 @@
 //   reader in the block comes after another instruction setting them all, with no way out of
 //   the block between (flagsLive). A B.cond straight after a flag-setting instruction tests
 //   its condition on that instruction's result (compare and branch fused, emit.ts holds).
+// - Its core. A block holds the FastTlbs of the core and EL it got hot on as constants, for
+//   V8 to compile its loads and stores against; on any other it runs as a second function,
+//   which reads the current ones at each entry.
 // - Code that changes. A store into a word a block was compiled from empties the page's
 //   blocks (Cpu.storeHitsCode tells BlockCompiler.stored). Such a store takes the slow path,
 //   after which the block returns, so the next instruction is decoded afresh; a closure's
@@ -38,6 +41,7 @@
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { BRANCHED, type Cpu, EXCEPTION_TAKEN } from './cpu';
 import { decode, decodesToOp, emitted } from './decoder';
+import type { FastTlb } from './mmu';
 import { CHAIN, CONDITION, conditionSource, type Emission, Emitted, FLAGS, flagWrites, holds, SLOW } from './emit';
 
 /**
@@ -75,6 +79,8 @@ const MAX_INVALIDATIONS = 8;
  */
 export interface CompiledBlock {
   readonly length: number;
+  /** The straight run went on past the block's end (it stopped at MAX_LENGTH or MAX_SOURCE, not at a branch). */
+  readonly continues: boolean;
   readonly run: (cpu: Cpu, base: number, pageHi: number, budget: number) => number;
 }
 
@@ -98,18 +104,30 @@ export class CompiledPage {
    * The block to run at word `index`, if there is one that fits in `room` instructions.
    * `entry` says whether this is the start of a straight run (only those get hot).
    */
-  enter(index: number, room: number, entry: boolean): CompiledBlock | undefined {
+  enter(cpu: Cpu, index: number, room: number, entry: boolean): CompiledBlock | undefined {
     let block = this.blocks[index];
     if (block === undefined) {
       if (!entry || this.invalidations >= MAX_INVALIDATIONS) return undefined;
       const heat = this.heat[index] + 1;
       this.heat[index] = heat;
       if (heat <= this.compiler.threshold) return undefined;
-      block = this.compiler.compile(this, index);
-      this.blocks[index] = block;
-      this.covered.fill(1, index, index + block.length);
+      block = this.compile(cpu, index);
+      // A straight run longer than a block is compiled whole: the blocks after the first are
+      // as hot as it is, but the run loop would never count them as entered, so each would
+      // wait for the threshold again (interpreted meanwhile) only once the one before it
+      // was compiled.
+      for (let b = block, at = index + b.length; b.continues && this.blocks[at] === undefined; at += b.length) {
+        b = this.compile(cpu, at);
+      }
     }
     return block.length <= room ? block : undefined;
+  }
+
+  private compile(cpu: Cpu, index: number): CompiledBlock {
+    const block = this.compiler.compile(this, index, { read: cpu.mmu.fastRead[cpu.el], write: cpu.mmu.fastWrite[cpu.el] });
+    this.blocks[index] = block;
+    this.covered.fill(1, index, index + block.length);
+    return block;
   }
 
   /**
@@ -190,24 +208,41 @@ export class BlockCompiler {
     p.stored(((pa & 0xfff) + size - 1) >>> 2);
   }
 
-  /** Compile the block starting at word `start` of `page`. */
-  compile(page: CompiledPage, start: number): CompiledBlock {
+  /** Compile the block starting at word `start` of `page`, for the core and EL whose FastTlbs are `tlbs`. */
+  compile(page: CompiledPage, start: number, tlbs: FastTlbs): CompiledBlock {
     const words = this.memory.chunk(page.ppn * 4096).i32;
     const first = ((page.ppn * 4096) & 0xffff) >>> 2;
     this.compiled++;
-    return compileBlock((i) => words[first + i], start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`);
+    return compileBlock((i) => words[first + i], start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`, MAX_LENGTH, tlbs);
   }
 }
 
-/** The current EL's FastTlbs' arrays, which emit.ts's loads and stores use (the EL is fixed inside a block). */
-const FAST_TLB =
-  ['fr', 'fw']
-    .map(
-      (t) =>
-        `const ${t} = cpu.mmu.${t === 'fr' ? 'fastRead' : 'fastWrite'}[cpu.el]; const ${t}TagLo = ${t}.tagLo; const ${t}TagHi = ${t}.tagHi; ` +
-        `const ${t}PageOffset = ${t}.pageOffset; const ${t}Bytes = ${t}.bytes; const ${t}Halves = ${t}.halves; const ${t}Words = ${t}.words;`,
-    )
-    .join(' ');
+/** The read and write FastTlbs of one core at one EL. */
+export interface FastTlbs {
+  readonly read: FastTlb;
+  readonly write: FastTlb;
+}
+
+/** The arrays of FastTlbs `fr` and `fw` that emit.ts's loads and stores use, as constants named for them. */
+const FAST_TLB_ARRAYS = ['fr', 'fw']
+  .map(
+    (t) =>
+      `const ${t}TagLo = ${t}.tagLo; const ${t}TagHi = ${t}.tagHi; const ${t}PageOffset = ${t}.pageOffset; ` +
+      `const ${t}Bytes = ${t}.bytes; const ${t}Halves = ${t}.halves; const ${t}Words = ${t}.words;`,
+  )
+  .join(' ');
+
+/** The current core's FastTlbs at its current EL (fixed inside a block: whatever changes it ends the block). */
+const CURRENT_FAST_TLBS = 'const fr = cpu.mmu.fastRead[cpu.el]; const fw = cpu.mmu.fastWrite[cpu.el];';
+
+/**
+ * Functions made so far in this JavaScript realm: each has its number in its name, so that no
+ * two have the same source. V8 caches `new Function` by its source, and the closures of one
+ * cached function share their optimised code, which then cannot hold one closure's FastTlbs
+ * as constants (see compileBlock): a second machine's block of the same code was optimised
+ * again, and the first's code thrown away.
+ */
+let made = 0;
 
 /** Register halves (`r[N]`) and flags (`cpu.n` ...) in an emitted source; writes are those followed by a lone `=`. */
 const REGISTER = /\br\[(\d+)\]/g;
@@ -327,7 +362,8 @@ function flagsLive(run: readonly Instruction[]): boolean[] {
 
 /**
  * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
- * stops early when `page.version` changes under it (a store into its own code).
+ * stops early when `page.version` changes under it (a store into its own code). `tlbs`: the
+ * FastTlbs of the core and EL it is compiled for, which it is made for (others run it too).
  */
 export function compileBlock(
   wordAt: (index: number) => number,
@@ -335,6 +371,7 @@ export function compileBlock(
   page: { readonly version: number },
   name: string,
   maxLength = MAX_LENGTH,
+  tlbs?: FastTlbs,
 ): CompiledBlock {
   const closures: ((cpu: Cpu) => void)[] = [];
   /** The closures of the loads and stores, by their place in the block, for their slow paths. */
@@ -390,6 +427,7 @@ export function compileBlock(
     lines.push(chained, flush);
   }
   const length = run.length;
+  const continues = run[length - 1]!.emission?.kind !== Emitted.Branch && start + length < 1024;
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();
@@ -403,11 +441,34 @@ export function compileBlock(
   // runs as its closure, with the PC at it; the block then returns after it, as the run loop
   // would after any closure, stop or not. A fault in it (or in another closure) is caught
   // below, the faulting instruction counted.
-  const source =
-    `return function ${name}(cpu, base, pageHi, budget) {\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  let taken = false;\n  ${FAST_TLB}\n  ${declare}\n  for (;;) {\n    try {\n` +
+  const fn = (prologue: string): string =>
+    `function ${name}_${made++}(cpu, base, pageHi, budget) {\n  ${prologue}\n` +
+    `  const r = cpu.r;\n  let done = 0;\n  let taken = false;\n  ${declare}\n  for (;;) {\n    try {\n` +
     `      slow: {\n      ${body}\n      }\n      ${locals.exits()}\n      cpu.pcLo = base | ((${start} + done) << 2);\n      slowOps[done](cpu);\n      return ${start} + done + 1;\n` +
-    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n};`;
-  const make = new Function('page', 'version', 'slowOps', 'EXCEPTION_TAKEN', ...names, source) as (...args: unknown[]) => CompiledBlock['run'];
-  return { length, run: make(page, page.version, slowOps, EXCEPTION_TAKEN, ...closures) };
+    `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n}`;
+  const make = (source: string, ...more: [string, unknown][]): CompiledBlock['run'] =>
+    new Function('page', 'version', 'slowOps', 'EXCEPTION_TAKEN', ...more.map(([n]) => n), ...names, source)(
+      page,
+      page.version,
+      slowOps,
+      EXCEPTION_TAKEN,
+      ...more.map(([, v]) => v),
+      ...closures,
+    ) as CompiledBlock['run'];
+  // Made on its first call: the block as it runs on any core, reading the current FastTlbs at each entry.
+  let anyCore: CompiledBlock['run'] | undefined;
+  const onAnyCore: CompiledBlock['run'] = (cpu, base, pageHi, budget) =>
+    (anyCore ??= make(`return ${fn(`${CURRENT_FAST_TLBS} ${FAST_TLB_ARRAYS}`)};`))(cpu, base, pageHi, budget);
+  if (tlbs === undefined) return { length, continues, run: onAnyCore };
+  // The block as it runs on the core and at the EL it was compiled for, whose FastTlbs it
+  // holds as constants: V8 then knows their arrays' addresses and lengths, so the lookups'
+  // indexes (8 bits) need no bounds checks, and the addresses are constants in its machine
+  // code, not values spilled to the stack. Any other core or EL runs the block made for any core.
+  const own = make(
+    `${FAST_TLB_ARRAYS}\n  return ${fn('if (cpu.mmu.fastRead[cpu.el] !== fr) return onAnyCore(cpu, base, pageHi, budget);')};`,
+    ['fr', tlbs.read],
+    ['fw', tlbs.write],
+    ['onAnyCore', onAnyCore],
+  );
+  return { length, continues, run: own };
 }

@@ -644,7 +644,7 @@ export class Cpu {
           }
           // A compiled block runs as its instructions' ops would, one after another, and the
           // blocks after it in this page with it (compiler.ts).
-          const block = compiled === null ? undefined : compiled.enter(index, stop - index, entry);
+          const block = compiled === null ? undefined : compiled.enter(this, index, stop - index, entry);
           if (block !== undefined && compiled !== null) {
             index = compiled.chain(this, block, base, pageHi, budget);
             // A block that looped has counted its rounds itself: the budget's end moved with them.

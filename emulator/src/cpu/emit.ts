@@ -10,7 +10,7 @@
 // The statements run inside the block's function, where these names are in scope:
 //   cpu      the Cpu;  r  its register halves (cpu.r)
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
-//   frTagLo, frTagHi, frPageOffset, frBytes, frHalves, frWords (and fw...)   the current EL's FastTlbs (mmu.ts)
+//   frTagLo, frTagHi, frPageOffset, frBytes, frHalves, frWords (and fw...)   the arrays of the core's FastTlbs at its EL (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
 // Each emitter wraps its statements in braces so that its temporaries stay its own.
 
@@ -90,18 +90,20 @@ function set32(d: number, v: string): string {
 
 /**
  * Statements declaring `l` and `h` as the 64-bit value (lo, hi) plus a constant `offset`
- * (|offset| < 2^31), as an address is formed: the carry is tested only for a positive
- * offset, the borrow only for a negative one, and an offset of 0 adds nothing.
+ * (|offset| < 2^31), as an address is formed: an offset of 0 adds nothing.
  *
- * Sums here stay in 32 bits: `(x + y) | 0` is one machine addition to V8, and the carry is
- * read off the result (an unsigned x + k wrapped iff the result is below k), where a sum
- * of two unsigned halves that may pass 2^32 would be a double, converted and compared.
+ * Sums here stay in 32 bits: `(x + y) | 0` is one machine addition to V8, and the carry into
+ * the high half is computed from the sign bits (carryBit), with no branch: a sum of two
+ * unsigned halves that may pass 2^32 would be a double, converted and compared, and a
+ * conditional is a branch, of which a block with dozens of addresses would have dozens
+ * (V8's optimising compiler takes longer over each, and the block runs slowly until it is done).
+ * With the constant's sign bit known, the carry is x's sign bit where the sum's is clear
+ * (offset > 0), and the borrow the sum's sign bit where x's is clear (offset < 0).
  */
 function plus(l: string, h: string, lo: string, hi: string, offset: number): string {
   if (offset === 0) return `const ${l} = ${lo}; const ${h} = ${hi};`;
-  if (offset > 0) return `const ${l} = (${lo} + ${offset}) | 0; const ${h} = (${l} >>> 0) < ${offset} ? (${hi} + 1) | 0 : ${hi};`;
-  // x - m borrowed iff the result wrapped to 2^32 - m or above.
-  return `const ${l} = (${lo} - ${-offset}) | 0; const ${h} = (${l} >>> 0) >= ${2 ** 32 + offset} ? (${hi} - 1) | 0 : ${hi};`;
+  if (offset > 0) return `const ${l} = (${lo} + ${offset}) | 0; const ${h} = (${hi} + ((${lo} & ~${l}) >>> 31)) | 0;`;
+  return `const ${l} = (${lo} - ${-offset}) | 0; const ${h} = (${hi} - ((~${lo} & ${l}) >>> 31)) | 0;`;
 }
 
 /** ConditionHolds (Arm ARM J1.2.4) as an expression over the Cpu's flag fields. */
@@ -128,29 +130,37 @@ export function conditionSource(code: number): string {
 }
 
 /**
- * The carry out of the unsigned 32-bit sum `sum` = a + b + carry-in (a the temporary `a`), read
- * off the result: the sum wrapped iff it is below a, or not above it when a carry came in
- * (`carryIn`: an expression, or the constant).
+ * The carry out of the 32-bit sum `sum` = a + b + carry-in, whatever the carry-in, as a sign
+ * bit: a full adder's carry out of bit 31 is the majority of a's bit, b's bit and the carry
+ * into bit 31, which is a ^ b ^ sum there. So the carry is set iff this expression is negative.
  */
-function carryOut(sum: string, a: string, carryIn: string): string {
-  if (carryIn === '0') return `(${sum} >>> 0) < (${a} >>> 0)`;
-  if (carryIn === '1') return `(${sum} >>> 0) <= (${a} >>> 0)`;
-  return `(${carryIn} ? (${sum} >>> 0) <= (${a} >>> 0) : (${sum} >>> 0) < (${a} >>> 0))`;
+function carrySign(a: string, b: string, sum: string): string {
+  return `((${a} & ${b}) | ((${a} | ${b}) & ~${sum}))`;
+}
+
+/** The carry out of `sum` = a + b + carry-in as 0 or 1. */
+function carryBit(a: string, b: string, sum: string): string {
+  return `(${carrySign(a, b, sum)} >>> 31)`;
+}
+
+/** The carry out of `sum` = a + b + carry-in as a boolean. */
+function carryOut(a: string, b: string, sum: string): string {
+  return `${carrySign(a, b, sum)} < 0`;
 }
 
 /**
  * AddWithCarry (Arm ARM J1.1.3) of the 64-bit values a (temporaries al, ah) and a constant or
  * temporary b, as statements leaving the result in `lo`, `hi` (and the FLAGS marker after them
- * when it sets flags, which flags64 gives), in 32-bit additions (see plus) with the carry
- * between the halves in `cl`.
+ * when it sets flags, which flags64 gives), in 32-bit additions (see plus), the carry between
+ * the halves computed from the low halves' sign bits (carryBit).
  */
 function addWithCarry64(bl: string, bh: string, carry: number, setFlags: boolean): string {
-  const s = `const lo = (al + (${bl}) + ${carry}) | 0; const cl = ${carryOut('lo', 'al', String(carry))}; const hi = (ah + (${bh}) + (cl ? 1 : 0)) | 0;`;
+  const s = `const lo = (al + (${bl}) + ${carry}) | 0; const hi = (ah + (${bh}) + ${carryBit('al', `(${bl})`, 'lo')}) | 0;`;
   return setFlags ? `${s} ${FLAGS}` : s;
 }
 
 /** The flags addWithCarry64 sets. */
-const flags64 = (bh: string): FlagValues => ({ n: 'hi < 0', z: '(lo | hi) === 0', c: carryOut('hi', 'ah', 'cl'), v: `((ah ^ hi) & ((${bh}) ^ hi)) < 0` });
+const flags64 = (bh: string): FlagValues => ({ n: 'hi < 0', z: '(lo | hi) === 0', c: carryOut('ah', `(${bh})`, 'hi'), v: `((ah ^ hi) & ((${bh}) ^ hi)) < 0` });
 
 /** The same for 32 bits: the result in `v`. */
 function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
@@ -158,7 +168,7 @@ function addWithCarry32(b: string, carry: number, setFlags: boolean): string {
   return setFlags ? `${s} ${FLAGS}` : s;
 }
 
-const flags32 = (b: string, carry: number): FlagValues => ({ n: 'v < 0', z: 'v === 0', c: carryOut('v', 'al', String(carry)), v: `((al ^ v) & ((${b}) ^ v)) < 0` });
+const flags32 = (b: string): FlagValues => ({ n: 'v < 0', z: 'v === 0', c: carryOut('al', `(${b})`, 'v'), v: `((al ^ v) & ((${b}) ^ v)) < 0` });
 
 /** The flags of ANDS and BICS: N and Z from the result, C and V cleared. */
 const LOGICAL_FLAGS_64: FlagValues = { n: 'hi < 0', z: '(lo | hi) === 0', c: 'false', v: 'false' };
@@ -220,7 +230,7 @@ export function addSubImm({ sf, op, S, sh, imm12, Rn, Rd }: Fields<'sf' | 'op' |
       setFlags ? flags64(String(bh)) : undefined,
     );
   }
-  return setting(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags ? flags32(String(bl), carry) : undefined);
+  return setting(`{ const al = ${lo(n)}; ${addWithCarry32(String(bl), carry, setFlags)} ${set32(d, 'v')} }`, setFlags ? flags32(String(bl)) : undefined);
 }
 
 export function logicalImm({ sf, opc, N, immr, imms, Rn, Rd }: Fields<'sf' | 'opc' | 'N' | 'immr' | 'imms' | 'Rn' | 'Rd'>): Emission | undefined {
@@ -367,7 +377,7 @@ export function addSubShifted({ sf, op, S, shift, Rm, imm6, Rn, Rd }: Fields<'sf
   }
   return setting(
     `{ const ml = ${lo(m)}; const al = ${lo(n)}; const b = ${not}${shift32(type, k)}; ${addWithCarry32('b', carry, setFlags)} ${set32(d, 'v')} }`,
-    setFlags ? flags32('b', carry) : undefined,
+    setFlags ? flags32('b') : undefined,
   );
 }
 
@@ -407,22 +417,24 @@ export function condSelect({ sf, op, S, Rm, cond, op2, Rn, Rd }: Fields<'sf' | '
 /** Where a load or store leaves its fast path: the block compiler runs the instruction's closure there instead. */
 export const SLOW = '/*slow*/';
 
-/** One access of an instruction: the FastTlb lookup (a statement), the hit test, and the access itself. */
+/** One access of an instruction: the FastTlb lookup (a statement), the miss test, and the access itself. */
 interface Access {
   readonly lookup: string;
-  readonly hit: string;
+  /** An int32 expression, 0 on a hit. */
+  readonly miss: string;
   readonly body: string;
 }
 
 /**
- * The FastTlb lookup for address (l, h) of `bytes` bytes. The hit test includes the alignment
- * the fast path needs. The block reads the current EL's two FastTlbs' arrays once, at its start
- * (compiler.ts, FAST_TLB): the EL cannot change inside a block, since whatever changes it (an
- * exception, ERET) ends the block.
+ * The FastTlb lookup for address (l, h) of `bytes` bytes. The miss test includes the alignment
+ * the fast path needs, and is one expression, 0 on a hit, with no branch in it: the tests of
+ * all an instruction's accesses are ORed together into one branch to the slow path. The
+ * FastTlbs are the core's at its EL, which cannot change inside a block, since whatever
+ * changes it (an exception, ERET) ends the block (compiler.ts, FAST_TLB_ARRAYS).
  */
-function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): Pick<Access, 'lookup' | 'hit'> {
-  const aligned = bytes === 1 ? '' : `(${l} & ${bytes - 1}) === 0 && `;
-  return { lookup: `const i${l} = (${l} >>> 12) & 255;`, hit: `${aligned}${tlb}TagLo[i${l}] === ${l} >>> 12 && ${tlb}TagHi[i${l}] === ${h}` };
+function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): Pick<Access, 'lookup' | 'miss'> {
+  const aligned = bytes === 1 ? '' : `(${l} & ${bytes - 1}) | `;
+  return { lookup: `const i${l} = (${l} >>> 12) & 255;`, miss: `${aligned}(${tlb}TagLo[i${l}] ^ (${l} >>> 12)) | (${tlb}TagHi[i${l}] ^ ${h})` };
 }
 
 /** The FastTlb's views of its pages for accesses of 1, 2 and 4 bytes (log2 of the size), as Cpu.ld8, ld16, ld32 use them. */
@@ -466,8 +478,8 @@ function store64(l: string, h: string, value: string, valueHi: string): Access {
  */
 function guarded(accesses: Access[], after: string): string {
   const lookups = accesses.map((a) => a.lookup).join(' ');
-  const hits = accesses.map((a) => a.hit).join(' && ');
-  return `${lookups} if (!(${hits})) ${SLOW} ${accesses.map((a) => a.body).join(' ')} ${after}`;
+  const misses = accesses.map((a) => a.miss).join(' | ');
+  return `${lookups} if ((${misses}) !== 0) ${SLOW} ${accesses.map((a) => a.body).join(' ')} ${after}`;
 }
 
 /** The access of a single-register instruction at address (al, ah) and its register write, or undefined/null as in ops/load-store.ts. */
@@ -537,8 +549,8 @@ export function registerOffset({ size, V, opc, Rm, option, S, Rn, Rt }: Fields<'
   const high = option === 2 ? '0' : option === 6 ? '(ml >> 31)' : hi(m);
   const [ol, oh] = shift64(Shift.LSL, S === 1 ? size : 0);
   return memory(
-    `{ ${spCheck(Rn)}const ml = ${lo(m)}; const mh = ${high}; const nl = ${lo(n)}; const al = (nl + ${ol}) | 0; ` +
-      `const ah = (${hi(n)} + ${oh} + (${carryOut('al', 'nl', '0')} ? 1 : 0)) | 0; ${guarded([t[0]], t[1])} }`,
+    `{ ${spCheck(Rn)}const ml = ${lo(m)}; const mh = ${high}; const nl = ${lo(n)}; const ol = ${ol}; const al = (nl + ol) | 0; ` +
+      `const ah = (${hi(n)} + ${oh} + ${carryBit('nl', 'ol', 'al')}) | 0; ${guarded([t[0]], t[1])} }`,
   );
 }
 
