@@ -4,8 +4,8 @@
 // starts core 0 there, at EL2 (the hypervisor's exception level) with every interrupt
 // masked and x0 holding the address of the device tree. Cores 1-3 do not come here: the
 // firmware keeps them in a small loop at 0x300, each waiting (WFE) for an address to
-// appear in its slot at 0xd8 + 8 * core number. A later chapter wakes them by writing
-// those slots. Should one arrive here anyway, it parks.
+// appear in its slot at 0xd8 + 8 * core number. Core 0 writes park_core's address there
+// (release_cores), and they sleep in park_core from then on.
 
 .section .text.boot, "ax"
 
@@ -22,10 +22,26 @@ _start:
     mrs     x19, CurrentEL
     lsr     x19, x19, #2
     cmp     x19, #2
-    b.eq    drop_to_el1
+    b.eq    release_cores
     // EL3 (or anything else) is not a hand-off this kernel knows how to continue from.
     b       park_core
 // ANCHOR_END: entry
+
+// ANCHOR: release_cores
+// Cores 1-3 wait in the firmware's loop, which sleeps in WFE. QEMU does not sleep there: its
+// WFE only yields, so each waiting core keeps a thread of the host busy for as long as the
+// machine runs. Core 0 sends them to park_core, which sleeps in WFI (QEMU halts a core
+// there): it writes that address into each core's slot, waits until the writes are done,
+// and wakes the cores with an event. Then it goes on to drop_to_el1, just below.
+release_cores:
+    adr     x0, park_core
+    mov     x1, #0xe0
+    str     x0, [x1]            // core 1's slot
+    str     x0, [x1, #8]        // core 2's
+    str     x0, [x1, #16]       // core 3's
+    dsb     sy
+    sev
+// ANCHOR_END: release_cores
 
 // ANCHOR: drop_to_el1
 // The kernel runs at EL1, the operating system's level. From EL2 the way down is ERET:
@@ -220,10 +236,12 @@ replace_ttbr1:
     ret
 // ANCHOR_END: replace_ttbr1
 
-// A parked core sleeps forever: WFE waits for an event, and the loop goes back to sleep
-// after any that arrives.
+// A parked core sleeps forever: WFI waits until an interrupt is pending, and the loop goes
+// back to sleep after any that comes. No interrupt is routed to cores 1-3; core 0 comes
+// here only from a hand-off it cannot continue from, as the firmware left it: every
+// interrupt masked.
 park_core:
-    wfe
+    wfi
     b       park_core
 
 // The literal pool of the `ldr xN, =symbol` above: 64-bit higher-half addresses.
