@@ -28,9 +28,10 @@ const ROUNDS: u32 = 15_000;
 /// The xorshift sequence's starting value (any non-zero value works).
 const SEED: u64 = 0x2545_f491_4f6c_dd1d;
 
-// Core 0 gets a stack, clears .bss and calls `bench_main`; cores 1-3 never come here on a Pi, but a
-// core that does sleeps. The machine stays at EL2, where it starts: this program needs no
-// operating-system level.
+// Core 0 sends cores 1-3 from the firmware's WFE loop to a WFI loop, as the chapters do from 02
+// on (QEMU runs WFE as a yield: cores left there would take host processor time from the core
+// being measured), gets a stack, clears .bss and calls `bench_main`. The machine stays at EL2,
+// where it starts: this program needs no operating-system level.
 global_asm!(
     ".section .text.boot, \"ax\"",
     ".global _start",
@@ -38,6 +39,14 @@ global_asm!(
     "    mrs x1, mpidr_el1",
     "    and x1, x1, #0xff",
     "    cbnz x1, 1f",
+    // The spin-table slots of cores 1-3 (0xd8 + 8 * core), then an event to wake them.
+    "    adr x0, 1f",
+    "    mov x1, #0xe0",
+    "    str x0, [x1]",
+    "    str x0, [x1, #8]",
+    "    str x0, [x1, #16]",
+    "    dsb sy",
+    "    sev",
     "    adrp x0, __stack_top",
     "    add x0, x0, :lo12:__stack_top",
     "    mov sp, x0",
@@ -51,7 +60,7 @@ global_asm!(
     "    stp xzr, xzr, [x0], #16",
     "    b 2b",
     "3:  bl bench_main",
-    "1:  wfe",
+    "1:  wfi",
     "    b 1b",
 );
 
