@@ -56,6 +56,12 @@ export interface BuildOptions {
    * book shows it (incremental builds split the code finer, and inline a little less).
    */
   incremental?: boolean;
+  /**
+   * Leave the debugging information (DWARF) out of kernel.elf, which takes a third of the
+   * compiling: for kernels that are run and thrown away, which no debugger reads (the exercise
+   * tests' copies). The code is the same.
+   */
+  withoutDebugInfo?: boolean;
 }
 
 export interface BuiltKernel {
@@ -137,6 +143,7 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
       BRAMBLE_PROGRAMS: programsDir,
       ...(hasInitramfs ? { BRAMBLE_INITRAMFS: initramfs.initramfs } : {}),
       ...(options.incremental ? INCREMENTAL : {}),
+      ...(options.withoutDebugInfo ? { CARGO_PROFILE_RELEASE_DEBUG: 'false' } : {}),
     };
     if (hasPrograms) {
       const which = reuse ? `${[...reuse.rebuild].map((name) => ` --bin ${name}`).join('')} (the others from ${fromRoot(reuse.programs)})` : '';
@@ -151,7 +158,10 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
       await makeArchive(toolchain.cpio, staged, path.join(scratch, 'initramfs.cpio'));
       // ANCHOR_END: initramfs_step
       replaceFolder(staged, initramfs.rootfs);
-      renameSync(path.join(scratch, 'initramfs.cpio'), initramfs.initramfs);
+      // The same bytes stay where they were: the archive's time is what tells cargo (through
+      // include_bytes!) whether to compile the kernel again.
+      const archive = path.join(scratch, 'initramfs.cpio');
+      if (!holds(initramfs.initramfs, readFileSync(archive))) renameSync(archive, initramfs.initramfs);
     }
     await compileKernel(chapter, toolchain, cargoEnv, scratch, options, report, built, say);
     return { ...built, compiled: [...report.compiled], warnings: report.warnings };
@@ -295,9 +305,12 @@ async function buildPrograms(
   const hello = files.get('hello');
   if (hello) for (const [name, bytes] of brokenCopies(hello)) files.set(name, bytes);
   // Each file is written beside its place and renamed into it, and the folder is never
-  // emptied: a test reading a program while another build replaces it sees a whole file.
+  // emptied: a test reading a program while another build replaces it sees a whole file. A
+  // program that came out the same is left alone, so that what is made from the folder (the
+  // initramfs, chapter 04's kernel, the card) is not made again.
   mkdirSync(programsDir, { recursive: true });
   for (const [name, bytes] of files) {
+    if (holds(path.join(programsDir, name), bytes)) continue;
     const partial = path.join(programsDir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}`);
     writeFileSync(partial, bytes, { mode: 0o755 });
     renameSync(partial, path.join(programsDir, name));
@@ -389,6 +402,11 @@ function run(program: string, args: string[], chapter: Chapter, options: { cwd?:
 }
 
 /** Whether every output exists and is newer than every file in `inputs` (folders are searched, skipping target/). */
+/** Whether `file` exists and holds exactly `bytes`. */
+function holds(file: string, bytes: Uint8Array): boolean {
+  return existsSync(file) && Buffer.compare(readFileSync(file), bytes) === 0;
+}
+
 function newerThan(outputs: string[], inputs: string[]): boolean {
   let oldestOutput = Infinity;
   for (const output of outputs) {
