@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '@docusaurus/types';
 import type * as Preset from '@docusaurus/preset-classic';
+import { resolveChapter } from '@bramble/tools/chapters';
 import { buildDir, repoRoot } from '@bramble/tools/paths';
 import bramblePlugin from './plugins/bramble';
 import remarkListings from './plugins/remark-listings';
@@ -18,8 +19,12 @@ const docsDir = process.env.BRAMBLE_DOCS ?? path.join(repoRoot, 'docs');
 /** Files the build makes for the site to serve (kernel images, the emulator's worker); never committed. Test builds use folders of their own. */
 const generatedStatic = process.env.BRAMBLE_STATIC ?? path.join(buildDir, 'website-static');
 mkdirSync(generatedStatic, { recursive: true });
-/** Chapters whose kernels and source pages the build makes, comma-separated; all of them unless a test that builds a site of its own names some. */
-const onlyChapters = process.env.BRAMBLE_CHAPTERS?.split(',');
+/**
+ * Chapters whose kernels and source pages the build makes, comma-separated (names or numbers, as
+ * `npm start` takes them; a wrong one stops the build with the list of right ones); all of them
+ * unless a test that builds a site of its own names some.
+ */
+const onlyChapters = process.env.BRAMBLE_CHAPTERS?.split(',').map((name) => resolveChapter(name).name);
 
 const DOCS_ROUTE = 'chapters';
 /** The repository's files as this build reads them, shared by the plugin and the listings. */
