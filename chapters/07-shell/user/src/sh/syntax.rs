@@ -318,15 +318,7 @@ impl<'a> Lexer<'a> {
                 }
                 '\'' => {
                     quoted = true;
-                    let Some(end) = self.text[self.at..].find('\'') else {
-                        return Err(self.error("Syntax error: Unterminated quoted string", true));
-                    };
-                    let inside = &self.text[self.at..self.at + end];
-                    self.line += inside.matches('\n').count();
-                    self.at += end + 1;
-                    // A part of its own, even when empty: '' alone still makes a field.
-                    run.flush(&mut word);
-                    word.parts.push(Part::Text { text: String::from(inside), quoted: true });
+                    self.single_quoted(&mut word, &mut run)?;
                 }
                 '"' => {
                     quoted = true;
@@ -352,6 +344,20 @@ impl<'a> Lexer<'a> {
     }
 
     /// The inside of "…", after its opening quote.
+    /// The rest of a '…' string, its opening quote read: the text as it is, up to the next `'`.
+    /// A part of its own, even when empty: '' alone still makes a field.
+    fn single_quoted(&mut self, word: &mut Word, run: &mut Run) -> Result<(), SyntaxError> {
+        let Some(end) = self.text[self.at..].find('\'') else {
+            return Err(self.error("Syntax error: Unterminated quoted string", true));
+        };
+        let inside = &self.text[self.at..self.at + end];
+        self.line += inside.matches('\n').count();
+        self.at += end + 1;
+        run.flush(word);
+        word.parts.push(Part::Text { text: String::from(inside), quoted: true });
+        Ok(())
+    }
+
     fn double_quoted(&mut self, word: &mut Word, run: &mut Run) -> Result<(), SyntaxError> {
         run.flush(word);
         let parts_before = word.parts.len();
@@ -616,16 +622,7 @@ impl<'a> Lexer<'a> {
                 '~' if word.parts.is_empty() && run.text.is_empty() && matches!(self.peek(), Some('/' | '}')) => {
                     word.parts.push(Part::Parameter { name: String::from("HOME"), quoted: true });
                 }
-                '\'' if !in_double_quotes => {
-                    let Some(end) = self.text[self.at..].find('\'') else {
-                        return Err(self.error("Syntax error: Unterminated quoted string", true));
-                    };
-                    let inside = &self.text[self.at..self.at + end];
-                    self.line += inside.matches('\n').count();
-                    self.at += end + 1;
-                    run.flush(&mut word);
-                    word.parts.push(Part::Text { text: String::from(inside), quoted: true });
-                }
+                '\'' if !in_double_quotes => self.single_quoted(&mut word, &mut run)?,
                 '"' => self.double_quoted(&mut word, &mut run)?,
                 '\\' => match self.peek() {
                     Some('\n') => {
