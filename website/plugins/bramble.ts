@@ -15,6 +15,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { LoadContext, Plugin } from '@docusaurus/types';
+import type { Configuration } from 'webpack';
 import { DEFAULT_PARSE_FRONT_MATTER, parseMarkdownContentTitle } from '@docusaurus/utils';
 import { buildChapter } from '@bramble/tools/build';
 import { listChapters, type Chapter } from '@bramble/tools/chapters';
@@ -47,6 +48,11 @@ interface Loaded {
   worker: string;
   /** A hash of everything the pages are made from besides the pages themselves (see configureWebpack). */
   fingerprint: string;
+}
+
+/** Rspack's persistent cache as Docusaurus sets it (webpack's types, which the plugin API uses, have no such field). */
+interface RspackExperiments {
+  cache?: { type: 'persistent'; version: string };
 }
 
 interface LoadedChapter {
@@ -99,21 +105,25 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
       return { chapters: loaded, worker, fingerprint: fingerprint(snapshot, loaded, worker, context.siteDir) };
     },
 
-    // Webpack's persistent cache knows that a page depends on its Markdown, not that its
+    // Rspack's persistent cache knows that a page depends on its Markdown, not that its
     // listings depend on chapter sources or its transcripts on docs/transcripts: a cached page
     // could show yesterday's code. So the cache's version carries a fingerprint of all of that,
-    // and each docs folder (tests build from folders of their own) keeps a cache of its own.
-    configureWebpack(config, _isServer, _utils, content) {
+    // and of the docs folder (tests build from folders of their own).
+    configureWebpack(config, isServer, utils, content) {
       const { fingerprint } = content as Loaded;
-      const cache = config.cache;
-      const result =
-        typeof cache === 'object' && cache.type === 'filesystem'
-          ? { cache: { ...cache, name: `${cache.name}-${hash(options.docsDir).slice(0, 8)}`, version: `${cache.version}-${fingerprint}` } }
-          : {};
-      if (config.mode !== 'development') return result;
+      const { cache } = (config.experiments ?? {}) as RspackExperiments;
+      const experiments: RspackExperiments = cache ? { cache: { ...cache, version: `${cache.version}-${hash(options.docsDir).slice(0, 8)}-${fingerprint}` } } : {};
+      const plugins: Configuration['plugins'] = [];
+      // The server bundle renders the pages at build time. As one file: split into chunks, Node
+      // would load each chunk from disk as an ES module (the repository's package.json says
+      // so), and the bundler's CommonJS code fails there.
+      if (isServer) plugins.push(new utils.currentBundler.instance.optimize.LimitChunkCountPlugin({ maxChunks: 1 }));
       // The dev server: pages follow the files they quote as those change.
-      options.sources.live = true;
-      return { ...result, plugins: [new QuotedFilesPlugin(options.docsDir, () => options.sources.paths())] };
+      if (config.mode === 'development') {
+        options.sources.live = true;
+        plugins.push(new QuotedFilesPlugin(options.docsDir, () => options.sources.paths()));
+      }
+      return { experiments: experiments as Configuration['experiments'], plugins };
     },
 
     async contentLoaded({ content: loaded, actions }) {

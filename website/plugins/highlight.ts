@@ -41,7 +41,7 @@ function loadHighlighter(): Promise<Highlighter> {
  */
 export async function highlight(code: string, language: string, options: { lineIds?: boolean } = {}): Promise<string> {
   const shiki = await loadHighlighter();
-  return shiki.codeToHtml(code, {
+  return shiki.codeToHtml(withControlPictures(code), {
     lang: language,
     themes: THEMES,
     transformers: options.lineIds
@@ -54,4 +54,13 @@ export async function highlight(code: string, language: string, options: { lineI
         ]
       : [],
   });
+}
+
+/**
+ * `code` with each control character but tab and newline as its Unicode control picture (NUL as
+ * ␀, DEL as ␡): a test's input can hold a raw one, which a browser would show as nothing at all,
+ * and which does not belong in HTML.
+ */
+export function withControlPictures(code: string): string {
+  return code.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (control) => String.fromCharCode(control === '\x7f' ? 0x2421 : 0x2400 + control.charCodeAt(0)));
 }

@@ -1,7 +1,7 @@
 // The Web Worker that runs a kernel in the browser (src/components/RunIt/machine.worker.ts,
 // which brings the whole emulator) is bundled here with esbuild into one self-contained
 // script in the site's static files. A worker is its own program: one file, loaded by URL
-// when the reader presses Run, with no share in the page's chunks or its webpack runtime.
+// when the reader presses Run, with no share in the page's chunks or the bundler's runtime.
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';

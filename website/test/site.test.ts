@@ -16,9 +16,15 @@ import { loadExercises, solutionPatch } from '@bramble/tools/exercise-files';
 import { findImages, findListings, resolveListing, transcriptFile } from '@bramble/tools/listings';
 import { buildDir, repoRoot } from '@bramble/tools/paths';
 import { hasDisk } from '@bramble/tools/sd-image';
+import { withControlPictures } from '../plugins/highlight';
+import { sourceFiles } from '../plugins/sources';
+import { sourcePath } from '../src/routes';
 import { launchChromium } from './browser';
 import { buildSite, type SiteBuild } from './site-build';
 import { serveStatic, type StaticServer } from './static-server';
+
+/** A control character other than tab, newline and carriage return: never raw in a page. */
+const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 /** The in-page terminal's height (src/components/RunIt/session.ts). */
 const TERMINAL_ROWS = 24;
@@ -116,6 +122,26 @@ describe('the built site', () => {
     }
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it("a source page shows a file's control characters as their pictures, and no page holds a raw one", async () => {
+    // Raw control characters are legitimate in a chapter's files (a test types DEL into the monitor).
+    const withControls = chapters.flatMap((chapter) =>
+      sourceFiles(chapter.dir)
+        .filter((file) => file.text !== null && CONTROL.test(file.text))
+        .map((file) => ({ chapter: chapter.name, path: file.path, text: file.text! })),
+    );
+    expect(withControls.length, 'a chapter file with a control character').toBeGreaterThan(0);
+    for (const file of withControls) {
+      const { page, errors } = await open(sourcePath(file.chapter, file.path));
+      const shown = (await page.locator('pre.shiki').textContent()) ?? '';
+      const line = file.text.split('\n').find((text) => CONTROL.test(text))!;
+      expect(shown, `${file.chapter}/${file.path}`).toContain(withControlPictures(line));
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+    const raw = filesUnder(site.outDir).filter((file) => file.endsWith('.html') && CONTROL.test(readFileSync(file, 'latin1')));
+    expect(raw.map((file) => path.relative(site.outDir, file))).toEqual([]);
   });
 
   it.each(chapters.slice(1).map((chapter) => [chapter.name, chapter] as const))('the changes page of %s lists exactly the files that differ from the chapter before', async (_name, chapter) => {
