@@ -133,6 +133,20 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
       const data: SiteData = { chapters: content.map((chapter) => chapter.summary), worker };
       setGlobalData(data);
 
+      // Most of a chapter's files are the chapter before's unchanged (583 files in chapters 01-07,
+      // 317 different ones): each different one is highlighted once.
+      const sourcePages = new Map<string, Promise<string>>();
+      const sourceHtml = (file: string, text: string) => {
+        const language = languageOf(file);
+        const key = `${language}\0${text}`;
+        let html = sourcePages.get(key);
+        if (!html) {
+          html = highlight(text, language, { lineIds: true });
+          sourcePages.set(key, html);
+        }
+        return html;
+      };
+
       for (const { summary, files, changes } of content) {
         const index: SourceIndexData = {
           chapter: summary,
@@ -148,7 +162,7 @@ export default function bramblePlugin(context: LoadContext, options: BrambleOpti
           const page: SourceFileData = {
             chapter: summary,
             path: file.path,
-            html: file.text === null ? null : await highlight(file.text, languageOf(file.path), { lineIds: true }),
+            html: file.text === null ? null : await sourceHtml(file.path, file.text),
           };
           addRoute({
             path: sourcePath(summary.name, file.path),
