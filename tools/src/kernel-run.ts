@@ -19,6 +19,11 @@ export interface KernelRunOptions {
    * stream read as it arrives (e.g. stdin). When a string or bytes run out, the line goes quiet.
    */
   input?: string | Uint8Array | Readable;
+  /**
+   * QEMU only: the prompt at which the guest first reads its input (a shell chapter's card
+   * starts a shell); input is held until the guest has printed it (see qemu.ts, untilReady).
+   */
+  prompt?: string;
   /** Wall-clock limit; the run ends with `ending: 'timeout'` after it. Default: none. */
   timeoutMs?: number;
   /** Emulator only: stop after this many instructions (`ending: 'limit'`). */

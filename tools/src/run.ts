@@ -15,7 +15,7 @@ import { parseExtraFile, type ExtraFile } from './initramfs';
 import { mostComplete, resolveChapter } from './chapters';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 import { runQemuOnTerminal } from './qemu';
-import { chapterSdImageWithFiles, hasDisk } from './sd-image';
+import { chapterSdImageWithFiles, hasDisk, hasInitProgram, SHELL_PROMPT } from './sd-image';
 import { loadToolchain } from './setup';
 import { BacktraceSymbolizer, symbolizerFor } from './symbolize';
 import { QUIT_HINT, rawConsole } from './terminal';
@@ -157,7 +157,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { name, image, elf, disk } = await kernelToBoot(options);
+  const { name, image, elf, disk, prompt } = await kernelToBoot(options);
   const bytes = readKernel(image);
   if (options.sd) checkSdImage(options.sd.path);
   // A chapter with a disk boots from its own card unless --sd names another (its writes discarded: --persist needs --sd).
@@ -188,6 +188,8 @@ async function main(argv: string[]): Promise<number> {
       imagePath: image,
       backend: options.backend,
       input: console?.keys ?? process.stdin,
+      // A chapter's own card starts the shell: piped input is typed at its first prompt.
+      prompt: options.sd === undefined ? prompt : undefined,
       // Someone at a debugger may take their time: no default limit then either.
       timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive || gdbPort !== undefined ? undefined : DEFAULT_TIMEOUT_SECONDS)),
       onOutput: show,
@@ -210,7 +212,7 @@ async function main(argv: string[]): Promise<number> {
  * The chapter named (built first), the most complete one, or the image given with --kernel;
  * with the ELF file that holds its symbols, if there is one (beside a --kernel image).
  */
-async function kernelToBoot(options: Options): Promise<{ name: string; image: string; elf: string | undefined; disk?: string }> {
+async function kernelToBoot(options: Options): Promise<{ name: string; image: string; elf: string | undefined; disk?: string; prompt?: string }> {
   if (options.kernel !== undefined) {
     const elf = path.join(path.dirname(options.kernel), 'kernel.elf');
     return { name: options.kernel, image: options.kernel, elf: existsSync(elf) ? elf : undefined };
@@ -219,10 +221,15 @@ async function kernelToBoot(options: Options): Promise<{ name: string; image: st
   if (options.add.length > 0 && hasDisk(chapter)) {
     // A chapter with a disk has its root on the card: the files go into the card's ext2.
     const built = await buildChapter(chapter.name);
-    return { name: chapter.name, image: built.image, elf: built.elf, disk: chapterSdImageWithFiles(chapter, built, options.add) };
+    return { name: chapter.name, image: built.image, elf: built.elf, disk: chapterSdImageWithFiles(chapter, built, options.add), ...shellPrompt(built) };
   }
   const built = options.add.length > 0 ? await buildWithFiles(chapter.name, { files: options.add }) : await buildChapter(chapter.name);
-  return { name: chapter.name, image: built.image, elf: built.elf, disk: built.sd };
+  return { name: chapter.name, image: built.image, elf: built.elf, disk: built.sd, ...(built.sd === undefined ? {} : shellPrompt(built)) };
+}
+
+/** The prompt of the shell that a chapter's card starts, if it has an init program. */
+function shellPrompt(built: { programs?: string }): { prompt?: string } {
+  return hasInitProgram(built) ? { prompt: SHELL_PROMPT } : {};
 }
 
 /** The one line that tells the user how to attach GDB, e.g. `gdb-multiarch build/03-paging/kernel.elf -ex 'target remote :1234'`. */

@@ -227,6 +227,9 @@ export function hasProcfs(chapter: Chapter): boolean {
 /** The program that goes to /sbin/init rather than /bin. */
 const INIT_PROGRAM = 'init';
 
+/** The prompt of the shell that init starts, in the root directory: a shell chapter's input is typed at it. */
+export const SHELL_PROMPT = '/ $ ';
+
 /** Whether the chapter's programs include init: then its card boots to init's shell, not the monitor. */
 export function hasInitProgram(built: { programs?: string }): boolean {
   return built.programs !== undefined && existsSync(path.join(built.programs, INIT_PROGRAM));

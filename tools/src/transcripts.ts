@@ -30,7 +30,7 @@ import { buildKernelCrate } from './build';
 import { listChapters, resolveChapter, type Chapter } from './chapters';
 import { DEBUGGING_TRANSCRIPTS, makeDebuggingTranscript } from './debugging-transcripts';
 import { describeEnding, runKernel, type SdCardFile } from './kernel-run';
-import { ensureChapterSdImage, hasDisk, hasInitProgram } from './sd-image';
+import { ensureChapterSdImage, hasDisk, hasInitProgram, SHELL_PROMPT } from './sd-image';
 import { transcriptFile } from './listings';
 import { fromRoot, repoRoot } from './paths';
 import { loadToolchain } from './setup';
@@ -66,8 +66,6 @@ export function chapterInput(chapter: Chapter): string | undefined {
   return existsSync(file) ? typedInput(readFileSync(file, 'utf8')) : undefined;
 }
 
-/** The shell's prompt in the root directory, which a shell chapter's lines are typed at. */
-export const SHELL_PROMPT = '/ $ ';
 /** The prompt (PS2) at the start of a line, with which the shell asks for the rest of a command (`for … do`): a line is typed at it too. */
 export const CONTINUATION_PROMPT = '\n> ';
 
