@@ -54,7 +54,9 @@ import { CHAIN, CONDITION, conditionSource, type Emission, Emitted, FLAGS, flagW
  * than interpreted with any threshold up to 4,000 and 1.5 times faster from 8,000, as only the
  * copy loops then get compiled; its boot compiles a handful of blocks from 16,000; and the
  * bench guests' loops lose a fifth of their speed at 16,000, a third at 32,000 (they are
- * interpreted longer).
+ * interpreted longer). Counted in entries of the start of a straight run; the head of a loop
+ * counts LOOP_HEAD times (cpu.ts). Lowering the threshold to 8,000 instead did not make
+ * chapter 05's reads faster (2.2-3.3 s of processor time against 2.1-3.0 s, four runs each).
  */
 export const HOT = 16_000;
 /** The highest threshold (a spot's heat is counted in 32 bits, and one entered this often is hot by any measure). */
@@ -102,13 +104,14 @@ export class CompiledPage {
 
   /**
    * The block to run at word `index`, if there is one that fits in `room` instructions.
-   * `entry` says whether this is the start of a straight run (only those get hot).
+   * `entry` is what this entry adds to the spot's heat: ENTRY at the start of a straight run,
+   * LOOP_HEAD after a branch back to it, 0 elsewhere (only the starts of runs get hot; cpu.ts).
    */
-  enter(cpu: Cpu, index: number, room: number, entry: boolean): CompiledBlock | undefined {
+  enter(cpu: Cpu, index: number, room: number, entry: number): CompiledBlock | undefined {
     let block = this.blocks[index];
     if (block === undefined) {
-      if (!entry || this.invalidations >= MAX_INVALIDATIONS) return undefined;
-      const heat = this.heat[index] + 1;
+      if (entry === 0 || this.invalidations >= MAX_INVALIDATIONS) return undefined;
+      const heat = this.heat[index] + entry;
       this.heat[index] = heat;
       if (heat <= this.compiler.threshold) return undefined;
       block = this.compile(cpu, index);
@@ -177,8 +180,8 @@ export class BlockCompiler {
   chained = 0;
 
   /**
-   * `threshold`: the entries into a spot that stay interpreted; the next one compiles it
-   * (0: at its first entry). The tiers count instructions alike, so it changes only speed.
+   * `threshold`: the heat of a spot (its entries, a loop's head's counting LOOP_HEAD each)
+   * that stays interpreted; the next entry compiles it (0: at its first entry). The tiers count instructions alike, so it changes only speed.
    */
   constructor(
     private readonly memory: PhysicalMemory,
