@@ -61,7 +61,7 @@ export interface MachineOptions {
   compile?: boolean;
   /**
    * When compiling, how often a straight run is entered and interpreted before it is compiled
-   * (0: at its first entry). Only speed depends on it, never what the guest does or when.
+   * (0: at its first entry); a loop's head is compiled after a quarter as many (cpu.ts, LOOP_HEAD). Only speed depends on it, never what the guest does or when.
    * Default: Machine.compileAfterByDefault.
    */
   compileAfter?: number;

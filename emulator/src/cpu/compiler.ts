@@ -54,7 +54,9 @@ import { CHAIN, CONDITION, conditionSource, type Emission, Emitted, FLAGS, flagW
  * than interpreted with any threshold up to 4,000 and 1.5 times faster from 8,000, as only the
  * copy loops then get compiled; its boot compiles a handful of blocks from 16,000; and the
  * bench guests' loops lose a fifth of their speed at 16,000, a third at 32,000 (they are
- * interpreted longer).
+ * interpreted longer). Counted in entries of the start of a straight run; the head of a loop
+ * counts LOOP_HEAD times (cpu.ts). Lowering the threshold to 8,000 instead did not make
+ * chapter 05's reads faster (2.2-3.3 s of processor time against 2.1-3.0 s, four runs each).
  */
 export const HOT = 16_000;
 /** The highest threshold (a spot's heat is counted in 32 bits, and one entered this often is hot by any measure). */
@@ -102,13 +104,14 @@ export class CompiledPage {
 
   /**
    * The block to run at word `index`, if there is one that fits in `room` instructions.
-   * `entry` says whether this is the start of a straight run (only those get hot).
+   * `entry` is what this entry adds to the spot's heat: ENTRY at the start of a straight run,
+   * LOOP_HEAD after a branch back to it, 0 elsewhere (only the starts of runs get hot; cpu.ts).
    */
-  enter(cpu: Cpu, index: number, room: number, entry: boolean): CompiledBlock | undefined {
+  enter(cpu: Cpu, index: number, room: number, entry: number): CompiledBlock | undefined {
     let block = this.blocks[index];
     if (block === undefined) {
-      if (!entry || this.invalidations >= MAX_INVALIDATIONS) return undefined;
-      const heat = this.heat[index] + 1;
+      if (entry === 0 || this.invalidations >= MAX_INVALIDATIONS) return undefined;
+      const heat = this.heat[index] + entry;
       this.heat[index] = heat;
       if (heat <= this.compiler.threshold) return undefined;
       block = this.compile(cpu, index);
@@ -177,8 +180,8 @@ export class BlockCompiler {
   chained = 0;
 
   /**
-   * `threshold`: the entries into a spot that stay interpreted; the next one compiles it
-   * (0: at its first entry). The tiers count instructions alike, so it changes only speed.
+   * `threshold`: the heat of a spot (its entries, a loop's head's counting LOOP_HEAD each)
+   * that stays interpreted; the next entry compiles it (0: at its first entry). The tiers count instructions alike, so it changes only speed.
    */
   constructor(
     private readonly memory: PhysicalMemory,
@@ -360,6 +363,28 @@ function flagsLive(run: readonly Instruction[]): boolean[] {
   return live;
 }
 
+/** A temporary of emit.ts's sources, where it is declared. */
+const TEMPORARY = /\bconst (\w+) =/g;
+
+/**
+ * A block's source with the temporaries of its instructions (each `const` in its own braces,
+ * emit.ts) made the function's own variables, declared once (`scratch`) and assigned where
+ * they were declared. V8 gives every declaration in a function a register of its own, and
+ * its optimising compiler copies them all at each branch of the block (one per load and
+ * store): a block of 64 instructions had some 400, and half the time V8 took to compile one
+ * of bench-memory's blocks went on it (`node --single-threaded --turbo-stats`: 41 ms for a
+ * block, 22 ms once hoisted). Each instruction assigns its temporaries before it reads them,
+ * so the values do not change.
+ */
+function hoisted(source: string): { body: string; scratch: string } {
+  const names = new Set<string>();
+  const body = source.replace(TEMPORARY, (_, name: string) => {
+    names.add(name);
+    return `${name} =`;
+  });
+  return { body, scratch: names.size === 0 ? '' : `let ${[...names].join(', ')};` };
+}
+
 /**
  * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
  * stops early when `page.version` changes under it (a store into its own code). `tlbs`: the
@@ -431,10 +456,7 @@ export function compileBlock(
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();
-  const body = lines
-    .join('\n      ')
-    .replaceAll(Locals.RELOAD, reload)
-    .replace(/\/\*chain\*\/\d+;/g, '');
+  const { body, scratch } = hoisted(lines.join('\n      ').replaceAll(Locals.RELOAD, reload).replace(/\/\*chain\*\/\d+;/g, ''));
   const names = closures.map((_, i) => `op${i}`);
   // The slow path: every local goes back to the Cpu (those not written since they were read
   // hold what it has), and the load or store that left its fast path (`done` instructions in)
@@ -443,7 +465,7 @@ export function compileBlock(
   // below, the faulting instruction counted.
   const fn = (prologue: string): string =>
     `function ${name}_${made++}(cpu, base, pageHi, budget) {\n  ${prologue}\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  let taken = false;\n  ${declare}\n  for (;;) {\n    try {\n` +
+    `  const r = cpu.r;\n  let done = 0;\n  let taken = false;\n  ${declare}\n  ${scratch}\n  for (;;) {\n    try {\n` +
     `      slow: {\n      ${body}\n      }\n      ${locals.exits()}\n      cpu.pcLo = base | ((${start} + done) << 2);\n      slowOps[done](cpu);\n      return ${start} + done + 1;\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n}`;
   const make = (source: string, ...more: [string, unknown][]): CompiledBlock['run'] =>

@@ -12,7 +12,9 @@
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
 //   frTagLo, frTagHi, frPageOffset, frBytes, frHalves, frWords (and fw...)   the arrays of the core's FastTlbs at its EL (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
-// Each emitter wraps its statements in braces so that its temporaries stay its own.
+// Each emitter wraps its statements in braces and declares its temporaries with `const`; the
+// block compiler makes them variables of the whole function (compiler.ts, hoisted), so an
+// emitter assigns each before reading it and never declares one name in two nested braces.
 
 import { signExtend } from '../bits';
 import { ZR, ZR_SINK } from './cpu';

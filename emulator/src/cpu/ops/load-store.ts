@@ -252,7 +252,11 @@ export function decodeExclusive({ size, o2, L, o1, Rs, o0, Rt2, Rn, Rt }: Fields
           cpu.set32(dstZr(t2), b);
         }
       } else single(cpu, lo, hi);
-      cpu.exclusiveAddr = pa;
+      // As an int32 (physical addresses are below 2^31): the translation's sum is a double to
+      // V8, and the first double stored into a field that has held only small integers changes
+      // the Cpu's hidden class, which throws away the optimised code of every function that
+      // touches a Cpu (twenty of them, mid-boot: node --trace-deopt, "wrong map").
+      cpu.exclusiveAddr = pa | 0;
     });
   }
   const status = dstZr(Rs);
