@@ -129,7 +129,9 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
 
   test('ulib passes `cargo test` on the host, without warnings', async () => {
     const cargo = loadToolchain().hostCargo;
-    const result = await execFileAsync(cargo, ['test', '--locked'], { cwd: path.join(dir, 'user'), env: { ...process.env, CARGO_TARGET_DIR: path.join(buildDir, 'cargo-host') } });
+    // Without debugging information, as the kernels' host tests (chapters.test.ts).
+    const env = { ...process.env, CARGO_TARGET_DIR: path.join(buildDir, 'cargo-host'), CARGO_PROFILE_DEV_DEBUG: 'false' };
+    const result = await execFileAsync(cargo, ['test', '--locked'], { cwd: path.join(dir, 'user'), env });
     expect(result.stderr).not.toMatch(/^warning/m);
   });
 
