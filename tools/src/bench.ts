@@ -286,7 +286,7 @@ async function workload(w: Workload, runs: number, tier: string): Promise<string
 /**
  * One boot, `command`, then the exit command; when the guest's output reached each mark.
  * The command is typed once the prompt is there, and the exit once the command has finished,
- * as a person would: input typed earlier may be lost in QEMU (see qemu.ts, untilReady), whose
+ * as a person would: input typed earlier may be lost in QEMU (see qemu.ts, untilQuiet), whose
  * guess that a guest gone quiet is ready fails on a busy host. The card, for a chapter that
  * has one, is used as it was built and left as it was (neither machine writes it back).
  */

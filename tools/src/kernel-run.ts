@@ -1,6 +1,6 @@
 // Running a kernel image to completion in either machine, with one result shape, so that
 // `npm start`, the boot tests and the benchmark all compare like with like.
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { SdFault, TraceCategory } from '@bramble/emulator';
 import { runInEmulator } from './emulate';
 import { runInQemu } from './qemu';
@@ -20,8 +20,10 @@ export interface KernelRunOptions {
    */
   input?: string | Uint8Array | Readable;
   /**
-   * QEMU only: the prompt at which the guest first reads its input (a shell chapter's card
-   * starts a shell); input is held until the guest has printed it (see qemu.ts, untilReady).
+   * The prompt at which the guest first reads its input: the input is held back until the
+   * guest has printed it, as a person types once the prompt is there (and typed earlier, while
+   * init starts the shell, a line would be echoed twice in QEMU: by the terminal driver, then
+   * by the shell's line editor).
    */
   prompt?: string;
   /** Wall-clock limit; the run ends with `ending: 'timeout'` after it. Default: none. */
@@ -105,8 +107,33 @@ export interface KernelRun {
 }
 
 /** Runs `options.image` in the chosen machine until it exits, fails or runs out of time. */
-export function runKernel(options: KernelRunOptions): Promise<KernelRun> {
-  return options.backend === 'qemu' ? runInQemu(options) : runInEmulator(options);
+export async function runKernel(options: KernelRunOptions): Promise<KernelRun> {
+  const { prompt, input } = options;
+  if (prompt === undefined || input === undefined) return options.backend === 'qemu' ? runInQemu(options) : runInEmulator(options);
+  // The machine reads a line that gets the input once the prompt has been printed, and stays
+  // open until the run ends (a stream's end still ends it): the session ends when the guest
+  // exits, not when typing stops.
+  const line = new PassThrough();
+  let seen = '';
+  let released = false;
+  const onOutput = (bytes: Uint8Array) => {
+    options.onOutput?.(bytes);
+    if (released) return;
+    // Only the tail can still hold a prompt that a later chunk completes.
+    seen = (seen + Buffer.from(bytes).toString('latin1')).slice(-(prompt.length + bytes.length));
+    if (!seen.includes(prompt)) return;
+    released = true;
+    if (typeof input === 'string') line.write(new TextEncoder().encode(input));
+    else if (input instanceof Uint8Array) line.write(input);
+    else input.pipe(line);
+  };
+  const held = { ...options, input: line, onOutput };
+  try {
+    return await (options.backend === 'qemu' ? runInQemu(held) : runInEmulator(held));
+  } finally {
+    if (typeof input !== 'string' && !(input instanceof Uint8Array)) input.unpipe(line);
+    line.end();
+  }
 }
 
 /** The one line the user sees when a run did not end with the guest exiting. */

@@ -9,12 +9,10 @@ import { loadToolchain } from './setup';
 
 /** Ctrl-A: QEMU's console escape key (Ctrl-A x quits, Ctrl-A Ctrl-A sends one Ctrl-A). */
 const CTRL_A = 0x01;
-/** How long the guest must have printed nothing before input is typed (see untilReady). */
+/** How long the guest must have printed nothing before input is typed (see untilQuiet). */
 const QUIET_MS = 500;
 /** When input is typed anyway, for a guest that never stops printing. */
 const LONGEST_HOLD_MS = 5_000;
-/** When input is typed anyway, for a guest that never prints the prompt it was expected to. */
-const LONGEST_PROMPT_HOLD_MS = 20_000;
 /** A terminal's pace: bytes per millisecond on a 115200-baud line (10 bit times a byte). */
 const BYTES_PER_MS = 115_200 / 10 / 1000;
 /** How often the typist hands QEMU the bytes the line would have carried since. */
@@ -99,7 +97,7 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
     if (options.trace) options.trace.write(chunk.toString('latin1'));
     else errors.push(chunk);
   });
-  void untilReady(child, options.gdb !== undefined, options.prompt).then(() => feedInput(child, options.input));
+  void untilQuiet(child, options.gdb !== undefined).then(() => feedInput(child, options.input));
 
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
   const onAbort = () => stop('stopped');
@@ -135,31 +133,22 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
  * kernel setting up its UART empties the receive FIFO (toggling LCRH.FEN), and a FIFO that
  * fills before the kernel enables its receive interrupt never raises it again once the kernel
  * clears it (QEMU's RX is an event, not the FIFO's level). A person types once the kernel has
- * printed its prompt and waits, so piped input waits for that: for `prompt` when the caller
- * knows it (a line typed while init starts the shell would be echoed by the terminal driver,
- * then again by the shell's line editor), otherwise for the guest to go quiet, QUIET_MS with
- * no output (counting from the start, for a guest that prints nothing); at most
- * LONGEST_PROMPT_HOLD_MS or LONGEST_HOLD_MS. A machine paused for a debugger may say nothing
- * for minutes: then the clocks start at its first words.
+ * printed its prompt and waits, so piped input waits for the guest to go quiet: QUIET_MS
+ * with no output (counting from the start, for a guest that prints nothing), or at most
+ * LONGEST_HOLD_MS. A machine paused for a debugger may say nothing for minutes: then the
+ * clocks start at its first words.
  */
-function untilReady(child: ChildProcess, pausedForDebugger: boolean, prompt: string | undefined): Promise<void> {
+function untilQuiet(child: ChildProcess, pausedForDebugger: boolean): Promise<void> {
   return new Promise((resolve) => {
     let quiet: NodeJS.Timeout | undefined;
     let longest: NodeJS.Timeout | undefined;
-    let printed = '';
     const startClocks = () => {
-      if (prompt === undefined) quiet = setTimeout(done, QUIET_MS);
-      longest = setTimeout(done, prompt === undefined ? LONGEST_HOLD_MS : LONGEST_PROMPT_HOLD_MS);
+      quiet = setTimeout(done, QUIET_MS);
+      longest = setTimeout(done, LONGEST_HOLD_MS);
     };
     if (pausedForDebugger) child.stdout!.once('data', startClocks);
     else startClocks();
-    function onOutput(chunk: Buffer) {
-      if (prompt !== undefined) {
-        // Only the tail can still hold a prompt that a later chunk completes.
-        printed = (printed + chunk.toString('latin1')).slice(-(prompt.length + chunk.length));
-        if (printed.includes(prompt)) done();
-        return;
-      }
+    function restart() {
       if (quiet === undefined) return;
       clearTimeout(quiet);
       quiet = setTimeout(done, QUIET_MS);
@@ -167,13 +156,13 @@ function untilReady(child: ChildProcess, pausedForDebugger: boolean, prompt: str
     function stopWatching() {
       clearTimeout(quiet);
       clearTimeout(longest);
-      child.stdout!.off('data', onOutput);
+      child.stdout!.off('data', restart);
     }
     function done() {
       stopWatching();
       resolve();
     }
-    child.stdout!.on('data', onOutput);
+    child.stdout!.on('data', restart);
     child.once('close', stopWatching);
   });
 }

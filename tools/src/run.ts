@@ -188,8 +188,8 @@ async function main(argv: string[]): Promise<number> {
       imagePath: image,
       backend: options.backend,
       input: console?.keys ?? process.stdin,
-      // A chapter's own card starts the shell: piped input is typed at its first prompt.
-      prompt: options.sd === undefined ? prompt : undefined,
+      // Piped input into a chapter's own card, which starts the shell: typed at its first prompt.
+      prompt: interactive || options.sd !== undefined ? undefined : prompt,
       // Someone at a debugger may take their time: no default limit then either.
       timeoutMs: secondsToMs(options.timeoutSeconds ?? (interactive || gdbPort !== undefined ? undefined : DEFAULT_TIMEOUT_SECONDS)),
       onOutput: show,

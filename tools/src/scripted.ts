@@ -8,7 +8,6 @@
 // The input waits for the prompt as a person would: bytes that arrive while the kernel is still
 // setting up its UART are lost (QEMU empties the receive FIFO when the kernel enables it; ours
 // keeps them), so typing earlier would test the race, not the kernel.
-import { PassThrough } from 'node:stream';
 import { describeEnding, runKernel, type Backend, type KernelRun, type SdCardFile } from './kernel-run';
 
 /** One scripted session: what to type, and what must come of it. */
@@ -82,35 +81,9 @@ export async function runCase(image: Uint8Array, imagePath: string, spec: Script
   return { runs, problems };
 }
 
-/**
- * Boots `image` and types `input` as soon as `prompt` first appears (at once without a prompt).
- * The input stream stays open until the run ends: the session ends when the guest exits, not
- * when typing stops.
- */
-async function typeAfterPrompt(image: Uint8Array, imagePath: string, backend: Backend, prompt: string | undefined, input: string, sd: SdCardFile | undefined): Promise<KernelRun> {
-  const keyboard = new PassThrough();
-  let seen = '';
-  let typed = false;
-  const type = () => {
-    typed = true;
-    keyboard.write(Buffer.from(input, 'latin1'));
-  };
-  if (prompt === undefined) type();
-  const run = await runKernel({
-    image,
-    imagePath,
-    backend,
-    input: keyboard,
-    ...(sd ? { sd } : {}),
-    timeoutMs: RUN_TIMEOUT_MS,
-    onOutput: (bytes) => {
-      if (typed || prompt === undefined) return;
-      seen += Buffer.from(bytes).toString('latin1');
-      if (seen.includes(prompt)) type();
-    },
-  });
-  keyboard.end();
-  return run;
+/** Boots `image` and types `input` as soon as `prompt` first appears (at once without a prompt). */
+function typeAfterPrompt(image: Uint8Array, imagePath: string, backend: Backend, prompt: string | undefined, input: string, sd: SdCardFile | undefined): Promise<KernelRun> {
+  return runKernel({ image, imagePath, backend, input: Buffer.from(input, 'latin1'), ...(prompt === undefined ? {} : { prompt }), ...(sd ? { sd } : {}), timeoutMs: RUN_TIMEOUT_MS });
 }
 
 /** The transcript as lines, without the serial line's carriage returns. */
