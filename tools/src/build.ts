@@ -401,12 +401,12 @@ function run(program: string, args: string[], chapter: Chapter, options: { cwd?:
   });
 }
 
-/** Whether every output exists and is newer than every file in `inputs` (folders are searched, skipping target/). */
 /** Whether `file` exists and holds exactly `bytes`. */
 function holds(file: string, bytes: Uint8Array): boolean {
   return existsSync(file) && Buffer.compare(readFileSync(file), bytes) === 0;
 }
 
+/** Whether every output exists and is newer than every file in `inputs` (folders are searched, skipping target/). */
 function newerThan(outputs: string[], inputs: string[]): boolean {
   let oldestOutput = Infinity;
   for (const output of outputs) {

@@ -343,7 +343,6 @@ impl<'a> Lexer<'a> {
         Ok((word, quoted))
     }
 
-    /// The inside of "…", after its opening quote.
     /// The rest of a '…' string, its opening quote read: the text as it is, up to the next `'`.
     /// A part of its own, even when empty: '' alone still makes a field.
     fn single_quoted(&mut self, word: &mut Word, run: &mut Run) -> Result<(), SyntaxError> {
@@ -358,6 +357,7 @@ impl<'a> Lexer<'a> {
         Ok(())
     }
 
+    /// The inside of "…", after its opening quote.
     fn double_quoted(&mut self, word: &mut Word, run: &mut Run) -> Result<(), SyntaxError> {
         run.flush(word);
         let parts_before = word.parts.len();
