@@ -8,28 +8,15 @@ import { describe, expect, test } from 'vitest';
 import { buildChapter, buildKernelCrate } from '../src/build';
 import { listChapters, mostComplete, resolveChapter } from '../src/chapters';
 import { buildDir, repoRoot } from '../src/paths';
-import { loadToolchain } from '../src/setup';
+import { hostCargoTest } from './host-cargo';
 
 const execFileAsync = promisify(execFile);
 const chapters = listChapters();
 
 describe.each(chapters.map((chapter) => [chapter.name, chapter] as const))('chapter %s', (_name, chapter) => {
   test('its pure modules pass `cargo test` on the host, without warnings', async () => {
-    const cargo = loadToolchain().hostCargo;
-    let output: string;
-    try {
-      const result = await execFileAsync(cargo, ['test', '--locked'], {
-        cwd: chapter.kernelDir,
-        // Host builds get a target folder of their own, so they never wait for a kernel build's lock.
-        // Without debugging information: a third less compiling, and a failed assertion still
-        // names its file and line (the panic's location is not debugging information).
-        env: { ...process.env, CARGO_TARGET_DIR: path.join(buildDir, 'cargo-host'), CARGO_PROFILE_DEV_DEBUG: 'false' },
-      });
-      output = result.stdout + result.stderr;
-    } catch (error) {
-      const failed = error as { stdout?: string; stderr?: string; message: string };
-      throw new Error(`cargo test failed in ${chapter.kernelDir}:\n${failed.stdout ?? ''}${failed.stderr ?? failed.message}`);
-    }
+    const { stdout, stderr } = await hostCargoTest(chapter.kernelDir);
+    const output = stdout + stderr;
     expect(output, output).toMatch(/^test result: ok\. [1-9]\d* passed; 0 failed/m);
     expect(output, output).not.toMatch(/^warning/m);
   });

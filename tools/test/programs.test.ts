@@ -12,11 +12,10 @@
 // runs in a folder made as the card's was, and the cards must be e2fsck-clean afterwards. From
 // chapter 07 on, a card's kernel starts /sbin/init rather than its monitor: the sessions boot a
 // card made without it, on which the kernel runs the monitor (sd-image.ts, FirstProcess).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildChapter } from '../src/build';
 import { listChapters } from '../src/chapters';
@@ -25,8 +24,8 @@ import { buildDir } from '../src/paths';
 import { applyMasks, loadSpec, runOnBramble, runOnLinux, type Outcome, type ProgramCase as ProgramsCase, type Session } from '../src/programs';
 import { assembleRoot, ensureChapterSdImage, rootPartitionFile } from '../src/sd-image';
 import { loadToolchain } from '../src/setup';
+import { hostCargoTest } from './host-cargo';
 
-const execFileAsync = promisify(execFile);
 const PROMPT = 'bramble> ';
 /**
  * Generous: a session takes seconds in QEMU and a minute or two in our emulator, but chapter
@@ -128,10 +127,7 @@ describe.each(chapters.map(({ chapter, specFile }) => [chapter.name, chapter.dir
   }
 
   test('ulib passes `cargo test` on the host, without warnings', async () => {
-    const cargo = loadToolchain().hostCargo;
-    // Without debugging information, as the kernels' host tests (chapters.test.ts).
-    const env = { ...process.env, CARGO_TARGET_DIR: path.join(buildDir, 'cargo-host'), CARGO_PROFILE_DEV_DEBUG: 'false' };
-    const result = await execFileAsync(cargo, ['test', '--locked'], { cwd: path.join(dir, 'user'), env });
+    const result = await hostCargoTest(path.join(dir, 'user'));
     expect(result.stderr).not.toMatch(/^warning/m);
   });
 
