@@ -63,6 +63,6 @@ export async function highlight(code: string, language: string, options: { lineI
  * ␀, DEL as ␡): a test's input can hold a raw one, which a browser would show as nothing at all,
  * and which does not belong in HTML.
  */
-export function withControlPictures(code: string): string {
+function withControlPictures(code: string): string {
   return code.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (control) => String.fromCharCode(control === '\x7f' ? 0x2421 : 0x2400 + control.charCodeAt(0)));
 }

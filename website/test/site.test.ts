@@ -16,7 +16,6 @@ import { loadExercises, solutionPatch } from '@bramble/tools/exercise-files';
 import { findImages, findListings, resolveListing, transcriptFile } from '@bramble/tools/listings';
 import { buildDir, repoRoot } from '@bramble/tools/paths';
 import { hasDisk } from '@bramble/tools/sd-image';
-import { withControlPictures } from '../plugins/highlight';
 import { sourceFiles } from '../plugins/sources';
 import { sourcePath } from '../src/routes';
 import { launchChromium } from './browser';
@@ -25,6 +24,11 @@ import { serveStatic, type StaticServer } from './static-server';
 
 /** A control character other than tab, newline and carriage return: never raw in a page. */
 const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+/** `text` with each Unicode control picture (U+2400-U+241F, and U+2421 for DEL) as the control character it pictures. */
+function fromControlPictures(text: string): string {
+  return text.replace(/[\u2400-\u241f\u2421]/g, (picture) => String.fromCharCode(picture === '\u2421' ? 0x7f : picture.charCodeAt(0) - 0x2400));
+}
 
 /** The in-page terminal's height (src/components/RunIt/session.ts). */
 const TERMINAL_ROWS = 24;
@@ -136,7 +140,9 @@ describe('the built site', () => {
       const { page, errors } = await open(sourcePath(file.chapter, file.path));
       const shown = (await page.locator('pre.shiki').textContent()) ?? '';
       const line = file.text.split('\n').find((text) => CONTROL.test(text))!;
-      expect(shown, `${file.chapter}/${file.path}`).toContain(withControlPictures(line));
+      // Shown as pictures (␀ for NUL, ␡ for DEL): none raw, and read back, the file's own line.
+      expect(shown, `${file.chapter}/${file.path}`).not.toMatch(CONTROL);
+      expect(fromControlPictures(shown), `${file.chapter}/${file.path}`).toContain(line);
       expect(errors).toEqual([]);
       await page.close();
     }
