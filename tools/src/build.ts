@@ -28,7 +28,7 @@ import { addFiles, makeArchive, stageRootfs, type ExtraFile } from './initramfs'
 import { ensureChapterSdImage, hasDisk } from './sd-image';
 import { buildDir, fromRoot } from './paths';
 import { KERNEL_TARGET, loadToolchain, toolchainRecord, type Toolchain } from './setup';
-import { touchedPrograms } from './touched-programs';
+import { touchedPrograms, type ManifestChange } from './touched-programs';
 
 /** This module and the one that makes the initramfs: a change to either makes the images they made stale. */
 const buildTool = fileURLToPath(import.meta.url);
@@ -114,7 +114,7 @@ export async function buildKernelCrate(chapter: Chapter, options: BuildOptions =
   const hasPrograms = existsSync(path.join(userDir, 'Cargo.toml'));
   const programsDir = path.join(outDir, 'programs');
   const hasInitramfs = hasPrograms && existsSync(path.join(chapter.dir, 'rootfs'));
-  const reuse = hasPrograms && options.reuseProgramsOf ? await reusablePrograms(options.reuseProgramsOf, options) : undefined;
+  const reuse = hasPrograms && options.reuseProgramsOf ? await reusablePrograms(chapter, options.reuseProgramsOf, options) : undefined;
   const initramfs = { rootfs: path.join(outDir, 'rootfs'), initramfs: path.join(outDir, 'initramfs.cpio') };
   const built = {
     elf: path.join(outDir, 'kernel.elf'),
@@ -253,12 +253,15 @@ interface ReusedPrograms {
 }
 
 /**
- * For a copy of `source.chapter` that differs from it in `source.changed`: the chapter's own
- * programs (built first if they are not up to date) and the names of those the change can
- * alter. Undefined when it can alter every program: they are then all compiled, as usual.
+ * For `copy`, a copy of `source.chapter` that differs from it in `source.changed`: the
+ * chapter's own programs (built first if they are not up to date) and the names of those the
+ * change can alter. Undefined when it can alter every program: they are then all compiled, as usual.
  */
-async function reusablePrograms(source: { chapter: Chapter; changed: readonly string[] }, options: BuildOptions): Promise<ReusedPrograms | undefined> {
-  const rebuild = touchedPrograms(source.changed);
+async function reusablePrograms(copy: Chapter, source: { chapter: Chapter; changed: readonly string[] }, options: BuildOptions): Promise<ReusedPrograms | undefined> {
+  // A new program's [[bin]] table in the copy's manifest changes no other program.
+  const manifest = (chapter: Chapter) => readFileSync(path.join(chapter.dir, 'user', 'Cargo.toml'), 'utf8');
+  const manifests: ManifestChange = { before: manifest(source.chapter), after: manifest(copy) };
+  const rebuild = touchedPrograms(source.changed, manifests);
   if (rebuild === 'all') return undefined;
   const own = await buildKernelCrate(source.chapter, { quiet: options.quiet });
   if (!own.programs) throw new Error(`chapter ${source.chapter.name} has no user programs to reuse`);

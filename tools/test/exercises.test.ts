@@ -3,7 +3,8 @@
 // (so the solution is not stale, and the check can be passed). Both run in our emulator and in
 // QEMU, as `npm run exercise` does.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { listChapters, type Chapter } from '../src/chapters';
@@ -61,6 +62,24 @@ describe('which programs a patch touches', () => {
     }
   });
 
+  test("a change to user/Cargo.toml's [[bin]] tables alone touches their programs; any other change to it, every program", () => {
+    const manifest = (bins: string[], profile = 'opt-level = 2', name = 'bramble-04-user') =>
+      [`[package]`, `name = "${name}"`, '', '# The programs:', ...bins.flatMap((bin) => ['[[bin]]', `name = "${bin}"`, 'test = false']), '# ANCHOR_END: programs', '', '[profile.release]', profile, ''].join('\n');
+    const before = manifest(['hello', 'wc']);
+    const touched = (after: string, changed = ['user/Cargo.toml']) => {
+      const programs = touchedPrograms(changed, { before, after });
+      return programs === 'all' ? 'all' : [...programs].sort();
+    };
+    // A new program, in a copy whose crate has a name of its own.
+    expect(touched(manifest(['hello', 'wc', 'uname'], undefined, 'bramble-exercise-04-user'), ['user/Cargo.toml', 'user/src/bin/uname.rs'])).toEqual(['uname']);
+    expect(touched(manifest(['hello']))).toEqual(['wc']);
+    expect(touched(before.replace('name = "wc"\ntest = false', 'name = "wc"\ntest = false\npath = "src/bin/count.rs"'))).toEqual(['wc']);
+    expect(touched(manifest(['hello', 'wc'], 'opt-level = 3'))).toBe('all');
+    expect(touched(before.replace('[package]', '[package]\nedition = "2021"'))).toBe('all');
+    expect(touched(before.replace('name = "wc"', 'path = "src/bin/wc.rs"')), 'a [[bin]] without a name').toBe('all');
+    expect(touchedPrograms(['user/Cargo.toml']), 'without both versions').toBe('all');
+  });
+
   test('a patch that touches no user/ file touches none', () => {
     expect(touched(['kernel/src/tty.rs', 'rootfs/etc/motd', 'root/hello.txt'])).toEqual([]);
     expect(touched([])).toEqual([]);
@@ -88,6 +107,23 @@ describe('which programs a patch touches', () => {
     ].join('\n');
     expect(patchedFiles(patch).sort()).toEqual(['src/new.rs', 'user/src/bin/empty.rs', 'user/src/bin/wc.rs']);
     expect(() => patchedFiles('diff --git "a/user/a b.rs" "b/user/a b.rs"\n')).toThrow(/cannot read the file names/);
+  });
+
+  test("chapter 04's reference solutions, which add programs to user/Cargo.toml, touch those programs", () => {
+    const chapter = listChapters().find((c) => c.name.startsWith('04-'))!;
+    for (const [name, programs] of [['uname', ['uname']], ['kill', ['killer']], ['getrandom', ['random']]] as const) {
+      const copy = mkdtempSync(path.join(os.tmpdir(), 'bramble-touched-'));
+      try {
+        cpSync(chapter.dir, copy, { recursive: true, filter: (source) => path.basename(source) !== 'target' });
+        const patch = solutionPatch(chapter.name, name);
+        execFileSync('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '--no-backup-if-mismatch', '-d', copy, '-i', patch], { stdio: 'pipe' });
+        const manifest = (dir: string) => readFileSync(path.join(dir, 'user', 'Cargo.toml'), 'utf8');
+        const touched = touchedPrograms(patchedFiles(readFileSync(patch, 'utf8')), { before: manifest(chapter.dir), after: manifest(copy) });
+        expect(touched, name).toEqual(new Set(programs));
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    }
   });
 
   test("chapter 07's reference solutions touch what they patch", () => {
