@@ -97,7 +97,10 @@ function superviseQemu(child: ChildProcess, options: KernelRunOptions): Promise<
     if (options.trace) options.trace.write(chunk.toString('latin1'));
     else errors.push(chunk);
   });
-  void untilQuiet(child, options.gdb !== undefined).then(() => feedInput(child, options.input));
+  // Input that runKernel held until the guest printed its prompt comes when the guest reads
+  // it, and is typed as it arrives; any other waits for the guest to go quiet (untilQuiet).
+  const ready = options.prompt === undefined ? untilQuiet(child, options.gdb !== undefined) : Promise.resolve();
+  void ready.then(() => feedInput(child, options.input));
 
   const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), options.timeoutMs);
   const onAbort = () => stop('stopped');
