@@ -110,6 +110,8 @@ export async function runOnBramble(image: Uint8Array, imagePath: string, backend
     imagePath,
     backend,
     input: keyboard,
+    // Nothing is typed before the first prompt: QEMU need not wait for the guest to go quiet.
+    prompt,
     sd,
     timeoutMs,
     onOutput: (bytes) => {

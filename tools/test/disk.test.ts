@@ -79,6 +79,8 @@ describe.each(chaptersWithDisks.map((chapter) => [chapter.name] as const))('chap
       imagePath: kernel.image,
       backend,
       input: keyboard,
+      // Nothing is typed before the first prompt: QEMU need not wait for the guest to go quiet.
+      prompt: PROMPT,
       sd,
       timeoutMs: 120_000,
       onOutput: (bytes) => {
