@@ -267,6 +267,27 @@ describe('the block compiler', () => {
     expect(m.cores[0]!.r[2]).toBeGreaterThan(40 * 150);
   });
 
+  it('stops a block where another already starts, and chains to it, so no code is compiled twice', () => {
+    // An outer loop whose head (a movz) comes just before an inner loop's of 100 adds. The
+    // inner loop's head gets hot first: two blocks (64, 38). The outer one's run then stops
+    // at the inner loop's head (one instruction), and the outer loop's tail is a block of
+    // its own: four in all, where blocks of other bounds over the adds would make five.
+    const adds = new Array<number>(100).fill(0x91000421); // add x1, x1, #1
+    const words = [
+      ...load32(0, 40), //                        x0: outer passes
+      movz(2, 20, 0), //              outer:      x2: inner passes
+      ...adds, //                     inner:
+      0xf1000442, //                              subs x2, x2, #1
+      (0x54000001 | ((-101 & 0x7ffff) << 5)) >>> 0, // b.ne inner
+      0xf1000400, //                              subs x0, x0, #1
+      (0x54000001 | ((-104 & 0x7ffff) << 5)) >>> 0, // b.ne outer
+      0x14000000, //                              b .
+    ];
+    const m = compare(image(words), 40 * (20 * 102 + 3) + 10, 13);
+    expect(m.cores[0]!.r[2]).toBe(40 * 20 * 100);
+    expect(m.compiler!.compiled).toBe(4);
+  });
+
   it("runs a block made for one core's TLBs on another core with that core's own", () => {
     // A block is made for the FastTlbs of the core (and EL) it got hot on, which it holds;
     // any other runs it through those of its own. Two machines make the difference visible:

@@ -4,7 +4,8 @@
 // instruction, and the run loop's bookkeeping around it. Once a spot in a page has been
 // entered more often than the compiler's threshold (HOT by default) at the start of a straight
 // run (a branch target, a page entry, or the instruction after a block), the
-// words from there to the next branch (at most MAX_LENGTH, never past the page) become one
+// words from there to the next branch (at most MAX_LENGTH, never past the page, and never
+// into a word where a block already starts, which it chains to instead) become one
 // JavaScript function, built with `new Function` (a longer run, as many, all at once): each instruction that emit.ts knows is
 // written out with its fields as constants, and any other is a call to its own closure,
 // which the engine can then inline, since each call site only ever sees one.
@@ -322,13 +323,14 @@ interface Instruction {
 
 /**
  * The instructions of the straight run from word `start`: up to the first branch, at most
- * `maxLength` of them, never past the page, and no more source than MAX_SOURCE.
+ * `maxLength` of them, never past the page, no more source than MAX_SOURCE, and not into a
+ * word where a block already starts (`blockAt`).
  */
-function straightRun(wordAt: (index: number) => number, start: number, maxLength: number): Instruction[] {
+function straightRun(wordAt: (index: number) => number, start: number, maxLength: number, blockAt: (index: number) => boolean): Instruction[] {
   const run: Instruction[] = [];
   const end = start + Math.min(maxLength, 1024 - start);
   let size = 0;
-  for (let i = start; i < end && size <= MAX_SOURCE; i++) {
+  for (let i = start; i < end && size <= MAX_SOURCE && (i === start || !blockAt(i)); i++) {
     const word = wordAt(i) >>> 0;
     // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
     const emission = decodesToOp(word) ? emitted(word, i << 2) : undefined;
@@ -387,13 +389,17 @@ function hoisted(source: string): { body: string; scratch: string } {
 
 /**
  * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
- * stops early when `page.version` changes under it (a store into its own code). `tlbs`: the
+ * stops early when `page.version` changes under it (a store into its own code). It ends
+ * before a word where one of `page.blocks` starts, and is chained to it: an outer loop's head
+ * just before an inner loop's, which got hot first, would otherwise compile the inner loop's
+ * code again in blocks of other bounds (bench-loop's 154 instructions, twice), which V8 then
+ * compiles again and the run uses only for the inner loop's first round. `tlbs`: the
  * FastTlbs of the core and EL it is compiled for, which it is made for (others run it too).
  */
 export function compileBlock(
   wordAt: (index: number) => number,
   start: number,
-  page: { readonly version: number },
+  page: { readonly version: number; readonly blocks?: readonly (CompiledBlock | undefined)[] },
   name: string,
   maxLength = MAX_LENGTH,
   tlbs?: FastTlbs,
@@ -405,7 +411,7 @@ export function compileBlock(
   const locals = new Locals();
   // Returns give the index of the next instruction in the page, as the run loop counts.
   const next = (n: number): string => `return ${start + n};`;
-  const run = straightRun(wordAt, start, maxLength);
+  const run = straightRun(wordAt, start, maxLength, (i) => page.blocks?.[i] !== undefined);
   const live = flagsLive(run);
   let chained = '';
   for (let k = 0; k < run.length; k++) {
