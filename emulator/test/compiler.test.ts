@@ -289,7 +289,7 @@ describe('the block compiler', () => {
   });
 
   it("runs a block made for one core's TLBs on another core with that core's own", () => {
-    // A block is made for the FastTlbs of the core (and EL) it got hot on, which it holds;
+    // A block is made for the FastTlbs and registers of the core (and EL) it got hot on, which it holds;
     // any other runs it through those of its own. Two machines make the difference visible:
     // each has its own RAM, so a block reading through the other's TLB would read the other's.
     const words = [...load32(20, DATA), 0xf9400281, 0x91000421, 0xf9000681, 0x14000000]; // ldr x1, [x20]; add x1, x1, #1; str x1, [x20, #8]; b .
@@ -302,7 +302,7 @@ describe('the block compiler', () => {
     });
     const cpuA = a!.cores[0]!;
     const cpuB = b!.cores[0]!;
-    const block = compileBlock((i) => words[i]!, 2, { version: 0 }, 'test', 64, { read: cpuA.mmu.fastRead[2], write: cpuA.mmu.fastWrite[2] });
+    const block = compileBlock((i) => words[i]!, 2, { version: 0 }, 'test', 64, { read: cpuA.mmu.fastRead[2], write: cpuA.mmu.fastWrite[2], registers: cpuA.r });
     for (const cpu of [cpuB, cpuA]) block.run(cpu, KERNEL, 0, 100);
     expect([cpuA.r[2], cpuB.r[2]]).toEqual([0x12, 0x23]);
     expect([a!.memory.chunk(DATA).i32[2], b!.memory.chunk(DATA).i32[2]]).toEqual([0x12, 0x23]);
