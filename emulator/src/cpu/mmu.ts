@@ -63,6 +63,14 @@ class Tlb {
 }
 
 /**
+ * TLB_SIZE entries, each `empty`, in an array without holes: `new Array(n).fill(v)` leaves
+ * the array holey, and V8 then tests every element a compiled block reads from it for a hole.
+ */
+function packed<T>(empty: T): T[] {
+  return Array.from({ length: TLB_SIZE }, () => empty);
+}
+
+/**
  * The pages a core may load from or store to at full speed: RAM, permitted for
  * this kind of access at this EL, and (for stores) holding no decoded code. A hit
  * gives the RAM chunk directly; everything else takes the slow path through
@@ -78,9 +86,9 @@ export class FastTlb {
    * never read (no address matches its tag): so every element is a view of one kind, and a
    * hit's view needs no test of what it is, which a compiled block's every access would pay.
    */
-  readonly bytes = new Array<Uint8Array>(TLB_SIZE).fill(new Uint8Array(0));
-  readonly halves = new Array<Uint16Array>(TLB_SIZE).fill(new Uint16Array(0));
-  readonly words = new Array<Int32Array>(TLB_SIZE).fill(new Int32Array(0));
+  readonly bytes = packed<Uint8Array>(new Uint8Array(0));
+  readonly halves = packed<Uint16Array>(new Uint16Array(0));
+  readonly words = packed<Int32Array>(new Int32Array(0));
   /** Byte offset of the page within its chunk. */
   readonly pageOffset = new Int32Array(TLB_SIZE);
 
