@@ -247,7 +247,7 @@ export interface OwnCore {
 const FAST_TLB_ARRAYS = ['fr', 'fw']
   .map(
     (t) =>
-      `const ${t}TagLo = ${t}.tagLo; const ${t}TagHi = ${t}.tagHi; const ${t}PageOffset = ${t}.pageOffset; ` +
+      `const ${t}TagLo = ${t}.tagLo; const ${t}TagHi = ${t}.tagHi; ` +
       `const ${t}Bytes = ${t}.bytes; const ${t}Halves = ${t}.halves; const ${t}Words = ${t}.words;`,
   )
   .join(' ');
