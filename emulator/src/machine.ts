@@ -17,8 +17,8 @@
 import { hex64 } from './bits';
 import { KERNEL_LOAD_ADDRESS, PRIMARY_STUB, SECONDARY_STUB, SECONDARY_STUB_ADDRESS, words } from './boot';
 import { Breakpoints } from './cpu/breakpoints';
-import { CODE_PAGE_LAZY, type DebugStop, type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
-import { BlockCompiler, HOT } from './cpu/compiler';
+import { CODE_PAGE_LAZY, type CoreBus, type DebugStop, type Op, type StopReason as CoreStop, Cpu } from './cpu/cpu';
+import { BlockCompiler, HOT, holeyArray } from './cpu/compiler';
 import { decode } from './cpu/decoder';
 import { Timer } from './cpu/generic-timer';
 import { Bcm2835Intc, GpuIrq } from './devices/bcm2835-intc';
@@ -110,7 +110,7 @@ export class Machine {
   /** Virtual time in generic-counter ticks at the start of the current round. */
   private time = 0;
   private finished: StopReason | null = null;
-  private readonly code: (Op[] | undefined)[] = [];
+  private readonly bus: MachineBus;
   /** The second tier, or null when this machine only interprets. */
   readonly compiler: BlockCompiler | null;
   private readonly clocked: Clocked[] = [];
@@ -132,26 +132,14 @@ export class Machine {
     this.memory.onUnmapped = (m) => this.onWarning(m);
 
     this.compiler = (options.compile ?? Machine.compileByDefault) ? new BlockCompiler(this.memory, options.compileAfter ?? Machine.compileAfterByDefault) : null;
-    const bus = {
-      memory: this.memory,
-      code: this.code,
-      compiler: this.compiler,
-      decodePage: (ppn: number) => this.decodePage(ppn),
-      semihost: (c: Cpu) => semihostingCall(c, (bytes) => this.onOutput(bytes)),
+    const bus = new MachineBus(this.memory, this.compiler, this.breakpoints, {
       now: () => this.time,
-      timersChanged: (c: Cpu) => this.timersChanged(c),
-      sendEvent: () => {
-        for (const c of this.cores) c.eventRegister = 1;
-      },
-      flushTlbs: () => {
-        for (const c of this.cores) c.mmu.flush();
-      },
-      exclusiveStore: (pa: number, by: Cpu) => {
-        for (const c of this.cores) if (c !== by && c.exclusiveAddr === pa) c.exclusiveAddr = -1;
-      },
-      breakpoints: this.breakpoints,
-    };
+      timersChanged: (c) => this.timersChanged(c),
+      output: (bytes) => this.onOutput(bytes),
+    });
+    this.bus = bus;
     this.cores = Array.from({ length: CORES }, (_, i) => new Cpu(i, bus));
+    bus.cores = this.cores;
     this.current = this.cores[0]!;
     this.memory.currentPc = () => `${hex64(this.current.pcLo, this.current.pcHi)} on core ${this.current.index}`;
 
@@ -223,23 +211,6 @@ export class Machine {
     this.memory.map(LOCAL_BASE, 0x40000, new UnimplementedDevice('BCM2836 local peripheral', this.memory));
   }
 
-  private decodePage(ppn: number): Op[] {
-    const page = new Array<Op>(CODE_PAGE_LAZY + 1);
-    const base = ppn * 4096;
-    const lazy: Op = (c) => {
-      // Decode on first execution: most of a page is never run.
-      const index = (c.pcLo & 0xfff) >>> 2;
-      const word = base < RAM_END ? this.memory.chunk(base).i32[((base & 0xffff) >>> 2) + index]! : this.memory.read(base + index * 4, 4);
-      const op = decode(word);
-      page[index] = op;
-      op(c);
-    };
-    page.fill(lazy);
-    this.code[ppn] = page;
-    for (const c of this.cores) c.mmu.forgetWritable();
-    return page;
-  }
-
   /**
    * Before running on after a pause for a debugger: every core may leave the breakpoint it is
    * at, and core `step` (if given) pauses again after one step.
@@ -254,7 +225,7 @@ export class Machine {
   /** A debugger writes a byte of RAM: decoded (and compiled) code on that page is made again when next run. */
   debugWrite(pa: number, byte: number): void {
     this.memory.chunk(pa).u8[pa & 0xffff] = byte;
-    this.code[pa >>> 12] = undefined;
+    this.bus.code[pa >>> 12] = undefined;
     this.compiler?.stored(pa, 1);
   }
 
@@ -397,6 +368,74 @@ export class Machine {
       this.time += round.length;
       this.round = null;
     }
+  }
+}
+
+/** What only the machine knows, which its cores reach through the bus: its clock, its timers, its output. */
+interface Board {
+  now(): number;
+  timersChanged(c: Cpu): void;
+  output(bytes: Uint8Array): void;
+}
+
+/**
+ * What the cores ask of their machine (CoreBus, cpu.ts). A class, so that its methods are the
+ * same functions in every machine: with the arrow functions of an object made per machine,
+ * the run loop (Cpu.run), which V8 had optimised with the last machine's decodePage as the
+ * call's only target, was thrown away at each new machine's first page ("wrong call target")
+ * and ran unoptimised until V8 had compiled it again, a tenth of a bench guest's run.
+ */
+class MachineBus implements CoreBus {
+  /** Decoded pages by their number: holey from the start, as the compiler's are (compiler.ts, holeyArray). */
+  readonly code: (Op[] | undefined)[] = holeyArray<Op[]>();
+  cores: readonly Cpu[] = [];
+
+  constructor(
+    readonly memory: PhysicalMemory,
+    readonly compiler: BlockCompiler | null,
+    readonly breakpoints: Breakpoints,
+    private readonly board: Board,
+  ) {}
+
+  decodePage(ppn: number): Op[] {
+    const page = new Array<Op>(CODE_PAGE_LAZY + 1);
+    const base = ppn * 4096;
+    const lazy: Op = (c) => {
+      // Decode on first execution: most of a page is never run.
+      const index = (c.pcLo & 0xfff) >>> 2;
+      const word = base < RAM_END ? this.memory.chunk(base).i32[((base & 0xffff) >>> 2) + index]! : this.memory.read(base + index * 4, 4);
+      const op = decode(word);
+      page[index] = op;
+      op(c);
+    };
+    page.fill(lazy);
+    this.code[ppn] = page;
+    for (const c of this.cores) c.mmu.forgetWritable();
+    return page;
+  }
+
+  semihost(c: Cpu): CoreStop | null {
+    return semihostingCall(c, (bytes) => this.board.output(bytes));
+  }
+
+  now(): number {
+    return this.board.now();
+  }
+
+  timersChanged(c: Cpu): void {
+    this.board.timersChanged(c);
+  }
+
+  sendEvent(): void {
+    for (const c of this.cores) c.eventRegister = 1;
+  }
+
+  flushTlbs(): void {
+    for (const c of this.cores) c.mmu.flush();
+  }
+
+  exclusiveStore(pa: number, by: Cpu): void {
+    for (const c of this.cores) if (c !== by && c.exclusiveAddr === pa) c.exclusiveAddr = -1;
   }
 }
 

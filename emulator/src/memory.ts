@@ -20,11 +20,16 @@ const CHUNK_SHIFT = 16;
 const CHUNK_SIZE = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_SIZE - 1;
 
-/** One 64 KiB piece of RAM, seen through the three widths the CPU loads and stores. */
-export interface Chunk {
+/** RAM seen through the three widths the CPU loads and stores. */
+export interface Views {
   readonly u8: Uint8Array;
   readonly u16: Uint16Array;
   readonly i32: Int32Array;
+}
+
+/** One 64 KiB piece of RAM, and views of each of its 4 KiB pages (made when first asked for). */
+export interface Chunk extends Views {
+  readonly pages: (Views | undefined)[];
 }
 
 /** A memory-mapped device. Offsets are relative to the device's base; sizes are 1, 2 or 4 bytes. */
@@ -61,10 +66,27 @@ export class PhysicalMemory {
     let c = this.chunks[index];
     if (c === undefined) {
       const buffer = new ArrayBuffer(CHUNK_SIZE);
-      c = { u8: new Uint8Array(buffer), u16: new Uint16Array(buffer), i32: new Int32Array(buffer) };
+      c = { u8: new Uint8Array(buffer), u16: new Uint16Array(buffer), i32: new Int32Array(buffer), pages: new Array<Views | undefined>(CHUNK_SIZE >>> 12).fill(undefined) };
       this.chunks[index] = c;
     }
     return c;
+  }
+
+  /**
+   * Views of the 4 KiB page of RAM holding `pa` alone, for the TLBs' fast paths: an offset in
+   * the page is an index in them, with nothing to add (compiled blocks, cpu/emit.ts).
+   */
+  page(pa: number): Views {
+    const c = this.chunk(pa);
+    const index = (pa & CHUNK_MASK) >>> 12;
+    let p = c.pages[index];
+    if (p === undefined) {
+      const buffer = c.u8.buffer;
+      const at = index << 12;
+      p = { u8: new Uint8Array(buffer, at, 4096), u16: new Uint16Array(buffer, at, 2048), i32: new Int32Array(buffer, at, 1024) };
+      c.pages[index] = p;
+    }
+    return p;
   }
 
   map(base: number, size: number, device: Device): void {

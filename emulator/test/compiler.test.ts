@@ -267,8 +267,29 @@ describe('the block compiler', () => {
     expect(m.cores[0]!.r[2]).toBeGreaterThan(40 * 150);
   });
 
+  it('stops a block where another already starts, and chains to it, so no code is compiled twice', () => {
+    // An outer loop whose head (a movz) comes just before an inner loop's of 100 adds. The
+    // inner loop's head gets hot first: two blocks (64, 38). The outer one's run then stops
+    // at the inner loop's head (one instruction), and the outer loop's tail is a block of
+    // its own: four in all, where blocks of other bounds over the adds would make five.
+    const adds = new Array<number>(100).fill(0x91000421); // add x1, x1, #1
+    const words = [
+      ...load32(0, 40), //                        x0: outer passes
+      movz(2, 20, 0), //              outer:      x2: inner passes
+      ...adds, //                     inner:
+      0xf1000442, //                              subs x2, x2, #1
+      (0x54000001 | ((-101 & 0x7ffff) << 5)) >>> 0, // b.ne inner
+      0xf1000400, //                              subs x0, x0, #1
+      (0x54000001 | ((-104 & 0x7ffff) << 5)) >>> 0, // b.ne outer
+      0x14000000, //                              b .
+    ];
+    const m = compare(image(words), 40 * (20 * 102 + 3) + 10, 13);
+    expect(m.cores[0]!.r[2]).toBe(40 * 20 * 100);
+    expect(m.compiler!.compiled).toBe(4);
+  });
+
   it("runs a block made for one core's TLBs on another core with that core's own", () => {
-    // A block is made for the FastTlbs of the core (and EL) it got hot on, which it holds;
+    // A block is made for the FastTlbs and registers of the core (and EL) it got hot on, which it holds;
     // any other runs it through those of its own. Two machines make the difference visible:
     // each has its own RAM, so a block reading through the other's TLB would read the other's.
     const words = [...load32(20, DATA), 0xf9400281, 0x91000421, 0xf9000681, 0x14000000]; // ldr x1, [x20]; add x1, x1, #1; str x1, [x20, #8]; b .
@@ -281,7 +302,7 @@ describe('the block compiler', () => {
     });
     const cpuA = a!.cores[0]!;
     const cpuB = b!.cores[0]!;
-    const block = compileBlock((i) => words[i]!, 2, { version: 0 }, 'test', 64, { read: cpuA.mmu.fastRead[2], write: cpuA.mmu.fastWrite[2] });
+    const block = compileBlock((i) => words[i]!, 2, { version: 0 }, 'test', 64, { read: cpuA.mmu.fastRead[2], write: cpuA.mmu.fastWrite[2], registers: cpuA.r });
     for (const cpu of [cpuB, cpuA]) block.run(cpu, KERNEL, 0, 100);
     expect([cpuA.r[2], cpuB.r[2]]).toEqual([0x12, 0x23]);
     expect([a!.memory.chunk(DATA).i32[2], b!.memory.chunk(DATA).i32[2]]).toEqual([0x12, 0x23]);

@@ -4,7 +4,8 @@
 // instruction, and the run loop's bookkeeping around it. Once a spot in a page has been
 // entered more often than the compiler's threshold (HOT by default) at the start of a straight
 // run (a branch target, a page entry, or the instruction after a block), the
-// words from there to the next branch (at most MAX_LENGTH, never past the page) become one
+// words from there to the next branch (at most MAX_LENGTH, never past the page, and never
+// into a word where a block already starts, which it chains to instead) become one
 // JavaScript function, built with `new Function` (a longer run, as many, all at once): each instruction that emit.ts knows is
 // written out with its fields as constants, and any other is a call to its own closure,
 // which the engine can then inline, since each call site only ever sees one.
@@ -28,9 +29,9 @@
 //   reader in the block comes after another instruction setting them all, with no way out of
 //   the block between (flagsLive). A B.cond straight after a flag-setting instruction tests
 //   its condition on that instruction's result (compare and branch fused, emit.ts holds).
-// - Its core. A block holds the FastTlbs of the core and EL it got hot on as constants, for
-//   V8 to compile its loads and stores against; on any other it runs as a second function,
-//   which reads the current ones at each entry.
+// - Its core. A block holds the FastTlbs of the core and EL it got hot on, and that core's
+//   registers, as constants, for V8 to compile its loads and stores against; on any other it
+//   runs as a second function, which reads the current ones at each entry.
 // - Code that changes. A store into a word a block was compiled from empties the page's
 //   blocks (Cpu.storeHitsCode tells BlockCompiler.stored). Such a store takes the slow path,
 //   after which the block returns, so the next instruction is decoded afresh; a closure's
@@ -127,7 +128,7 @@ export class CompiledPage {
   }
 
   private compile(cpu: Cpu, index: number): CompiledBlock {
-    const block = this.compiler.compile(this, index, { read: cpu.mmu.fastRead[cpu.el], write: cpu.mmu.fastWrite[cpu.el] });
+    const block = this.compiler.compile(this, index, { read: cpu.mmu.fastRead[cpu.el], write: cpu.mmu.fastWrite[cpu.el], registers: cpu.r });
     this.blocks[index] = block;
     this.covered.fill(1, index, index + block.length);
     return block;
@@ -171,9 +172,24 @@ export class CompiledPage {
   }
 }
 
+/**
+ * An empty array, indexed by page number, already of the elements kind that storing a page
+ * far into it gives (holey, of objects). An array made empty (`[]`) has another map until its
+ * first such store, and the run loop, which V8 had optimised against the last machine's array,
+ * was thrown away at each new machine's first page ("wrong map") and ran unoptimised until V8
+ * had compiled it again: a tenth of a bench guest's run, each new machine.
+ */
+export function holeyArray<T>(): (T | undefined)[] {
+  const array: (T | undefined)[] = [];
+  array[1] = undefined;
+  array.length = 0;
+  return array;
+}
+
 /** Every core's compiled code, per physical page (shared, like the closures). */
 export class BlockCompiler {
-  private readonly pages: (CompiledPage | undefined)[] = [];
+  /** The pages by their number: holey from the start (see holeyArray). */
+  private readonly pages: (CompiledPage | undefined)[] = holeyArray<CompiledPage>();
   /** Blocks compiled so far (a statistic for the benchmark and tests). */
   compiled = 0;
   /** Times a block ran straight after another, without a return to the run loop (a statistic for the tests). */
@@ -211,26 +227,27 @@ export class BlockCompiler {
     p.stored(((pa & 0xfff) + size - 1) >>> 2);
   }
 
-  /** Compile the block starting at word `start` of `page`, for the core and EL whose FastTlbs are `tlbs`. */
-  compile(page: CompiledPage, start: number, tlbs: FastTlbs): CompiledBlock {
+  /** Compile the block starting at word `start` of `page`, for the core and EL `core` gives. */
+  compile(page: CompiledPage, start: number, core: OwnCore): CompiledBlock {
     const words = this.memory.chunk(page.ppn * 4096).i32;
     const first = ((page.ppn * 4096) & 0xffff) >>> 2;
     this.compiled++;
-    return compileBlock((i) => words[first + i], start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`, MAX_LENGTH, tlbs);
+    return compileBlock((i) => words[first + i], start, page, `block_${page.ppn.toString(16)}_${(start << 2).toString(16)}`, MAX_LENGTH, core);
   }
 }
 
-/** The read and write FastTlbs of one core at one EL. */
-export interface FastTlbs {
+/** What a block made for one core at one EL holds as constants: that core's read and write FastTlbs at that EL, and its registers. */
+export interface OwnCore {
   readonly read: FastTlb;
   readonly write: FastTlb;
+  readonly registers: Int32Array;
 }
 
 /** The arrays of FastTlbs `fr` and `fw` that emit.ts's loads and stores use, as constants named for them. */
 const FAST_TLB_ARRAYS = ['fr', 'fw']
   .map(
     (t) =>
-      `const ${t}TagLo = ${t}.tagLo; const ${t}TagHi = ${t}.tagHi; const ${t}PageOffset = ${t}.pageOffset; ` +
+      `const ${t}TagLo = ${t}.tagLo; const ${t}TagHi = ${t}.tagHi; ` +
       `const ${t}Bytes = ${t}.bytes; const ${t}Halves = ${t}.halves; const ${t}Words = ${t}.words;`,
   )
   .join(' ');
@@ -322,13 +339,14 @@ interface Instruction {
 
 /**
  * The instructions of the straight run from word `start`: up to the first branch, at most
- * `maxLength` of them, never past the page, and no more source than MAX_SOURCE.
+ * `maxLength` of them, never past the page, no more source than MAX_SOURCE, and not into a
+ * word where a block already starts (`blockAt`).
  */
-function straightRun(wordAt: (index: number) => number, start: number, maxLength: number): Instruction[] {
+function straightRun(wordAt: (index: number) => number, start: number, maxLength: number, blockAt: (index: number) => boolean): Instruction[] {
   const run: Instruction[] = [];
   const end = start + Math.min(maxLength, 1024 - start);
   let size = 0;
-  for (let i = start; i < end && size <= MAX_SOURCE; i++) {
+  for (let i = start; i < end && size <= MAX_SOURCE && (i === start || !blockAt(i)); i++) {
     const word = wordAt(i) >>> 0;
     // A word its row's decoder rejects is UNDEFINED: its closure takes the exception.
     const emission = decodesToOp(word) ? emitted(word, i << 2) : undefined;
@@ -387,16 +405,20 @@ function hoisted(source: string): { body: string; scratch: string } {
 
 /**
  * Compile the straight run from word `start` of a page whose words `wordAt` gives. The block
- * stops early when `page.version` changes under it (a store into its own code). `tlbs`: the
- * FastTlbs of the core and EL it is compiled for, which it is made for (others run it too).
+ * stops early when `page.version` changes under it (a store into its own code). It ends
+ * before a word where one of `page.blocks` starts, and is chained to it: an outer loop's head
+ * just before an inner loop's, which got hot first, would otherwise compile the inner loop's
+ * code again in blocks of other bounds (bench-loop's 154 instructions, twice), which V8 then
+ * compiles again and the run uses only for the inner loop's first round. `core`: the core
+ * and EL it is made for (others run it too).
  */
 export function compileBlock(
   wordAt: (index: number) => number,
   start: number,
-  page: { readonly version: number },
+  page: { readonly version: number; readonly blocks?: readonly (CompiledBlock | undefined)[] },
   name: string,
   maxLength = MAX_LENGTH,
-  tlbs?: FastTlbs,
+  core?: OwnCore,
 ): CompiledBlock {
   const closures: ((cpu: Cpu) => void)[] = [];
   /** The closures of the loads and stores, by their place in the block, for their slow paths. */
@@ -405,7 +427,7 @@ export function compileBlock(
   const locals = new Locals();
   // Returns give the index of the next instruction in the page, as the run loop counts.
   const next = (n: number): string => `return ${start + n};`;
-  const run = straightRun(wordAt, start, maxLength);
+  const run = straightRun(wordAt, start, maxLength, (i) => page.blocks?.[i] !== undefined);
   const live = flagsLive(run);
   let chained = '';
   for (let k = 0; k < run.length; k++) {
@@ -465,7 +487,7 @@ export function compileBlock(
   // below, the faulting instruction counted.
   const fn = (prologue: string): string =>
     `function ${name}_${made++}(cpu, base, pageHi, budget) {\n  ${prologue}\n` +
-    `  const r = cpu.r;\n  let done = 0;\n  let taken = false;\n  ${declare}\n  ${scratch}\n  for (;;) {\n    try {\n` +
+    `  let done = 0;\n  let taken = false;\n  ${declare}\n  ${scratch}\n  for (;;) {\n    try {\n` +
     `      slow: {\n      ${body}\n      }\n      ${locals.exits()}\n      cpu.pcLo = base | ((${start} + done) << 2);\n      slowOps[done](cpu);\n      return ${start} + done + 1;\n` +
     `    } catch (e) {\n      if (e !== EXCEPTION_TAKEN) throw e;\n      return ${start} + done + 1;\n    }\n  }\n}`;
   const make = (source: string, ...more: [string, unknown][]): CompiledBlock['run'] =>
@@ -477,19 +499,22 @@ export function compileBlock(
       ...more.map(([, v]) => v),
       ...closures,
     ) as CompiledBlock['run'];
-  // Made on its first call: the block as it runs on any core, reading the current FastTlbs at each entry.
+  // Made on its first call: the block as it runs on any core, reading the current FastTlbs and registers at each entry.
   let anyCore: CompiledBlock['run'] | undefined;
   const onAnyCore: CompiledBlock['run'] = (cpu, base, pageHi, budget) =>
-    (anyCore ??= make(`return ${fn(`${CURRENT_FAST_TLBS} ${FAST_TLB_ARRAYS}`)};`))(cpu, base, pageHi, budget);
-  if (tlbs === undefined) return { length, continues, run: onAnyCore };
-  // The block as it runs on the core and at the EL it was compiled for, whose FastTlbs it
-  // holds as constants: V8 then knows their arrays' addresses and lengths, so the lookups'
-  // indexes (8 bits) need no bounds checks, and the addresses are constants in its machine
-  // code, not values spilled to the stack. Any other core or EL runs the block made for any core.
+    (anyCore ??= make(`return ${fn(`${CURRENT_FAST_TLBS} ${FAST_TLB_ARRAYS} const r = cpu.r;`)};`))(cpu, base, pageHi, budget);
+  if (core === undefined) return { length, continues, run: onAnyCore };
+  // The block as it runs on the core and at the EL it was compiled for, whose FastTlbs and
+  // registers it holds as constants: V8 then knows their arrays' addresses and lengths, so
+  // the lookups' indexes (8 bits) and the registers' need no bounds checks, and the addresses
+  // are constants in its machine code, not values spilled to the stack (the registers as
+  // constants took one of bench-memory's blocks from 2,693 machine instructions to 2,591,
+  // and 229 compares to 199). Any other core or EL runs the block made for any core.
   const own = make(
     `${FAST_TLB_ARRAYS}\n  return ${fn('if (cpu.mmu.fastRead[cpu.el] !== fr) return onAnyCore(cpu, base, pageHi, budget);')};`,
-    ['fr', tlbs.read],
-    ['fw', tlbs.write],
+    ['fr', core.read],
+    ['fw', core.write],
+    ['r', core.registers],
     ['onAnyCore', onAnyCore],
   );
   return { length, continues, run: own };

@@ -389,7 +389,7 @@ export class Cpu {
   ld8(lo: number, hi: number): number {
     const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.bytes[i][t.pageOffset[i] + (lo & 0xfff)];
+    if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.bytes[i][lo & 0xfff];
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Read);
     if (pa < RAM_END) return this.chunkFor(pa).u8[pa & 0xffff];
     return this.bus.memory.read(pa, 1);
@@ -398,7 +398,7 @@ export class Cpu {
   ld16(lo: number, hi: number): number {
     const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.halves[i][(t.pageOffset[i] + (lo & 0xfff)) >>> 1];
+    if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.halves[i][(lo & 0xfff) >>> 1];
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Read);
     if ((pa & 1) !== 0) return this.ld8(lo, hi) | (this.ld8(lo + 1, hi) << 8);
     if (pa < RAM_END) return this.chunkFor(pa).u16[(pa & 0xffff) >>> 1];
@@ -409,7 +409,7 @@ export class Cpu {
   ld32(lo: number, hi: number): number {
     const t = this.mmu.fastRead[this.el];
     const i = (lo >>> 12) & 255;
-    if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.words[i][(t.pageOffset[i] + (lo & 0xfff)) >>> 2];
+    if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) return t.words[i][(lo & 0xfff) >>> 2];
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Read);
     if ((pa & 3) !== 0) return this.unalignedLoad(lo, hi, 4);
     if (pa < RAM_END) return this.chunkFor(pa).i32[(pa & 0xffff) >>> 2];
@@ -422,7 +422,7 @@ export class Cpu {
     const i = (lo >>> 12) & 255;
     if ((lo & 7) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
       const words = t.words[i];
-      const w = (t.pageOffset[i] + (lo & 0xfff)) >>> 2;
+      const w = (lo & 0xfff) >>> 2;
       out.hi = words[w + 1];
       return words[w];
     }
@@ -474,7 +474,7 @@ export class Cpu {
     const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if (t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.bytes[i][t.pageOffset[i] + (lo & 0xfff)] = v;
+      t.bytes[i][lo & 0xfff] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 1, AccessKind.Write);
@@ -488,7 +488,7 @@ export class Cpu {
     const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 1) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.halves[i][(t.pageOffset[i] + (lo & 0xfff)) >>> 1] = v;
+      t.halves[i][(lo & 0xfff) >>> 1] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 2, AccessKind.Write);
@@ -503,7 +503,7 @@ export class Cpu {
     const t = this.mmu.fastWrite[this.el];
     const i = (lo >>> 12) & 255;
     if ((lo & 3) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
-      t.words[i][(t.pageOffset[i] + (lo & 0xfff)) >>> 2] = v;
+      t.words[i][(lo & 0xfff) >>> 2] = v;
       return;
     }
     const pa = this.dataAddress(lo, hi, 4, AccessKind.Write);
@@ -519,7 +519,7 @@ export class Cpu {
     const i = (lo >>> 12) & 255;
     if ((lo & 7) === 0 && t.tagLo[i] === lo >>> 12 && t.tagHi[i] === hi) {
       const words = t.words[i];
-      const w = (t.pageOffset[i] + (lo & 0xfff)) >>> 2;
+      const w = (lo & 0xfff) >>> 2;
       words[w] = vlo;
       words[w + 1] = vhi;
       return;

@@ -10,7 +10,7 @@
 // The statements run inside the block's function, where these names are in scope:
 //   cpu      the Cpu;  r  its register halves (cpu.r)
 //   base     the virtual address of the page (bits 31:0, 4 KiB aligned); pageHi its bits 63:32
-//   frTagLo, frTagHi, frPageOffset, frBytes, frHalves, frWords (and fw...)   the arrays of the core's FastTlbs at its EL (mmu.ts)
+//   frTagLo, frTagHi, frBytes, frHalves, frWords (and fw...)   the arrays of the core's FastTlbs at its EL (mmu.ts)
 // Register slots are the Cpu's (cpu.ts): 31 reads as zero, 32 is the write-only sink, 33 is SP.
 // Each emitter wraps its statements in braces and declares its temporaries with `const`; the
 // block compiler makes them variables of the whole function (compiler.ts, hoisted), so an
@@ -442,13 +442,13 @@ function fastPath(tlb: 'fr' | 'fw', l: string, h: string, bytes: number): Pick<A
 /** The FastTlb's views of its pages for accesses of 1, 2 and 4 bytes (log2 of the size), as Cpu.ld8, ld16, ld32 use them. */
 const VIEWS = ['Bytes', 'Halves', 'Words'];
 
-/** The hit entry's chunk, as the view for accesses of 2^size bytes, and the element index in it. */
+/** The hit entry's page, as the view for accesses of 2^size bytes, and the element index in it (the offset in the page, scaled). */
 const view = (tlb: 'fr' | 'fw', l: string, size: number): string => `${tlb}${VIEWS[size]}[i${l}]`;
-const element = (tlb: 'fr' | 'fw', l: string, size: number): string => `(${tlb}PageOffset[i${l}] + (${l} & 0xfff)) >>> ${size}`;
+const element = (l: string, size: number): string => `(${l} & 0xfff) >>> ${size}`;
 
 /** A load of 2^size bytes (size 0 to 2) at (l, h) into a new `v`: bytes and halfwords zero-extended, a word as an int32. */
 function load(size: number, l: string, h: string, v: string): Access {
-  return { ...fastPath('fr', l, h, 1 << size), body: `const ${v} = ${view('fr', l, size)}[${element('fr', l, size)}];` };
+  return { ...fastPath('fr', l, h, 1 << size), body: `const ${v} = ${view('fr', l, size)}[${element(l, size)}];` };
 }
 
 /** A load of 64 bits at (l, h) into new `v` (low half) and `vh`. */
@@ -457,19 +457,19 @@ function load64(l: string, h: string, v: string, vh: string): Access {
   const w = `${v}At`;
   return {
     ...fastPath('fr', l, h, 8),
-    body: `const ${w} = ${element('fr', l, 2)}; const ${words} = ${view('fr', l, 2)}; const ${v} = ${words}[${w}]; const ${vh} = ${words}[${w} + 1];`,
+    body: `const ${w} = ${element(l, 2)}; const ${words} = ${view('fr', l, 2)}; const ${v} = ${words}[${w}]; const ${vh} = ${words}[${w} + 1];`,
   };
 }
 
 /** A store of the low 2^size bytes (size 0 to 2) of `value` at (l, h). */
 function store(size: number, l: string, h: string, value: string): Access {
-  return { ...fastPath('fw', l, h, 1 << size), body: `${view('fw', l, size)}[${element('fw', l, size)}] = ${value};` };
+  return { ...fastPath('fw', l, h, 1 << size), body: `${view('fw', l, size)}[${element(l, size)}] = ${value};` };
 }
 
 function store64(l: string, h: string, value: string, valueHi: string): Access {
   return {
     ...fastPath('fw', l, h, 8),
-    body: `{ const w = ${element('fw', l, 2)}; const words = ${view('fw', l, 2)}; words[w] = ${value}; words[w + 1] = ${valueHi}; }`,
+    body: `{ const w = ${element(l, 2)}; const words = ${view('fw', l, 2)}; words[w] = ${value}; words[w + 1] = ${valueHi}; }`,
   };
 }
 

@@ -63,6 +63,14 @@ class Tlb {
 }
 
 /**
+ * TLB_SIZE entries, each `empty`, in an array without holes: `new Array(n).fill(v)` leaves
+ * the array holey, and V8 then tests every element a compiled block reads from it for a hole.
+ */
+function packed<T>(empty: T): T[] {
+  return Array.from({ length: TLB_SIZE }, () => empty);
+}
+
+/**
  * The pages a core may load from or store to at full speed: RAM, permitted for
  * this kind of access at this EL, and (for stores) holding no decoded code. A hit
  * gives the RAM chunk directly; everything else takes the slow path through
@@ -74,15 +82,16 @@ export class FastTlb {
   /** VA bits 63:32 of the cached page. */
   readonly tagHi = new Int32Array(TLB_SIZE);
   /**
-   * The page's RAM chunk, as the view for each access size. An empty entry has empty views,
+   * The page, as a view of its 4 KiB alone for each access size (PhysicalMemory.page), so
+   * that the offset in the page is the index, with no offset in a chunk to add: a compiled
+   * block's loads and stores went from 2,458 machine instructions to 2,332 in one of
+   * bench-memory's blocks, from 3,960 to 3,837 in bench-loop's. An empty entry has empty views,
    * never read (no address matches its tag): so every element is a view of one kind, and a
    * hit's view needs no test of what it is, which a compiled block's every access would pay.
    */
-  readonly bytes = new Array<Uint8Array>(TLB_SIZE).fill(new Uint8Array(0));
-  readonly halves = new Array<Uint16Array>(TLB_SIZE).fill(new Uint16Array(0));
-  readonly words = new Array<Int32Array>(TLB_SIZE).fill(new Int32Array(0));
-  /** Byte offset of the page within its chunk. */
-  readonly pageOffset = new Int32Array(TLB_SIZE);
+  readonly bytes = packed<Uint8Array>(new Uint8Array(0));
+  readonly halves = packed<Uint16Array>(new Uint16Array(0));
+  readonly words = packed<Int32Array>(new Int32Array(0));
 
   flush(): void {
     this.tagLo.fill(-1);
@@ -133,11 +142,10 @@ export class Mmu {
     const i = (lo >>> 12) & (TLB_SIZE - 1);
     t.tagLo[i] = lo >>> 12;
     t.tagHi[i] = hi;
-    const chunk = this.cpu.bus.memory.chunk(pa);
-    t.bytes[i] = chunk.u8;
-    t.halves[i] = chunk.u16;
-    t.words[i] = chunk.i32;
-    t.pageOffset[i] = (pa & 0xffff) & ~0xfff;
+    const page = this.cpu.bus.memory.page(pa);
+    t.bytes[i] = page.u8;
+    t.halves[i] = page.u16;
+    t.words[i] = page.i32;
   }
 
   private enabled(): boolean {
