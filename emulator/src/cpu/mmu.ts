@@ -77,7 +77,7 @@ function packed<T>(empty: T): T[] {
  * making them anew took a new core 750 us with `Array.from`, 260 pushing one by one, against
  * 150 before they were packed; the unicorn vectors make a core per vector.
  */
-const EMPTY = { bytes: packed(new Uint8Array(0)), halves: packed(new Uint16Array(0)), words: packed(new Int32Array(0)) };
+const EMPTY = { bytes: packed<Uint8Array>(new Uint8Array(0)), halves: packed<Uint16Array>(new Uint16Array(0)), words: packed<Int32Array>(new Int32Array(0)) };
 
 /**
  * The pages a core may load from or store to at full speed: RAM, permitted for
