@@ -42,7 +42,7 @@ export default defineConfig({
     // Three files at a time on a 2-core machine (Vitest's default there is one): a file spends
     // part of its time waiting (QEMU starting, npm start's processes, Chromium loading a page, a
     // build waiting for cargo's lock). With two, a fresh clone's suite kept 1.8 of the 2 cores
-    // busy and took 954 s; with three, 901 s (one run each, the same machine in the same hour).
+    // busy and took 954 s; with three, 901 s and 894 s (fresh clones, the same machine in the same hour).
     maxWorkers: 3,
     sequence: { sequencer: LongestFirst },
     projects: [

@@ -30,7 +30,7 @@ describe.each(withExercises)('exercise %s %s', (chapterName, name, chapter) => {
     const copy = scratchCopy(chapter);
     try {
       const patch = solutionPatch(chapterName, name);
-      execFileSync('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '--no-backup-if-mismatch', '-d', copy.dir, '-i', patch], { stdio: 'pipe' });
+      applyPatch(copy.dir, patch);
       // The copy differs from the chapter only in what the patch changes (and its crates' names,
       // which change no program): only the programs the patch touches are compiled again.
       const reuseProgramsOf = { chapter, changed: patchedFiles(readFileSync(patch, 'utf8')) };
@@ -116,7 +116,7 @@ describe('which programs a patch touches', () => {
       try {
         cpSync(chapter.dir, copy, { recursive: true, filter: (source) => path.basename(source) !== 'target' });
         const patch = solutionPatch(chapter.name, name);
-        execFileSync('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '--no-backup-if-mismatch', '-d', copy, '-i', patch], { stdio: 'pipe' });
+        applyPatch(copy, patch);
         const manifest = (dir: string) => readFileSync(path.join(dir, 'user', 'Cargo.toml'), 'utf8');
         const touched = touchedPrograms(patchedFiles(readFileSync(patch, 'utf8')), { before: manifest(chapter.dir), after: manifest(copy) });
         expect(touched, name).toEqual(new Set(programs));
@@ -146,6 +146,11 @@ describe('the exercises', () => {
     }
   });
 });
+
+/** Applies a reference solution to a copy of its chapter, exactly (no fuzz), or throws. */
+function applyPatch(dir: string, patch: string): void {
+  execFileSync('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '--no-backup-if-mismatch', '-d', dir, '-i', patch], { stdio: 'pipe' });
+}
 
 /**
  * A copy of `chapter` under build/, as a crate of its own name: cargo shares one target folder
