@@ -140,14 +140,14 @@ export class Machine {
     this.bus = bus;
     this.cores = Array.from({ length: CORES }, (_, i) => new Cpu(i, bus));
     bus.cores = this.cores;
-    this.current = this.cores[0]!;
+    this.current = this.cores[0];
     this.memory.currentPc = () => `${hex64(this.current.pcLo, this.current.pcHi)} on core ${this.current.index}`;
 
     // Interrupt wiring: devices -> BCM2835 controller -> BCM2836 local controller -> each core's IRQ/FIQ.
     this.local = new Bcm2836Local(
       {
         setLines: (core, irq, fiq) => {
-          const c = this.cores[core]!;
+          const c = this.cores[core];
           c.irqLine = irq;
           c.fiqLine = fiq;
           c.wakeIfPending();
@@ -298,7 +298,7 @@ export class Machine {
         this.endTurn(round);
         continue;
       }
-      const c = round.cores[round.index]!;
+      const c = round.cores[round.index];
       // A round planned before this call's deadline still ends at it.
       const ask = Math.min(round.slice - round.ran, remaining, this.deadline - this.time - round.ran);
       if (c.sleeping !== 'no' || ask <= 0) {
@@ -403,7 +403,7 @@ class MachineBus implements CoreBus {
     const lazy: Op = (c) => {
       // Decode on first execution: most of a page is never run.
       const index = (c.pcLo & 0xfff) >>> 2;
-      const word = base < RAM_END ? this.memory.chunk(base).i32[((base & 0xffff) >>> 2) + index]! : this.memory.read(base + index * 4, 4);
+      const word = base < RAM_END ? this.memory.chunk(base).i32[((base & 0xffff) >>> 2) + index] : this.memory.read(base + index * 4, 4);
       const op = decode(word);
       page[index] = op;
       op(c);

@@ -111,9 +111,9 @@ export class PhysicalMemory {
     if (pa < RAM_END) {
       const c = this.chunk(pa);
       const off = pa & CHUNK_MASK;
-      if (size === 4) return c.i32[off >>> 2]! >>> 0;
-      if (size === 2) return c.u16[off >>> 1]!;
-      return c.u8[off]!;
+      if (size === 4) return c.i32[off >>> 2] >>> 0;
+      if (size === 2) return c.u16[off >>> 1];
+      return c.u8[off];
     }
     const m = this.find(pa);
     if (m === undefined) {

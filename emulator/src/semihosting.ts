@@ -18,9 +18,9 @@ export const ADP_STOPPED_APPLICATION_EXIT = 0x20026;
 const MAX_STRING = 1 << 20;
 
 export function semihostingCall(c: Cpu, output: (bytes: Uint8Array) => void): StopReason | null {
-  const op = c.r[0]! >>> 0;
-  const paramLo = c.r[2]!;
-  const paramHi = c.r[3]!;
+  const op = c.r[0] >>> 0;
+  const paramLo = c.r[2];
+  const paramHi = c.r[3];
   switch (op) {
     case SYS_WRITEC:
       output(Uint8Array.of(c.ld8(paramLo, paramHi)));

@@ -117,7 +117,7 @@ export function stepOne(input: StepInput, tier: Tier = 'interpreted'): StepOutpu
   }
   if (cpu.stop !== null && cpu.stop.kind === 'error') throw new Error(cpu.stop.message);
   const result: StepOutput = {
-    x: Array.from({ length: 31 }, (_, i) => hex64(cpu.r[2 * i]!, cpu.r[2 * i + 1]!)),
+    x: Array.from({ length: 31 }, (_, i) => hex64(cpu.r[2 * i], cpu.r[2 * i + 1])),
     sp: hex64(cpu.readSp(1), out.hi),
     pc: '',
     nzcv: cpu.nzcv,

@@ -53,7 +53,7 @@ function exceptionLine(c: Cpu, from: number, kind: number): string {
   const elr = hex64(elrLo, out.hi);
   const where = `core ${c.index}: ${KINDS[kind]} from EL${from} to EL${to}, vector ${c.pcString()}, ELR ${elr}`;
   if (kind !== VectorKind.SYNC) return `int: ${where}`;
-  const esr = c.sys.values[2 * (to === 2 ? Reg.ESR_EL2 : Reg.ESR_EL1)]! >>> 0;
+  const esr = c.sys.values[2 * (to === 2 ? Reg.ESR_EL2 : Reg.ESR_EL1)] >>> 0;
   const ec = esr >>> 26;
   const syndrome = `ESR 0x${esr.toString(16).padStart(8, '0')} (class 0x${ec.toString(16).padStart(2, '0')})`;
   if (!WITH_FAULT_ADDRESS.has(ec)) return `int: ${where}, ${syndrome}`;

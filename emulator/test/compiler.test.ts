@@ -76,7 +76,7 @@ const UART_BASE = 19;
  */
 function program(seed: number, bodyLength: number, iterations: number, branches = true, print = false): Uint8Array {
   const rnd = random(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const bits = (n: number): number => Math.floor(rnd() * 2 ** n);
   const dst = (): number => (rnd() < 0.05 ? 31 : bits(4)); // x0..x15, sometimes XZR/SP
   const src = (): number => (rnd() < 0.05 ? 31 : bits(4));
@@ -186,7 +186,7 @@ function program(seed: number, bodyLength: number, iterations: number, branches 
 
 /** Everything the two tiers must agree on after a slice. */
 function state(m: Machine): unknown {
-  const c = m.cores[0]!;
+  const c = m.cores[0];
   return {
     instructions: m.instructions,
     r: Array.from(c.r.subarray(0, 2 * 31)),
@@ -239,7 +239,7 @@ describe('the block compiler', () => {
       const m = compare(program(seed, 16 + (seed % 48), 150), 12_000, seed, seed % 2 === 0 ? 0 : FUZZ_COMPILE_AFTER);
       blocks += m.compiler!.compiled;
       chained += m.compiler!.chained;
-      faults += m.cores[0]!.exceptionsTaken;
+      faults += m.cores[0].exceptionsTaken;
     }
     // The programs must reach the compiler, its chaining of block to block and the exception
     // path, or this test proves nothing.
@@ -264,7 +264,7 @@ describe('the block compiler', () => {
     // blocks are compiled then, not the second only after as many passes again.
     const m = compare(image(words), 45 * 152, 11);
     expect(m.compiler!.compiled).toBe(3);
-    expect(m.cores[0]!.r[2]).toBeGreaterThan(40 * 150);
+    expect(m.cores[0].r[2]).toBeGreaterThan(40 * 150);
   });
 
   it('stops a block where another already starts, and chains to it, so no code is compiled twice', () => {
@@ -284,7 +284,7 @@ describe('the block compiler', () => {
       0x14000000, //                              b .
     ];
     const m = compare(image(words), 40 * (20 * 102 + 3) + 10, 13);
-    expect(m.cores[0]!.r[2]).toBe(40 * 20 * 100);
+    expect(m.cores[0].r[2]).toBe(40 * 20 * 100);
     expect(m.compiler!.compiled).toBe(4);
   });
 
@@ -296,13 +296,13 @@ describe('the block compiler', () => {
     const [a, b] = [0x11, 0x22].map((value) => {
       const m = new Machine({ kernel: image(words), compile: false });
       m.debugWrite(DATA, value);
-      while (m.cores[0]!.pcLo !== KERNEL + 20) m.run(1); // through the boot stub and the store: the TLBs hold DATA's page
-      m.cores[0]!.pcLo = KERNEL + 8; // back to the load
+      while (m.cores[0].pcLo !== KERNEL + 20) m.run(1); // through the boot stub and the store: the TLBs hold DATA's page
+      m.cores[0].pcLo = KERNEL + 8; // back to the load
       return m;
     });
-    const cpuA = a!.cores[0]!;
-    const cpuB = b!.cores[0]!;
-    const block = compileBlock((i) => words[i]!, 2, { version: 0 }, 'test', 64, { read: cpuA.mmu.fastRead[2], write: cpuA.mmu.fastWrite[2], registers: cpuA.r });
+    const cpuA = a!.cores[0];
+    const cpuB = b!.cores[0];
+    const block = compileBlock((i) => words[i], 2, { version: 0 }, 'test', 64, { read: cpuA.mmu.fastRead[2], write: cpuA.mmu.fastWrite[2], registers: cpuA.r });
     for (const cpu of [cpuB, cpuA]) block.run(cpu, KERNEL, 0, 100);
     expect([cpuA.r[2], cpuB.r[2]]).toEqual([0x12, 0x23]);
     expect([a!.memory.chunk(DATA).i32[2], b!.memory.chunk(DATA).i32[2]]).toEqual([0x12, 0x23]);
@@ -327,7 +327,7 @@ describe('the block compiler', () => {
     const kernel = image(words);
     const m = compare(kernel, 5_000, 7);
     // 100 passes adding 1, then 100 adding 2.
-    expect(m.cores[0]!.r[2]).toBe(100 + 2 * 100);
+    expect(m.cores[0].r[2]).toBe(100 + 2 * 100);
     expect(m.compiler!.compiled).toBeGreaterThan(0);
   });
 
@@ -345,12 +345,12 @@ describe('the block compiler', () => {
       // "add x1, x1, #1" becomes "add x1, x1, #2": imm12 is bits 21:10, so byte 1 goes from 0x04 to 0x08.
       m.debugWrite(KERNEL + 4 * 2 + 1, 0x08);
       m.run(10_000);
-      return { x1: m.cores[0]!.r[2], instructions: m.instructions, compiled: m.compiler?.compiled ?? 0 };
+      return { x1: m.cores[0].r[2], instructions: m.instructions, compiled: m.compiler?.compiled ?? 0 };
     });
-    expect(results[0]!.compiled).toBeGreaterThan(0);
-    expect(results[0]!.x1).toBe(results[1]!.x1);
-    expect(results[0]!.instructions).toBe(results[1]!.instructions);
-    expect(results[0]!.x1).toBeGreaterThan(1000);
+    expect(results[0].compiled).toBeGreaterThan(0);
+    expect(results[0].x1).toBe(results[1].x1);
+    expect(results[0].instructions).toBe(results[1].instructions);
+    expect(results[0].x1).toBeGreaterThan(1000);
   });
 
   it('takes a fault in the middle of a compiled block precisely: ELR, ESR, FAR and the registers before it', () => {
@@ -369,7 +369,7 @@ describe('the block compiler', () => {
     ];
     const padding = new Array<number>((VBAR - KERNEL) / 4 + 0x200 / 4 - words.length).fill(0xd503201f);
     const m = compare(image([...words, ...padding, ...HANDLER]), 5_000, 3);
-    const c = m.cores[0]!;
+    const c = m.cores[0];
     expect(c.exceptionsTaken).toBe(100);
     expect(c.r[2]).toBe(100);
     expect(c.r[4]).toBe(200);
@@ -392,8 +392,8 @@ describe('the block compiler', () => {
       });
       const rnd = random(seed);
       // Until the loop counter (set by the program's first few hundred instructions) runs out.
-      const first = machines[0]!.m;
-      while (first.instructions < 1000 || first.cores[0]!.r[2 * LOOP_COUNTER] !== 0) {
+      const first = machines[0].m;
+      while (first.instructions < 1000 || first.cores[0].r[2 * LOOP_COUNTER] !== 0) {
         const slice = 1 + Math.floor(rnd() * 5000);
         const [stop, ...others] = machines.map(({ m }) => m.run(slice));
         for (const other of others) expect(other).toEqual(stop);

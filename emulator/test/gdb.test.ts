@@ -98,7 +98,7 @@ describe('GDB packet framing', () => {
     for (const ch of payload) sum = (sum + ch.charCodeAt(0)) & 0xff;
     const found = reader.feed(encode(`\x03$${payload}#${sum.toString(16).padStart(2, '0')}`));
     expect(found[0]).toEqual({ kind: 'interrupt' });
-    expect(found[1]!.kind === 'packet' && latin1(found[1].payload)).toBe('X80000,2:#}');
+    expect(found[1].kind === 'packet' && latin1(found[1].payload)).toBe('X80000,2:#}');
   });
 
   it('reports a packet whose checksum is wrong', () => {
@@ -111,7 +111,7 @@ describe('GDB session', () => {
   it('describes the target: AArch64 core registers, then system registers', () => {
     const { ask } = debugSession();
     expect(ask('qSupported:multiprocess+;swbreak+')[0]).toContain('qXfer:features:read+');
-    const xml = ask('qXfer:features:read:target.xml:0,ffff')[0]!;
+    const xml = ask('qXfer:features:read:target.xml:0,ffff')[0];
     expect(xml.startsWith('l<?xml')).toBe(true);
     expect(xml).toContain('<feature name="org.gnu.gdb.aarch64.core"><reg name="x0" bitsize="64"/>');
     expect(xml).toContain('<reg name="sp" bitsize="64" type="data_ptr"/><reg name="pc" bitsize="64" type="code_ptr"/><reg name="cpsr" bitsize="32"/></feature>');
@@ -125,19 +125,19 @@ describe('GDB session', () => {
     expect(ask('?')).toEqual(['T05thread:1;']);
     expect(ask('qfThreadInfo')).toEqual(['m1,2,3,4']);
     expect(ask('qsThreadInfo')).toEqual(['l']);
-    expect(Buffer.from(ask('qThreadExtraInfo,2')[0]!, 'hex').toString()).toBe('core 1, EL2, running');
+    expect(Buffer.from(ask('qThreadExtraInfo,2')[0], 'hex').toString()).toBe('core 1, EL2, running');
     expect(ask('T4')).toEqual(['OK']);
     expect(ask('T5')).toEqual(['E01']);
   });
 
   it('reads registers per thread: core 0 starts at 0, the others in the spin-table stub at 0x300', () => {
     const { ask } = debugSession();
-    const g = ask('g')[0]!;
+    const g = ask('g')[0];
     expect(g.length).toBe(33 * 16 + 8); // x0-x30, sp, pc: 64 bits; cpsr: 32
     expect(registerValue(g.slice(32 * 16, 33 * 16))).toBe(0n);
     expect(ask('p21')).toEqual(['c9030000']); // cpsr: EL2h, DAIF masked (0x3c9)
     expect(ask('Hg3')).toEqual(['OK']);
-    expect(registerValue(ask('p20')[0]!)).toBe(0x300n);
+    expect(registerValue(ask('p20')[0])).toBe(0x300n);
   });
 
   it('reads memory at virtual addresses, and answers an error for what cannot be read', () => {
@@ -153,12 +153,12 @@ describe('GDB session', () => {
     expect(ask('Z0,8000c,4')).toEqual(['OK']);
     ask('vCont;c');
     expect(runOn().replies).toEqual(['T05thread:1;']);
-    expect(registerValue(ask('p20')[0]!)).toBe(0x8000cn);
-    expect(registerValue(ask('p0')[0]!)).toBe(0n); // the countdown is over
+    expect(registerValue(ask('p20')[0])).toBe(0x8000cn);
+    expect(registerValue(ask('p0')[0])).toBe(0n); // the countdown is over
     ask('vCont;s:1;c');
     expect(runOn().replies).toEqual(['T05thread:1;']);
-    expect(registerValue(ask('p20')[0]!)).toBe(0x80010n);
-    expect(registerValue(ask('p5')[0]!)).toBe(0x90000n);
+    expect(registerValue(ask('p20')[0])).toBe(0x80010n);
+    expect(registerValue(ask('p5')[0])).toBe(0x90000n);
     expect(ask('z0,8000c,4')).toEqual(['OK']);
     ask('c');
     expect(runOn().replies).toEqual(['W07']);

@@ -73,7 +73,7 @@ describe('Machine', () => {
     m.onWarning = (w) => warnings.push(w);
     m.run(100);
     expect(warnings).toEqual(['undefined instruction 0x00800000 (Reserved) at pc 0x80000']);
-    expect(m.cores[0]!.pcString()).toBe('0x200');
+    expect(m.cores[0].pcString()).toBe('0x200');
   });
 
   it('CRC32 runs, and its encodings with the wrong register width are UNDEFINED', () => {
@@ -82,8 +82,8 @@ describe('Machine', () => {
     // Core 0 runs first: 6 instructions of the firmware stub, then these four (the last one traps).
     const m = new Machine({ kernel: image([0xd2800000, 0xd2800001, 0x9ac15c00, 0x1ac15c00]) });
     m.run(6 + 4);
-    expect(m.cores[0]!.pcString()).toBe('0x200');
-    expect(m.cores[0]!.sys.elr(2)).toBe(0x8000c); // the exception came from the fourth word
+    expect(m.cores[0].pcString()).toBe('0x200');
+    expect(m.cores[0].sys.elr(2)).toBe(0x8000c); // the exception came from the fourth word
   });
 });
 
@@ -112,7 +112,7 @@ describe('faults that repeat', () => {
       ]),
     });
     expect(m.run(1000)).toEqual({ kind: 'budget' });
-    expect(m.cores[0]!.pcString()).toBe('0x80201');
+    expect(m.cores[0].pcString()).toBe('0x80201');
   });
 });
 

@@ -55,7 +55,7 @@ function host(storage: CardStorage | null) {
     const status = sdhci.read(INTERRUPT, 4);
     if ((status & Int.COMMAND_COMPLETE) === 0) throw new Error(`CMD${index}: no command complete (interrupt status 0x${status.toString(16)})`);
     sdhci.write(INTERRUPT, 4, Int.COMMAND_COMPLETE | Int.TRANSFER_COMPLETE);
-    return sdhci.read(RESP[0]!, 4);
+    return sdhci.read(RESP[0], 4);
   };
   /** CMD0 to CMD7: the card ends selected, in the transfer state; returns the OCR. */
   const initialise = (hcs = true): number => {
@@ -179,8 +179,8 @@ describe('SD card (standard capacity, 1 MiB)', () => {
     expect(command(41, 0x40ff_8000, R48)).toBe(0x80ff_8000); // powered up, SDSC, 2.7-3.6 V
     command(2, 0, R136);
     // R2 in RESPONSE: CID bits 127:8 at 119:0, so MID (CID 127:120) is RESP3 bits 23:16, OID follows.
-    expect(sdhci.read(RESP[3]!, 4) >>> 16).toBe(0x42);
-    expect(sdhci.read(RESP[3]!, 4) & 0xffff).toBe(0x4252); // "BR"
+    expect(sdhci.read(RESP[3], 4) >>> 16).toBe(0x42);
+    expect(sdhci.read(RESP[3], 4) & 0xffff).toBe(0x4252); // "BR"
     const r6 = command(3, 0, R48);
     expect(r6 >>> 16).toBe(RCA);
     expect(r6 & 0xffff).toBe((2 << 9) | (1 << 8)); // state "identification" when CMD3 arrived
@@ -199,7 +199,7 @@ describe('SD card (standard capacity, 1 MiB)', () => {
     command(9, RCA << 16, R136);
     // RESP bit n = CSD bit n + 8; assemble CSD bits 127:8 as one number.
     const r = RESP.map((o) => BigInt(sdhci.read(o, 4)));
-    const csd = (r[0]! | (r[1]! << 32n) | (r[2]! << 64n) | (r[3]! << 96n)) << 8n;
+    const csd = (r[0] | (r[1] << 32n) | (r[2] << 64n) | (r[3] << 96n)) << 8n;
     const bits = (hi: number, lo: number) => Number((csd >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
     expect(bits(127, 126)).toBe(0); // CSD_STRUCTURE 1.0
     const bytes = (bits(73, 62) + 1) * 2 ** (bits(49, 47) + 2) * 2 ** bits(83, 80);
@@ -216,7 +216,7 @@ describe('SD card (standard capacity, 1 MiB)', () => {
     sdhci.write(ARG1, 4, RCA << 16);
     sdhci.write(CMDTM, 4, (7 << 24) | R48_BUSY);
     expect(sdhci.read(INTERRUPT, 4)).toBe(Int.COMMAND_COMPLETE | Int.TRANSFER_COMPLETE);
-    expect(sdhci.read(RESP[0]!, 4)).toBe((3 << 9) | (1 << 8)); // stand-by, ready for data
+    expect(sdhci.read(RESP[0], 4)).toBe((3 << 9) | (1 << 8)); // stand-by, ready for data
     sdhci.write(INTERRUPT, 4, 0xffff);
     expect(command(13, RCA << 16, R48)).toBe((4 << 9) | (1 << 8)); // now: transfer
   });
@@ -251,7 +251,7 @@ describe('SD card (standard capacity, 1 MiB)', () => {
     }
     expect(sdhci.read(INTERRUPT, 4)).toBe(Int.TRANSFER_COMPLETE);
     expect(sdhci.read(BLKSIZECNT, 4) >>> 16).toBe(0); // counted down
-    expect(sdhci.read(RESP[3]!, 4)).toBe((6 << 9) | (1 << 8)); // auto CMD12 found the card receiving
+    expect(sdhci.read(RESP[3], 4)).toBe((6 << 9) | (1 << 8)); // auto CMD12 found the card receiving
     expect(le32(image, 10 * 512)).toBe(0xab000000);
     expect(le32(image, 11 * 512 + 4 * 127)).toBe(0xab000000 + 1000 + 127);
     expect(le32(image, 12 * 512)).toBe(le32(smallImage(), 12 * 512)); // nothing beyond
@@ -275,7 +275,7 @@ describe('SD card (standard capacity, 1 MiB)', () => {
     sdhci.write(BLKSIZECNT, 4, (1 << 16) | 512);
     sdhci.write(ARG1, 4, 1 << 20);
     sdhci.write(CMDTM, 4, (17 << 24) | R48 | DATA_PRESENT | READ);
-    expect(sdhci.read(RESP[0]!, 4) >>> 31).toBe(1);
+    expect(sdhci.read(RESP[0], 4) >>> 31).toBe(1);
     expect(sdhci.read(INTERRUPT, 4)).toBe(((Err.DATA_TIMEOUT << 16) | Int.ERROR | Int.COMMAND_COMPLETE) >>> 0);
     sdhci.write(INTERRUPT, 4, 0xffff_ffff);
     expect(command(13, RCA << 16, R48) >>> 31).toBe(0); // reported once
@@ -334,9 +334,9 @@ describe('SD card (high capacity, 4 GiB)', () => {
     command(2, 0, R136);
     command(3, 0, R48);
     command(9, RCA << 16, R136);
-    expect(sdhci.read(RESP[3]!, 4) >>> 22).toBe(1); // CSD_STRUCTURE (127:126) = 2.0
+    expect(sdhci.read(RESP[3], 4) >>> 22).toBe(1); // CSD_STRUCTURE (127:126) = 2.0
     // C_SIZE (CSD 69:48) = RESP 61:40 = RESP1 bits 29:8.
-    expect((sdhci.read(RESP[1]!, 4) >>> 8) & 0x3f_ffff).toBe(2 ** 32 / (512 * 1024) - 1);
+    expect((sdhci.read(RESP[1], 4) >>> 8) & 0x3f_ffff).toBe(2 ** 32 / (512 * 1024) - 1);
     command(7, RCA << 16, R48_BUSY);
     sdhci.write(BLKSIZECNT, 4, (1 << 16) | 512);
     command(17, 7_000_000, R48 | DATA_PRESENT | READ); // block 7 000 000, beyond 2 GiB

@@ -369,7 +369,7 @@ function flagsLive(run: readonly Instruction[]): boolean[] {
   const live = new Array<boolean>(run.length).fill(true);
   let read = true;
   for (let k = run.length - 1; k >= 0; k--) {
-    const emission = run[k]!.emission;
+    const emission = run[k].emission;
     if (emission === undefined || emission.kind !== Emitted.Plain) {
       read = true;
       continue;
@@ -431,7 +431,7 @@ export function compileBlock(
   const live = flagsLive(run);
   let chained = '';
   for (let k = 0; k < run.length; k++) {
-    const { at, word, emission } = run[k]!;
+    const { at, word, emission } = run[k];
     const length = k + 1;
     const stop = `if (cpu.signal !== 0 || page.version !== version) ${next(length)}`;
     if (emission === undefined) {
@@ -474,7 +474,7 @@ export function compileBlock(
     lines.push(chained, flush);
   }
   const length = run.length;
-  const continues = run[length - 1]!.emission?.kind !== Emitted.Branch && start + length < 1024;
+  const continues = run[length - 1].emission?.kind !== Emitted.Branch && start + length < 1024;
   if (chained === '') lines.push(locals.flush());
   lines.push(next(length));
   const { declare, reload } = locals.declarations();

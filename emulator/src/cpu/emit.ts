@@ -72,7 +72,7 @@ export function flagWrites({ n, z, c, v }: FlagValues): string {
 /** ConditionHolds (Arm ARM J1.2.4) on flags given as values: one expression, with no flag read. */
 export function holds(code: number, { n, z, c, v }: FlagValues): string {
   const tests = [z, c, n, v, `(${c} && !(${z}))`, `(${n}) === (${v})`, `(!(${z}) && (${n}) === (${v}))`, 'true'];
-  const test = tests[(code >> 1) & 7]!;
+  const test = tests[(code >> 1) & 7];
   return (code & 1) === 1 && code !== 15 ? `!(${test})` : test;
 }
 

@@ -42,25 +42,25 @@ export class Bcm2835Intc implements Device {
   setLine(n: number, asserted: boolean): void {
     const word = n >>> 5;
     const bit = 1 << (n & 31);
-    const before = this.level[word]!;
+    const before = this.level[word];
     this.level[word] = asserted ? before | bit : before & ~bit;
     if (this.level[word] !== before) this.onChange();
   }
 
   get irq(): boolean {
-    return (this.level[0]! & this.enable[0]!) !== 0 || (this.level[1]! & this.enable[1]!) !== 0 || (this.armLevel & this.armEnable) !== 0;
+    return (this.level[0] & this.enable[0]) !== 0 || (this.level[1] & this.enable[1]) !== 0 || (this.armLevel & this.armEnable) !== 0;
   }
 
   get fiq(): boolean {
     if ((this.fiqControl & 0x80) === 0) return false;
     const source = this.fiqControl & 0x7f;
     if (source >= 64) return ((this.armLevel >>> (source - 64)) & 1) !== 0;
-    return ((this.level[source >>> 5]! >>> (source & 31)) & 1) !== 0;
+    return ((this.level[source >>> 5] >>> (source & 31)) & 1) !== 0;
   }
 
   read(offset: number): number {
-    const p1 = this.level[0]! & this.enable[0]!;
-    const p2 = this.level[1]! & this.enable[1]!;
+    const p1 = this.level[0] & this.enable[0];
+    const p2 = this.level[1] & this.enable[1];
     switch (offset) {
       case PENDING_BASIC: {
         let v = (this.armLevel & this.armEnable) | (p1 !== 0 ? 1 << 8 : 0) | (p2 !== 0 ? 1 << 9 : 0);
@@ -77,15 +77,15 @@ export class Bcm2835Intc implements Device {
       case FIQ_CONTROL:
         return this.fiqControl;
       case ENABLE_1:
-        return this.enable[0]!;
+        return this.enable[0];
       case ENABLE_2:
-        return this.enable[1]!;
+        return this.enable[1];
       case ENABLE_BASIC:
         return this.armEnable;
       case DISABLE_1:
-        return ~this.enable[0]! >>> 0;
+        return ~this.enable[0] >>> 0;
       case DISABLE_2:
-        return ~this.enable[1]! >>> 0;
+        return ~this.enable[1] >>> 0;
       case DISABLE_BASIC:
         return ~this.armEnable & 0xff;
       default:
@@ -99,19 +99,19 @@ export class Bcm2835Intc implements Device {
         this.fiqControl = value & 0xff;
         break;
       case ENABLE_1:
-        this.enable[0]! |= value;
+        this.enable[0] |= value;
         break;
       case ENABLE_2:
-        this.enable[1]! |= value;
+        this.enable[1] |= value;
         break;
       case ENABLE_BASIC:
         this.armEnable |= value & 0xff;
         break;
       case DISABLE_1:
-        this.enable[0]! &= ~value;
+        this.enable[0] &= ~value;
         break;
       case DISABLE_2:
-        this.enable[1]! &= ~value;
+        this.enable[1] &= ~value;
         break;
       case DISABLE_BASIC:
         this.armEnable &= ~value & 0xff;

@@ -65,8 +65,8 @@ export class Bcm2835SystemTimer implements Device, Clocked {
   advance(now: number): void {
     const counter = this.counterAt(now);
     for (let n = 0; n < CHANNELS; n++) {
-      if (this.matchAt[n]! > counter) continue;
-      this.matchAt[n]! += WRAP;
+      if (this.matchAt[n] > counter) continue;
+      this.matchAt[n] += WRAP;
       this.setStatus(this.status | (1 << n));
     }
   }
@@ -81,7 +81,7 @@ export class Bcm2835SystemTimer implements Device, Clocked {
       case CHI:
         return Math.floor(counter / WRAP) >>> 0;
       default:
-        if (offset >= C0 && offset < C3_END) return this.compare[(offset - C0) >>> 2]!;
+        if (offset >= C0 && offset < C3_END) return this.compare[(offset - C0) >>> 2];
         return 0;
     }
   }

@@ -59,7 +59,7 @@ export class Bcm2836Local implements Device {
   ) {}
 
   setTimerLine(core: number, source: number, asserted: boolean): void {
-    const before = this.timerLines[core]!;
+    const before = this.timerLines[core];
     this.timerLines[core] = asserted ? before | (1 << source) : before & ~(1 << source);
     if (before !== this.timerLines[core]) this.update();
   }
@@ -75,16 +75,16 @@ export class Bcm2836Local implements Device {
   private update(): void {
     this.irqSource.fill(0);
     this.fiqSource.fill(0);
-    if (this.gpuIrq) this.irqSource[this.gpuRoute & 3]! |= 1 << LocalSource.GPU;
-    if (this.gpuFiq) this.fiqSource[(this.gpuRoute >>> 2) & 3]! |= 1 << LocalSource.GPU;
+    if (this.gpuIrq) this.irqSource[this.gpuRoute & 3] |= 1 << LocalSource.GPU;
+    if (this.gpuFiq) this.fiqSource[(this.gpuRoute >>> 2) & 3] |= 1 << LocalSource.GPU;
     if ((this.localTimerControl & LT_INTERRUPT_ENABLE) !== 0 && (this.localTimerControl & LT_INTERRUPT_FLAG) !== 0) {
       const target = (this.localTimerRoute & 4) !== 0 ? this.fiqSource : this.irqSource;
-      target[this.localTimerRoute & 3]! |= 1 << LocalSource.LOCAL_TIMER;
+      target[this.localTimerRoute & 3] |= 1 << LocalSource.LOCAL_TIMER;
     }
     for (let core = 0; core < 4; core++) {
       for (let n = 0; n < 4; n++) {
-        if ((this.timerLines[core]! & (1 << n)) !== 0) this.deliver(core, n, this.timerControl[core]!, n);
-        if (this.mailboxes[4 * core + n] !== 0) this.deliver(core, LocalSource.MAILBOX0 + n, this.mailboxControl[core]!, n);
+        if ((this.timerLines[core] & (1 << n)) !== 0) this.deliver(core, n, this.timerControl[core], n);
+        if (this.mailboxes[4 * core + n] !== 0) this.deliver(core, LocalSource.MAILBOX0 + n, this.mailboxControl[core], n);
       }
       this.cores.setLines(core, this.irqSource[core] !== 0, this.fiqSource[core] !== 0);
     }
@@ -92,8 +92,8 @@ export class Bcm2836Local implements Device {
 
   /** A source's FIQ enable (bit n+4) wins over its IRQ enable (bit n); neither set: masked. */
   private deliver(core: number, source: number, control: number, n: number): void {
-    if ((control & (1 << (n + 4))) !== 0) this.fiqSource[core]! |= 1 << source;
-    else if ((control & (1 << n)) !== 0) this.irqSource[core]! |= 1 << source;
+    if ((control & (1 << (n + 4))) !== 0) this.fiqSource[core] |= 1 << source;
+    else if ((control & (1 << n)) !== 0) this.irqSource[core] |= 1 << source;
   }
 
   /** Virtual time of the next local-timer event (Infinity when it is stopped). */
@@ -119,11 +119,11 @@ export class Bcm2836Local implements Device {
     if (offset === GPU_ROUTE) return this.gpuRoute;
     if (offset === LOCAL_TIMER_ROUTE) return this.localTimerRoute;
     if (offset === LOCAL_TIMER_CONTROL) return this.localTimerControl >>> 0;
-    if (offset >= TIMER_CONTROL && offset < MAILBOX_CONTROL) return this.timerControl[(offset - TIMER_CONTROL) >>> 2]!;
-    if (offset >= MAILBOX_CONTROL && offset < IRQ_SOURCE) return this.mailboxControl[(offset - MAILBOX_CONTROL) >>> 2]!;
-    if (offset >= IRQ_SOURCE && offset < FIQ_SOURCE) return this.irqSource[(offset - IRQ_SOURCE) >>> 2]!;
-    if (offset >= FIQ_SOURCE && offset < MAILBOX_SET) return this.fiqSource[(offset - FIQ_SOURCE) >>> 2]!;
-    if (offset >= MAILBOX_CLEAR && offset < END) return this.mailboxes[(offset - MAILBOX_CLEAR) >>> 2]!;
+    if (offset >= TIMER_CONTROL && offset < MAILBOX_CONTROL) return this.timerControl[(offset - TIMER_CONTROL) >>> 2];
+    if (offset >= MAILBOX_CONTROL && offset < IRQ_SOURCE) return this.mailboxControl[(offset - MAILBOX_CONTROL) >>> 2];
+    if (offset >= IRQ_SOURCE && offset < FIQ_SOURCE) return this.irqSource[(offset - IRQ_SOURCE) >>> 2];
+    if (offset >= FIQ_SOURCE && offset < MAILBOX_SET) return this.fiqSource[(offset - FIQ_SOURCE) >>> 2];
+    if (offset >= MAILBOX_CLEAR && offset < END) return this.mailboxes[(offset - MAILBOX_CLEAR) >>> 2];
     return 0; // control, prescaler, PMU routing and the write-only mailbox-set registers
   }
 
@@ -138,8 +138,8 @@ export class Bcm2836Local implements Device {
       if ((value & LT_RELOAD) !== 0) this.reloadLocalTimer(this.now());
     } else if (offset >= TIMER_CONTROL && offset < MAILBOX_CONTROL) this.timerControl[(offset - TIMER_CONTROL) >>> 2] = value;
     else if (offset >= MAILBOX_CONTROL && offset < IRQ_SOURCE) this.mailboxControl[(offset - MAILBOX_CONTROL) >>> 2] = value;
-    else if (offset >= MAILBOX_SET && offset < MAILBOX_CLEAR) this.mailboxes[(offset - MAILBOX_SET) >>> 2]! |= value;
-    else if (offset >= MAILBOX_CLEAR && offset < END) this.mailboxes[(offset - MAILBOX_CLEAR) >>> 2]! &= ~value;
+    else if (offset >= MAILBOX_SET && offset < MAILBOX_CLEAR) this.mailboxes[(offset - MAILBOX_SET) >>> 2] |= value;
+    else if (offset >= MAILBOX_CLEAR && offset < END) this.mailboxes[(offset - MAILBOX_CLEAR) >>> 2] &= ~value;
     else return;
     this.update();
   }

@@ -27,22 +27,22 @@ export class Gpio implements Device {
 
   /** The 3-bit function of a pin: 0 input, 1 output, 4 ALT0, 5 ALT1, 6 ALT2, 7 ALT3, 3 ALT4, 2 ALT5. */
   functionOf(pin: number): number {
-    return (this.fsel[Math.floor(pin / 10)]! >>> (3 * (pin % 10))) & 7;
+    return (this.fsel[Math.floor(pin / 10)] >>> (3 * (pin % 10))) & 7;
   }
 
   read(offset: number): number {
-    if (offset >= GPFSEL0 && offset < GPFSEL0 + 24) return this.fsel[offset >>> 2]!;
+    if (offset >= GPFSEL0 && offset < GPFSEL0 + 24) return this.fsel[offset >>> 2];
     switch (offset) {
       case GPLEV0:
-        return this.level[0]!;
+        return this.level[0];
       case GPLEV1:
-        return this.level[1]!;
+        return this.level[1];
       case GPPUD:
         return this.pud;
       case GPPUDCLK0:
-        return this.pudClock[0]!;
+        return this.pudClock[0];
       case GPPUDCLK1:
-        return this.pudClock[1]!;
+        return this.pudClock[1];
       default:
         return 0; // set/clear registers are write-only and read as zero; event detection is not modelled
     }
@@ -51,7 +51,7 @@ export class Gpio implements Device {
   write(offset: number, _size: number, value: number): void {
     if (offset >= GPFSEL0 && offset < GPFSEL0 + 24) {
       const reg = offset >>> 2;
-      const before = this.fsel[reg]!;
+      const before = this.fsel[reg];
       this.fsel[reg] = value;
       for (let i = 0; i < 10; i++) {
         const fn = (value >>> (3 * i)) & 7;
@@ -61,16 +61,16 @@ export class Gpio implements Device {
     }
     switch (offset) {
       case GPSET0:
-        this.level[0]! |= value;
+        this.level[0] |= value;
         return;
       case GPSET1:
-        this.level[1]! |= value;
+        this.level[1] |= value;
         return;
       case GPCLR0:
-        this.level[0]! &= ~value;
+        this.level[0] &= ~value;
         return;
       case GPCLR1:
-        this.level[1]! &= ~value;
+        this.level[1] &= ~value;
         return;
       case GPPUD:
         this.pud = value & 3;

@@ -204,7 +204,7 @@ export class Pl011 implements Device, Clocked {
       case DMACR:
         return this.dmacr;
       default:
-        if (offset >= 0xfe0 && offset <= 0xffc) return ID[(offset - 0xfe0) >>> 2]!;
+        if (offset >= 0xfe0 && offset <= 0xffc) return ID[(offset - 0xfe0) >>> 2];
         return 0;
     }
   }

@@ -280,7 +280,7 @@ function setField(register: Uint8Array, hi: number, lo: number, value: number): 
     const v = Math.floor(value / 2 ** (bit - lo)) % 2;
     const byte = register.length - 1 - (bit >>> 3);
     const mask = 1 << (bit & 7);
-    register[byte] = v !== 0 ? register[byte]! | mask : register[byte]! & ~mask;
+    register[byte] = v !== 0 ? register[byte] | mask : register[byte] & ~mask;
   }
 }
 

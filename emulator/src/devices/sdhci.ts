@@ -212,7 +212,7 @@ export class Sdhci implements Device {
       case Reg.RESPONSE + 4:
       case Reg.RESPONSE + 8:
       case Reg.RESPONSE + 12:
-        return this.response[(offset - Reg.RESPONSE) >>> 2]!;
+        return this.response[(offset - Reg.RESPONSE) >>> 2];
       case Reg.PRESENT_STATE:
         return this.presentState();
       case Reg.HOST_CONTROL_1:
@@ -414,8 +414,8 @@ export class Sdhci implements Device {
   private storeLongResponse(register: Uint8Array): void {
     this.response.fill(0);
     for (let k = 0; k < 15; k++) {
-      const byte = register[14 - k]!;
-      this.response[k >>> 2]! |= byte << ((k & 3) * 8);
+      const byte = register[14 - k];
+      this.response[k >>> 2] |= byte << ((k & 3) * 8);
     }
   }
 
@@ -495,7 +495,7 @@ export class Sdhci implements Device {
       return 0;
     }
     let value = 0;
-    for (let i = 0; i < size && t.position < t.buffer.length; i++) value |= t.buffer[t.position++]! << (8 * i);
+    for (let i = 0; i < size && t.position < t.buffer.length; i++) value |= t.buffer[t.position++] << (8 * i);
     // The whole block taken: the next one comes. (Buffer Read Ready stays set until the guest clears it.)
     if (t.position === t.buffer.length) this.blockDone();
     return value >>> 0;

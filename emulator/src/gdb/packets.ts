@@ -104,8 +104,8 @@ export function framePacket(payload: string): Uint8Array {
 function unescape(raw: Uint8Array): Uint8Array {
   const bytes: number[] = [];
   for (let i = 0; i < raw.length; i++) {
-    if (raw[i] === ESCAPE && i + 1 < raw.length) bytes.push(raw[++i]! ^ 0x20);
-    else bytes.push(raw[i]!);
+    if (raw[i] === ESCAPE && i + 1 < raw.length) bytes.push(raw[++i] ^ 0x20);
+    else bytes.push(raw[i]);
   }
   return Uint8Array.from(bytes);
 }

@@ -102,7 +102,7 @@ export const CORE_REGISTERS = 34;
 
 /** The register's value as GDB wants it: target byte order (little-endian), in hex. */
 export function readRegister(c: Cpu, number: number): string {
-  const register = REGISTERS[number]!;
+  const register = REGISTERS[number];
   const lo = register.read(c);
   const hi = out.hi;
   return register.bits === 32 ? littleEndianHex(lo) : littleEndianHex(lo) + littleEndianHex(hi);

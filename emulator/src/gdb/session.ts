@@ -198,7 +198,7 @@ export class GdbSession {
   }
 
   private core() {
-    return this.machine.cores[this.selected]!;
+    return this.machine.cores[this.selected];
   }
 
   private query(args: string): string {
@@ -211,7 +211,7 @@ export class GdbSession {
     if (args.startsWith('ThreadExtraInfo,')) {
       const core = this.threadNumber(args.slice('ThreadExtraInfo,'.length));
       if (core === null) return BAD_REQUEST;
-      const c = this.machine.cores[core]!;
+      const c = this.machine.cores[core];
       const state = c.sleeping === 'no' ? 'running' : `asleep in ${c.sleeping.toUpperCase()}`;
       return hexOfText(`core ${core}, EL${c.el}, ${state}`);
     }
@@ -222,8 +222,8 @@ export class GdbSession {
     const match = /^target\.xml:([0-9a-fA-F]+),([0-9a-fA-F]+)$/.exec(args);
     if (!match) return BAD_REQUEST;
     const xml = targetXml();
-    const offset = parseInt(match[1]!, 16);
-    const chunk = xml.slice(offset, offset + parseInt(match[2]!, 16));
+    const offset = parseInt(match[1], 16);
+    const chunk = xml.slice(offset, offset + parseInt(match[2], 16));
     return (offset + chunk.length >= xml.length ? 'l' : 'm') + chunk;
   }
 
@@ -315,7 +315,7 @@ export class GdbSession {
     const c = this.core();
     let at = 0;
     for (let n = 0; n < CORE_REGISTERS; n++) {
-      const width = REGISTERS[n]!.bits / 4;
+      const width = REGISTERS[n].bits / 4;
       if (!writeRegister(c, n, hex.slice(at, at + width))) return BAD_REQUEST;
       at += width;
     }
@@ -330,7 +330,7 @@ export class GdbSession {
   private writeOneRegister(args: string): string {
     const match = /^([0-9a-fA-F]+)=([0-9a-fA-F]+)$/.exec(args);
     if (!match) return BAD_REQUEST;
-    return writeRegister(this.core(), parseInt(match[1]!, 16), match[2]!) ? 'OK' : BAD_REQUEST;
+    return writeRegister(this.core(), parseInt(match[1], 16), match[2]) ? 'OK' : BAD_REQUEST;
   }
 
   /** m addr,length: the bytes that translate; an error if the first does not. */
@@ -341,7 +341,7 @@ export class GdbSession {
     for (let i = 0n; i < request.length; i++) {
       const pa = this.physical(request.address + i);
       if (pa < 0) break;
-      hex += hex2(this.machine.memory.chunk(pa).u8[pa & 0xffff]!);
+      hex += hex2(this.machine.memory.chunk(pa).u8[pa & 0xffff]);
     }
     return hex === '' && request.length > 0n ? NO_MEMORY : hex;
   }
@@ -356,7 +356,7 @@ export class GdbSession {
     if (bytes === null || BigInt(bytes.length) !== request.length) return BAD_REQUEST;
     const addresses = bytes.map((_, i) => this.physical(request.address + BigInt(i)));
     if (addresses.some((pa) => pa < 0)) return NO_MEMORY;
-    addresses.forEach((pa, i) => this.machine.debugWrite(pa, bytes[i]!));
+    addresses.forEach((pa, i) => this.machine.debugWrite(pa, bytes[i]));
     return 'OK';
   }
 
