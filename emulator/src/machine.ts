@@ -77,6 +77,16 @@ export interface Clocked {
 
 /** Instructions each awake core runs before the next one gets a turn. */
 const QUANTUM = 1000;
+
+/**
+ * Stores into a decoded page after which it counts as data, and its decoded code is dropped
+ * (MachineBus.codeOverwritten). A kernel gives a frame that held a program's code to the next
+ * program as data: chapter 07's programs session made 4.6 million stores into 33 such frames,
+ * each on the slow path, since a page with decoded code is never in a FastTlb. Code and data
+ * in one page (a kernel without W^X) pays a fresh decode of the code it runs, at most once
+ * every this many stores into the page.
+ */
+const DATA_AFTER_STORES = 64;
 const CORES = 4;
 /** CNTFRQ_EL0, as QEMU's raspi3b sets it (the Pi's firmware sets 19.2 MHz). */
 export const COUNTER_HZ = 62_500_000;
@@ -225,8 +235,7 @@ export class Machine {
   /** A debugger writes a byte of RAM: decoded (and compiled) code on that page is made again when next run. */
   debugWrite(pa: number, byte: number): void {
     this.memory.chunk(pa).u8[pa & 0xffff] = byte;
-    this.bus.code[pa >>> 12] = undefined;
-    this.compiler?.stored(pa, 1);
+    this.bus.forgetCode(pa >>> 12);
   }
 
   /** Queue bytes for the serial port's receiver. */
@@ -388,6 +397,8 @@ interface Board {
 class MachineBus implements CoreBus {
   /** Decoded pages by their number: holey from the start, as the compiler's are (compiler.ts, holeyArray). */
   readonly code: (Op[] | undefined)[] = holeyArray<Op[]>();
+  /** Stores into each decoded page since it was decoded, up to DATA_AFTER_STORES (codeOverwritten). */
+  private readonly storesIntoCode = new Uint8Array(RAM_END >>> 12);
   cores: readonly Cpu[] = [];
 
   constructor(
@@ -410,8 +421,23 @@ class MachineBus implements CoreBus {
     };
     page.fill(lazy);
     this.code[ppn] = page;
+    this.storesIntoCode[ppn] = 0;
     for (const c of this.cores) c.mmu.forgetWritable();
     return page;
+  }
+
+  codeOverwritten(ppn: number): void {
+    if (++this.storesIntoCode[ppn] >= DATA_AFTER_STORES) this.forgetCode(ppn);
+  }
+
+  /**
+   * Drop page `ppn`'s decoded and compiled code: it is decoded afresh if it runs again, and
+   * meanwhile stores to it may take the fast path (Mmu.remember). A run loop inside the page
+   * keeps the old decoded page, whose overwritten words were made lazy, until it leaves it.
+   */
+  forgetCode(ppn: number): void {
+    this.code[ppn] = undefined;
+    this.compiler?.forget(ppn);
   }
 
   semihost(c: Cpu): CoreStop | null {

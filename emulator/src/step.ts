@@ -87,6 +87,7 @@ export function stepOne(input: StepInput, tier: Tier = 'interpreted'): StepOutpu
     decodePage: () => {
       throw new Error('step mode executes only the given instruction');
     },
+    codeOverwritten: () => {},
     semihost: () => null,
     now: () => 0,
     timersChanged: () => {},

@@ -142,5 +142,43 @@ describe('code that is overwritten', () => {
     });
     expect(m.run(1000)).toEqual({ kind: 'exit', code: 2 });
   });
+
+  it('runs the new code of a page that took enough stores to count as data, compiled or not', () => {
+    // A function at the end of page 0x81000 runs (and is decoded, and compiled at once when
+    // the compiler is on), then a loop copies page 0x82000 over the whole page, word 0 first:
+    // after its first stores the page counts as data, its decoded and compiled code is dropped,
+    // and the later stores, which overwrite the function, take the fast path. The function
+    // then runs again: the exit status is 16 * (its first result) + its second, 16 + 2.
+    const words = new Array<number>(3 * 1024).fill(0);
+    words.splice(0, 20, ...[
+      0x1000ffc2, // adr  x2, 0x81ff8           the function
+      0xd63f0040, // blr  x2                    x0 = 1
+      0xaa0003e8, // mov  x8, x0
+      0x10007fa2, // adr  x2, 0x81000
+      0x1000ff83, // adr  x3, 0x82000
+      0xd2808004, // mov  x4, #1024
+      0xb8404465, // 1: ldr w5, [x3], #4
+      0xb8004445, // str  w5, [x2], #4
+      0xf1000484, // subs x4, x4, #1
+      0x54ffffa1, // b.ne 1b
+      0x1000fe82, // adr  x2, 0x81ff8
+      0xd63f0040, // blr  x2                    x0 = 2, if the new code runs
+      0x8b081007, // add  x7, x0, x8, lsl #4    exit status
+      0xd2a00125, // movz x5, #9, lsl #16
+      0xd28004c6, // movz x6, #0x26
+      0xf2a00046, // movk x6, #2, lsl #16
+      0xa9001ca6, // stp  x6, x7, [x5]
+      0xaa0503e1, // mov  x1, x5
+      0x52800300, // mov  w0, #0x18             SYS_EXIT
+      0xd45e0000, // hlt  #0xf000
+    ]);
+    words.splice(2046, 2, 0xd2800020, 0xd65f03c0); // 0x81ff8: movz x0, #1; ret
+    words.splice(3070, 2, 0xd2800040, 0xd65f03c0); // 0x82ff8: movz x0, #2; ret
+    const compiled = new Machine({ kernel: image(words), compile: true, compileAfter: 0 });
+    const interpreted = new Machine({ kernel: image(words), compile: false });
+    expect(compiled.run(100_000)).toEqual({ kind: 'exit', code: 18 });
+    expect(interpreted.run(100_000)).toEqual({ kind: 'exit', code: 18 });
+    expect(compiled.instructions).toBe(interpreted.instructions);
+  });
 });
 

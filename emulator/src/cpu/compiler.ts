@@ -33,7 +33,8 @@
 //   registers, as constants, for V8 to compile its loads and stores against; on any other it
 //   runs as a second function, which reads the current ones at each entry.
 // - Code that changes. A store into a word a block was compiled from empties the page's
-//   blocks (Cpu.storeHitsCode tells BlockCompiler.stored). Such a store takes the slow path,
+//   blocks (Cpu.storeHitsCode tells BlockCompiler.stored), and so does dropping the page's
+//   decoded code (BlockCompiler.forget: the page became data, or a debugger wrote to it). Such a store takes the slow path,
 //   after which the block returns, so the next instruction is decoded afresh; a closure's
 //   store (a block's other instructions) is followed by a look at the page's version. TLB and
 //   ASID changes need nothing: blocks, like the closures, belong to physical pages, and the
@@ -163,7 +164,16 @@ export class CompiledPage {
 
   /** A store wrote word `word` of this page. */
   stored(word: number): void {
-    if (this.covered[word] === 0) return;
+    if (this.covered[word] !== 0) this.throwAway();
+  }
+
+  /** The page's decoded code was dropped (it became data, or a debugger wrote to it): so are its blocks and heat. */
+  forget(): void {
+    if (this.blocks.some((block) => block !== undefined)) this.throwAway();
+    else this.heat.fill(0);
+  }
+
+  private throwAway(): void {
     this.blocks.fill(undefined);
     this.heat.fill(0);
     this.covered.fill(0);
@@ -225,6 +235,11 @@ export class BlockCompiler {
     if (p === undefined) return;
     p.stored((pa & 0xfff) >>> 2);
     p.stored(((pa & 0xfff) + size - 1) >>> 2);
+  }
+
+  /** Page `ppn`'s decoded code was dropped: its compiled code goes with it. */
+  forget(ppn: number): void {
+    this.pages[ppn]?.forget();
   }
 
   /** Compile the block starting at word `start` of `page`, for the core and EL `core` gives. */

@@ -88,6 +88,12 @@ export interface CoreBus {
    */
   readonly code: (Op[] | undefined)[];
   decodePage(ppn: number): Op[];
+  /**
+   * A store went into decoded page `ppn` (its words already made lazy again). Every such
+   * store takes the slow path, since the FastTlbs hold no page with decoded code; after enough
+   * of them the page counts as data and its decoded code is dropped.
+   */
+  codeOverwritten(ppn: number): void;
   /** The second tier, which compiles hot code to JavaScript (compiler.ts), or null to interpret only. */
   readonly compiler: BlockCompiler | null;
   /** Semihosting call (HLT #0xF000): returns a stop reason when the call ends the machine. */
@@ -371,16 +377,19 @@ export class Cpu {
   /**
    * A store of `size` bytes to a page that holds decoded code: the words it overwrites go
    * back to being decoded when next executed (code that writes code, loaders, and data that
-   * merely shares a page with code all stay correct, and the rest of the page stays decoded).
+   * merely shares a page with code all stay correct, and the rest of the page stays decoded),
+   * and the bus counts it: a page that takes many stores has become data (CoreBus.codeOverwritten).
    */
   private storeHitsCode(pa: number, size: number): void {
-    const page = this.bus.code[pa >>> 12];
+    const ppn = pa >>> 12;
+    const page = this.bus.code[ppn];
     if (page === undefined) return;
     const lazy = page[CODE_PAGE_LAZY];
     const offset = pa & 0xfff;
     page[offset >>> 2] = lazy;
     page[(offset + size - 1) >>> 2] = lazy; // the same word unless the store spans two
     this.bus.compiler?.stored(pa, size);
+    this.bus.codeOverwritten(ppn);
   }
 
   // Loads and stores: first the fast path (an aligned access to a page in the
