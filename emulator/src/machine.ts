@@ -460,6 +460,10 @@ class MachineBus implements CoreBus {
     for (const c of this.cores) c.mmu.flush();
   }
 
+  flushTlbPage(lo: number, hi: number): void {
+    for (const c of this.cores) c.mmu.flushPage(lo, hi);
+  }
+
   exclusiveStore(pa: number, by: Cpu): void {
     for (const c of this.cores) if (c !== by && c.exclusiveAddr === pa) c.exclusiveAddr = -1;
   }

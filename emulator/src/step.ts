@@ -93,6 +93,7 @@ export function stepOne(input: StepInput, tier: Tier = 'interpreted'): StepOutpu
     timersChanged: () => {},
     sendEvent: () => {},
     flushTlbs: () => {},
+    flushTlbPage: () => {},
     exclusiveStore: () => {},
     breakpoints: new Breakpoints(),
   });

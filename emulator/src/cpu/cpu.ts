@@ -106,6 +106,8 @@ export interface CoreBus {
   sendEvent(): void;
   /** TLBI: drop every core's cached translations. */
   flushTlbs(): void;
+  /** TLBI by VA: drop every core's cached translations of the page at virtual address `lo`, `hi`. */
+  flushTlbPage(lo: number, hi: number): void;
   /** A store-exclusive by `by` succeeded at `pa`: other cores' monitors on it are cleared. */
   exclusiveStore(pa: number, by: Cpu): void;
   /** A debugger's breakpoints, shared by every core (see breakpoints.ts). */

@@ -65,7 +65,24 @@ class Tlb {
   flush(): void {
     this.tag.fill(-1);
   }
+
+  /**
+   * Drop every entry that translates virtual page `vpn`: its own, and any other page's made
+   * from the same block (a level 1 or 2 descriptor maps 1 GiB or 2 MiB, and an entry here
+   * holds one 4 KiB page of it).
+   */
+  flushCovering(vpn: number): void {
+    for (let i = 0; i < TLB_SIZE; i++) {
+      const tag = this.tag[i];
+      if (tag === -1) continue;
+      const pages = BLOCK_PAGES[this.level[i]];
+      if (Math.floor(tag / pages) === Math.floor(vpn / pages)) this.tag[i] = -1;
+    }
+  }
 }
+
+/** 4 KiB pages in what a descriptor of each level maps: 1 GiB at level 1, 2 MiB at level 2, one page at level 3. */
+const BLOCK_PAGES = [0, 1 << 18, 1 << 9, 1];
 
 /**
  * TLB_SIZE entries, each `empty`, in an array without holes: `new Array(n).fill(v)` leaves
@@ -134,6 +151,17 @@ export class Mmu {
 
   flush(): void {
     for (const t of this.tlbs) t.flush();
+    this.flushFast();
+  }
+
+  /**
+   * TLBI by VA: drop the translations of the page at `lo`, `hi` (untagged), in every TLB. The
+   * FastTlbs are emptied whole: an entry there does not say whether a block made it, and they
+   * fill again from the TLBs without a walk.
+   */
+  flushPage(lo: number, hi: number): void {
+    const vpn = hi * 0x100000 + (lo >>> 12);
+    for (const t of this.tlbs) t.flushCovering(vpn);
     this.flushFast();
   }
 

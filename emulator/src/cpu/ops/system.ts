@@ -146,10 +146,20 @@ export function decodeSys({ L, op1, CRn, CRm, op2, Rt }: Fields<'L' | 'op1' | 'C
   const rt = Rt;
   if (L === 1) return undefined; // SYSL has no allocated uses in ARMv8.0
   if (crn === 8) {
-    // TLBI: any form empties every core's TLBs (a superset of what each form asks; always correct).
+    // TLBI. The forms by VA at EL1 (VAE1, VAAE1, VALE1, VAALE1: op2 odd; CRm 3 for their Inner
+    // Shareable versions, 7 for the others) drop every core's translations of the page Xt
+    // names; any other form empties every core's TLBs. Each is a superset of what the form
+    // asks (every core, every ASID), as the TLBs hold the current ASID's translations alone
+    // (a write to TTBR0_EL1 empties them). Xt holds VA[55:12] in bits 43:0, and VA bits 63:56
+    // copy bit 55.
+    const byVa = op1 === 0 && (crm === 3 || crm === 7) && (op2 & 1) === 1;
     return (cpu) => {
       if (cpu.el === 0) return cpu.undefinedInstruction();
-      cpu.bus.flushTlbs();
+      if (byVa) {
+        const lo = cpu.lo(rt);
+        const va55to32 = (lo >>> 20) | ((cpu.hi(rt) & 0xfff) << 12);
+        cpu.bus.flushTlbPage(lo << 12, (va55to32 << 8) >> 8);
+      } else cpu.bus.flushTlbs();
       cpu.yieldAfter();
     };
   }

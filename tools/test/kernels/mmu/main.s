@@ -239,6 +239,46 @@ el1_main:
     ldr     x0, [x1]
     SHOW    "  after: ", x0
 
+    // TLBI by VA: Xt holds VA[55:12]. The page named loses its translation, and so does every
+    // page a changed block maps, whichever of its pages is named.
+    SAY     "TLBI VAE1 after a page's table change"
+    LDI     x2, L3 + (P_ALIAS >> 12) * 8
+    LDI     x0, P_NORMAL | PAGE
+    str     x0, [x2]
+    dsb     ishst
+    LDI     x3, P_ALIAS >> 12
+    tlbi    vae1, x3
+    dsb     ish
+    isb
+    LDI     x1, P_ALIAS
+    ldr     x0, [x1]
+    SHOW    "  after: ", x0
+    SAY     "TLBI VAALE1IS naming one page of a 2 MiB block that changed, then another of its pages"
+    LDI     x1, 0x80401000              // physical 0x401000, through the 1 GiB block
+    LDI     x0, 0x3333
+    str     x0, [x1]
+    LDI     x1, 0x201000                // physical 0x201000, through the 2 MiB block
+    ldr     x0, [x1]
+    SHOW    "  before: ", x0
+    LDI     x2, L2 + 8
+    LDI     x0, 0x400000 | BLOCK        // VA 0x200000 - 4 MiB -> physical 0x400000
+    str     x0, [x2]
+    dsb     ishst
+    LDI     x3, 0x200000 >> 12
+    tlbi    vaale1is, x3
+    dsb     ish
+    isb
+    LDI     x1, 0x201000
+    ldr     x0, [x1]
+    SHOW    "  after: ", x0
+    LDI     x2, L2 + 8
+    LDI     x0, 0x200000 | BLOCK        // back to the identity block
+    str     x0, [x2]
+    dsb     ishst
+    tlbi    vmalle1is
+    dsb     ish
+    isb
+
     SAY     "EL0: EL1-only page, read-only page, its own pages"
     adr     x0, el0_code
     msr     elr_el1, x0
