@@ -3,19 +3,24 @@
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../src/index';
 
-/** A tiny guest (our encodings; checked with llvm-mc): a countdown loop, then semihosting SYS_EXIT(7). */
-const COUNTDOWN = [
-  0xd2a00020, // movz x0, #1, lsl #16      x0 = 65536
-  0xf1000400, // 1: subs x0, x0, #1
-  0x54ffffe1, // b.ne 1b
+/** Semihosting SYS_EXIT with the exit status in x7 (our encodings, as below; checked with llvm-mc). */
+const EXIT_WITH_X7 = [
   0xd2a00125, // movz x5, #9, lsl #16      parameter block at 0x90000
   0xd28004c6, // movz x6, #0x26
   0xf2a00046, // movk x6, #2, lsl #16      ADP_Stopped_ApplicationExit = 0x20026
-  0xd28000e7, // movz x7, #7               exit status
   0xa9001ca6, // stp x6, x7, [x5]
   0xaa0503e1, // mov x1, x5
   0x52800300, // mov w0, #0x18             SYS_EXIT
   0xd45e0000, // hlt #0xf000
+];
+
+/** A tiny guest: a countdown loop, then semihosting SYS_EXIT(7). */
+const COUNTDOWN = [
+  0xd2a00020, // movz x0, #1, lsl #16      x0 = 65536
+  0xf1000400, // 1: subs x0, x0, #1
+  0x54ffffe1, // b.ne 1b
+  0xd28000e7, // movz x7, #7               exit status
+  ...EXIT_WITH_X7,
 ];
 
 function image(words: number[]): Uint8Array {
@@ -130,13 +135,7 @@ describe('code that is overwritten', () => {
         0xf1000463, // subs x3, x3, #1
         0x54ffffa1, // b.ne target
         0xaa0003e7, // mov  x7, x0              exit status
-        0xd2a00125, // movz x5, #9, lsl #16
-        0xd28004c6, // movz x6, #0x26
-        0xf2a00046, // movk x6, #2, lsl #16
-        0xa9001ca6, // stp  x6, x7, [x5]
-        0xaa0503e1, // mov  x1, x5
-        0x52800300, // mov  w0, #0x18           SYS_EXIT
-        0xd45e0000, // hlt  #0xf000
+        ...EXIT_WITH_X7,
         0xd2800040, // newinsn: movz x0, #2
       ]),
     });
@@ -164,13 +163,7 @@ describe('code that is overwritten', () => {
       0x1000fe82, // adr  x2, 0x81ff8
       0xd63f0040, // blr  x2                    x0 = 2, if the new code runs
       0x8b081007, // add  x7, x0, x8, lsl #4    exit status
-      0xd2a00125, // movz x5, #9, lsl #16
-      0xd28004c6, // movz x6, #0x26
-      0xf2a00046, // movk x6, #2, lsl #16
-      0xa9001ca6, // stp  x6, x7, [x5]
-      0xaa0503e1, // mov  x1, x5
-      0x52800300, // mov  w0, #0x18             SYS_EXIT
-      0xd45e0000, // hlt  #0xf000
+      ...EXIT_WITH_X7,
     ]);
     words.splice(2046, 2, 0xd2800020, 0xd65f03c0); // 0x81ff8: movz x0, #1; ret
     words.splice(3070, 2, 0xd2800040, 0xd65f03c0); // 0x82ff8: movz x0, #2; ret
