@@ -87,6 +87,7 @@ const QUANTUM = 1000;
  * every this many stores into the page.
  */
 const DATA_AFTER_STORES = 64;
+
 const CORES = 4;
 /** CNTFRQ_EL0, as QEMU's raspi3b sets it (the Pi's firmware sets 19.2 MHz). */
 export const COUNTER_HZ = 62_500_000;
@@ -426,14 +427,16 @@ class MachineBus implements CoreBus {
     return page;
   }
 
-  codeOverwritten(ppn: number): void {
-    if (++this.storesIntoCode[ppn] >= DATA_AFTER_STORES) this.forgetCode(ppn);
+  codeOverwritten(ppn: number): boolean {
+    if (++this.storesIntoCode[ppn] < DATA_AFTER_STORES) return false;
+    this.forgetCode(ppn);
+    return true;
   }
 
   /**
    * Drop page `ppn`'s decoded and compiled code: it is decoded afresh if it runs again, and
    * meanwhile stores to it may take the fast path (Mmu.remember). A run loop inside the page
-   * keeps the old decoded page, whose overwritten words were made lazy, until it leaves it.
+   * must leave it (Cpu.storeHitsCode); a debugger writes only while every core is paused.
    */
   forgetCode(ppn: number): void {
     this.code[ppn] = undefined;

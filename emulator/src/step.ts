@@ -87,7 +87,7 @@ export function stepOne(input: StepInput, tier: Tier = 'interpreted'): StepOutpu
     decodePage: () => {
       throw new Error('step mode executes only the given instruction');
     },
-    codeOverwritten: () => {},
+    codeOverwritten: () => false,
     semihost: () => null,
     now: () => 0,
     timersChanged: () => {},

@@ -142,6 +142,32 @@ describe('code that is overwritten', () => {
     expect(m.run(1000)).toEqual({ kind: 'exit', code: 2 });
   });
 
+  it('runs the new instruction after the page it runs from took enough stores to count as data', () => {
+    // The loop at `fill` stores 70 words into its own page, staying in it; the first pass has
+    // run `target` (decoded), and then replaces it with `movz x0, #2`, which the second pass
+    // must run: the exit status is 2 (1 if the old decoding of the page ran on).
+    const program = [
+      0x10004002, // adr  x2, 0x80800
+      0xd2800043, // mov  x3, #2
+      0x18000241, // ldr  w1, newinsn
+      0x10000026, // adr  x6, target
+      0xd2800020, // target: movz x0, #1
+      0xd28008c4, // mov  x4, #70
+      0xb800445f, // fill: str wzr, [x2], #4
+      0xf1000484, // subs x4, x4, #1
+      0x54ffffc1, // b.ne fill
+      0xb90000c1, // str  w1, [x6]
+      0xf1000463, // subs x3, x3, #1
+      0x54ffff21, // b.ne target
+      0xaa0003e7, // mov  x7, x0              exit status
+      ...EXIT_WITH_X7,
+      0xd2800040, // newinsn: movz x0, #2
+    ];
+    for (const compile of [false, true]) {
+      expect(new Machine({ kernel: image(program), compile, compileAfter: 0 }).run(10_000), compile ? 'compiled' : 'interpreted').toEqual({ kind: 'exit', code: 2 });
+    }
+  });
+
   it('runs the new code of a page that took enough stores to count as data, compiled or not', () => {
     // A function at the end of page 0x81000 runs (and is decoded, and compiled at once when
     // the compiler is on), then a loop copies page 0x82000 over the whole page, word 0 first:

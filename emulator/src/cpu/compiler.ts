@@ -34,11 +34,11 @@
 //   runs as a second function, which reads the current ones at each entry.
 // - Code that changes. A store into a word a block was compiled from empties the page's
 //   blocks (Cpu.storeHitsCode tells BlockCompiler.stored), and so does dropping the page's
-//   decoded code (BlockCompiler.forget: the page became data, or a debugger wrote to it). Such a store takes the slow path,
-//   after which the block returns, so the next instruction is decoded afresh; a closure's
-//   store (a block's other instructions) is followed by a look at the page's version. TLB and
-//   ASID changes need nothing: blocks, like the closures, belong to physical pages, and the
-//   run loop translates the PC before it enters a page.
+//   decoded code (BlockCompiler.forget: the page became data, or a debugger wrote to it).
+//   Such a store takes the slow path, after which the block returns, so the next instruction
+//   is decoded afresh; a closure's store (a block's other instructions) is followed by a look
+//   at the page's version. TLB and ASID changes need nothing: blocks, like the closures,
+//   belong to physical pages, and the run loop translates the PC before it enters a page.
 
 import { type PhysicalMemory, RAM_END } from '../memory';
 import { BRANCHED, type Cpu, EXCEPTION_TAKEN } from './cpu';

@@ -91,9 +91,9 @@ export interface CoreBus {
   /**
    * A store went into decoded page `ppn` (its words already made lazy again). Every such
    * store takes the slow path, since the FastTlbs hold no page with decoded code; after enough
-   * of them the page counts as data and its decoded code is dropped.
+   * of them the page counts as data and its decoded code is dropped: true then.
    */
-  codeOverwritten(ppn: number): void;
+  codeOverwritten(ppn: number): boolean;
   /** The second tier, which compiles hot code to JavaScript (compiler.ts), or null to interpret only. */
   readonly compiler: BlockCompiler | null;
   /** Semihosting call (HLT #0xF000): returns a stop reason when the call ends the machine. */
@@ -381,6 +381,8 @@ export class Cpu {
    * back to being decoded when next executed (code that writes code, loaders, and data that
    * merely shares a page with code all stay correct, and the rest of the page stays decoded),
    * and the bus counts it: a page that takes many stores has become data (CoreBus.codeOverwritten).
+   * The run loop then leaves the page, which it may be running from: it holds the page's old
+   * decoding, which later stores would no longer reach.
    */
   private storeHitsCode(pa: number, size: number): void {
     const ppn = pa >>> 12;
@@ -391,7 +393,7 @@ export class Cpu {
     page[offset >>> 2] = lazy;
     page[(offset + size - 1) >>> 2] = lazy; // the same word unless the store spans two
     this.bus.compiler?.stored(pa, size);
-    this.bus.codeOverwritten(ppn);
+    if (this.bus.codeOverwritten(ppn)) this.yieldAfter();
   }
 
   // Loads and stores: first the fast path (an aligned access to a page in the
